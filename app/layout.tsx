@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { MainNav } from "@/components/layout/main-nav";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Burnrate", template: "%s · Burnrate" },
+  description: "What your GPU training and LLM inference cost, and what you get for it.",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+          Skip to content
+        </a>
+        <div className="md:flex md:min-h-screen">
+          <aside className="border-b border-slate-200 bg-white px-3 py-3 md:w-52 md:shrink-0 md:border-b-0 md:border-r">
+            <Link href="/" className="mb-3 flex items-center gap-2 px-3 text-base font-semibold tracking-tight">
+              <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm bg-orange-500" />
+              Burnrate
+            </Link>
+            <MainNav />
+          </aside>
+          <main id="main" className="min-w-0 flex-1 px-4 py-5 md:px-8">
+            {children}
+          </main>
+        </div>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,40 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import type { Route } from "next";
+
+const ITEMS: { href: Route; label: string }[] = [
+  { href: "/", label: "Overview" },
+  { href: "/training", label: "Training" },
+  { href: "/inference", label: "Inference" },
+  { href: "/reports", label: "Reports" },
+  { href: "/settings", label: "Settings" },
+];
+
+function isActive(pathname: string, href: string): boolean {
+  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+export function MainNav() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Main" className="flex gap-1 overflow-x-auto md:flex-col">
+      {ITEMS.map((item) => {
+        const active = isActive(pathname, item.href);
+        return (
+          <Link
+            key={item.href}
+            href={item.href}
+            aria-current={active ? "page" : undefined}
+            className={`whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium ${
+              active ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-200"
+            }`}
+          >
+            {item.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

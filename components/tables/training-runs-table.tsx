@@ -1,0 +1,36 @@
+import type { TrainingRunListRow } from "@/lib/db/queries/training-runs";
+import { formatDateTime, PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { DataTable, type Column } from "@/components/ui/data-table";
+import { EmptyState } from "@/components/ui/empty-state";
+
+const STATUS_TONE: Record<TrainingRunListRow["status"], BadgeTone> = {
+  QUEUED: "neutral",
+  RUNNING: "info",
+  SUCCEEDED: "good",
+  FAILED: "bad",
+  CANCELLED: "warn",
+};
+
+export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunListRow[]; timeZone: string }) {
+  if (runs.length === 0) {
+    return (
+      <EmptyState title="No training runs yet">
+        Record a run by hand or import a CSV of your job log; its cost appears here and on the overview.
+      </EmptyState>
+    );
+  }
+  const columns: Column<TrainingRunListRow>[] = [
+    { key: "name", header: "Run", cell: (r) => <span className="font-medium">{r.name}</span> },
+    { key: "team", header: "Team", cell: (r) => r.team.name },
+    { key: "model", header: "Model", cell: (r) => r.model },
+    { key: "method", header: "Method", cell: (r) => TRAINING_METHOD_LABELS[r.method] },
+    { key: "precision", header: "Precision", cell: (r) => PRECISION_LABELS[r.precision] },
+    { key: "gpus", header: "GPUs", isNumeric: true, cell: (r) => `${r.gpuCount} × ${r.gpuType.name}` },
+    { key: "pricing", header: "Pricing", cell: (r) => `${r.provider} · ${PRICING_MODEL_LABELS[r.pricingModel]}` },
+    { key: "status", header: "Status", cell: (r) => <Badge tone={STATUS_TONE[r.status]}>{RUN_STATUS_LABELS[r.status]}</Badge> },
+    { key: "start", header: "Started", isNumeric: true, cell: (r) => formatDateTime({ instant: r.startedAt, timeZone }) },
+    { key: "end", header: "Ended", isNumeric: true, cell: (r) => formatDateTime({ instant: r.endedAt, timeZone }) },
+  ];
+  return <DataTable caption="Training runs" columns={columns} rows={runs} rowKey={(r) => r.id} />;
+}

@@ -1,0 +1,20 @@
+import type { ReactNode } from "react";
+
+export function Card({ title, children, className = "" }: { title?: string; children: ReactNode; className?: string }) {
+  return (
+    <section className={`rounded-lg border border-slate-200 bg-white ${className}`}>
+      {title ? <h2 className="border-b border-slate-200 px-4 py-2 text-sm font-semibold text-slate-800">{title}</h2> : null}
+      {children}
+    </section>
+  );
+}
+
+export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3">
+      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
+      <div className="mt-1 text-2xl font-semibold tabular-nums">{value}</div>
+      {hint ? <div className="mt-0.5 text-xs text-slate-500">{hint}</div> : null}
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import "server-only";
+import type { Viewer } from "@/lib/access/viewer";
+import { db } from "@/lib/db/client";
+
+export async function listTeams({ viewer }: { viewer: Viewer }) {
+  return db().team.findMany({
+    where: { orgId: viewer.orgId },
+    select: { id: true, slug: true, name: true, timeZone: true, monthlyBudgetUsd: true },
+    orderBy: { name: "asc" },
+  });
+}
+
+export async function listGpuCatalog({ viewer }: { viewer: Viewer }) {
+  return db().gpuType.findMany({
+    where: { orgId: viewer.orgId },
+    select: {
+      id: true,
+      name: true,
+      memoryGb: true,
+      peakBf16Tflops: true,
+      memoryBandwidthGbps: true,
+      prices: {
+        select: { id: true, provider: true, pricingModel: true, pricePerGpuHour: true, effectiveFrom: true, effectiveTo: true },
+        orderBy: [{ provider: "asc" }, { pricingModel: "asc" }, { effectiveFrom: "asc" }],
+      },
+    },
+    orderBy: { name: "asc" },
+  });
+}
+
+export async function countRecords({ viewer }: { viewer: Viewer }) {
+  const scope = { team: { orgId: viewer.orgId } };
+  const [teams, trainingRuns, deployments, usageWindows] = await Promise.all([
+    db().team.count({ where: { orgId: viewer.orgId } }),
+    db().trainingRun.count({ where: scope }),
+    db().inferenceDeployment.count({ where: scope }),
+    db().inferenceUsageWindow.count({ where: { deployment: scope } }),
+  ]);
+  return { teams, trainingRuns, deployments, usageWindows };
+}

@@ -1,0 +1,67 @@
+// npm run test:e2e — Playwright in real Chromium against a production build on a
+// throwaway embedded PostgreSQL (or TEST_DATABASE_URL's server), seeded with demo data.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { seedDatabase } from "../lib/seed/write";
+import { assertLocal, createTemplate, createTestDatabase, freePort, startTestServer } from "../lib/testing/test-database";
+import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
+import { runMain } from "./lib/errors";
+import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+
+const root = path.resolve(import.meta.dirname, "..");
+const require = createRequire(import.meta.url);
+const PLAYWRIGHT_BIN = path.join(path.dirname(require.resolve("@playwright/test/package.json")), "cli.js");
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the app did not answer ${url}/api/health within ${timeoutMs / 1000} s`);
+}
+
+runMain(async () => {
+  const server = await startTestServer();
+  let exitCode = 1;
+  try {
+    await createTemplate(server.adminUrl);
+    const database = await createTestDatabase(server.adminUrl, "e2e");
+    assertLocal(database.url);
+    await seedDatabase({ url: database.url, reset: false });
+
+    const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
+    if (!isBuildCurrent(root)) {
+      await runNode([NEXT_BIN, "build"], env);
+      markBuildCurrent(root);
+    }
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+      env: { ...env, PORT: String(port) },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    try {
+      await waitForHealth(baseUrl, 60_000);
+      exitCode = await new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, [PLAYWRIGHT_BIN, "test", ...process.argv.slice(2)], {
+          stdio: "inherit",
+          env: { ...process.env, BASE_URL: baseUrl, E2E_DATABASE_URL: database.url },
+        });
+        child.once("exit", (code) => resolve(code ?? 1));
+      });
+    } finally {
+      await endChild(app);
+      await database.drop();
+    }
+  } finally {
+    await server.stop();
+  }
+  process.exit(exitCode);
+});

@@ -1,0 +1,35 @@
+import type pg from "pg";
+import { Prisma } from "./generated/client";
+
+/**
+ * Runs typed `Prisma.sql` statements on either a Prisma client/transaction or
+ * a node-postgres client, so the rollup code works inside the app's Prisma
+ * transactions and inside bulk scripts (seed, rebuild, bench) alike. Column
+ * values differ between the two drivers for int8/numeric (bigint/Decimal vs
+ * string): statements that read them cast to text and parse.
+ */
+export interface SqlRunner {
+  query<T>(statement: Prisma.Sql): Promise<T[]>;
+  execute(statement: Prisma.Sql): Promise<number>;
+}
+
+interface PrismaLike {
+  $queryRaw<T = unknown>(query: Prisma.Sql): Prisma.PrismaPromise<T>;
+  $executeRaw(query: Prisma.Sql): Prisma.PrismaPromise<number>;
+}
+
+export function prismaRunner(client: PrismaLike): SqlRunner {
+  return {
+    query: <T>(statement: Prisma.Sql) => client.$queryRaw<T[]>(statement),
+    execute: (statement) => client.$executeRaw(statement),
+  };
+}
+
+export function pgRunner(client: pg.ClientBase | pg.Pool): SqlRunner {
+  return {
+    query: async <T>(statement: Prisma.Sql) => (await client.query(statement.text, statement.values as unknown[])).rows as T[],
+    execute: async (statement) => (await client.query(statement.text, statement.values as unknown[])).rowCount ?? 0,
+  };
+}
+
+export { Prisma };

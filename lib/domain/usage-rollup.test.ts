@@ -1,0 +1,107 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { sketchCount, sketchKey } from "./latency-sketch";
+import { addMeasures, EMPTY_MEASURES, prorateWindow, rollupQuarters, windowLatency, type UsageWindowInput } from "./usage-rollup";
+
+const base: UsageWindowInput = {
+  windowStart: new Date("2026-03-01T10:00:00Z"),
+  windowSeconds: 300,
+  requests: 100n,
+  errors: 2n,
+  inputTokens: 50_000n,
+  cachedInputTokens: 10_000n,
+  outputTokens: 20_000n,
+  latency: { keys: [sketchKey(100), sketchKey(200)], counts: [90, 8] },
+  summaryMs: null,
+  avgGpuUtilizationCentiPct: 6_550,
+};
+
+describe("prorateWindow", () => {
+  it("keeps a window inside one quarter whole", () => {
+    const parts = prorateWindow(base);
+    expect(parts).toHaveLength(1);
+    expect(parts[0]!.bucketStart.toISOString()).toBe("2026-03-01T10:00:00.000Z");
+    expect(parts[0]!.measures).toMatchObject({ windowMs: 300_000n, requests: 100n, utilCentiPctMs: 6_550n * 300_000n });
+  });
+
+  it("splits a window across a quarter boundary by time: 10:10–10:20 is 5 min + 5 min", () => {
+    const parts = prorateWindow({ ...base, windowStart: new Date("2026-03-01T10:10:00Z"), windowSeconds: 600, requests: 101n });
+    expect(parts.map((p) => p.measures.windowMs)).toEqual([300_000n, 300_000n]);
+    // 101 requests over two equal halves: 51 + 50, the earlier part first on the tie.
+    expect(parts.map((p) => p.measures.requests)).toEqual([51n, 50n]);
+    expect(parts.map((p) => p.measures.windowCount)).toEqual([1, 0]);
+  });
+
+  it("prorates a month-crossing window: 23:50–00:20 UTC on Jan 31 → Feb 1", () => {
+    const parts = prorateWindow({ ...base, windowStart: new Date("2026-01-31T23:50:00Z"), windowSeconds: 1800, requests: 3n, errors: 0n });
+    expect(parts.map((p) => p.bucketStart.toISOString())).toEqual(["2026-01-31T23:45:00.000Z", "2026-02-01T00:00:00.000Z", "2026-02-01T00:15:00.000Z"]);
+    expect(parts.map((p) => p.measures.windowMs)).toEqual([600_000n, 900_000n, 300_000n]);
+    expect(parts.map((p) => p.measures.requests)).toEqual([1n, 2n, 0n]);
+  });
+
+  it("marks windows without requests as idle time", () => {
+    const [part] = prorateWindow({ ...base, requests: 0n, errors: 0n, latency: null });
+    expect(part!.measures.idleMs).toBe(300_000n);
+  });
+
+  it("turns summary percentiles into point masses and counts them as approximate", () => {
+    const summaryOnly = { ...base, latency: null, summaryMs: { p50: 100, p95: 300, p99: 900 }, requests: 1_000n, errors: 0n };
+    const { sketch, isApproximate } = windowLatency(summaryOnly);
+    expect(isApproximate).toBe(true);
+    expect(sketch.keys).toEqual([sketchKey(100), sketchKey(300), sketchKey(900)]);
+    expect(sketch.counts).toEqual([500, 450, 50]);
+    expect(prorateWindow(summaryOnly)[0]!.measures.approxRequests).toBe(1_000n);
+  });
+});
+
+const windowArb = fc.record({
+  startMinute: fc.integer({ min: 0, max: 60 * 24 * 3 }),
+  seconds: fc.integer({ min: 1, max: 60 * 60 * 30 }),
+  requests: fc.bigInt({ min: 0n, max: 10_000_000n }),
+  tokens: fc.bigInt({ min: 0n, max: 10_000_000_000n }),
+  counts: fc.array(fc.integer({ min: 1, max: 5_000 }), { maxLength: 6 }),
+});
+
+describe("proration properties", () => {
+  it("a window's parts sum exactly to the window, however it is cut", () => {
+    fc.assert(
+      fc.property(windowArb, ({ startMinute, seconds, requests, tokens, counts }) => {
+        const window: UsageWindowInput = {
+          ...base,
+          windowStart: new Date(Date.UTC(2026, 0, 1) + startMinute * 60_000 + 7_000),
+          windowSeconds: seconds,
+          requests,
+          errors: requests / 3n,
+          inputTokens: tokens,
+          outputTokens: tokens / 2n,
+          latency: { keys: counts.map((_, i) => 100 + i), counts },
+        };
+        const total = prorateWindow(window).reduce((acc, p) => addMeasures(acc, p.measures), EMPTY_MEASURES);
+        expect(total.windowMs).toBe(BigInt(seconds) * 1000n);
+        expect(total.requests).toBe(requests);
+        expect(total.errors).toBe(requests / 3n);
+        expect(total.inputTokens).toBe(tokens);
+        expect(total.outputTokens).toBe(tokens / 2n);
+        expect(total.windowCount).toBe(1);
+        expect(sketchCount(total.latency)).toBe(counts.reduce((a, b) => a + b, 0));
+      }),
+    );
+  });
+
+  it("rolling up in any order gives the same buckets", () => {
+    fc.assert(
+      fc.property(fc.array(windowArb, { maxLength: 8 }), (specs) => {
+        const windows = specs.map((s) => ({
+          ...base,
+          windowStart: new Date(Date.UTC(2026, 0, 1) + s.startMinute * 60_000),
+          windowSeconds: s.seconds,
+          requests: s.requests,
+          errors: 0n,
+        }));
+        const forward = rollupQuarters(windows);
+        const backward = rollupQuarters([...windows].reverse());
+        expect([...backward.entries()].sort(([a], [b]) => a - b)).toEqual([...forward.entries()].sort(([a], [b]) => a - b));
+      }),
+    );
+  });
+});

@@ -1,0 +1,172 @@
+import { apportion } from "./largest-remainder";
+import { mergeSketches, sketchKey, type LatencySketch } from "./latency-sketch";
+
+/**
+ * Usage windows → 15-minute rollup buckets. A window that spans several
+ * buckets is prorated by time: milliseconds split exactly at the boundaries,
+ * and every count (requests, tokens, each latency-sketch bucket) is split in
+ * proportion to those milliseconds by largest remainder, so a window's parts
+ * always sum exactly to the window.
+ *
+ * Windows entered with summary percentiles only (no sketch) join the latency
+ * distribution as point masses: of their requests, 50% at p50, 45% at p95 and
+ * 5% at p99. Percentiles over a range that includes them are approximate, and
+ * `approxRequests` says by how many requests.
+ */
+export const QUARTER_MS = 15 * 60 * 1000;
+
+/** Shares of a summary-only window's requests placed at p50, p95 and p99. */
+export const SUMMARY_POINT_MASS_WEIGHTS = [50n, 45n, 5n] as const;
+
+export interface UsageWindowInput {
+  windowStart: Date;
+  windowSeconds: number;
+  requests: bigint;
+  errors: bigint;
+  inputTokens: bigint;
+  cachedInputTokens: bigint;
+  outputTokens: bigint;
+  latency: LatencySketch | null;
+  summaryMs: { p50: number; p95: number; p99: number } | null;
+  /** Hundredths of a percent (Decimal(5,2) × 100), or null when not reported. */
+  avgGpuUtilizationCentiPct: number | null;
+}
+
+export interface UsageMeasures {
+  windowCount: number;
+  windowMs: bigint;
+  idleMs: bigint;
+  utilMs: bigint;
+  /** Σ utilization (hundredths of a percent) × ms: utilPctMs × 100. */
+  utilCentiPctMs: bigint;
+  requests: bigint;
+  errors: bigint;
+  inputTokens: bigint;
+  cachedInputTokens: bigint;
+  outputTokens: bigint;
+  approxRequests: bigint;
+  latency: LatencySketch;
+}
+
+export const EMPTY_MEASURES: UsageMeasures = {
+  windowCount: 0,
+  windowMs: 0n,
+  idleMs: 0n,
+  utilMs: 0n,
+  utilCentiPctMs: 0n,
+  requests: 0n,
+  errors: 0n,
+  inputTokens: 0n,
+  cachedInputTokens: 0n,
+  outputTokens: 0n,
+  approxRequests: 0n,
+  latency: { keys: [], counts: [] },
+};
+
+export function quarterStart(instant: Date): Date {
+  return new Date(Math.floor(instant.getTime() / QUARTER_MS) * QUARTER_MS);
+}
+
+/** The window's latency distribution: its sketch, or point masses from its summary. */
+export function windowLatency(window: Pick<UsageWindowInput, "latency" | "summaryMs" | "requests" | "errors">): {
+  sketch: LatencySketch;
+  isApproximate: boolean;
+} {
+  if (window.latency && window.latency.keys.length > 0) return { sketch: window.latency, isApproximate: false };
+  const served = window.requests - window.errors;
+  if (!window.summaryMs || served <= 0n) return { sketch: { keys: [], counts: [] }, isApproximate: false };
+  const masses = apportion({ total: served, weights: [...SUMMARY_POINT_MASS_WEIGHTS] });
+  const { p50, p95, p99 } = window.summaryMs;
+  const parts = [p50, p95, p99].map((ms, i) => ({ keys: [sketchKey(ms)], counts: [Number(masses[i]!)] }));
+  return { sketch: mergeSketches(...parts.filter((p) => p.counts[0]! > 0)), isApproximate: true };
+}
+
+function splitSketch(sketch: LatencySketch, weights: bigint[]): LatencySketch[] {
+  const parts = weights.map(() => ({ keys: [] as number[], counts: [] as number[] }));
+  sketch.keys.forEach((key, k) => {
+    const split = apportion({ total: BigInt(sketch.counts[k]!), weights });
+    split.forEach((count, i) => {
+      if (count > 0n) {
+        parts[i]!.keys.push(key);
+        parts[i]!.counts.push(Number(count));
+      }
+    });
+  });
+  return parts;
+}
+
+/** One window's share of each 15-minute bucket it touches. */
+export function prorateWindow(window: UsageWindowInput): { bucketStart: Date; measures: UsageMeasures }[] {
+  const startMs = window.windowStart.getTime();
+  const endMs = startMs + window.windowSeconds * 1000;
+  const pieces: { bucketStartMs: number; ms: bigint }[] = [];
+  for (let q = Math.floor(startMs / QUARTER_MS) * QUARTER_MS; q < endMs; q += QUARTER_MS) {
+    pieces.push({ bucketStartMs: q, ms: BigInt(Math.min(endMs, q + QUARTER_MS) - Math.max(startMs, q)) });
+  }
+  if (pieces.length === 0) return [];
+  const weights = pieces.map((p) => p.ms);
+  const split = (total: bigint) => apportion({ total, weights });
+  const requests = split(window.requests);
+  const errors = split(window.errors);
+  const inputTokens = split(window.inputTokens);
+  const cachedInputTokens = split(window.cachedInputTokens);
+  const outputTokens = split(window.outputTokens);
+  const latency = windowLatency(window);
+  const sketches = splitSketch(latency.sketch, weights);
+  const isIdle = window.requests === 0n;
+  const util = window.avgGpuUtilizationCentiPct;
+  return pieces.map((piece, i) => ({
+    bucketStart: new Date(piece.bucketStartMs),
+    measures: {
+      windowCount: i === 0 ? 1 : 0,
+      windowMs: piece.ms,
+      idleMs: isIdle ? piece.ms : 0n,
+      utilMs: util === null ? 0n : piece.ms,
+      utilCentiPctMs: util === null ? 0n : BigInt(util) * piece.ms,
+      requests: requests[i]!,
+      errors: errors[i]!,
+      inputTokens: inputTokens[i]!,
+      cachedInputTokens: cachedInputTokens[i]!,
+      outputTokens: outputTokens[i]!,
+      approxRequests: latency.isApproximate ? requests[i]! - errors[i]! : 0n,
+      latency: sketches[i]!,
+    },
+  }));
+}
+
+export function addMeasures(a: UsageMeasures, b: UsageMeasures): UsageMeasures {
+  return {
+    windowCount: a.windowCount + b.windowCount,
+    windowMs: a.windowMs + b.windowMs,
+    idleMs: a.idleMs + b.idleMs,
+    utilMs: a.utilMs + b.utilMs,
+    utilCentiPctMs: a.utilCentiPctMs + b.utilCentiPctMs,
+    requests: a.requests + b.requests,
+    errors: a.errors + b.errors,
+    inputTokens: a.inputTokens + b.inputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    approxRequests: a.approxRequests + b.approxRequests,
+    latency: mergeSketches(a.latency, b.latency),
+  };
+}
+
+/**
+ * The 15-minute rollup of a set of windows: bucket start (ms) → measures.
+ * With `only`, keeps the buckets inside [only.start, only.end).
+ */
+export function rollupQuarters(
+  windows: Iterable<UsageWindowInput>,
+  only?: { start: Date; end: Date },
+): Map<number, UsageMeasures> {
+  const out = new Map<number, UsageMeasures>();
+  for (const window of windows) {
+    for (const part of prorateWindow(window)) {
+      const key = part.bucketStart.getTime();
+      if (only && (key < only.start.getTime() || key >= only.end.getTime())) continue;
+      const existing = out.get(key);
+      out.set(key, existing ? addMeasures(existing, part.measures) : part.measures);
+    }
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { apportion } from "./largest-remainder";
-import { mergeSketches, sketchKey, type LatencySketch } from "./latency-sketch";
+import { mergeSketches, type LatencySketch } from "./latency-sketch";
+import { summaryWindowSketch } from "./percentiles";
 
 /**
  * Usage windows → 15-minute rollup buckets. A window that spans several
@@ -9,14 +10,15 @@ import { mergeSketches, sketchKey, type LatencySketch } from "./latency-sketch";
  * always sum exactly to the window.
  *
  * Windows entered with summary percentiles only (no sketch) join the latency
- * distribution as point masses: of their requests, 50% at p50, 45% at p95 and
- * 5% at p99. Percentiles over a range that includes them are approximate, and
- * `approxRequests` says by how many requests.
+ * distribution as point masses (percentiles.ts, summaryWindowSketch) over
+ * their served requests. Percentiles over a range that includes them are
+ * approximate, and `approxRequests` says by how many requests.
+ *
+ * Utilization is summed over traffic windows only (requests > 0): with
+ * trafficMs = windowMs − idleMs, the idle-cost inputs of inference-cost.ts are
+ * idleMsDuringTraffic = utilMs − utilCentiPctMs / 10,000.
  */
 export const QUARTER_MS = 15 * 60 * 1000;
-
-/** Shares of a summary-only window's requests placed at p50, p95 and p99. */
-export const SUMMARY_POINT_MASS_WEIGHTS = [50n, 45n, 5n] as const;
 
 export interface UsageWindowInput {
   windowStart: Date;
@@ -37,7 +39,8 @@ export interface UsageMeasures {
   windowMs: bigint;
   idleMs: bigint;
   utilMs: bigint;
-  /** Σ utilization (hundredths of a percent) × ms: utilPctMs × 100. */
+  /** Milliseconds of traffic windows that report GPU utilization. */
+  /** Σ over those windows of utilization (hundredths of a percent) × ms: utilPctMs × 100. */
   utilCentiPctMs: bigint;
   requests: bigint;
   errors: bigint;
@@ -75,10 +78,8 @@ export function windowLatency(window: Pick<UsageWindowInput, "latency" | "summar
   if (window.latency && window.latency.keys.length > 0) return { sketch: window.latency, isApproximate: false };
   const served = window.requests - window.errors;
   if (!window.summaryMs || served <= 0n) return { sketch: { keys: [], counts: [] }, isApproximate: false };
-  const masses = apportion({ total: served, weights: [...SUMMARY_POINT_MASS_WEIGHTS] });
   const { p50, p95, p99 } = window.summaryMs;
-  const parts = [p50, p95, p99].map((ms, i) => ({ keys: [sketchKey(ms)], counts: [Number(masses[i]!)] }));
-  return { sketch: mergeSketches(...parts.filter((p) => p.counts[0]! > 0)), isApproximate: true };
+  return { sketch: summaryWindowSketch({ requests: served, p50Ms: p50, p95Ms: p95, p99Ms: p99 }), isApproximate: true };
 }
 
 function splitSketch(sketch: LatencySketch, weights: bigint[]): LatencySketch[] {
@@ -114,7 +115,7 @@ export function prorateWindow(window: UsageWindowInput): { bucketStart: Date; me
   const latency = windowLatency(window);
   const sketches = splitSketch(latency.sketch, weights);
   const isIdle = window.requests === 0n;
-  const util = window.avgGpuUtilizationCentiPct;
+  const util = isIdle ? null : window.avgGpuUtilizationCentiPct;
   return pieces.map((piece, i) => ({
     bucketStart: new Date(piece.bucketStartMs),
     measures: {

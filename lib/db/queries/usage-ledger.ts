@@ -1,0 +1,174 @@
+import "server-only";
+import type { Viewer } from "@/lib/access/viewer";
+import { isHourAligned, type BucketUnit } from "@/lib/domain/calendar";
+import { db } from "../client";
+import { prismaRunner, Prisma, type SqlRunner } from "../sql";
+import { bucketEndSql, bucketStartSql } from "./buckets-sql";
+import { has, scopeSql, type LedgerFilters, type LedgerGroup } from "./filters-sql";
+
+/**
+ * Traffic per time bucket and group — requests, tokens, idle and utilization
+ * time, and p50/p95/p99 latency from merged sketches — read from the rollups,
+ * never from raw windows. The source is the coarsest rollup whose buckets
+ * nest exactly in the requested ones:
+ *   day/week/month in a materialized zone → usage_rollup_day
+ *   hours in a whole-hour zone, team- or org-wide → usage_rollup_team_hour
+ *   anything else → usage_rollup_quarter (15-minute rows)
+ * `from` and `to` should be bucket boundaries (calendar.bucketsBetween).
+ */
+
+export interface UsageQuery {
+  viewer: Viewer;
+  filters: LedgerFilters;
+  from: Date;
+  to: Date;
+  unit: BucketUnit;
+  timeZone: string;
+  groupBy: Exclude<LedgerGroup, "kind">;
+}
+
+export type UsageSource = "day" | "teamHour" | "quarter";
+
+export interface UsageRow {
+  bucketStart: Date;
+  bucketEnd: Date;
+  groupKey: string;
+  groupLabel: string;
+  windowMs: bigint;
+  idleMs: bigint;
+  utilMs: bigint;
+  /** Σ utilization % × ms, exact to 2 decimals (string). */
+  utilPctMs: string;
+  requests: bigint;
+  errors: bigint;
+  inputTokens: bigint;
+  cachedInputTokens: bigint;
+  outputTokens: bigint;
+  approxRequests: bigint;
+  /** Sketch keys at p50/p95/p99 (lib/domain/latency-sketch.ts), null when no latency. */
+  p50Key: number | null;
+  p95Key: number | null;
+  p99Key: number | null;
+}
+
+interface RawUsageRow {
+  bucketStart: Date;
+  bucketEnd: Date;
+  groupKey: string;
+  groupLabel: string;
+  windowMs: string;
+  idleMs: string;
+  utilMs: string;
+  utilPctMs: string;
+  requests: string;
+  errors: string;
+  inputTokens: string;
+  cachedInputTokens: string;
+  outputTokens: string;
+  approxRequests: string;
+  p50Key: number | null;
+  p95Key: number | null;
+  p99Key: number | null;
+}
+
+export async function chooseUsageSource(q: UsageQuery, run: SqlRunner): Promise<UsageSource> {
+  if (q.unit !== "hour") {
+    const zones = await run.query<{ timeZone: string }>(Prisma.sql`select "timeZone" from rollup_time_zones where "timeZone" = ${q.timeZone}`);
+    return zones.length > 0 ? "day" : "quarter";
+  }
+  const isTeamWide = (q.groupBy === "team" || q.groupBy === "none") && !has(q.filters.models) && !has(q.filters.gpuTypeIds) && !has(q.filters.deploymentIds);
+  return isTeamWide && isHourAligned({ timeZone: q.timeZone, from: q.from, to: q.to }) ? "teamHour" : "quarter";
+}
+
+function groupSql(groupBy: UsageQuery["groupBy"]): { key: Prisma.Sql; label: Prisma.Sql } {
+  switch (groupBy) {
+    case "team":
+      return { key: Prisma.sql`t.id::text`, label: Prisma.sql`t.name` };
+    case "model":
+      return { key: Prisma.sql`d.model`, label: Prisma.sql`d.model` };
+    case "gpuType":
+      return { key: Prisma.sql`g.id::text`, label: Prisma.sql`g.name` };
+    case "item":
+      return { key: Prisma.sql`'inference:' || d.id`, label: Prisma.sql`d.name` };
+    case "none":
+      return { key: Prisma.sql`'all'`, label: Prisma.sql`'All'` };
+  }
+}
+
+export function usageSql(q: UsageQuery, source: UsageSource): Prisma.Sql {
+  const spec = { unit: q.unit, timeZone: q.timeZone };
+  const group = groupSql(q.groupBy);
+  const bucket = bucketStartSql(spec, Prisma.sql`r."bucketStart"`, q.from);
+  const range = Prisma.sql`r."bucketStart" >= ${q.from} and r."bucketStart" < ${q.to}`;
+  const deploymentFilter = has(q.filters.deploymentIds) ? Prisma.sql`and d.id = any(${q.filters.deploymentIds}::int[])` : Prisma.empty;
+  const src =
+    source === "teamHour"
+      ? Prisma.sql`
+        select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, r.*
+        from usage_rollup_team_hour r join teams t on t.id = r."teamId"
+        where ${range} and t."orgId" = ${q.viewer.orgId} ${has(q.filters.teamIds) ? Prisma.sql`and t.id = any(${q.filters.teamIds}::int[])` : Prisma.empty}`
+      : Prisma.sql`
+        select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, r.*
+        from ${source === "day" ? Prisma.sql`usage_rollup_day` : Prisma.sql`usage_rollup_quarter`} r
+          join inference_deployments d on d.id = r."deploymentId"
+          join teams t on t.id = d."teamId"
+          join gpu_types g on g.id = d."gpuTypeId"
+        where ${range} ${source === "day" ? Prisma.sql`and r."timeZone" = ${q.timeZone}` : Prisma.empty}
+          and ${scopeSql(q.viewer, q.filters, "d")} ${deploymentFilter}`;
+  return Prisma.sql`
+    with src as (${src}),
+    sums as (
+      select b, gk, min(gl) as gl, sum("windowMs")::text as "windowMs", sum("idleMs")::text as "idleMs", sum("utilMs")::text as "utilMs",
+        sum("utilPctMs")::text as "utilPctMs", sum(requests)::text as requests, sum(errors)::text as errors,
+        sum("inputTokens")::text as "inputTokens", sum("cachedInputTokens")::text as "cachedInputTokens",
+        sum("outputTokens")::text as "outputTokens", sum("approxRequests")::text as "approxRequests"
+      from src group by b, gk
+    ),
+    pairs as (
+      select b, gk, u.k, sum(u.c) as c from src, unnest(src."latencyKeys", src."latencyCounts") as u(k, c) group by b, gk, u.k
+    ),
+    ranked as (
+      select b, gk, k, sum(c) over (partition by b, gk order by k) as running, sum(c) over (partition by b, gk) as total from pairs
+    ),
+    -- DDSketch's rank rule: the first bucket whose cumulative count exceeds q × (n − 1).
+    quantiles as (
+      select b, gk,
+        min(k) filter (where running > 0.50 * (total - 1)) as p50,
+        min(k) filter (where running > 0.95 * (total - 1)) as p95,
+        min(k) filter (where running > 0.99 * (total - 1)) as p99
+      from ranked group by b, gk
+    )
+    select sums.b as "bucketStart", ${bucketEndSql(spec, Prisma.sql`sums.b`)} as "bucketEnd", sums.gk as "groupKey", sums.gl as "groupLabel",
+      "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests",
+      quantiles.p50::int as "p50Key", quantiles.p95::int as "p95Key", quantiles.p99::int as "p99Key"
+    from sums left join quantiles using (b, gk)
+    order by sums.b, sums.gk`;
+}
+
+export async function queryUsage(q: UsageQuery, run: SqlRunner = prismaRunner(db())): Promise<{ source: UsageSource; rows: UsageRow[] }> {
+  if (q.to.getTime() <= q.from.getTime()) return { source: "quarter", rows: [] };
+  const source = await chooseUsageSource(q, run);
+  const rows = await run.query<RawUsageRow>(usageSql(q, source));
+  return {
+    source,
+    rows: rows.map((r) => ({
+      bucketStart: r.bucketStart,
+      bucketEnd: r.bucketEnd,
+      groupKey: r.groupKey,
+      groupLabel: r.groupLabel,
+      windowMs: BigInt(r.windowMs),
+      idleMs: BigInt(r.idleMs),
+      utilMs: BigInt(r.utilMs),
+      utilPctMs: r.utilPctMs,
+      requests: BigInt(r.requests),
+      errors: BigInt(r.errors),
+      inputTokens: BigInt(r.inputTokens),
+      cachedInputTokens: BigInt(r.cachedInputTokens),
+      outputTokens: BigInt(r.outputTokens),
+      approxRequests: BigInt(r.approxRequests),
+      p50Key: r.p50Key,
+      p95Key: r.p95Key,
+      p99Key: r.p99Key,
+    })),
+  };
+}

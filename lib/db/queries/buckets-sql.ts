@@ -6,7 +6,7 @@ import { Prisma } from "../sql";
  * Time buckets in SQL, matching lib/domain/calendar.ts: day, week (ISO,
  * Monday) and month buckets start at local midnight in the reporting zone;
  * hour buckets are wall-clock hours, i.e. UTC hours shifted by the zone's
- * minute offset (:30 in Asia/Kolkata, :45 in Asia/Kathmandu).
+ * minute offset (they start at :30 UTC in Asia/Kolkata, :15 in Asia/Kathmandu).
  */
 export interface BucketSpec {
   unit: BucketUnit;
@@ -25,9 +25,9 @@ const TRUNC: Record<Exclude<BucketUnit, "hour">, Prisma.Sql> = {
   month: Prisma.raw(`'month'`),
 };
 
-/** The zone's offset minutes past the hour (0, 30 or 45) at an instant. */
+/** Minutes past the UTC hour at which the zone's wall-clock hours start (0, 15 or 30). */
 export function hourOriginMinutes(timeZone: string, at: Date): number {
-  return ((tzOffset(timeZone, at) % 60) + 60) % 60;
+  return ((-tzOffset(timeZone, at) % 60) + 60) % 60;
 }
 
 function hourOrigin(spec: BucketSpec, at: Date): Prisma.Sql {

@@ -60,15 +60,15 @@ const SUB_MICROS_PER_MICRO = 3_600_000;
 function groupSql(groupBy: LedgerGroup): { key: Prisma.Sql; label: Prisma.Sql } {
   switch (groupBy) {
     case "team":
-      return { key: Prisma.sql`i."teamId"::text`, label: Prisma.sql`t.name` };
+      return { key: Prisma.sql`p."teamId"::text`, label: Prisma.sql`t.name` };
     case "model":
-      return { key: Prisma.sql`i.model`, label: Prisma.sql`i.model` };
+      return { key: Prisma.sql`p.model`, label: Prisma.sql`p.model` };
     case "gpuType":
-      return { key: Prisma.sql`i."gpuTypeId"::text`, label: Prisma.sql`g.name` };
+      return { key: Prisma.sql`p."gpuTypeId"::text`, label: Prisma.sql`g.name` };
     case "kind":
-      return { key: Prisma.sql`i.kind`, label: Prisma.sql`i.kind` };
+      return { key: Prisma.sql`p.kind`, label: Prisma.sql`p.kind` };
     case "item":
-      return { key: Prisma.sql`i.kind || ':' || i.id`, label: Prisma.sql`i.name` };
+      return { key: Prisma.sql`p.kind || ':' || p.id`, label: Prisma.sql`p.name` };
     case "none":
       return { key: Prisma.sql`'all'`, label: Prisma.sql`'All'` };
   }

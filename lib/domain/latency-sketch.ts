@@ -67,17 +67,24 @@ export function sketchCount(sketch: LatencySketch): number {
 }
 
 /**
- * The value at quantile q (0..1), DDSketch's rank rule: the first bucket whose
- * cumulative count exceeds q * (n - 1). Null for an empty sketch.
+ * The bucket key at quantile q (0..1), DDSketch's rank rule: the first bucket
+ * whose cumulative count exceeds q * (n - 1). The SQL usage query applies the
+ * same rule. Null for an empty sketch.
  */
-export function sketchQuantile(sketch: LatencySketch, q: number): number | null {
+export function sketchQuantileKey(sketch: LatencySketch, q: number): number | null {
   const n = sketchCount(sketch);
   if (n === 0 || !(q >= 0 && q <= 1)) return null;
   const rank = q * (n - 1);
   let running = 0;
   for (let i = 0; i < sketch.keys.length; i++) {
     running += sketch.counts[i]!;
-    if (running > rank) return sketchBucketValue(sketch.keys[i]!);
+    if (running > rank) return sketch.keys[i]!;
   }
-  return sketchBucketValue(sketch.keys[sketch.keys.length - 1]!);
+  return sketch.keys[sketch.keys.length - 1]!;
+}
+
+/** The latency (ms) at quantile q; null for an empty sketch. */
+export function sketchQuantile(sketch: LatencySketch, q: number): number | null {
+  const key = sketchQuantileKey(sketch, q);
+  return key === null ? null : sketchBucketValue(key);
 }

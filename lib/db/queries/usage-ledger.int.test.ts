@@ -1,0 +1,127 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Viewer } from "@/lib/access/viewer";
+import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
+import { mergeSketches, sketchFromSamples, sketchQuantileKey } from "@/lib/domain/latency-sketch";
+import { addMeasures, EMPTY_MEASURES, prorateWindow, type UsageMeasures, type UsageWindowInput } from "@/lib/domain/usage-rollup";
+import { rebuildUsageRollups } from "../mutations/usage-rollups";
+import { pgRunner } from "../sql";
+import { queryUsage, type UsageQuery } from "./usage-ledger";
+
+// Usage read from each rollup level must equal the same figures recomputed
+// from the raw windows in TypeScript: sums exactly, percentiles to the bucket.
+let client: pg.Client;
+let viewer: Viewer;
+const windows: (UsageWindowInput & { deploymentId: number; teamId: number })[] = [];
+const teamIds: number[] = [];
+
+function rng(seed: number) {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+}
+
+beforeAll(async () => {
+  client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  const { rows: [org] } = await client.query(`insert into orgs (slug, name, "timeZone") values ('o', 'O', 'America/New_York') returning id`);
+  viewer = { userId: 0, orgId: org.id, orgName: "O", orgTimeZone: "America/New_York", role: "ADMIN", name: "A" };
+  const { rows: [gpu] } = await client.query(
+    `insert into gpu_types ("orgId", name, "memoryGb", "peakBf16Tflops", "memoryBandwidthGbps") values ($1, 'L4', 24, 121, 300) returning id`,
+    [org.id],
+  );
+  for (const [slug, tz] of [["a", "Asia/Kathmandu"], ["b", "America/New_York"]] as const) {
+    const { rows: [team] } = await client.query(
+      `insert into teams ("orgId", slug, name, "monthlyBudgetUsd", "timeZone", "updatedAt") values ($1, $2, $2, 10, $3, now()) returning id`,
+      [org.id, slug, tz],
+    );
+    teamIds.push(team.id);
+  }
+  const random = rng(7);
+  for (const [i, teamId] of [teamIds[0]!, teamIds[0]!, teamIds[1]!].entries()) {
+    const { rows: [d] } = await client.query(
+      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
+       values ($1, $2, $3, 'VLLM', 'NONE', 'CONTINUOUS', $4, 'aws', 'ON_DEMAND', 1, '2026-03-01', now()) returning id`,
+      [teamId, `d${i}`, i === 2 ? "m2" : "m1", gpu.id],
+    );
+    // Three days of 5-minute windows over the US DST change, some idle, one summary-only.
+    for (let t = Date.UTC(2026, 2, 7, 0, 0); t < Date.UTC(2026, 2, 10, 0, 0); t += 300_000) {
+      const requests = random() < 0.1 ? 0 : Math.floor(random() * 400);
+      const isSummary = t === Date.UTC(2026, 2, 8, 12, 0);
+      const sketch = sketchFromSamples(Array.from({ length: Math.min(requests, 30) }, () => 40 * Math.exp(random() * 2.5)));
+      const w = {
+        deploymentId: d.id,
+        teamId,
+        windowStart: new Date(t),
+        windowSeconds: 300,
+        requests: BigInt(requests),
+        errors: BigInt(Math.floor(requests / 100)),
+        inputTokens: BigInt(requests * 900),
+        cachedInputTokens: BigInt(requests * 200),
+        outputTokens: BigInt(requests * 300),
+        latency: isSummary || requests === 0 ? null : sketch,
+        summaryMs: isSummary && requests > 0 ? { p50: 80, p95: 300, p99: 700 } : null,
+        avgGpuUtilizationCentiPct: Math.floor(random() * 10_000),
+      };
+      windows.push(w);
+      await client.query(
+        `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens",
+          "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
+         values ($1, $2, 300, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        [d.id, w.windowStart, w.requests, w.errors, w.inputTokens, w.cachedInputTokens, w.outputTokens, w.latency?.keys ?? null, w.latency?.counts ?? null,
+          w.summaryMs?.p50 ?? null, w.summaryMs?.p95 ?? null, w.summaryMs?.p99 ?? null, w.avgGpuUtilizationCentiPct / 100],
+      );
+    }
+  }
+  await rebuildUsageRollups(pgRunner(client));
+});
+
+afterAll(async () => {
+  await client.end();
+});
+
+/** The oracle: raw windows prorated and merged in TypeScript. */
+function expected(buckets: { start: Date; end: Date }[], groupOf: (w: (typeof windows)[number]) => string) {
+  const out = new Map<string, UsageMeasures>();
+  for (const w of windows) {
+    for (const part of prorateWindow(w)) {
+      const bucket = buckets.find((b) => part.bucketStart >= b.start && part.bucketStart < b.end);
+      if (!bucket) continue;
+      const key = `${bucket.start.toISOString()}|${groupOf(w)}`;
+      out.set(key, addMeasures(out.get(key) ?? EMPTY_MEASURES, part.measures));
+    }
+  }
+  return out;
+}
+
+describe("usage from rollups = usage from raw windows", () => {
+  const cases: [BucketUnit, string, UsageQuery["groupBy"], string][] = [
+    ["hour", "America/New_York", "team", "teamHour"],
+    ["hour", "Asia/Kathmandu", "team", "quarter"],
+    ["hour", "America/New_York", "item", "quarter"],
+    ["day", "America/New_York", "item", "day"],
+    ["day", "Asia/Kathmandu", "none", "day"],
+    ["day", "Europe/Paris", "model", "quarter"],
+    ["week", "Asia/Kathmandu", "team", "day"],
+  ];
+  it.each(cases)("%s buckets in %s by %s (from %s rollups)", async (unit, timeZone, groupBy, source) => {
+    const buckets = bucketsBetween({ from: new Date("2026-03-07T00:00:00Z"), to: new Date("2026-03-10T00:00:00Z"), unit, timeZone });
+    const result = await queryUsage(
+      { viewer, filters: {}, from: buckets[0]!.start, to: buckets.at(-1)!.end, unit, timeZone, groupBy },
+      pgRunner(client),
+    );
+    expect(result.source).toBe(source);
+    const groupOf = (w: (typeof windows)[number]) =>
+      groupBy === "team" ? String(w.teamId) : groupBy === "item" ? `inference:${w.deploymentId}` : groupBy === "model" ? (w.deploymentId === Math.max(...windows.map((x) => x.deploymentId)) ? "m2" : "m1") : "all";
+    const oracle = expected(buckets, groupOf);
+    expect(result.rows.length).toBe(oracle.size);
+    for (const row of result.rows) {
+      const want = oracle.get(`${row.bucketStart.toISOString()}|${row.groupKey}`);
+      expect(want, `${row.bucketStart.toISOString()} ${row.groupKey}`).toBeDefined();
+      expect([row.requests, row.errors, row.inputTokens, row.cachedInputTokens, row.outputTokens, row.windowMs, row.idleMs, row.utilMs, row.approxRequests]).toEqual([
+        want!.requests, want!.errors, want!.inputTokens, want!.cachedInputTokens, want!.outputTokens, want!.windowMs, want!.idleMs, want!.utilMs, want!.approxRequests,
+      ]);
+      const sketch = mergeSketches(want!.latency);
+      expect([row.p50Key, row.p95Key, row.p99Key]).toEqual([0.5, 0.95, 0.99].map((q) => sketchQuantileKey(sketch, q)));
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sketchCount, sketchKey } from "./latency-sketch";
-import { addMeasures, EMPTY_MEASURES, prorateWindow, rollupQuarters, windowLatency, type UsageWindowInput } from "./usage-rollup";
+import { addMeasures, EMPTY_MEASURES, prorateWindow, rollupQuarters, sumMeasures, windowLatency, type UsageWindowInput } from "./usage-rollup";
 
 const base: UsageWindowInput = {
   windowStart: new Date("2026-03-01T10:00:00Z"),
@@ -101,6 +101,19 @@ describe("proration properties", () => {
         const forward = rollupQuarters(windows);
         const backward = rollupQuarters([...windows].reverse());
         expect([...backward.entries()].sort(([a], [b]) => a - b)).toEqual([...forward.entries()].sort(([a], [b]) => a - b));
+      }),
+    );
+  });
+});
+
+describe("sumMeasures", () => {
+  it("equals folding addMeasures", () => {
+    fc.assert(
+      fc.property(fc.array(windowArb, { minLength: 1, maxLength: 6 }), (specs) => {
+        const parts = specs.flatMap((s) =>
+          prorateWindow({ ...base, windowStart: new Date(Date.UTC(2026, 0, 1) + s.startMinute * 60_000), windowSeconds: s.seconds, requests: s.requests, errors: 0n }).map((p) => p.measures),
+        );
+        expect(sumMeasures(parts)).toEqual(parts.reduce(addMeasures, EMPTY_MEASURES));
       }),
     );
   });

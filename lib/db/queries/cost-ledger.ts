@@ -29,6 +29,8 @@ export interface LedgerQuery {
   timeZone: string;
   groupBy: LedgerGroup;
   now: Date;
+  /** One bucket for the whole of [from, to) instead of one per `unit`. */
+  isWholeRange?: boolean;
 }
 
 export interface LedgerRow {
@@ -102,7 +104,8 @@ export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }
   // Extras of a zero-length run land at its start instant.
   const clipStart = Prisma.sql`greatest(i.s, ${from}::timestamptz)`;
   const clipEnd = Prisma.sql`least(greatest(i.e, i.s + interval '1 millisecond'), ${to}::timestamptz)`;
-  const bEnd = bucketEndSql(spec, Prisma.sql`b.start`);
+  const bEnd = q.isWholeRange ? Prisma.sql`${to}::timestamptz` : bucketEndSql(spec, Prisma.sql`b.start`);
+  const series = q.isWholeRange ? Prisma.sql`(select ${from}::timestamptz)` : bucketSeriesSql(spec, clipStart, clipEnd, from);
   return Prisma.sql`
     with items as (${Prisma.join(items, " union all ")}),
     segs as (
@@ -117,7 +120,7 @@ export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }
       select i.*, b.start as b_s, ${bEnd} as b_e,
         greatest(b.start, i.s, ${from}::timestamptz) as x, least(${bEnd}, i.e, ${to}::timestamptz) as y,
         greatest(b.start, ${clipStart}) as ex, least(${bEnd}, ${clipEnd}) as ey
-      from items i cross join lateral ${bucketSeriesSql(spec, clipStart, clipEnd, from)} as b(start)
+      from items i cross join lateral ${series} as b(start)
     ),
     costed as (
       select p.kind, p.id, p.b_s, p.b_e,

@@ -25,6 +25,12 @@ export interface UsageQuery {
   unit: BucketUnit;
   timeZone: string;
   groupBy: Exclude<LedgerGroup, "kind">;
+  /**
+   * One bucket for the whole of [from, to) instead of one per `unit` (a
+   * month's p99 is not a function of its days' p99s). `unit` still says which
+   * grid from/to sit on, and so which rollup can answer.
+   */
+  isWholeRange?: boolean;
 }
 
 export type UsageSource = "day" | "teamHour" | "quarter";
@@ -98,7 +104,8 @@ function groupSql(groupBy: UsageQuery["groupBy"]): { key: Prisma.Sql; label: Pri
 export function usageSql(q: UsageQuery, source: UsageSource): Prisma.Sql {
   const spec = { unit: q.unit, timeZone: q.timeZone };
   const group = groupSql(q.groupBy);
-  const bucket = bucketStartSql(spec, Prisma.sql`r."bucketStart"`, q.from);
+  const bucket = q.isWholeRange ? Prisma.sql`${q.from}::timestamptz` : bucketStartSql(spec, Prisma.sql`r."bucketStart"`, q.from);
+  const bucketEnd = q.isWholeRange ? Prisma.sql`${q.to}::timestamptz` : bucketEndSql(spec, Prisma.sql`sums.b`);
   const range = Prisma.sql`r."bucketStart" >= ${q.from} and r."bucketStart" < ${q.to}`;
   const deploymentFilter = has(q.filters.deploymentIds) ? Prisma.sql`and d.id = any(${q.filters.deploymentIds}::int[])` : Prisma.empty;
   const src =
@@ -138,7 +145,7 @@ export function usageSql(q: UsageQuery, source: UsageSource): Prisma.Sql {
         min(k) filter (where running > 0.99 * (total - 1)) as p99
       from ranked group by b, gk
     )
-    select sums.b as "bucketStart", ${bucketEndSql(spec, Prisma.sql`sums.b`)} as "bucketEnd", sums.gk as "groupKey", sums.gl as "groupLabel",
+    select sums.b as "bucketStart", ${bucketEnd} as "bucketEnd", sums.gk as "groupKey", sums.gl as "groupLabel",
       "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests",
       quantiles.p50::int as "p50Key", quantiles.p95::int as "p95Key", quantiles.p99::int as "p99Key"
     from sums left join quantiles using (b, gk)

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
-import { listDeployments } from "@/lib/db/queries/deployments";
+import { DEPLOYMENT_WINDOW_DAYS, deploymentsWithMetrics } from "@/lib/db/queries/dashboards";
 import { DeploymentsTable } from "@/components/tables/deployments-table";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -12,7 +12,10 @@ export const metadata: Metadata = { title: "Inference" };
 export default function InferencePage() {
   return (
     <>
-      <PageHeader title="Inference deployments" description="Serving deployments, active first." />
+      <PageHeader
+        title="Inference deployments"
+        description={`Last ${DEPLOYMENT_WINDOW_DAYS} days. A deployment costs its GPUs whether or not it serves; idle cost is the share paid for GPU time that did no work.`}
+      />
       <Card>
         <Suspense fallback={<TableSkeleton />}>
           <Deployments />
@@ -24,6 +27,6 @@ export default function InferencePage() {
 
 async function Deployments() {
   const viewer = await getViewer();
-  const deployments = await listDeployments({ viewer });
-  return <DeploymentsTable deployments={deployments} timeZone={viewer.orgTimeZone} now={new Date()} />;
+  const { rows } = await deploymentsWithMetrics({ viewer, now: new Date() });
+  return <DeploymentsTable deployments={rows} />;
 }

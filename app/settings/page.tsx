@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { listGpuCatalog, listTeams } from "@/lib/db/queries/catalog";
+import { formatPricePerGpuHour } from "@/lib/domain/display";
 import { formatDateTime, PRICING_MODEL_LABELS } from "@/lib/domain/labels";
+import { formatUsd, parseUsdMicros } from "@/lib/domain/money";
 import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -31,8 +33,7 @@ export default function SettingsPage() {
   );
 }
 
-const usd = (value: { toFixed(dp: number): string }, dp = 2) =>
-  `$${Number(value.toFixed(dp)).toLocaleString("en-US", { minimumFractionDigits: dp, maximumFractionDigits: dp })}`;
+const micros = (value: { toFixed(dp: number): string }) => parseUsdMicros(value.toFixed(6));
 
 async function Teams() {
   const viewer = await getViewer();
@@ -47,7 +48,7 @@ async function Teams() {
         { key: "name", header: "Team", cell: (t) => <span className="font-medium">{t.name}</span> },
         { key: "slug", header: "Slug", cell: (t) => <code className="text-xs">{t.slug}</code> },
         { key: "tz", header: "Time zone", cell: (t) => t.timeZone },
-        { key: "budget", header: "Monthly budget", isNumeric: true, cell: (t) => usd(t.monthlyBudgetUsd, 0) },
+        { key: "budget", header: "Monthly budget", isNumeric: true, cell: (t) => formatUsd({ micros: micros(t.monthlyBudgetUsd) }) },
       ]}
     />
   );
@@ -69,7 +70,7 @@ async function Catalog() {
         { key: "tflops", header: "BF16 peak", isNumeric: true, cell: (r) => `${r.gpu.peakBf16Tflops.toFixed(1)} TFLOPS` },
         { key: "provider", header: "Provider", cell: (r) => r.provider },
         { key: "model", header: "Pricing", cell: (r) => PRICING_MODEL_LABELS[r.pricingModel] },
-        { key: "price", header: "$/GPU-hour", isNumeric: true, cell: (r) => usd(r.pricePerGpuHour, 4) },
+        { key: "price", header: "$/GPU-hour", isNumeric: true, cell: (r) => formatPricePerGpuHour(micros(r.pricePerGpuHour)) },
         { key: "from", header: "Effective from", isNumeric: true, cell: (r) => formatDateTime({ instant: r.effectiveFrom, timeZone: viewer.orgTimeZone }) },
         { key: "to", header: "Effective to", isNumeric: true, cell: (r) => (r.effectiveTo ? formatDateTime({ instant: r.effectiveTo, timeZone: viewer.orgTimeZone }) : "open") },
       ]}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
-import { listTrainingRuns } from "@/lib/db/queries/training-runs";
+import { trainingRunsWithCost } from "@/lib/db/queries/dashboards";
 import { TrainingRunsTable } from "@/components/tables/training-runs-table";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Training" };
 export default function TrainingPage() {
   return (
     <>
-      <PageHeader title="Training runs" description="Every GPU training run, newest first." />
+      <PageHeader title="Training runs" description="Every GPU training run, newest first. Cost is GPU time at the price in effect plus storage, data and network." />
       <Card>
         <Suspense fallback={<TableSkeleton />}>
           <TrainingRuns />
@@ -24,6 +24,6 @@ export default function TrainingPage() {
 
 async function TrainingRuns() {
   const viewer = await getViewer();
-  const runs = await listTrainingRuns({ viewer });
+  const runs = await trainingRunsWithCost({ viewer, now: new Date() });
   return <TrainingRunsTable runs={runs} timeZone={viewer.orgTimeZone} />;
 }

@@ -1,10 +1,12 @@
-import type { DeploymentListRow } from "@/lib/db/queries/deployments";
-import { BATCHING_LABELS, formatDateTime, PRICING_MODEL_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
+import type { DeploymentRow } from "@/lib/db/queries/dashboards";
+import { formatMs, formatPercent, formatPerMillionTokens, formatQps } from "@/lib/domain/display";
+import { BATCHING_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
+import { formatUsd } from "@/lib/domain/money";
 import { Badge } from "@/components/ui/badge";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 
-export function DeploymentsTable({ deployments, timeZone, now }: { deployments: DeploymentListRow[]; timeZone: string; now: Date }) {
+export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[] }) {
   if (deployments.length === 0) {
     return (
       <EmptyState title="No inference deployments yet">
@@ -12,18 +14,30 @@ export function DeploymentsTable({ deployments, timeZone, now }: { deployments: 
       </EmptyState>
     );
   }
-  const columns: Column<DeploymentListRow>[] = [
+  const columns: Column<DeploymentRow>[] = [
     { key: "name", header: "Deployment", cell: (d) => <span className="font-medium">{d.name}</span> },
     { key: "team", header: "Team", cell: (d) => d.team.name },
     { key: "model", header: "Model", cell: (d) => d.model },
-    { key: "engine", header: "Engine", cell: (d) => SERVING_ENGINE_LABELS[d.servingEngine] },
-    { key: "quant", header: "Quantization", cell: (d) => QUANTIZATION_LABELS[d.quantization] },
-    { key: "batching", header: "Batching", cell: (d) => BATCHING_LABELS[d.batching] },
-    { key: "gpus", header: "GPUs", isNumeric: true, cell: (d) => `${d.gpuCount} × ${d.gpuType.name}` },
-    { key: "pricing", header: "Pricing", cell: (d) => `${d.provider} · ${PRICING_MODEL_LABELS[d.pricingModel]}` },
-    { key: "slo", header: "p99 SLO", isNumeric: true, cell: (d) => (d.p99SloMs === null ? "—" : `${d.p99SloMs.toLocaleString("en-US")} ms`) },
-    { key: "state", header: "State", cell: (d) => (d.activeTo && d.activeTo <= now ? <Badge>Ended</Badge> : <Badge tone="good">Active</Badge>) },
-    { key: "from", header: "Active from", isNumeric: true, cell: (d) => formatDateTime({ instant: d.activeFrom, timeZone }) },
+    { key: "engine", header: "Engine", cell: (d) => `${SERVING_ENGINE_LABELS[d.servingEngine]} · ${QUANTIZATION_LABELS[d.quantization]} · ${BATCHING_LABELS[d.batching]}` },
+    { key: "gpus", header: "GPUs", isNumeric: true, cell: (d) => `${d.gpuCount} × ${d.gpuTypeName}` },
+    { key: "cost", header: "Cost", isNumeric: true, cell: (d) => formatUsd({ micros: d.costMicros }) },
+    { key: "perToken", header: "$/1M tokens", isNumeric: true, cell: (d) => formatPerMillionTokens(d.costPerMillionTokensUsd) },
+    { key: "qps", header: "QPS", isNumeric: true, cell: (d) => formatQps(d.qps) },
+    {
+      key: "p99",
+      header: "p99 / SLO",
+      isNumeric: true,
+      cell: (d) => (
+        <span className={d.isBreachingSlo ? "font-semibold text-red-700" : undefined}>
+          {formatMs(d.p99Ms)}
+          {d.isLatencyApproximate ? <span title="Includes windows with only summary percentiles"> ≈</span> : null}
+          <span className="font-normal text-slate-500"> / {d.p99SloMs === null ? "—" : formatMs(d.p99SloMs)}</span>
+          {d.isBreachingSlo ? <span className="sr-only"> (breaching SLO)</span> : null}
+        </span>
+      ),
+    },
+    { key: "idle", header: "Idle cost", isNumeric: true, cell: (d) => formatPercent(d.idleShare) },
+    { key: "state", header: "State", cell: (d) => (d.isActive ? <Badge tone="good">Active</Badge> : <Badge>Ended</Badge>) },
   ];
   return <DataTable caption="Inference deployments" columns={columns} rows={deployments} rowKey={(d) => d.id} />;
 }

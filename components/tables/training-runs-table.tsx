@@ -1,10 +1,12 @@
-import type { TrainingRunListRow } from "@/lib/db/queries/training-runs";
-import { formatDateTime, PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
+import type { TrainingRunRow } from "@/lib/db/queries/dashboards";
+import { formatGpuHours, formatPercent, formatPerMillionTokens } from "@/lib/domain/display";
+import { formatDateTime, PRECISION_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
+import { formatUsd } from "@/lib/domain/money";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 
-const STATUS_TONE: Record<TrainingRunListRow["status"], BadgeTone> = {
+const STATUS_TONE: Record<TrainingRunRow["status"], BadgeTone> = {
   QUEUED: "neutral",
   RUNNING: "info",
   SUCCEEDED: "good",
@@ -12,7 +14,7 @@ const STATUS_TONE: Record<TrainingRunListRow["status"], BadgeTone> = {
   CANCELLED: "warn",
 };
 
-export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunListRow[]; timeZone: string }) {
+export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunRow[]; timeZone: string }) {
   if (runs.length === 0) {
     return (
       <EmptyState title="No training runs yet">
@@ -20,14 +22,27 @@ export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunListRow
       </EmptyState>
     );
   }
-  const columns: Column<TrainingRunListRow>[] = [
+  const columns: Column<TrainingRunRow>[] = [
     { key: "name", header: "Run", cell: (r) => <span className="font-medium">{r.name}</span> },
     { key: "team", header: "Team", cell: (r) => r.team.name },
     { key: "model", header: "Model", cell: (r) => r.model },
     { key: "method", header: "Method", cell: (r) => TRAINING_METHOD_LABELS[r.method] },
     { key: "precision", header: "Precision", cell: (r) => PRECISION_LABELS[r.precision] },
-    { key: "gpus", header: "GPUs", isNumeric: true, cell: (r) => `${r.gpuCount} × ${r.gpuType.name}` },
-    { key: "pricing", header: "Pricing", cell: (r) => `${r.provider} · ${PRICING_MODEL_LABELS[r.pricingModel]}` },
+    { key: "gpus", header: "GPUs", isNumeric: true, cell: (r) => `${r.gpuCount} × ${r.gpuTypeName}` },
+    { key: "gpuHours", header: "GPU-hours", isNumeric: true, cell: (r) => formatGpuHours(r.gpuHours) },
+    {
+      key: "cost",
+      header: "Cost",
+      isNumeric: true,
+      cell: (r) => (
+        <span title={r.hasUnpricedTime ? "Part of this run has no GPU price in the catalog" : undefined}>
+          {formatUsd({ micros: r.totalCostMicros })}
+          {r.hasUnpricedTime ? <span className="text-amber-700"> *</span> : null}
+        </span>
+      ),
+    },
+    { key: "perToken", header: "$/1M tokens", isNumeric: true, cell: (r) => formatPerMillionTokens(r.costPerMillionTokensUsd) },
+    { key: "mfu", header: "MFU", isNumeric: true, cell: (r) => formatPercent(r.mfu) },
     { key: "status", header: "Status", cell: (r) => <Badge tone={STATUS_TONE[r.status]}>{RUN_STATUS_LABELS[r.status]}</Badge> },
     { key: "start", header: "Started", isNumeric: true, cell: (r) => formatDateTime({ instant: r.startedAt, timeZone }) },
     { key: "end", header: "Ended", isNumeric: true, cell: (r) => formatDateTime({ instant: r.endedAt, timeZone }) },

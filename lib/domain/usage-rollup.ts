@@ -216,3 +216,29 @@ export function sumMeasures(parts: readonly UsageMeasures[]): UsageMeasures {
   total.latency = mergeSketches(...parts.map((m) => m.latency));
   return total;
 }
+
+/** Rollup sums → the traffic inputs of inference-cost.ts (idle time and metrics). */
+export function trafficTotals(row: {
+  windowMs: bigint;
+  idleMs: bigint;
+  utilMs: bigint;
+  /** Σ utilization % × ms, a decimal string with up to 2 places. */
+  utilPctMs: string;
+  requests: bigint;
+  errors: bigint;
+  inputTokens: bigint;
+  cachedInputTokens: bigint;
+  outputTokens: bigint;
+}) {
+  // Utilization-weighted time is a measurement; float precision is ample here.
+  const busyMs = Number(row.utilPctMs) / 100;
+  return {
+    requests: row.requests,
+    errors: row.errors,
+    inputTokens: row.inputTokens,
+    cachedInputTokens: row.cachedInputTokens,
+    outputTokens: row.outputTokens,
+    trafficMs: Number(row.windowMs - row.idleMs),
+    idleMsDuringTraffic: Math.max(0, Number(row.utilMs) - busyMs),
+  };
+}

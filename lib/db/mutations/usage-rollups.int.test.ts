@@ -6,7 +6,7 @@ import { pgRunner, Prisma } from "../sql";
 import { ensureRollupTimeZones, rebuildUsageRollups, refreshUsageRollups } from "./usage-rollups";
 
 let client: pg.Client;
-let deploymentIds: number[] = [];
+const deploymentIds: number[] = [];
 
 beforeAll(async () => {
   client = new pg.Client({ connectionString: process.env.DATABASE_URL });

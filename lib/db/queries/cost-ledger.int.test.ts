@@ -36,7 +36,7 @@ const runs: RunSpec[] = [
   { name: "zero-length", startedAt: new Date("2026-03-05T10:00:00Z"), endedAt: new Date("2026-03-05T10:00:00Z"), gpuCount: 1, override: null, extras: ["5", "0", "0"] },
 ];
 const deployment = { activeFrom: new Date("2026-02-25T06:00:00Z"), activeTo: null, gpuCount: 2 };
-let runIds: number[] = [];
+const runIds: number[] = [];
 let deploymentId = 0;
 
 beforeAll(async () => {

@@ -1,0 +1,232 @@
+import "server-only";
+import type Decimal from "decimal.js";
+import type { Viewer } from "@/lib/access/viewer";
+import { calendarMonth, lastDays, monthToDate } from "@/lib/domain/date-ranges";
+import { gpuHours } from "@/lib/domain/gpu-time-cost";
+import { inferenceCost } from "@/lib/domain/inference-cost";
+import { sketchBucketValue } from "@/lib/domain/latency-sketch";
+import { parseUsdMicros, unitCostUsd } from "@/lib/domain/money";
+import { trainingRunCost } from "@/lib/domain/training-cost";
+import { trafficTotals } from "@/lib/domain/usage-rollup";
+import type { TimeRange } from "@/lib/domain/time-range";
+import { db } from "../client";
+import { queryLedger } from "./cost-ledger";
+import { queryUsage } from "./usage-ledger";
+
+/**
+ * View data for the pages: SQL aggregates from cost-ledger and usage-ledger,
+ * turned into figures by lib/domain. Pages only format what these return.
+ */
+
+type PriceKey = `${number}|${string}|${string}`;
+
+async function catalogPrices(viewer: Viewer) {
+  const prices = await db().gpuPrice.findMany({
+    where: { gpuType: { orgId: viewer.orgId } },
+    select: { gpuTypeId: true, provider: true, pricingModel: true, pricePerGpuHour: true, effectiveFrom: true, effectiveTo: true },
+    orderBy: { effectiveFrom: "asc" },
+  });
+  const byKey = new Map<PriceKey, { pricePerGpuHour: string; effectiveFrom: Date; effectiveTo: Date | null }[]>();
+  for (const p of prices) {
+    const key: PriceKey = `${p.gpuTypeId}|${p.provider}|${p.pricingModel}`;
+    const list = byKey.get(key) ?? [];
+    list.push({ pricePerGpuHour: p.pricePerGpuHour.toFixed(6), effectiveFrom: p.effectiveFrom, effectiveTo: p.effectiveTo });
+    byKey.set(key, list);
+  }
+  return (gpuTypeId: number, provider: string, pricingModel: string) => byKey.get(`${gpuTypeId}|${provider}|${pricingModel}`) ?? [];
+}
+
+export interface TeamSpend {
+  teamId: number;
+  slug: string;
+  name: string;
+  trainingMicros: bigint;
+  inferenceMicros: bigint;
+  totalMicros: bigint;
+  budgetMicros: bigint;
+}
+
+export interface OverviewFigures {
+  range: TimeRange;
+  totalMicros: bigint;
+  trainingMicros: bigint;
+  inferenceMicros: bigint;
+  gpuHours: number;
+  unpricedGpuHours: number;
+  inferenceTokens: bigint;
+  costPerMillionTokensUsd: Decimal | null;
+  teams: TeamSpend[];
+}
+
+/** Month-to-date spend of the org, split by team and by training/inference. */
+export async function overviewFigures({ viewer, now }: { viewer: Viewer; now: Date }): Promise<OverviewFigures> {
+  const range = monthToDate({ now, timeZone: viewer.orgTimeZone });
+  const common = { viewer, filters: {}, from: range.start, to: range.end, unit: "day" as const, timeZone: viewer.orgTimeZone, isWholeRange: true };
+  const [ledger, usage, teams] = await Promise.all([
+    queryLedger({ ...common, groupBy: "team", now }),
+    queryUsage({ ...common, groupBy: "none" }),
+    db().team.findMany({ where: { orgId: viewer.orgId }, select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
+  ]);
+  const sum = (kind: "training" | "inference", teamId?: number) =>
+    ledger
+      .filter((r) => r.kind === kind && (teamId === undefined || r.groupKey === String(teamId)))
+      .reduce((s, r) => s + r.computeCostMicros + r.extraCostMicros, 0n);
+  const trainingMicros = sum("training");
+  const inferenceMicros = sum("inference");
+  const tokens = usage.rows.reduce((s, r) => s + r.inputTokens + r.outputTokens, 0n);
+  return {
+    range,
+    totalMicros: trainingMicros + inferenceMicros,
+    trainingMicros,
+    inferenceMicros,
+    gpuHours: gpuHours({ gpuCount: 1, durationMs: Number(ledger.reduce((s, r) => s + r.gpuMs, 0n)) }),
+    unpricedGpuHours: gpuHours({ gpuCount: 1, durationMs: Number(ledger.reduce((s, r) => s + r.unpricedGpuMs, 0n)) }),
+    inferenceTokens: tokens,
+    costPerMillionTokensUsd: unitCostUsd({ costMicros: inferenceMicros, quantity: tokens, per: 1_000_000 }),
+    teams: teams
+      .map((t) => {
+        const training = sum("training", t.id);
+        const inference = sum("inference", t.id);
+        return {
+          teamId: t.id,
+          slug: t.slug,
+          name: t.name,
+          trainingMicros: training,
+          inferenceMicros: inference,
+          totalMicros: training + inference,
+          budgetMicros: parseUsdMicros(t.monthlyBudgetUsd.toFixed(6)),
+        };
+      })
+      .sort((a, b) => (b.totalMicros > a.totalMicros ? 1 : b.totalMicros < a.totalMicros ? -1 : a.name.localeCompare(b.name))),
+  };
+}
+
+/** Training runs, newest first, each with its engine cost figures. */
+export async function trainingRunsWithCost({ viewer, now, limit = 500 }: { viewer: Viewer; now: Date; limit?: number }) {
+  const [runs, pricesFor] = await Promise.all([
+    db().trainingRun.findMany({
+      where: { team: { orgId: viewer.orgId } },
+      include: { team: { select: { slug: true, name: true } }, gpuType: { select: { name: true, peakBf16Tflops: true } } },
+      orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+      take: limit,
+    }),
+    catalogPrices(viewer),
+  ]);
+  return runs.map((run) => {
+    const cost = trainingRunCost({
+      run: {
+        startedAt: run.startedAt,
+        endedAt: run.endedAt,
+        gpuCount: run.gpuCount,
+        pricePerGpuHourOverride: run.pricePerGpuHourOverride?.toFixed(6) ?? null,
+        catalogPrices: pricesFor(run.gpuTypeId, run.provider, run.pricingModel),
+        storageCostUsd: run.storageCostUsd.toFixed(6),
+        dataCostUsd: run.dataCostUsd.toFixed(6),
+        networkCostUsd: run.networkCostUsd.toFixed(6),
+        tokensProcessed: run.tokensProcessed,
+        parameterCount: run.parameterCount,
+        peakBf16Tflops: run.gpuType.peakBf16Tflops.toFixed(2),
+      },
+      now,
+    });
+    return {
+      id: run.id,
+      name: run.name,
+      model: run.model,
+      method: run.method,
+      precision: run.precision,
+      gpuCount: run.gpuCount,
+      gpuTypeName: run.gpuType.name,
+      provider: run.provider,
+      pricingModel: run.pricingModel,
+      status: run.status,
+      startedAt: run.startedAt,
+      endedAt: run.endedAt,
+      team: run.team,
+      gpuHours: cost.gpuHours,
+      totalCostMicros: cost.totalCostMicros,
+      hasUnpricedTime: cost.hasUnpricedTime,
+      costPerMillionTokensUsd: cost.costPerMillionTokensUsd,
+      mfu: cost.mfu,
+    };
+  });
+}
+
+export type TrainingRunRow = Awaited<ReturnType<typeof trainingRunsWithCost>>[number];
+
+export const DEPLOYMENT_WINDOW_DAYS = 30;
+
+/** Deployments with cost, traffic and latency over the last 30 local days. */
+export async function deploymentsWithMetrics({ viewer, now }: { viewer: Viewer; now: Date }) {
+  const range = lastDays({ now, days: DEPLOYMENT_WINDOW_DAYS, timeZone: viewer.orgTimeZone });
+  const [deployments, usage, pricesFor] = await Promise.all([
+    db().inferenceDeployment.findMany({
+      where: { team: { orgId: viewer.orgId } },
+      include: { team: { select: { slug: true, name: true } }, gpuType: { select: { name: true } } },
+      orderBy: [{ name: "asc" }],
+    }),
+    queryUsage({ viewer, filters: {}, from: range.start, to: range.end, unit: "day", timeZone: viewer.orgTimeZone, groupBy: "item", isWholeRange: true }),
+    catalogPrices(viewer),
+  ]);
+  const usageById = new Map(usage.rows.map((r) => [r.groupKey, r]));
+  return {
+    range,
+    rows: deployments.map((d) => {
+      const u = usageById.get(`inference:${d.id}`);
+      const cost = inferenceCost({
+        deployment: {
+          activeFrom: d.activeFrom,
+          activeTo: d.activeTo,
+          gpuCount: d.gpuCount,
+          pricePerGpuHourOverride: d.pricePerGpuHourOverride?.toFixed(6) ?? null,
+          catalogPrices: pricesFor(d.gpuTypeId, d.provider, d.pricingModel),
+        },
+        range,
+        traffic: u
+          ? trafficTotals(u)
+          : { requests: 0n, errors: 0n, inputTokens: 0n, cachedInputTokens: 0n, outputTokens: 0n, trafficMs: 0, idleMsDuringTraffic: 0 },
+        now,
+      });
+      const p99Ms = u?.p99Key == null ? null : sketchBucketValue(u.p99Key);
+      return {
+        id: d.id,
+        name: d.name,
+        model: d.model,
+        servingEngine: d.servingEngine,
+        quantization: d.quantization,
+        batching: d.batching,
+        gpuCount: d.gpuCount,
+        gpuTypeName: d.gpuType.name,
+        team: d.team,
+        isActive: d.activeTo === null || d.activeTo > now,
+        costMicros: cost.computeCostMicros,
+        idleShare: cost.idleShare,
+        costPerMillionTokensUsd: cost.metrics.costPerMillionTokensUsd,
+        qps: cost.metrics.qps,
+        p99Ms,
+        p99SloMs: d.p99SloMs,
+        isBreachingSlo: p99Ms !== null && d.p99SloMs !== null && p99Ms > d.p99SloMs,
+        isLatencyApproximate: (u?.approxRequests ?? 0n) > 0n,
+      };
+    }),
+  };
+}
+
+export type DeploymentRow = Awaited<ReturnType<typeof deploymentsWithMetrics>>["rows"][number];
+
+/** Cost per team per calendar month (org time zone), the last `months` months. */
+export async function monthlyCostByTeam({ viewer, now, months = 6 }: { viewer: Viewer; now: Date; months?: number }) {
+  const first = calendarMonth({ now, timeZone: viewer.orgTimeZone, offset: months - 1 });
+  const last = calendarMonth({ now, timeZone: viewer.orgTimeZone, offset: 0 });
+  const rows = await queryLedger({
+    viewer,
+    filters: {},
+    from: first.start,
+    to: last.end,
+    unit: "month",
+    timeZone: viewer.orgTimeZone,
+    groupBy: "team",
+    now,
+  });
+  return { range: { start: first.start, end: last.end }, rows };
+}

@@ -3,9 +3,10 @@ const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   typedRoutes: true,
-  // The pg driver and Prisma's adapter are Node libraries: load them at run
-  // time instead of bundling them into server chunks.
-  serverExternalPackages: ["pg", "@prisma/adapter-pg"],
+  // Node libraries loaded at run time instead of bundled into server chunks.
+  // @datadog/sketches-js requires protobufjs lazily (only for its wire
+  // format, which Burnrate does not use); bundling would resolve it eagerly.
+  serverExternalPackages: ["pg", "@prisma/adapter-pg", "@datadog/sketches-js"],
 };
 
 export default nextConfig;

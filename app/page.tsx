@@ -1,7 +1,7 @@
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { overviewFigures } from "@/lib/db/queries/dashboards";
-import { formatGpuHours, formatPercent, formatPerMillionTokens } from "@/lib/domain/display";
+import { formatGpuHours, formatPercent, formatUsdRate } from "@/lib/domain/display";
 import { formatDateTime } from "@/lib/domain/labels";
 import { allocateRounded, formatUsd } from "@/lib/domain/money";
 import { Card, Stat } from "@/components/ui/card";
@@ -45,7 +45,7 @@ async function Figures() {
         <Stat label="Training" value={formatUsd({ micros: figures.trainingMicros })} />
         <Stat label="Inference" value={formatUsd({ micros: figures.inferenceMicros })} />
         <Stat label="GPU-hours" value={formatGpuHours(figures.gpuHours)} />
-        <Stat label="Inference $/1M tokens" value={formatPerMillionTokens(figures.costPerMillionTokensUsd)} hint="Inference cost ÷ input + output tokens" />
+        <Stat label="Inference $/1M tokens" value={formatUsdRate(figures.costPerMillionTokensUsd)} hint="Inference cost ÷ (input + output tokens)" />
       </div>
       <Card title="Spend by team">
         {figures.teams.length === 0 ? (

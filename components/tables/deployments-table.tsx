@@ -1,5 +1,5 @@
 import type { DeploymentRow } from "@/lib/db/queries/dashboards";
-import { formatMs, formatPercent, formatPerMillionTokens, formatQps } from "@/lib/domain/display";
+import { formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
 import { BATCHING_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { Badge } from "@/components/ui/badge";
@@ -15,13 +15,33 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
     );
   }
   const columns: Column<DeploymentRow>[] = [
-    { key: "name", header: "Deployment", cell: (d) => <span className="font-medium">{d.name}</span> },
+    {
+      key: "name",
+      header: "Deployment",
+      cell: (d) => (
+        <div className="leading-tight">
+          <div className="font-medium">{d.name}</div>
+          <div className="text-xs text-slate-500">{d.model}</div>
+        </div>
+      ),
+    },
     { key: "team", header: "Team", cell: (d) => d.team.name },
-    { key: "model", header: "Model", cell: (d) => d.model },
-    { key: "engine", header: "Engine", cell: (d) => `${SERVING_ENGINE_LABELS[d.servingEngine]} · ${QUANTIZATION_LABELS[d.quantization]} · ${BATCHING_LABELS[d.batching]}` },
-    { key: "gpus", header: "GPUs", isNumeric: true, cell: (d) => `${d.gpuCount} × ${d.gpuTypeName}` },
+    {
+      key: "engine",
+      header: "Serving",
+      cell: (d) => (
+        <div className="leading-tight">
+          <div>
+            {d.gpuCount} × {d.gpuTypeName}
+          </div>
+          <div className="text-xs text-slate-500">
+            {SERVING_ENGINE_LABELS[d.servingEngine]} · {QUANTIZATION_LABELS[d.quantization]} · {BATCHING_LABELS[d.batching].toLowerCase()} batching
+          </div>
+        </div>
+      ),
+    },
     { key: "cost", header: "Cost", isNumeric: true, cell: (d) => formatUsd({ micros: d.costMicros }) },
-    { key: "perToken", header: "$/1M tokens", isNumeric: true, cell: (d) => formatPerMillionTokens(d.costPerMillionTokensUsd) },
+    { key: "perToken", header: "$/1M tokens", isNumeric: true, cell: (d) => formatUsdRate(d.costPerMillionTokensUsd) },
     { key: "qps", header: "QPS", isNumeric: true, cell: (d) => formatQps(d.qps) },
     {
       key: "p99",
@@ -36,7 +56,7 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
         </span>
       ),
     },
-    { key: "idle", header: "Idle cost", isNumeric: true, cell: (d) => formatPercent(d.idleShare) },
+    { key: "idle", header: "Idle share", isNumeric: true, cell: (d) => formatPercent(d.idleShare) },
     { key: "state", header: "State", cell: (d) => (d.isActive ? <Badge tone="good">Active</Badge> : <Badge>Ended</Badge>) },
   ];
   return <DataTable caption="Inference deployments" columns={columns} rows={deployments} rowKey={(d) => d.id} />;

@@ -1,5 +1,5 @@
 import type { TrainingRunRow } from "@/lib/db/queries/dashboards";
-import { formatGpuHours, formatPercent, formatPerMillionTokens } from "@/lib/domain/display";
+import { formatGpuHours, formatPercent, formatUsdRate } from "@/lib/domain/display";
 import { formatDateTime, PRECISION_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
@@ -23,13 +23,20 @@ export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunRow[]; 
     );
   }
   const columns: Column<TrainingRunRow>[] = [
-    { key: "name", header: "Run", cell: (r) => <span className="font-medium">{r.name}</span> },
+    {
+      key: "name",
+      header: "Run",
+      cell: (r) => (
+        <div className="leading-tight">
+          <div className="font-medium">{r.name}</div>
+          <div className="text-xs text-slate-500">{r.model}</div>
+        </div>
+      ),
+    },
     { key: "team", header: "Team", cell: (r) => r.team.name },
-    { key: "model", header: "Model", cell: (r) => r.model },
-    { key: "method", header: "Method", cell: (r) => TRAINING_METHOD_LABELS[r.method] },
-    { key: "precision", header: "Precision", cell: (r) => PRECISION_LABELS[r.precision] },
+    { key: "method", header: "Method", cell: (r) => `${TRAINING_METHOD_LABELS[r.method]} · ${PRECISION_LABELS[r.precision]}` },
     { key: "gpus", header: "GPUs", isNumeric: true, cell: (r) => `${r.gpuCount} × ${r.gpuTypeName}` },
-    { key: "gpuHours", header: "GPU-hours", isNumeric: true, cell: (r) => formatGpuHours(r.gpuHours) },
+    { key: "gpuHours", header: "GPU-hours", isNumeric: true, cell: (r) => formatGpuHours(r.gpuHours).replace(" GPU-h", "") },
     {
       key: "cost",
       header: "Cost",
@@ -41,11 +48,20 @@ export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunRow[]; 
         </span>
       ),
     },
-    { key: "perToken", header: "$/1M tokens", isNumeric: true, cell: (r) => formatPerMillionTokens(r.costPerMillionTokensUsd) },
+    { key: "perToken", header: "$/1M tokens", isNumeric: true, cell: (r) => formatUsdRate(r.costPerMillionTokensUsd) },
     { key: "mfu", header: "MFU", isNumeric: true, cell: (r) => formatPercent(r.mfu) },
     { key: "status", header: "Status", cell: (r) => <Badge tone={STATUS_TONE[r.status]}>{RUN_STATUS_LABELS[r.status]}</Badge> },
-    { key: "start", header: "Started", isNumeric: true, cell: (r) => formatDateTime({ instant: r.startedAt, timeZone }) },
-    { key: "end", header: "Ended", isNumeric: true, cell: (r) => formatDateTime({ instant: r.endedAt, timeZone }) },
+    {
+      key: "when",
+      header: "Started / ended",
+      isNumeric: true,
+      cell: (r) => (
+        <div className="leading-tight">
+          <div>{formatDateTime({ instant: r.startedAt, timeZone })}</div>
+          <div className="text-xs text-slate-500">{r.endedAt ? formatDateTime({ instant: r.endedAt, timeZone }) : "running"}</div>
+        </div>
+      ),
+    },
   ];
   return <DataTable caption="Training runs" columns={columns} rows={runs} rowKey={(r) => r.id} />;
 }

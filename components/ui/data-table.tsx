@@ -26,7 +26,7 @@ export function DataTable<Row>({
         <thead>
           <tr className="border-b border-slate-200 bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
             {columns.map((c) => (
-              <th key={c.key} scope="col" className={`px-3 py-2 ${c.isNumeric ? "text-right" : ""}`}>
+              <th key={c.key} scope="col" className={`whitespace-nowrap px-2.5 py-2 ${c.isNumeric ? "text-right" : ""}`}>
                 {c.header}
               </th>
             ))}
@@ -36,7 +36,7 @@ export function DataTable<Row>({
           {rows.map((row) => (
             <tr key={rowKey(row)} className="border-b border-slate-100 last:border-0 hover:bg-slate-50">
               {columns.map((c) => (
-                <td key={c.key} className={`whitespace-nowrap px-3 py-1.5 ${c.isNumeric ? "text-right tabular-nums" : ""}`}>
+                <td key={c.key} className={`whitespace-nowrap px-2.5 py-1.5 ${c.isNumeric ? "text-right tabular-nums" : ""}`}>
                   {c.cell(row)}
                 </td>
               ))}

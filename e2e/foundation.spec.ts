@@ -32,8 +32,10 @@ test("the lists show records read from the database", async ({ page, sql }) => {
   );
   expect(ctx).toBeDefined();
   await sql.query(
-    `insert into training_runs ("teamId", name, model, method, precision, "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status, "updatedAt")
-     values ($1, $2, 'llama-3-8b', 'LORA', 'BF16', $3, 'aws', 'ON_DEMAND', 8, now() - interval '3 hours', now() - interval '1 hour', 'SUCCEEDED', now())`,
+    `insert into training_runs ("teamId", name, model, method, precision, "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status,
+       "pricePerGpuHourOverride", "storageCostUsd", "tokensProcessed", "updatedAt")
+     values ($1, $2, 'llama-3-8b', 'LORA', 'BF16', $3, 'aws', 'ON_DEMAND', 8, now() - interval '3 hours', now() - interval '1 hour', 'SUCCEEDED',
+       2.5, 1.25, 55000000, now())`,
     [ctx!.teamId, `e2e-run-${suffix}`, ctx!.gpuTypeId],
   );
   await sql.query(
@@ -44,8 +46,12 @@ test("the lists show records read from the database", async ({ page, sql }) => {
 
   await page.goto("/training");
   const run = page.getByRole("row").filter({ hasText: `e2e-run-${suffix}` });
-  await expect(run).toContainText("LoRA");
+  await expect(run).toContainText("LoRA · BF16");
   await expect(run).toContainText("8 ×");
+  // 8 GPUs × 2 h × $2.50 + $1.25 storage = $41.25; 16 GPU-hours; $41.25 / 55M tokens = $0.75 per 1M.
+  await expect(run).toContainText("$41.25");
+  await expect(run).toContainText("16.0");
+  await expect(run).toContainText("$0.75");
   await expect(page.getByRole("row")).not.toHaveCount(2);
 
   await page.goto("/inference");

@@ -38,3 +38,29 @@ describe("migrations", () => {
     });
   });
 });
+
+describe("price catalog constraints", () => {
+  it("rejects overlapping price periods for the same GPU, provider and pricing model", async () => {
+    const client = new pg.Client({ connectionString: url() });
+    await client.connect();
+    try {
+      const { rows: [org] } = await client.query(`insert into orgs (slug, name) values ('p', 'P') returning id`);
+      const { rows: [gpu] } = await client.query(
+        `insert into gpu_types ("orgId", name, "memoryGb", "peakBf16Tflops", "memoryBandwidthGbps") values ($1, 'H100', 80, 989.5, 3350) returning id`,
+        [org.id],
+      );
+      const insert = (from: string, to: string | null, model = "ON_DEMAND") =>
+        client.query(
+          `insert into gpu_prices ("gpuTypeId", provider, "pricingModel", "pricePerGpuHour", "effectiveFrom", "effectiveTo") values ($1, 'aws', $2, 2, $3, $4)`,
+          [gpu.id, model, from, to],
+        );
+      await insert("2026-01-01", "2026-03-01");
+      await insert("2026-03-01", null); // adjacent: allowed
+      await insert("2026-02-01", null, "SPOT"); // another pricing model: allowed
+      await expect(insert("2026-02-15", "2026-02-20")).rejects.toThrow(/gpu_prices_no_overlap/);
+      await expect(insert("2026-05-01", "2026-04-01", "RESERVED")).rejects.toThrow(/gpu_prices_period_valid/);
+    } finally {
+      await client.end();
+    }
+  });
+});

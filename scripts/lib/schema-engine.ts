@@ -106,6 +106,9 @@ function patchQuery(target: pg.Pool | pg.PoolClient) {
 
 function catalogSafePool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // A scratch database is force-dropped right after use; a connection still
+  // closing then reports "terminating connection" on an idle client.
+  pool.on("error", () => {});
   patchQuery(pool);
   pool.on("connect", patchQuery);
   return pool;

@@ -1,3 +1,5 @@
+import Link from "next/link";
+import type { Route } from "next";
 import type { DeploymentRow } from "@/lib/db/queries/dashboards";
 import { formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
 import { BATCHING_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
@@ -20,7 +22,9 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
       header: "Deployment",
       cell: (d) => (
         <div className="leading-tight">
-          <div className="font-medium">{d.name}</div>
+          <Link href={`/inference/${d.id}` as Route} className="font-medium text-blue-800 hover:underline">
+            {d.name}
+          </Link>
           <div className="text-xs text-slate-500">{d.model}</div>
         </div>
       ),

@@ -1,3 +1,5 @@
+import Link from "next/link";
+import type { Route } from "next";
 import type { TrainingRunRow } from "@/lib/db/queries/dashboards";
 import { formatGpuHours, formatPercent, formatUsdRate } from "@/lib/domain/display";
 import { formatDateTime, PRECISION_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
@@ -28,7 +30,9 @@ export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunRow[]; 
       header: "Run",
       cell: (r) => (
         <div className="leading-tight">
-          <div className="font-medium">{r.name}</div>
+          <Link href={`/training/${r.id}` as Route} className="font-medium text-blue-800 hover:underline">
+            {r.name}
+          </Link>
           <div className="text-xs text-slate-500">{r.model}</div>
         </div>
       ),

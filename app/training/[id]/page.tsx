@@ -1,0 +1,115 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { getViewer } from "@/lib/access/current-viewer";
+import { trainingRunDetail } from "@/lib/db/queries/details";
+import { formatGpuHours, formatPercent, formatPricePerGpuHour, formatUsdRate } from "@/lib/domain/display";
+import { formatDateTime, PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
+import { formatUsd } from "@/lib/domain/money";
+import { Breadcrumbs } from "@/components/ui/breadcrumbs";
+import { Card } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
+import { DefinitionList } from "@/components/ui/definition-list";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata: Metadata = { title: "Training run" };
+
+const parseId = (raw: string) => (/^\d{1,9}$/.test(raw) ? Number(raw) : null);
+
+export default async function TrainingRunPage({ params }: { params: Promise<{ id: string }> }) {
+  const id = parseId((await params).id);
+  if (id === null) notFound();
+  const viewer = await getViewer();
+  const now = new Date();
+  const detail = await trainingRunDetail({ viewer, id, now });
+  if (!detail) notFound();
+  const { run, cost } = detail;
+  const tz = viewer.orgTimeZone;
+  const hours = (cost.interval.end.getTime() - cost.interval.start.getTime()) / 3_600_000;
+  const number = (n: bigint | number | null) => (n === null ? "—" : Number(n).toLocaleString("en-US"));
+  return (
+    <>
+      <Breadcrumbs items={[{ href: "/training", label: "Training" }, { label: run.name }]} />
+      <PageHeader
+        title={run.name}
+        description={`${run.model} · ${TRAINING_METHOD_LABELS[run.method]} · ${PRECISION_LABELS[run.precision]} · ${run.team.name} · ${RUN_STATUS_LABELS[run.status]}`}
+      />
+      <div className="space-y-5">
+        <Card title="Cost">
+          <DefinitionList
+            items={[
+              { term: "Total", value: formatUsd({ micros: cost.totalCostMicros }), how: "Compute + storage + data + network" },
+              {
+                term: "Compute",
+                value: formatUsd({ micros: cost.computeCostMicros }),
+                how: cost.hasUnpricedTime
+                  ? `${formatGpuHours(cost.unpricedGpuHours)} had no catalog price and are not charged`
+                  : "GPU-hours × the price in effect, split at every price change",
+              },
+              { term: "Storage", value: formatUsd({ micros: cost.storageCostMicros }) },
+              { term: "Data", value: formatUsd({ micros: cost.dataCostMicros }) },
+              { term: "Network", value: formatUsd({ micros: cost.networkCostMicros }) },
+              {
+                term: "Cost per 1M tokens",
+                value: formatUsdRate(cost.costPerMillionTokensUsd),
+                how: run.tokensProcessed ? `Total ÷ ${number(run.tokensProcessed)} tokens processed` : "No tokens recorded",
+              },
+            ]}
+          />
+        </Card>
+        <Card title="Price periods used">
+          <DataTable
+            caption="Price periods used for the compute cost"
+            rows={cost.lines.map((line, i) => ({ ...line, i }))}
+            rowKey={(l) => l.i}
+            columns={[
+              { key: "from", header: "From", isNumeric: true, cell: (l) => formatDateTime({ instant: l.start, timeZone: tz }) },
+              { key: "to", header: "To", isNumeric: true, cell: (l) => formatDateTime({ instant: l.end, timeZone: tz }) },
+              { key: "source", header: "Price source", cell: (l) => (l.source === "override" ? "Run override" : l.source === "catalog" ? `Catalog: ${run.provider} ${PRICING_MODEL_LABELS[run.pricingModel]}` : "No price") },
+              { key: "price", header: "$/GPU-hour", isNumeric: true, cell: (l) => formatPricePerGpuHour(l.pricePerGpuHourMicros) },
+              { key: "gpuHours", header: "GPU-hours", isNumeric: true, cell: (l) => formatGpuHours(l.gpuHours) },
+              { key: "cost", header: "Cost", isNumeric: true, cell: (l) => formatUsd({ micros: l.costMicros }) },
+            ]}
+          />
+        </Card>
+        <Card title="Run">
+          <DefinitionList
+            items={[
+              { term: "GPUs", value: `${run.gpuCount} × ${run.gpuType.name}`, how: `${run.provider} · ${PRICING_MODEL_LABELS[run.pricingModel]}` },
+              { term: "Duration", value: `${hours.toLocaleString("en-US", { maximumFractionDigits: 1 })} h`, how: run.endedAt ? undefined : "Still running: measured up to now" },
+              { term: "GPU-hours", value: formatGpuHours(cost.gpuHours), how: `${run.gpuCount} GPUs × ${hours.toFixed(2)} h wall clock` },
+              { term: "Started", value: formatDateTime({ instant: run.startedAt, timeZone: tz }), how: tz },
+              { term: "Ended", value: run.endedAt ? formatDateTime({ instant: run.endedAt, timeZone: tz }) : "running" },
+              { term: "Tokens processed", value: number(run.tokensProcessed) },
+              {
+                term: "Throughput",
+                value: run.throughputTokensPerSec ? `${Number(run.throughputTokensPerSec).toLocaleString("en-US")} tokens/s` : "—",
+                how: "As measured by the training job",
+              },
+              { term: "GPU utilization", value: run.avgGpuUtilizationPct ? `${run.avgGpuUtilizationPct.toFixed(1)}%` : "—", how: "Average reported by the job" },
+              {
+                term: "MFU",
+                value: formatPercent(cost.mfu),
+                how:
+                  cost.mfu === null
+                    ? "Needs parameter count, tokens and a peak FLOPS figure"
+                    : `6 × ${number(run.parameterCount)} params × ${number(run.tokensProcessed)} tokens ÷ (GPU-seconds × ${run.gpuType.peakBf16Tflops.toString()} TFLOPS)`,
+              },
+              {
+                term: "Setup",
+                value: [
+                  run.flashAttention ? "FlashAttention" : null,
+                  run.gradientCheckpointing ? "gradient checkpointing" : null,
+                  run.zeroStage !== null ? `ZeRO-${run.zeroStage}` : null,
+                  run.gradientAccumulationSteps > 1 ? `grad. accumulation ×${run.gradientAccumulationSteps}` : null,
+                ]
+                  .filter(Boolean)
+                  .join(", ") || "—",
+              },
+            ]}
+          />
+          {run.notes ? <p className="border-t border-slate-100 px-4 py-3 text-sm text-slate-700">{run.notes}</p> : null}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,29 +1,71 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
-import { trainingRunsWithCost } from "@/lib/db/queries/dashboards";
+import { filterOptions } from "@/lib/db/queries/catalog";
+import { trainingRunsPage } from "@/lib/db/queries/dashboards";
+import {
+  filtersToSearch,
+  parseDashboardFilters,
+  parseTableParams,
+  resolveRange,
+  type DashboardFilters,
+  type TableParams,
+} from "@/lib/validation/dashboard-filters";
+import { FilterBar } from "@/components/filters/filter-bar";
 import { TrainingRunsTable } from "@/components/tables/training-runs-table";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { Pagination } from "@/components/ui/pagination";
 import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Training" };
 
-export default function TrainingPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function TrainingPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const filters = parseDashboardFilters(params);
+  const table = parseTableParams(params);
   return (
     <>
-      <PageHeader title="Training runs" description="Every GPU training run, newest first. Cost is GPU time at the price in effect plus storage, data and network." />
+      <PageHeader title="Training runs" description="Runs active in the range. Cost is GPU time at the price in effect plus storage, data and network." />
+      <Suspense fallback={<TableSkeleton rows={2} />}>
+        <Filters filters={filters} table={table} />
+      </Suspense>
       <Card>
-        <Suspense fallback={<TableSkeleton />}>
-          <TrainingRuns />
+        <Suspense key={JSON.stringify(params)} fallback={<TableSkeleton />}>
+          <Runs filters={filters} table={table} />
         </Suspense>
       </Card>
     </>
   );
 }
 
-async function TrainingRuns() {
+async function Filters({ filters, table }: { filters: DashboardFilters; table: TableParams }) {
   const viewer = await getViewer();
-  const runs = await trainingRunsWithCost({ viewer, now: new Date() });
-  return <TrainingRunsTable runs={runs} timeZone={viewer.orgTimeZone} />;
+  const options = await filterOptions({ viewer });
+  return <FilterBar filters={filters} options={options} keep={{ sort: table.sort, dir: table.dir }} />;
+}
+
+async function Runs({ filters, table }: { filters: DashboardFilters; table: TableParams }) {
+  const viewer = await getViewer();
+  const now = new Date();
+  const range = resolveRange({ filters, now, timeZone: viewer.orgTimeZone });
+  const result = await trainingRunsPage({
+    viewer,
+    now,
+    filters: { teamSlug: filters.team, model: filters.model, gpuTypeId: filters.gpu, range },
+    table,
+  });
+  const href = (changes: Partial<TableParams>) => `/training${filtersToSearch({ ...filters, ...table, ...changes })}`;
+  return (
+    <>
+      <TrainingRunsTable
+        runs={result.rows}
+        timeZone={viewer.orgTimeZone}
+        sort={{ key: table.sort, dir: table.dir, hrefFor: (sort, dir) => href({ sort: sort as TableParams["sort"], dir, page: 1 }) }}
+      />
+      {result.total > 0 ? <Pagination page={result.page} pageCount={result.pageCount} total={result.total} noun="runs" hrefFor={(page) => href({ page })} /> : null}
+    </>
+  );
 }

@@ -117,32 +117,36 @@ export function hoveredPoint(payload: ReadonlyArray<{ payload?: unknown }> | und
 
 function ChartDataTable({ data, title }: { data: ChartData; title: string }) {
   const hasTotal = data.series.length > 1 && data.points.some((p) => p.totalText !== null);
+  // sr-only on a wrapper: a table box ignores width and overflow, so the
+  // class on <table> itself would still widen the page on a phone.
   return (
-    <table className="sr-only">
-      <caption>{`${title}, values by period`}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Period</th>
-          {data.series.map((s) => (
-            <th key={s.key} scope="col">
-              {s.label}
-            </th>
-          ))}
-          {hasTotal ? <th scope="col">Total</th> : null}
-        </tr>
-      </thead>
-      <tbody>
-        {data.points.map((p) => (
-          <tr key={p.key}>
-            <th scope="row">{p.tooltipLabel}</th>
+    <div className="sr-only">
+      <table>
+        <caption>{`${title}, values by period`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Period</th>
             {data.series.map((s) => (
-              <td key={s.key}>{p.texts[s.key] ?? "—"}</td>
+              <th key={s.key} scope="col">
+                {s.label}
+              </th>
             ))}
-            {hasTotal ? <td>{p.totalText}</td> : null}
+            {hasTotal ? <th scope="col">Total</th> : null}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {data.points.map((p) => (
+            <tr key={p.key}>
+              <th scope="row">{p.tooltipLabel}</th>
+              {data.series.map((s) => (
+                <td key={s.key}>{p.texts[s.key] ?? "—"}</td>
+              ))}
+              {hasTotal ? <td>{p.totalText}</td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

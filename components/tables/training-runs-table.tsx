@@ -5,7 +5,7 @@ import { formatGpuHours, formatPercent, formatUsdRate } from "@/lib/domain/displ
 import { formatDateTime, PRECISION_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
-import { DataTable, type Column } from "@/components/ui/data-table";
+import { DataTable, type Column, type SortState } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 
 const STATUS_TONE: Record<TrainingRunRow["status"], BadgeTone> = {
@@ -16,11 +16,11 @@ const STATUS_TONE: Record<TrainingRunRow["status"], BadgeTone> = {
   CANCELLED: "warn",
 };
 
-export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunRow[]; timeZone: string }) {
+export function TrainingRunsTable({ runs, timeZone, sort }: { runs: TrainingRunRow[]; timeZone: string; sort?: SortState }) {
   if (runs.length === 0) {
     return (
-      <EmptyState title="No training runs yet">
-        Record a run by hand or import a CSV of your job log; its cost appears here and on the overview.
+      <EmptyState title="No training runs match">
+        Widen the range or clear a filter — or record a run by hand or import a CSV of your job log.
       </EmptyState>
     );
   }
@@ -28,6 +28,7 @@ export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunRow[]; 
     {
       key: "name",
       header: "Run",
+      sortKey: "name",
       cell: (r) => (
         <div className="leading-tight">
           <Link href={`/training/${r.id}` as Route} className="font-medium text-blue-800 hover:underline">
@@ -37,14 +38,15 @@ export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunRow[]; 
         </div>
       ),
     },
-    { key: "team", header: "Team", cell: (r) => r.team.name },
+    { key: "team", header: "Team", sortKey: "team", cell: (r) => r.team.name },
     { key: "method", header: "Method", cell: (r) => `${TRAINING_METHOD_LABELS[r.method]} · ${PRECISION_LABELS[r.precision]}` },
     { key: "gpus", header: "GPUs", isNumeric: true, cell: (r) => `${r.gpuCount} × ${r.gpuTypeName}` },
-    { key: "gpuHours", header: "GPU-hours", isNumeric: true, cell: (r) => formatGpuHours(r.gpuHours).replace(" GPU-h", "") },
+    { key: "gpuHours", header: "GPU-hours", isNumeric: true, sortKey: "gpuHours", cell: (r) => formatGpuHours(r.gpuHours).replace(" GPU-h", "") },
     {
       key: "cost",
       header: "Cost",
       isNumeric: true,
+      sortKey: "cost",
       cell: (r) => (
         <span title={r.hasUnpricedTime ? "Part of this run has no GPU price in the catalog" : undefined}>
           {formatUsd({ micros: r.totalCostMicros })}
@@ -52,13 +54,14 @@ export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunRow[]; 
         </span>
       ),
     },
-    { key: "perToken", header: "$/1M tokens", isNumeric: true, cell: (r) => formatUsdRate(r.costPerMillionTokensUsd) },
-    { key: "mfu", header: "MFU", isNumeric: true, cell: (r) => formatPercent(r.mfu) },
+    { key: "perToken", header: "$/1M tokens", isNumeric: true, sortKey: "perToken", cell: (r) => formatUsdRate(r.costPerMillionTokensUsd) },
+    { key: "mfu", header: "MFU", isNumeric: true, sortKey: "mfu", cell: (r) => formatPercent(r.mfu) },
     { key: "status", header: "Status", cell: (r) => <Badge tone={STATUS_TONE[r.status]}>{RUN_STATUS_LABELS[r.status]}</Badge> },
     {
       key: "when",
       header: "Started / ended",
       isNumeric: true,
+      sortKey: "started",
       cell: (r) => (
         <div className="leading-tight">
           <div>{formatDateTime({ instant: r.startedAt, timeZone })}</div>
@@ -67,5 +70,5 @@ export function TrainingRunsTable({ runs, timeZone }: { runs: TrainingRunRow[]; 
       ),
     },
   ];
-  return <DataTable caption="Training runs" columns={columns} rows={runs} rowKey={(r) => r.id} />;
+  return <DataTable caption="Training runs" columns={columns} rows={runs} rowKey={(r) => r.id} sort={sort} />;
 }

@@ -1,3 +1,5 @@
+import Link from "next/link";
+import type { Route } from "next";
 import type { ReactNode } from "react";
 
 export interface Column<Row> {
@@ -5,7 +7,16 @@ export interface Column<Row> {
   header: string;
   /** Numbers are right-aligned with tabular figures. */
   isNumeric?: boolean;
+  /** The server-side sort key this column sorts by, when sortable. */
+  sortKey?: string;
   cell: (row: Row) => ReactNode;
+}
+
+export interface SortState {
+  key: string;
+  dir: "asc" | "desc";
+  /** The URL that sorts by `key` in `dir`. */
+  hrefFor: (key: string, dir: "asc" | "desc") => string;
 }
 
 export function DataTable<Row>({
@@ -13,11 +24,13 @@ export function DataTable<Row>({
   columns,
   rows,
   rowKey,
+  sort,
 }: {
   caption: string;
   columns: Column<Row>[];
   rows: Row[];
   rowKey: (row: Row) => string | number;
+  sort?: SortState;
 }) {
   return (
     <div className="overflow-x-auto">
@@ -25,11 +38,27 @@ export function DataTable<Row>({
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr className="border-b border-slate-200 bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-            {columns.map((c) => (
-              <th key={c.key} scope="col" className={`whitespace-nowrap px-2.5 py-2 ${c.isNumeric ? "text-right" : ""}`}>
-                {c.header}
-              </th>
-            ))}
+            {columns.map((c) => {
+              const isSorted = sort && c.sortKey === sort.key;
+              const nextDir = isSorted && sort.dir === "desc" ? "asc" : "desc";
+              return (
+                <th
+                  key={c.key}
+                  scope="col"
+                  aria-sort={isSorted ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}
+                  className={`whitespace-nowrap px-2.5 py-2 ${c.isNumeric ? "text-right" : ""}`}
+                >
+                  {sort && c.sortKey ? (
+                    <Link href={sort.hrefFor(c.sortKey, nextDir) as Route} className="hover:text-slate-900 hover:underline">
+                      {c.header}
+                      <span aria-hidden="true">{isSorted ? (sort.dir === "asc" ? " ▲" : " ▼") : ""}</span>
+                    </Link>
+                  ) : (
+                    c.header
+                  )}
+                </th>
+              );
+            })}
           </tr>
         </thead>
         <tbody>

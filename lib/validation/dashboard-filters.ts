@@ -96,3 +96,18 @@ export function filtersToSearch(filters: Partial<DashboardFilters>): string {
   const text = params.toString();
   return text ? `?${text}` : "";
 }
+
+export const RUN_SORT_KEYS = ["started", "name", "team", "model", "gpuHours", "cost", "perToken", "mfu"] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
+export const tableParamsSchema = z.object({
+  sort: z.enum(RUN_SORT_KEYS).catch("started"),
+  dir: z.enum(["asc", "desc"]).catch("desc"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+export type TableParams = z.infer<typeof tableParamsSchema>;
+
+export function parseTableParams(searchParams: Record<string, string | string[] | undefined>): TableParams {
+  return tableParamsSchema.parse(Object.fromEntries(Object.entries(searchParams).map(([k, v]) => [k, one(v)])));
+}

@@ -38,3 +38,17 @@ export async function countRecords({ viewer }: { viewer: Viewer }) {
   ]);
   return { teams, trainingRuns, deployments, usageWindows };
 }
+
+/** Choices for the dashboard filter bar. */
+export async function filterOptions({ viewer }: { viewer: Viewer }) {
+  const [teams, gpuTypes, runModels, deploymentModels] = await Promise.all([
+    db().team.findMany({ where: { orgId: viewer.orgId }, select: { slug: true, name: true }, orderBy: { name: "asc" } }),
+    db().gpuType.findMany({ where: { orgId: viewer.orgId }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    db().trainingRun.findMany({ where: { team: { orgId: viewer.orgId } }, select: { model: true }, distinct: ["model"] }),
+    db().inferenceDeployment.findMany({ where: { team: { orgId: viewer.orgId } }, select: { model: true }, distinct: ["model"] }),
+  ]);
+  const models = [...new Set([...runModels, ...deploymentModels].map((m) => m.model))].sort((a, b) => a.localeCompare(b));
+  return { teams, gpuTypes, models };
+}
+
+export type FilterOptions = Awaited<ReturnType<typeof filterOptions>>;

@@ -9,6 +9,7 @@ import { parseUsdMicros, unitCostUsd } from "@/lib/domain/money";
 import { trainingRunCost } from "@/lib/domain/training-cost";
 import { trafficTotals } from "@/lib/domain/usage-rollup";
 import type { TimeRange } from "@/lib/domain/time-range";
+import type { RunSortKey, TableParams } from "@/lib/validation/dashboard-filters";
 import { db } from "../client";
 import { queryLedger } from "./cost-ledger";
 import { queryUsage } from "./usage-ledger";
@@ -101,11 +102,24 @@ export async function overviewFigures({ viewer, now }: { viewer: Viewer; now: Da
   };
 }
 
-/** Training runs, newest first, each with its engine cost figures. */
-export async function trainingRunsWithCost({ viewer, now, limit = 500 }: { viewer: Viewer; now: Date; limit?: number }) {
+export interface RunListFilters {
+  teamSlug?: string;
+  model?: string;
+  gpuTypeId?: number;
+  /** Runs that overlap this range. */
+  range?: TimeRange;
+}
+
+/** Training runs matching the filters, each with its engine cost figures. */
+export async function trainingRunsWithCost({ viewer, now, filters = {}, limit = 20_000 }: { viewer: Viewer; now: Date; filters?: RunListFilters; limit?: number }) {
   const [runs, pricesFor] = await Promise.all([
     db().trainingRun.findMany({
-      where: { team: { orgId: viewer.orgId } },
+      where: {
+        team: { orgId: viewer.orgId, ...(filters.teamSlug ? { slug: filters.teamSlug } : {}) },
+        ...(filters.model ? { model: filters.model } : {}),
+        ...(filters.gpuTypeId ? { gpuTypeId: filters.gpuTypeId } : {}),
+        ...(filters.range ? { startedAt: { lt: filters.range.end }, OR: [{ endedAt: null }, { endedAt: { gte: filters.range.start } }] } : {}),
+      },
       include: { team: { select: { slug: true, name: true } }, gpuType: { select: { name: true, peakBf16Tflops: true } } },
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take: limit,
@@ -153,6 +167,39 @@ export async function trainingRunsWithCost({ viewer, now, limit = 500 }: { viewe
 }
 
 export type TrainingRunRow = Awaited<ReturnType<typeof trainingRunsWithCost>>[number];
+
+const RUN_SORT: Record<RunSortKey, (r: TrainingRunRow) => number | string | bigint | null> = {
+  started: (r) => r.startedAt.getTime(),
+  name: (r) => r.name.toLowerCase(),
+  team: (r) => r.team.name.toLowerCase(),
+  model: (r) => r.model.toLowerCase(),
+  gpuHours: (r) => r.gpuHours,
+  cost: (r) => r.totalCostMicros,
+  perToken: (r) => (r.costPerMillionTokensUsd === null ? null : r.costPerMillionTokensUsd.toNumber()),
+  mfu: (r) => r.mfu,
+};
+
+export const RUNS_PAGE_SIZE = 50;
+
+/**
+ * One page of the runs table, sorted on the server. Cost figures come from the
+ * engine per run, so sorting by them happens after computing them; runs with
+ * no value for the sort key ("—") go last in either direction.
+ */
+export async function trainingRunsPage({ viewer, now, filters, table }: { viewer: Viewer; now: Date; filters: RunListFilters; table: TableParams }) {
+  const all = await trainingRunsWithCost({ viewer, now, filters });
+  const key = RUN_SORT[table.sort];
+  const sign = table.dir === "asc" ? 1 : -1;
+  const sorted = [...all].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return (x < y ? -1 : x > y ? 1 : 0) * sign || b.id - a.id;
+  });
+  const pageCount = Math.max(1, Math.ceil(sorted.length / RUNS_PAGE_SIZE));
+  const page = Math.min(table.page, pageCount);
+  return { rows: sorted.slice((page - 1) * RUNS_PAGE_SIZE, page * RUNS_PAGE_SIZE), total: sorted.length, page, pageCount };
+}
 
 export const DEPLOYMENT_WINDOW_DAYS = 30;
 

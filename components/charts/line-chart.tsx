@@ -1,0 +1,90 @@
+"use client";
+/**
+ * Trends that are not sums: $/1M tokens, p50/p95/p99 latency, utilization.
+ * A bucket without data breaks the line (nulls are never bridged). An
+ * optional labelled horizontal line marks a target such as a latency SLO.
+ * Render only: a server page prepares ChartData and passes it in.
+ *
+ *   // app/inference/page.tsx (server component)
+ *   const buckets = bucketsBetween({ from, to, unit: "hour", timeZone });
+ *   const { rows } = await queryUsage({ viewer, filters, from, to, unit: "hour", timeZone, groupBy: "none" });
+ *   const latency = denseMeasures({ buckets, rows, fill: "gap", unit: "ms", measures: latencyPercentileMeasures() });
+ *   const data = toChartData({
+ *     series: latency, bucketUnit: "hour", timeZone,
+ *     referenceLine: { value: deployment.p99SloMs, label: "p99 SLO" },
+ *   });
+ *   return <LineChart title="Latency percentiles" data={data} />;
+ */
+import { CartesianGrid, Line, LineChart as RechartsLineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  AXIS_STROKE,
+  CHART_MARGIN,
+  ChartFrame,
+  ChartTooltipBody,
+  DEFAULT_CHART_HEIGHT,
+  GRID_STROKE,
+  TICK_STYLE,
+  chartLabel,
+  hoveredPoint,
+  useTickFormatters,
+  valueKey,
+  type ChartProps,
+} from "./chart-parts";
+
+const REFERENCE_STROKE = "#b91c1c"; // red-700: reads as a limit, 6:1 on white
+
+export function LineChart({ data, title, height = DEFAULT_CHART_HEIGHT, hasDataTable }: ChartProps) {
+  const { timeTick, valueTick, allowDecimals } = useTickFormatters(data);
+  return (
+    <ChartFrame data={data} title={title} height={height} hasDataTable={hasDataTable} marker="line">
+      <RechartsLineChart
+        responsive
+        accessibilityLayer
+        role="img"
+        aria-label={chartLabel(title, data)}
+        data={data.points}
+        margin={CHART_MARGIN}
+        style={{ height }}
+      >
+        <CartesianGrid vertical={false} stroke={GRID_STROKE} />
+        <XAxis
+          dataKey="key"
+          tickFormatter={timeTick}
+          tick={TICK_STYLE}
+          tickLine={false}
+          axisLine={{ stroke: AXIS_STROKE }}
+          interval="preserveStartEnd"
+          minTickGap={16}
+        />
+        <YAxis width="auto" tickFormatter={valueTick} allowDecimals={allowDecimals} tick={TICK_STYLE} tickLine={false} axisLine={false} />
+        <Tooltip
+          cursor={{ stroke: AXIS_STROKE }}
+          isAnimationActive={false}
+          content={({ payload }) => <ChartTooltipBody point={hoveredPoint(payload)} series={data.series} marker="line" />}
+        />
+        {data.referenceLine !== null ? (
+          <ReferenceLine
+            y={data.referenceLine.value}
+            stroke={REFERENCE_STROKE}
+            strokeDasharray="4 4"
+            ifOverflow="extendDomain"
+            label={{ value: data.referenceLine.label, position: "insideTopRight", fill: REFERENCE_STROKE, fontSize: 11 }}
+          />
+        ) : null}
+        {data.series.map((s) => (
+          <Line
+            key={s.key}
+            type="linear"
+            dataKey={valueKey(s)}
+            name={s.label}
+            stroke={s.color}
+            strokeWidth={2}
+            dot={data.hasDots ? { r: 2.5, fill: s.color, strokeWidth: 0 } : false}
+            activeDot={{ r: 4 }}
+            connectNulls={false}
+          />
+        ))}
+      </RechartsLineChart>
+    </ChartFrame>
+  );
+}

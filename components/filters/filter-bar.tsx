@@ -1,0 +1,96 @@
+"use client";
+
+import type { FilterOptions } from "@/lib/db/queries/catalog";
+import { RANGE_LABELS, RANGE_PRESETS, type DashboardFilters } from "@/lib/validation/dashboard-filters";
+
+/**
+ * Filters as a GET form: the URL holds them, so links reproduce a view and
+ * back/forward work, with or without JavaScript. With it, a change submits
+ * at once.
+ */
+export function FilterBar({
+  filters,
+  options,
+  show = { team: true, model: true, gpu: true },
+  keep = {},
+}: {
+  filters: DashboardFilters;
+  options: FilterOptions;
+  show?: { team?: boolean; model?: boolean; gpu?: boolean };
+  /** Other search params to carry along (e.g. sort order). */
+  keep?: Record<string, string>;
+}) {
+  const submit = (event: React.ChangeEvent<HTMLSelectElement | HTMLInputElement>) => {
+    const form = event.currentTarget.form;
+    if (event.currentTarget.name === "range" && event.currentTarget.value === "custom") return;
+    form?.requestSubmit();
+  };
+  const field = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900";
+  return (
+    <form method="get" role="search" aria-label="Filters" className="mb-4 flex flex-wrap items-end gap-3">
+      {Object.entries(keep).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
+        Range
+        <select name="range" defaultValue={filters.range} onChange={submit} className={field}>
+          {RANGE_PRESETS.map((preset) => (
+            <option key={preset} value={preset}>
+              {RANGE_LABELS[preset]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
+        From
+        <input type="date" name="from" defaultValue={filters.from} className={field} />
+      </label>
+      <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
+        To
+        <input type="date" name="to" defaultValue={filters.to} className={field} />
+      </label>
+      {show.team ? (
+        <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
+          Team
+          <select name="team" defaultValue={filters.team ?? ""} onChange={submit} className={field}>
+            <option value="">All teams</option>
+            {options.teams.map((t) => (
+              <option key={t.slug} value={t.slug}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      {show.model ? (
+        <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
+          Model
+          <select name="model" defaultValue={filters.model ?? ""} onChange={submit} className={`${field} max-w-56`}>
+            <option value="">All models</option>
+            {options.models.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      {show.gpu ? (
+        <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
+          GPU type
+          <select name="gpu" defaultValue={filters.gpu ?? ""} onChange={submit} className={field}>
+            <option value="">All GPUs</option>
+            {options.gpuTypes.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
+        Apply
+      </button>
+    </form>
+  );
+}

@@ -26,6 +26,7 @@ import {
   TICK_STYLE,
   chartLabel,
   hoveredPoint,
+  seriesDot,
   useTickFormatters,
   valueKey,
   type ChartProps,
@@ -72,7 +73,7 @@ export function AreaChart({ data, title, height = DEFAULT_CHART_HEIGHT, hasDataT
             strokeWidth={2}
             fill={s.color}
             fillOpacity={0.2}
-            dot={data.hasDots && data.fill === "gap" ? { r: 2.5, fill: s.color, strokeWidth: 0 } : false}
+            dot={data.fill === "gap" ? seriesDot(data, s) : false}
             connectNulls={false}
           />
         ))}

@@ -6,6 +6,7 @@
  * tick values there.
  */
 import { useCallback, useMemo, type ReactNode } from "react";
+import type { DotItemDotProps } from "recharts";
 import { EmptyState } from "@/components/ui/empty-state";
 import type { ChartData, ChartPoint, ChartSeries } from "@/lib/domain/charts/series";
 import { allowsDecimalTicks, formatAxisTick, type ChartUnit } from "@/lib/domain/charts/units";
@@ -50,6 +51,22 @@ export function useTickFormatters(data: ChartData): {
   const unit: ChartUnit = data.unit;
   const valueTick = useCallback((value: number) => formatAxisTick(unit, value), [unit]);
   return { timeTick, valueTick, allowDecimals: allowsDecimalTicks(unit) };
+}
+
+const DOT_RADIUS = 2.5;
+
+/**
+ * Dots on a line: on every point when there are few, otherwise only where a
+ * value stands alone between gaps and the line alone would not show it.
+ */
+export function seriesDot(data: ChartData, series: ChartSeries): false | { r: number; fill: string; strokeWidth: number } | ((props: DotItemDotProps) => ReactNode) {
+  if (data.hasDots) return { r: DOT_RADIUS, fill: series.color, strokeWidth: 0 };
+  if (series.loneIndexes.length === 0) return false;
+  const lone = new Set(series.loneIndexes);
+  return function LoneDot({ cx, cy, index }: DotItemDotProps) {
+    if (!lone.has(index) || cx === undefined || cy === undefined) return null;
+    return <circle key={index} cx={cx} cy={cy} r={DOT_RADIUS} fill={series.color} />;
+  };
 }
 
 type Marker = "square" | "line";

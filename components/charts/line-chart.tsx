@@ -26,6 +26,7 @@ import {
   TICK_STYLE,
   chartLabel,
   hoveredPoint,
+  seriesDot,
   useTickFormatters,
   valueKey,
   type ChartProps,
@@ -79,7 +80,7 @@ export function LineChart({ data, title, height = DEFAULT_CHART_HEIGHT, hasDataT
             name={s.label}
             stroke={s.color}
             strokeWidth={2}
-            dot={data.hasDots ? { r: 2.5, fill: s.color, strokeWidth: 0 } : false}
+            dot={seriesDot(data, s)}
             activeDot={{ r: 4 }}
             connectNulls={false}
           />

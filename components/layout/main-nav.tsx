@@ -6,6 +6,7 @@ import type { Route } from "next";
 
 const ITEMS: { href: Route; label: string }[] = [
   { href: "/", label: "Overview" },
+  { href: "/teams", label: "Teams" },
   { href: "/training", label: "Training" },
   { href: "/inference", label: "Inference" },
   { href: "/reports", label: "Reports" },

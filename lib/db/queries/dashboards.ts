@@ -1,6 +1,8 @@
 import "server-only";
 import type Decimal from "decimal.js";
 import type { Viewer } from "@/lib/access/viewer";
+import { comparisonRange, projectMonthEnd, relativeChange } from "@/lib/domain/burn-rate";
+import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
 import { calendarMonth, lastDays, monthToDate } from "@/lib/domain/date-ranges";
 import { gpuHours } from "@/lib/domain/gpu-time-cost";
 import { inferenceCost } from "@/lib/domain/inference-cost";
@@ -11,7 +13,7 @@ import { trafficTotals } from "@/lib/domain/usage-rollup";
 import type { TimeRange } from "@/lib/domain/time-range";
 import type { RunSortKey, TableParams } from "@/lib/validation/dashboard-filters";
 import { db } from "../client";
-import { queryLedger } from "./cost-ledger";
+import { queryLedger, type LedgerRow } from "./cost-ledger";
 import { queryUsage } from "./usage-ledger";
 
 /**
@@ -277,3 +279,137 @@ export async function monthlyCostByTeam({ viewer, now, months = 6 }: { viewer: V
   });
   return { range: { start: first.start, end: last.end }, rows };
 }
+
+export interface DashboardScope {
+  /** Limit everything to one team (team dashboards). */
+  teamId?: number;
+  model?: string;
+  gpuTypeId?: number;
+}
+
+export interface TopItem {
+  key: string;
+  label: string;
+  costMicros: bigint;
+}
+
+function topBy(rows: LedgerRow[], n: number): TopItem[] {
+  const totals = new Map<string, TopItem>();
+  for (const r of rows) {
+    const item = totals.get(r.groupKey) ?? { key: r.groupKey, label: r.groupLabel, costMicros: 0n };
+    item.costMicros += r.computeCostMicros + r.extraCostMicros;
+    totals.set(r.groupKey, item);
+  }
+  return [...totals.values()].sort((a, b) => (b.costMicros > a.costMicros ? 1 : b.costMicros < a.costMicros ? -1 : a.label.localeCompare(b.label))).slice(0, n);
+}
+
+const costOf = (rows: LedgerRow[], kind?: LedgerRow["kind"]) =>
+  rows.filter((r) => kind === undefined || r.kind === kind).reduce((s, r) => s + r.computeCostMicros + r.extraCostMicros, 0n);
+
+/**
+ * Everything the overview and team dashboards show for a range: KPIs with
+ * the comparison period and month-end projection, chart series, top-N tables
+ * and budgets. Every figure comes from the ledger/usage queries and the engine.
+ */
+export async function dashboardData({
+  viewer,
+  scope,
+  range,
+  unit,
+  timeZone,
+  isMonthToDate,
+  now,
+}: {
+  viewer: Viewer;
+  scope: DashboardScope;
+  range: TimeRange;
+  unit: BucketUnit;
+  timeZone: string;
+  isMonthToDate: boolean;
+  now: Date;
+}) {
+  const filters = {
+    ...(scope.teamId ? { teamIds: [scope.teamId] } : {}),
+    ...(scope.model ? { models: [scope.model] } : {}),
+    ...(scope.gpuTypeId ? { gpuTypeIds: [scope.gpuTypeId] } : {}),
+  };
+  const base = { viewer, filters, from: range.start, to: range.end, timeZone, now };
+  const whole = { ...base, unit: "day" as const, isWholeRange: true };
+  const previousMonth = calendarMonth({ now: range.start, timeZone, offset: 1 });
+  const compare = comparisonRange({ range, isMonthToDate, previousMonth });
+  const thisMonth = calendarMonth({ now, timeZone, offset: 0 });
+  const [byBucketTeam, byGpu, byModel, byItem, byKindBucket, previous, usageTotal, usageSeries, usageByItem, deployments, teams, monthToDateByTeam] = await Promise.all([
+    queryLedger({ ...base, unit, groupBy: "team" }),
+    queryLedger({ ...whole, groupBy: "gpuType" }),
+    queryLedger({ ...whole, groupBy: "model" }),
+    queryLedger({ ...whole, groupBy: "item" }),
+    queryLedger({ ...base, unit, groupBy: "kind" }),
+    queryLedger({ ...base, from: compare.start, to: compare.end, unit: "day", groupBy: "none", isWholeRange: true }),
+    queryUsage({ ...whole, groupBy: "none" }),
+    queryUsage({ ...base, unit, groupBy: "none" }),
+    queryUsage({ ...whole, groupBy: "item" }),
+    db().inferenceDeployment.findMany({ where: { team: { orgId: viewer.orgId }, ...(scope.teamId ? { teamId: scope.teamId } : {}) }, select: { id: true, name: true, p99SloMs: true } }),
+    db().team.findMany({ where: { orgId: viewer.orgId, ...(scope.teamId ? { id: scope.teamId } : {}) }, select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
+    queryLedger({ viewer, filters: scope.teamId ? { teamIds: [scope.teamId] } : {}, from: thisMonth.start, to: thisMonth.end, unit: "day", timeZone, now, groupBy: "team", isWholeRange: true }),
+  ]);
+  const total = costOf(byItem);
+  const inference = costOf(byItem, "inference");
+  const gpuMs = byItem.reduce((s, r) => s + r.gpuMs, 0n);
+  const usage = usageTotal.rows[0];
+  const tokens = usage ? usage.inputTokens + usage.outputTokens : 0n;
+  const rangeSeconds = (range.end.getTime() - Math.min(range.start.getTime(), now.getTime())) / 1000;
+  const elapsedSeconds = (Math.min(range.end.getTime(), now.getTime()) - range.start.getTime()) / 1000;
+  const sloById = new Map(deployments.map((d) => [`inference:${d.id}`, d]));
+  const breaches = usageByItem.rows
+    .map((r) => ({ deployment: sloById.get(r.groupKey), p99Ms: r.p99Key === null ? null : sketchBucketValue(r.p99Key) }))
+    .filter((x) => x.deployment?.p99SloMs != null && x.p99Ms !== null && x.p99Ms > x.deployment.p99SloMs)
+    .map((x) => ({ id: x.deployment!.id, name: x.deployment!.name, p99Ms: x.p99Ms!, sloMs: x.deployment!.p99SloMs! }));
+  const tokensByBucket = new Map(usageSeries.rows.map((r) => [r.bucketStart.getTime(), r.inputTokens + r.outputTokens]));
+  const buckets = bucketsBetween({ from: range.start, to: range.end, unit, timeZone });
+  return {
+    range,
+    unit,
+    timeZone,
+    kpis: {
+      totalMicros: total,
+      trainingMicros: costOf(byItem, "training"),
+      inferenceMicros: inference,
+      previousMicros: costOf(previous),
+      comparison: compare,
+      change: relativeChange({ current: total, previous: costOf(previous) }),
+      projectedMonthEndMicros: isMonthToDate ? projectMonthEnd({ spentMicros: total, month: thisMonth, now }) : null,
+      gpuHours: gpuHours({ gpuCount: 1, durationMs: Number(gpuMs) }),
+      costPerMillionTokensUsd: unitCostUsd({ costMicros: inference, quantity: tokens, per: 1_000_000 }),
+      qps: usage && elapsedSeconds > 0 ? Number(usage.requests) / elapsedSeconds : null,
+      sloBreaches: breaches,
+      rangeSeconds,
+    },
+    series: {
+      costByTeam: byBucketTeam,
+      costPerMillionTokens: buckets.map((b) => {
+        const cost = byKindBucket.filter((r) => r.kind === "inference" && r.bucketStart.getTime() === b.start.getTime()).reduce((s, r) => s + r.computeCostMicros, 0n);
+        return { start: b.start, end: b.end, usd: unitCostUsd({ costMicros: cost, quantity: tokensByBucket.get(b.start.getTime()) ?? 0n, per: 1_000_000 }) };
+      }),
+    },
+    costByGpu: topBy(byGpu, 20),
+    top: {
+      teams: topBy(byBucketTeam, 10),
+      models: topBy(byModel, 10),
+      deployments: topBy(byItem.filter((r) => r.kind === "inference"), 10),
+      runs: topBy(byItem.filter((r) => r.kind === "training"), 10),
+    },
+    budgets: teams.map((t) => {
+      const spent = costOf(monthToDateByTeam.filter((r) => r.groupKey === String(t.id)));
+      return {
+        teamId: t.id,
+        slug: t.slug,
+        name: t.name,
+        spentMicros: spent,
+        projectedMicros: projectMonthEnd({ spentMicros: spent, month: thisMonth, now }),
+        budgetMicros: parseUsdMicros(t.monthlyBudgetUsd.toFixed(6)),
+      };
+    }),
+  };
+}
+
+export type DashboardData = Awaited<ReturnType<typeof dashboardData>>;

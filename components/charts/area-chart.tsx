@@ -75,6 +75,7 @@ export function AreaChart({ data, title, height = DEFAULT_CHART_HEIGHT, hasDataT
             fillOpacity={0.2}
             dot={data.fill === "gap" ? seriesDot(data, s) : false}
             connectNulls={false}
+            isAnimationActive={false}
           />
         ))}
       </RechartsAreaChart>

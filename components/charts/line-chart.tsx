@@ -83,6 +83,7 @@ export function LineChart({ data, title, height = DEFAULT_CHART_HEIGHT, hasDataT
             dot={seriesDot(data, s)}
             activeDot={{ r: 4 }}
             connectNulls={false}
+            isAnimationActive={false}
           />
         ))}
       </RechartsLineChart>

@@ -63,7 +63,7 @@ export function StackedBarChart({ data, title, height = DEFAULT_CHART_HEIGHT, ha
           content={({ payload }) => <ChartTooltipBody point={hoveredPoint(payload)} series={data.series} marker="square" />}
         />
         {data.series.map((s) => (
-          <Bar key={s.key} dataKey={valueKey(s)} name={s.label} stackId={STACK_ID} fill={s.color} />
+          <Bar key={s.key} dataKey={valueKey(s)} name={s.label} stackId={STACK_ID} fill={s.color} isAnimationActive={false} />
         ))}
       </BarChart>
     </ChartFrame>

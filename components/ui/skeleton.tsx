@@ -11,3 +11,17 @@ export function TableSkeleton({ rows = 8 }: { rows?: number }) {
     </div>
   );
 }
+
+export function DashboardSkeleton() {
+  return (
+    <div role="status" aria-label="Loading" className="space-y-5">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+        {Array.from({ length: 8 }, (_, i) => (
+          <Skeleton key={i} className="h-20" />
+        ))}
+      </div>
+      <Skeleton className="h-80 w-full" />
+      <Skeleton className="h-64 w-full" />
+    </div>
+  );
+}

@@ -167,6 +167,20 @@ describe("cost ledger (SQL) = cost engine (TypeScript)", () => {
     );
   });
 
+  it("gives the same total for every grouping", async () => {
+    const from = new Date("2026-02-01T00:00:00Z");
+    const to = new Date("2026-04-01T00:00:00Z");
+    const totals = new Set<bigint>();
+    for (const groupBy of ["none", "team", "model", "gpuType", "kind", "item"] as const) {
+      for (const isWholeRange of [false, true]) {
+        const rows = await queryLedger({ viewer, filters: {}, from, to, unit: "day", timeZone: "UTC", groupBy, now, isWholeRange }, pgRunner(client));
+        totals.add(rows.reduce((s, r) => s + r.computeCostMicros + r.extraCostMicros, 0n));
+      }
+    }
+    expect(totals.size).toBe(1);
+    expect([...totals][0]).toBeGreaterThan(0n);
+  });
+
   it("reports GPU time with no price in effect as unpriced, not as $0", async () => {
     await client.query(`update gpu_prices set "effectiveFrom" = '2026-03-01T00:00:00Z' where "pricePerGpuHour" = 1.99`);
     await client.query(`update gpu_prices set "effectiveTo" = '2026-02-28T00:00:00Z' where "pricePerGpuHour" = 2.49`);

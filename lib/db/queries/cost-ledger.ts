@@ -72,7 +72,7 @@ function groupSql(groupBy: LedgerGroup): { key: Prisma.Sql; label: Prisma.Sql } 
     case "item":
       return { key: Prisma.sql`p.kind || ':' || p.id`, label: Prisma.sql`p.name` };
     case "none":
-      return { key: Prisma.sql`'all'`, label: Prisma.sql`'All'` };
+      return { key: Prisma.sql`'all'::text`, label: Prisma.sql`'All'::text` };
   }
 }
 
@@ -140,8 +140,8 @@ export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }
       join costed c on c.kind = p.kind and c.id = p.id and c.b_s = p.b_s
       join teams t on t.id = p."teamId"
       join gpu_types g on g.id = p."gpuTypeId"
-    group by p.b_s, p.b_e, ${group.key}, p.kind
-    order by p.b_s, ${group.key}, p.kind`;
+    group by p.b_s, p.b_e, p.kind${q.groupBy === "none" ? Prisma.empty : Prisma.sql`, ${group.key}`}
+    order by "bucketStart", "groupKey", kind`;
 }
 
 export async function queryLedger(q: LedgerQuery, run: SqlRunner = prismaRunner(db())): Promise<LedgerRow[]> {

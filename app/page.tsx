@@ -29,7 +29,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
 
 async function Filters({ filters }: { filters: DashboardFilters }) {
   const viewer = await getViewer();
-  return <FilterBar filters={filters} options={await filterOptions({ viewer })} />;
+  return <FilterBar key={JSON.stringify(filters)} filters={filters} options={await filterOptions({ viewer })} />;
 }
 
 async function Overview({ filters }: { filters: DashboardFilters }) {

@@ -10,6 +10,7 @@ test("the navigation reaches every section", async ({ page }) => {
   await page.goto("/");
   const nav = page.getByRole("navigation", { name: "Main" });
   for (const [label, heading] of [
+    ["Teams", "Teams"],
     ["Training", "Training runs"],
     ["Inference", "Inference deployments"],
     ["Reports", "Reports"],

@@ -44,7 +44,7 @@ export default async function TrainingPage({ searchParams }: { searchParams: Sea
 async function Filters({ filters, table }: { filters: DashboardFilters; table: TableParams }) {
   const viewer = await getViewer();
   const options = await filterOptions({ viewer });
-  return <FilterBar filters={filters} options={options} keep={{ sort: table.sort, dir: table.dir }} />;
+  return <FilterBar key={JSON.stringify(filters)} filters={filters} options={options} keep={{ sort: table.sort, dir: table.dir }} />;
 }
 
 async function Runs({ filters, table }: { filters: DashboardFilters; table: TableParams }) {

@@ -1,12 +1,13 @@
 "use client";
 
 import type { FilterOptions } from "@/lib/db/queries/catalog";
+import { useFilterNavigation } from "./use-filter-navigation";
 import { RANGE_LABELS, RANGE_PRESETS, type DashboardFilters } from "@/lib/validation/dashboard-filters";
 
 /**
  * Filters as a GET form: the URL holds them, so links reproduce a view and
- * back/forward work, with or without JavaScript. With it, a change submits
- * at once.
+ * back/forward work, with or without JavaScript. With it, a change applies at
+ * once as a client-side navigation.
  */
 export function FilterBar({
   filters,
@@ -20,14 +21,10 @@ export function FilterBar({
   /** Other search params to carry along (e.g. sort order). */
   keep?: Record<string, string>;
 }) {
-  const submit = (event: React.ChangeEvent<HTMLSelectElement | HTMLInputElement>) => {
-    const form = event.currentTarget.form;
-    if (event.currentTarget.name === "range" && event.currentTarget.value === "custom") return;
-    form?.requestSubmit();
-  };
+  const { onSubmit, onChange: submit } = useFilterNavigation();
   const field = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900";
   return (
-    <form method="get" role="search" aria-label="Filters" className="mb-4 flex flex-wrap items-end gap-3">
+    <form method="get" role="search" aria-label="Filters" onSubmit={onSubmit} className="mb-4 flex flex-wrap items-end gap-3">
       {Object.entries(keep).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}

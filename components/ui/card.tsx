@@ -10,10 +10,15 @@ export function Card({ title, children, className = "" }: { title?: string; chil
 }
 
 export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
+  const id = `stat-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   return (
-    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3">
-      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
-      <div className="mt-1 text-2xl font-semibold tabular-nums">{value}</div>
+    <div role="group" aria-labelledby={id} className="rounded-lg border border-slate-200 bg-white px-4 py-3">
+      <div id={id} className="text-xs font-medium uppercase tracking-wide text-slate-500">
+        {label}
+      </div>
+      <div data-stat-value className="mt-1 text-2xl font-semibold tabular-nums">
+        {value}
+      </div>
       {hint ? <div className="mt-0.5 text-xs text-slate-500">{hint}</div> : null}
     </div>
   );

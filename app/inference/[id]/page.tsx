@@ -36,7 +36,7 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
         title={deployment.name}
         description={`${deployment.model} · ${SERVING_ENGINE_LABELS[deployment.servingEngine]} · ${QUANTIZATION_LABELS[deployment.quantization]} · ${BATCHING_LABELS[deployment.batching]} batching · ${deployment.team.name}`}
       />
-      <RangeOnlyFilter filters={filters} />
+      <RangeOnlyFilter key={JSON.stringify(filters)} filters={filters} />
       <Body detail={detail} timeZone={viewer.orgTimeZone} />
     </>
   );

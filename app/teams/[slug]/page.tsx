@@ -46,7 +46,7 @@ export default async function TeamPage({ params, searchParams }: Props) {
           </nav>
         }
       />
-      <FilterBar filters={filters} options={options} show={{ model: true, gpu: true }} />
+      <FilterBar key={JSON.stringify(filters)} filters={filters} options={options} show={{ model: true, gpu: true }} />
       <Suspense key={JSON.stringify(filters)} fallback={<DashboardSkeleton />}>
         <TeamDashboard teamId={team.id} timeZone={team.timeZone} filters={filters} />
       </Suspense>

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
-import { DEPLOYMENT_WINDOW_DAYS, deploymentsWithMetrics } from "@/lib/db/queries/dashboards";
+import { filterOptions } from "@/lib/db/queries/catalog";
+import { deploymentsWithMetrics } from "@/lib/db/queries/dashboards";
+import { parseDashboardFilters, resolveRange, type DashboardFilters } from "@/lib/validation/dashboard-filters";
+import { FilterBar } from "@/components/filters/filter-bar";
 import { DeploymentsTable } from "@/components/tables/deployments-table";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -9,24 +12,37 @@ import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Inference" };
 
-export default function InferencePage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function InferencePage({ searchParams }: { searchParams: SearchParams }) {
+  const filters = parseDashboardFilters(await searchParams);
   return (
     <>
       <PageHeader
         title="Inference deployments"
-        description={`Last ${DEPLOYMENT_WINDOW_DAYS} days. A deployment costs its GPUs whether or not it serves; idle cost is the share paid for GPU time that did no work.`}
+        description="Deployments active in the range. A deployment costs its GPUs whether or not it serves; idle share is the part of that cost paid for GPU time that did no work."
       />
+      <Suspense fallback={null}>
+        <Filters filters={filters} />
+      </Suspense>
       <Card>
-        <Suspense fallback={<TableSkeleton />}>
-          <Deployments />
+        <Suspense key={JSON.stringify(filters)} fallback={<TableSkeleton />}>
+          <Deployments filters={filters} />
         </Suspense>
       </Card>
     </>
   );
 }
 
-async function Deployments() {
+async function Filters({ filters }: { filters: DashboardFilters }) {
   const viewer = await getViewer();
-  const { rows } = await deploymentsWithMetrics({ viewer, now: new Date() });
+  return <FilterBar key={JSON.stringify(filters)} filters={filters} options={await filterOptions({ viewer })} />;
+}
+
+async function Deployments({ filters }: { filters: DashboardFilters }) {
+  const viewer = await getViewer();
+  const now = new Date();
+  const range = resolveRange({ filters, now, timeZone: viewer.orgTimeZone });
+  const { rows } = await deploymentsWithMetrics({ viewer, now, range, filters: { teamSlug: filters.team, model: filters.model, gpuTypeId: filters.gpu } });
   return <DeploymentsTable deployments={rows} />;
 }

@@ -2,21 +2,25 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { filterOptions } from "@/lib/db/queries/catalog";
-import { trainingRunsPage } from "@/lib/db/queries/dashboards";
+import { trainingCharts, trainingRunsPage } from "@/lib/db/queries/dashboards";
+import { teamBySlug } from "@/lib/db/queries/teams";
+import { bucketsBetween } from "@/lib/domain/calendar";
 import {
   filtersToSearch,
   parseDashboardFilters,
   parseTableParams,
   resolveRange,
+  unitForRange,
   type DashboardFilters,
   type TableParams,
 } from "@/lib/validation/dashboard-filters";
 import { FilterBar } from "@/components/filters/filter-bar";
+import { TrainingCharts } from "@/components/dashboard/training-charts";
 import { TrainingRunsTable } from "@/components/tables/training-runs-table";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
-import { TableSkeleton } from "@/components/ui/skeleton";
+import { Skeleton, TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Training" };
 
@@ -32,6 +36,9 @@ export default async function TrainingPage({ searchParams }: { searchParams: Sea
       <Suspense fallback={<TableSkeleton rows={2} />}>
         <Filters filters={filters} table={table} />
       </Suspense>
+      <Suspense key={`charts-${JSON.stringify(filters)}`} fallback={<Skeleton className="mb-5 h-72 w-full" />}>
+        <Charts filters={filters} />
+      </Suspense>
       <Card>
         <Suspense key={JSON.stringify(params)} fallback={<TableSkeleton />}>
           <Runs filters={filters} table={table} />
@@ -45,6 +52,26 @@ async function Filters({ filters, table }: { filters: DashboardFilters; table: T
   const viewer = await getViewer();
   const options = await filterOptions({ viewer });
   return <FilterBar key={JSON.stringify(filters)} filters={filters} options={options} keep={{ sort: table.sort, dir: table.dir }} />;
+}
+
+async function Charts({ filters }: { filters: DashboardFilters }) {
+  const viewer = await getViewer();
+  const now = new Date();
+  const timeZone = viewer.orgTimeZone;
+  const range = resolveRange({ filters, now, timeZone });
+  const unit = unitForRange(range) === "day" && range.end.getTime() - range.start.getTime() > 14 * 86_400_000 ? "week" : unitForRange(range);
+  const team = filters.team ? await teamBySlug({ viewer, slug: filters.team }) : null;
+  const charts = await trainingCharts({ viewer, scope: { teamId: team?.id, model: filters.model, gpuTypeId: filters.gpu }, range, unit, timeZone, now });
+  return (
+    <TrainingCharts
+      byModel={charts.byModel}
+      byGpu={charts.byGpu}
+      gpuHours={charts.gpuHoursByBucket}
+      buckets={bucketsBetween({ from: range.start, to: range.end, unit, timeZone })}
+      unit={unit}
+      timeZone={timeZone}
+    />
+  );
 }
 
 async function Runs({ filters, table }: { filters: DashboardFilters; table: TableParams }) {

@@ -6,6 +6,7 @@ import { denseTimeSeries, toChartData, topNWithOther } from "@/lib/domain/charts
 import { formatGpuHours, formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
 import { formatDateTime } from "@/lib/domain/labels";
 import { allocateRounded, formatUsd } from "@/lib/domain/money";
+import { CostBars } from "@/components/charts/cost-bars";
 import { LineChart } from "@/components/charts/line-chart";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
 import { Card, Stat } from "@/components/ui/card";
@@ -165,28 +166,5 @@ function TopTable({ title, items, href }: { title: string; items: TopItem[]; hre
         />
       )}
     </Card>
-  );
-}
-
-function CostBars({ items }: { items: TopItem[] }) {
-  if (items.length === 0) return <EmptyState title="No GPU cost in this range" />;
-  const max = items.reduce((m, i) => (i.costMicros > m ? i.costMicros : m), 0n);
-  return (
-    <ul className="space-y-2 p-4">
-      {items.map((item) => {
-        const width = max > 0n ? Number((item.costMicros * 1000n) / max) / 10 : 0;
-        return (
-          <li key={item.key} className="text-sm">
-            <div className="flex justify-between gap-2">
-              <span className="font-medium">{item.label}</span>
-              <span className="tabular-nums">{formatUsd({ micros: item.costMicros })}</span>
-            </div>
-            <div className="mt-1 h-2 rounded bg-slate-100" aria-hidden="true">
-              <div className="h-2 rounded bg-[#0072B2]" style={{ width: `${width}%` }} />
-            </div>
-          </li>
-        );
-      })}
-    </ul>
   );
 }

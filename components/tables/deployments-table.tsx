@@ -11,8 +11,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[] }) {
   if (deployments.length === 0) {
     return (
-      <EmptyState title="No inference deployments yet">
-        Add a deployment and its usage to see cost per 1M tokens, QPS and p99 latency against its SLO.
+      <EmptyState title="No deployments active in this range">
+        Widen the range or clear a filter — or add a deployment and its usage to see cost per 1M tokens, QPS and p99 latency against its SLO.
       </EmptyState>
     );
   }
@@ -45,6 +45,7 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
       ),
     },
     { key: "cost", header: "Cost", isNumeric: true, cell: (d) => formatUsd({ micros: d.costMicros }) },
+    { key: "perDay", header: "Cost/day", isNumeric: true, cell: (d) => formatUsd({ micros: d.costPerDayMicros }) },
     { key: "perToken", header: "$/1M tokens", isNumeric: true, cell: (d) => formatUsdRate(d.costPerMillionTokensUsd) },
     { key: "qps", header: "QPS", isNumeric: true, cell: (d) => formatQps(d.qps) },
     {

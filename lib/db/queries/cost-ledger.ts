@@ -83,8 +83,8 @@ function ms(from: Prisma.Sql, to: Prisma.Sql): Prisma.Sql {
 export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }): Prisma.Sql {
   const { filters, from, to, now } = q;
   const spec = { unit: q.unit, timeZone: q.timeZone };
-  const wantTraining = !has(filters.deploymentIds);
-  const wantInference = !has(filters.runIds);
+  const wantTraining = !has(filters.deploymentIds) && filters.kind !== "inference";
+  const wantInference = !has(filters.runIds) && filters.kind !== "training";
   const training = Prisma.sql`
     select 'training' as kind, r.id, r.name, r."teamId", r.model, r."gpuTypeId", r.provider, r."pricingModel", r."gpuCount",
       r."pricePerGpuHourOverride" as override, r."startedAt" as s, greatest(coalesce(r."endedAt", ${now}), r."startedAt") as e,
@@ -100,6 +100,7 @@ export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }
     where ${scopeSql(q.orgViewer, filters, "d")} ${has(filters.deploymentIds) ? Prisma.sql`and d.id = any(${filters.deploymentIds}::int[])` : Prisma.empty}
       and d."activeFrom" < ${to} and coalesce(d."activeTo", ${now}) > ${from}`;
   const items = [wantTraining ? training : null, wantInference ? inference : null].filter((x): x is Prisma.Sql => x !== null);
+  if (items.length === 0) return Prisma.sql`select null::timestamptz as "bucketStart" where false`;
   const group = groupSql(q.groupBy);
   // Extras of a zero-length run land at its start instant.
   const clipStart = Prisma.sql`greatest(i.s, ${from}::timestamptz)`;

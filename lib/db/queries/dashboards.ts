@@ -7,6 +7,7 @@ import { calendarMonth, lastDays, monthToDate } from "@/lib/domain/date-ranges";
 import { gpuHours } from "@/lib/domain/gpu-time-cost";
 import { inferenceCost } from "@/lib/domain/inference-cost";
 import { sketchBucketValue } from "@/lib/domain/latency-sketch";
+import { roundHalfEven } from "@/lib/domain/largest-remainder";
 import { parseUsdMicros, unitCostUsd } from "@/lib/domain/money";
 import { trainingRunCost } from "@/lib/domain/training-cost";
 import { trafficTotals } from "@/lib/domain/usage-rollup";
@@ -205,12 +206,27 @@ export async function trainingRunsPage({ viewer, now, filters, table }: { viewer
 
 export const DEPLOYMENT_WINDOW_DAYS = 30;
 
-/** Deployments with cost, traffic and latency over the last 30 local days. */
-export async function deploymentsWithMetrics({ viewer, now }: { viewer: Viewer; now: Date }) {
-  const range = lastDays({ now, days: DEPLOYMENT_WINDOW_DAYS, timeZone: viewer.orgTimeZone });
+/** Deployments with cost, traffic and latency over a range (by default the last 30 local days). */
+export async function deploymentsWithMetrics({
+  viewer,
+  now,
+  range = lastDays({ now, days: DEPLOYMENT_WINDOW_DAYS, timeZone: viewer.orgTimeZone }),
+  filters = {},
+}: {
+  viewer: Viewer;
+  now: Date;
+  range?: TimeRange;
+  filters?: RunListFilters;
+}) {
   const [deployments, usage, pricesFor] = await Promise.all([
     db().inferenceDeployment.findMany({
-      where: { team: { orgId: viewer.orgId } },
+      where: {
+        team: { orgId: viewer.orgId, ...(filters.teamSlug ? { slug: filters.teamSlug } : {}) },
+        ...(filters.model ? { model: filters.model } : {}),
+        ...(filters.gpuTypeId ? { gpuTypeId: filters.gpuTypeId } : {}),
+        activeFrom: { lt: range.end },
+        OR: [{ activeTo: null }, { activeTo: { gt: range.start } }],
+      },
       include: { team: { select: { slug: true, name: true } }, gpuType: { select: { name: true } } },
       orderBy: [{ name: "asc" }],
     }),
@@ -249,6 +265,7 @@ export async function deploymentsWithMetrics({ viewer, now }: { viewer: Viewer; 
         team: d.team,
         isActive: d.activeTo === null || d.activeTo > now,
         costMicros: cost.computeCostMicros,
+        costPerDayMicros: roundHalfEven({ numerator: cost.computeCostMicros * 86_400_000n, denominator: BigInt(Math.max(1, range.end.getTime() - range.start.getTime())) }),
         idleShare: cost.idleShare,
         costPerMillionTokensUsd: cost.metrics.costPerMillionTokensUsd,
         qps: cost.metrics.qps,
@@ -413,3 +430,20 @@ export async function dashboardData({
 }
 
 export type DashboardData = Awaited<ReturnType<typeof dashboardData>>;
+
+/** Training spend for the runs page charts: cost by model and GPU type, GPU-hours by bucket. */
+export async function trainingCharts({ viewer, scope, range, unit, timeZone, now }: { viewer: Viewer; scope: DashboardScope; range: TimeRange; unit: BucketUnit; timeZone: string; now: Date }) {
+  const filters = {
+    kind: "training" as const,
+    ...(scope.teamId ? { teamIds: [scope.teamId] } : {}),
+    ...(scope.model ? { models: [scope.model] } : {}),
+    ...(scope.gpuTypeId ? { gpuTypeIds: [scope.gpuTypeId] } : {}),
+  };
+  const base = { viewer, filters, from: range.start, to: range.end, timeZone, now };
+  const [byModel, byGpu, hours] = await Promise.all([
+    queryLedger({ ...base, unit: "day", groupBy: "model", isWholeRange: true }),
+    queryLedger({ ...base, unit: "day", groupBy: "gpuType", isWholeRange: true }),
+    queryLedger({ ...base, unit, groupBy: "none" }),
+  ]);
+  return { byModel: topBy(byModel, 8), byGpu: topBy(byGpu, 8), gpuHoursByBucket: hours };
+}

@@ -8,6 +8,8 @@ export interface LedgerFilters {
   gpuTypeIds?: number[];
   deploymentIds?: number[];
   runIds?: number[];
+  /** Only training runs or only inference deployments. */
+  kind?: "training" | "inference";
 }
 
 export type LedgerGroup = "none" | "team" | "model" | "gpuType" | "kind" | "item";

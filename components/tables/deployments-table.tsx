@@ -61,6 +61,7 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
         </span>
       ),
     },
+    { key: "util", header: "GPU util.", isNumeric: true, cell: (d) => formatPercent(d.utilization) },
     { key: "idle", header: "Idle share", isNumeric: true, cell: (d) => formatPercent(d.idleShare) },
     { key: "state", header: "State", cell: (d) => (d.isActive ? <Badge tone="good">Active</Badge> : <Badge>Ended</Badge>) },
   ];

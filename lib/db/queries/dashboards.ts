@@ -267,6 +267,8 @@ export async function deploymentsWithMetrics({
         costMicros: cost.computeCostMicros,
         costPerDayMicros: roundHalfEven({ numerator: cost.computeCostMicros * 86_400_000n, denominator: BigInt(Math.max(1, range.end.getTime() - range.start.getTime())) }),
         idleShare: cost.idleShare,
+        /** Time-weighted GPU utilization over windows with traffic, 0..1. */
+        utilization: u && u.utilMs > 0n ? Number(u.utilPctMs) / 100 / Number(u.utilMs) : null,
         costPerMillionTokensUsd: cost.metrics.costPerMillionTokensUsd,
         qps: cost.metrics.qps,
         p99Ms,

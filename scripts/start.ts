@@ -49,8 +49,11 @@ runMain(async () => {
     console.log(db.embedded ? `PostgreSQL (embedded) on 127.0.0.1:${db.embedded.port}, data in ${path.relative(root, db.embedded.dataDir)}` : "PostgreSQL from DATABASE_URL");
     const applied = await applyMigrations(db.url);
     if (applied.length) console.log(`Applied ${applied.length} migration(s): ${applied.join(", ")}`);
-    const seeded = await seedDatabase({ url: db.url, reset: false });
-    if (seeded.isSeeded) console.log(`Seeded demo data in ${seeded.seconds.toFixed(1)} s`);
+    // An empty database gets the demo data unless BURNRATE_DEMO_DATA=off (e.g. a fresh production database).
+    if (process.env.BURNRATE_DEMO_DATA !== "off") {
+      const seeded = await seedDatabase({ url: db.url, reset: false });
+      if (seeded.isSeeded) console.log(`Seeded demo data in ${seeded.seconds.toFixed(1)} s`);
+    }
 
     const env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" };
     if (!isDev && !isBuildCurrent(root)) {

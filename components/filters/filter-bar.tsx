@@ -16,7 +16,8 @@ export function FilterBar({
   keep = {},
 }: {
   filters: DashboardFilters;
-  options: FilterOptions;
+  /** Choices for the team, model and GPU selects (not needed when they are hidden). */
+  options?: FilterOptions;
   show?: { team?: boolean; model?: boolean; gpu?: boolean };
   /** Other search params to carry along (e.g. sort order). */
   keep?: Record<string, string>;
@@ -24,7 +25,7 @@ export function FilterBar({
   const { onSubmit, onChange: submit } = useFilterNavigation();
   const field = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900";
   return (
-    <form method="get" role="search" aria-label="Filters" onSubmit={onSubmit} className="mb-4 flex flex-wrap items-end gap-3">
+    <form method="get" role="search" aria-label={show.team || show.model || show.gpu ? "Filters" : "Date range"} onSubmit={onSubmit} className="mb-4 flex flex-wrap items-end gap-3">
       {Object.entries(keep).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
@@ -51,7 +52,7 @@ export function FilterBar({
           Team
           <select name="team" defaultValue={filters.team ?? ""} onChange={submit} className={field}>
             <option value="">All teams</option>
-            {options.teams.map((t) => (
+            {options?.teams.map((t) => (
               <option key={t.slug} value={t.slug}>
                 {t.name}
               </option>
@@ -64,7 +65,7 @@ export function FilterBar({
           Model
           <select name="model" defaultValue={filters.model ?? ""} onChange={submit} className={`${field} max-w-56`}>
             <option value="">All models</option>
-            {options.models.map((m) => (
+            {options?.models.map((m) => (
               <option key={m} value={m}>
                 {m}
               </option>
@@ -77,7 +78,7 @@ export function FilterBar({
           GPU type
           <select name="gpu" defaultValue={filters.gpu ?? ""} onChange={submit} className={field}>
             <option value="">All GPUs</option>
-            {options.gpuTypes.map((g) => (
+            {options?.gpuTypes.map((g) => (
               <option key={g.id} value={g.id}>
                 {g.name}
               </option>

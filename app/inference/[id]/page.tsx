@@ -9,7 +9,7 @@ import { formatUsd } from "@/lib/domain/money";
 import { parseDashboardFilters, resolveRange, unitForRange } from "@/lib/validation/dashboard-filters";
 import { LineChart } from "@/components/charts/line-chart";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
-import { RangeOnlyFilter } from "@/components/filters/range-only-filter";
+import { FilterBar } from "@/components/filters/filter-bar";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { Card } from "@/components/ui/card";
 import { DefinitionList } from "@/components/ui/definition-list";
@@ -36,7 +36,7 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
         title={deployment.name}
         description={`${deployment.model} · ${SERVING_ENGINE_LABELS[deployment.servingEngine]} · ${QUANTIZATION_LABELS[deployment.quantization]} · ${BATCHING_LABELS[deployment.batching]} batching · ${deployment.team.name}`}
       />
-      <RangeOnlyFilter key={JSON.stringify(filters)} filters={filters} />
+      <FilterBar key={JSON.stringify(filters)} filters={filters} show={{}} />
       <Body detail={detail} timeZone={viewer.orgTimeZone} />
     </>
   );

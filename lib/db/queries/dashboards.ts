@@ -15,6 +15,7 @@ import type { TimeRange } from "@/lib/domain/time-range";
 import type { RunSortKey, TableParams } from "@/lib/validation/dashboard-filters";
 import { db } from "../client";
 import { queryLedger, type LedgerRow } from "./cost-ledger";
+import { toDeploymentInput, toPricePeriods, toTrainingRunInput } from "./engine-inputs";
 import { queryUsage } from "./usage-ledger";
 
 /**
@@ -30,14 +31,12 @@ async function catalogPrices(viewer: Viewer) {
     select: { gpuTypeId: true, provider: true, pricingModel: true, pricePerGpuHour: true, effectiveFrom: true, effectiveTo: true },
     orderBy: { effectiveFrom: "asc" },
   });
-  const byKey = new Map<PriceKey, { pricePerGpuHour: string; effectiveFrom: Date; effectiveTo: Date | null }[]>();
+  const byKey = new Map<PriceKey, typeof prices>();
   for (const p of prices) {
     const key: PriceKey = `${p.gpuTypeId}|${p.provider}|${p.pricingModel}`;
-    const list = byKey.get(key) ?? [];
-    list.push({ pricePerGpuHour: p.pricePerGpuHour.toFixed(6), effectiveFrom: p.effectiveFrom, effectiveTo: p.effectiveTo });
-    byKey.set(key, list);
+    byKey.set(key, [...(byKey.get(key) ?? []), p]);
   }
-  return (gpuTypeId: number, provider: string, pricingModel: string) => byKey.get(`${gpuTypeId}|${provider}|${pricingModel}`) ?? [];
+  return (gpuTypeId: number, provider: string, pricingModel: string) => toPricePeriods(byKey.get(`${gpuTypeId}|${provider}|${pricingModel}`) ?? []);
 }
 
 export interface TeamSpend {
@@ -130,22 +129,7 @@ export async function trainingRunsWithCost({ viewer, now, filters = {}, limit = 
     catalogPrices(viewer),
   ]);
   return runs.map((run) => {
-    const cost = trainingRunCost({
-      run: {
-        startedAt: run.startedAt,
-        endedAt: run.endedAt,
-        gpuCount: run.gpuCount,
-        pricePerGpuHourOverride: run.pricePerGpuHourOverride?.toFixed(6) ?? null,
-        catalogPrices: pricesFor(run.gpuTypeId, run.provider, run.pricingModel),
-        storageCostUsd: run.storageCostUsd.toFixed(6),
-        dataCostUsd: run.dataCostUsd.toFixed(6),
-        networkCostUsd: run.networkCostUsd.toFixed(6),
-        tokensProcessed: run.tokensProcessed,
-        parameterCount: run.parameterCount,
-        peakBf16Tflops: run.gpuType.peakBf16Tflops.toFixed(2),
-      },
-      now,
-    });
+    const cost = trainingRunCost({ run: toTrainingRunInput(run, pricesFor(run.gpuTypeId, run.provider, run.pricingModel)), now });
     return {
       id: run.id,
       name: run.name,
@@ -239,13 +223,7 @@ export async function deploymentsWithMetrics({
     rows: deployments.map((d) => {
       const u = usageById.get(`inference:${d.id}`);
       const cost = inferenceCost({
-        deployment: {
-          activeFrom: d.activeFrom,
-          activeTo: d.activeTo,
-          gpuCount: d.gpuCount,
-          pricePerGpuHourOverride: d.pricePerGpuHourOverride?.toFixed(6) ?? null,
-          catalogPrices: pricesFor(d.gpuTypeId, d.provider, d.pricingModel),
-        },
+        deployment: toDeploymentInput(d, pricesFor(d.gpuTypeId, d.provider, d.pricingModel)),
         range,
         traffic: u
           ? trafficTotals(u)

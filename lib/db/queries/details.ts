@@ -8,6 +8,7 @@ import { trainingRunCost } from "@/lib/domain/training-cost";
 import { trafficTotals } from "@/lib/domain/usage-rollup";
 import type { TimeRange } from "@/lib/domain/time-range";
 import { db } from "../client";
+import { toDeploymentInput, toPricePeriods, toTrainingRunInput } from "./engine-inputs";
 import { queryUsage, type UsageRow } from "./usage-ledger";
 
 /** One training run with its full cost breakdown; null when it is not the viewer's. */
@@ -23,22 +24,7 @@ export async function trainingRunDetail({ viewer, id, now }: { viewer: Viewer; i
         where: { gpuTypeId: run.gpuTypeId, provider: run.provider, pricingModel: run.pricingModel },
         orderBy: { effectiveFrom: "asc" },
       });
-  const cost = trainingRunCost({
-    run: {
-      startedAt: run.startedAt,
-      endedAt: run.endedAt,
-      gpuCount: run.gpuCount,
-      pricePerGpuHourOverride: run.pricePerGpuHourOverride?.toFixed(6) ?? null,
-      catalogPrices: catalogPrices.map((p) => ({ pricePerGpuHour: p.pricePerGpuHour.toFixed(6), effectiveFrom: p.effectiveFrom, effectiveTo: p.effectiveTo })),
-      storageCostUsd: run.storageCostUsd.toFixed(6),
-      dataCostUsd: run.dataCostUsd.toFixed(6),
-      networkCostUsd: run.networkCostUsd.toFixed(6),
-      tokensProcessed: run.tokensProcessed,
-      parameterCount: run.parameterCount,
-      peakBf16Tflops: run.gpuType.peakBf16Tflops.toFixed(2),
-    },
-    now,
-  });
+  const cost = trainingRunCost({ run: toTrainingRunInput(run, toPricePeriods(catalogPrices)), now });
   return { run, cost };
 }
 
@@ -70,13 +56,7 @@ export async function deploymentDetail({ viewer, id, range, unit, timeZone, now 
         where: { gpuTypeId: deployment.gpuTypeId, provider: deployment.provider, pricingModel: deployment.pricingModel },
         orderBy: { effectiveFrom: "asc" },
       });
-  const pricing = {
-    activeFrom: deployment.activeFrom,
-    activeTo: deployment.activeTo,
-    gpuCount: deployment.gpuCount,
-    pricePerGpuHourOverride: deployment.pricePerGpuHourOverride?.toFixed(6) ?? null,
-    catalogPrices: prices.map((p) => ({ pricePerGpuHour: p.pricePerGpuHour.toFixed(6), effectiveFrom: p.effectiveFrom, effectiveTo: p.effectiveTo })),
-  };
+  const pricing = toDeploymentInput(deployment, toPricePeriods(prices));
   const query = { viewer, filters: { deploymentIds: [id] }, from: range.start, to: range.end, unit, timeZone, groupBy: "item" as const };
   const [series, total] = await Promise.all([queryUsage(query), queryUsage({ ...query, isWholeRange: true })]);
   const buckets = bucketsBetween({ from: range.start, to: range.end, unit, timeZone });

@@ -164,7 +164,9 @@ export async function startEmbeddedPostgres({ dataDir, port, log = () => {} }: S
 
   const child: ChildProcess = spawn(
     bin.postgres,
-    ["-D", absDir, "-p", String(port), "-k", absDir, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "shared_buffers=256MB"],
+    ["-D", absDir, "-p", String(port), "-k", absDir, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "shared_buffers=256MB",
+      // Dashboard aggregates sort and hash sketch buckets; the 4 MB default spills them to disk.
+      "-c", "work_mem=64MB"],
     { stdio: ["ignore", "pipe", "pipe"], ...(user ?? {}), env: { ...process.env, LC_MESSAGES: "C" } },
   );
 

@@ -107,40 +107,39 @@ export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }
   const clipEnd = Prisma.sql`least(greatest(i.e, i.s + interval '1 millisecond'), ${to}::timestamptz)`;
   const bEnd = q.isWholeRange ? Prisma.sql`${to}::timestamptz` : bucketEndSql(spec, Prisma.sql`b.start`);
   const series = q.isWholeRange ? Prisma.sql`(select ${from}::timestamptz)` : bucketSeriesSql(spec, clipStart, clipEnd, from);
+  const subMicros = (t: Prisma.Sql) => Prisma.sql`burnrate_round_half_even(coalesce(sum(seg.price_micros * p."gpuCount" * ${ms(Prisma.sql`seg.seg_s`, Prisma.sql`least(seg.seg_e, ${t})`)}), 0), ${SUB_MICROS_PER_MICRO})`;
+  const runMs = ms(Prisma.sql`p.s`, Prisma.sql`greatest(p.e, p.s + interval '1 millisecond')`);
+  const extraUpTo = (t: Prisma.Sql) => Prisma.sql`burnrate_round_half_even(p.extra_micros * ${ms(Prisma.sql`p.s`, t)}, greatest(${runMs}, 1))`;
+  const labelJoins =
+    q.groupBy === "team" ? Prisma.sql`join teams t on t.id = p."teamId"` : q.groupBy === "gpuType" ? Prisma.sql`join gpu_types g on g.id = p."gpuTypeId"` : Prisma.empty;
+  // One pass: items × their buckets (pairs), each pair's cost from the price
+  // periods it overlaps (an index lookup per pair), then one aggregation.
   return Prisma.sql`
-    with items as (${Prisma.join(items, " union all ")}),
-    segs as (
-      select i.kind, i.id, i.s as seg_s, i.e as seg_e, round(i.override * 1000000) as price_micros
-      from items i where i.override is not null
-      union all
-      select i.kind, i.id, greatest(i.s, p."effectiveFrom"), least(i.e, coalesce(p."effectiveTo", 'infinity')), round(p."pricePerGpuHour" * 1000000)
-      from items i join gpu_prices p on i.override is null and p."gpuTypeId" = i."gpuTypeId" and p.provider = i.provider
-        and p."pricingModel" = i."pricingModel" and p."effectiveFrom" < i.e and coalesce(p."effectiveTo", 'infinity') > i.s
-    ),
-    pairs as (
+    with items as (${Prisma.join(items, " union all ")})
+    select p.b_s as "bucketStart", p.b_e as "bucketEnd", ${group.key} as "groupKey", min(${group.label}) as "groupLabel", p.kind,
+      sum(c.compute_micros)::text as "computeCostMicros",
+      sum(${extraUpTo(Prisma.sql`p.ey`)} - ${extraUpTo(Prisma.sql`p.ex`)})::text as "extraCostMicros",
+      sum(p."gpuCount" * ${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)})::bigint::text as "gpuMs",
+      sum(p."gpuCount" * (${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)} - c.priced_ms))::bigint::text as "unpricedGpuMs"
+    from (
       select i.*, b.start as b_s, ${bEnd} as b_e,
         greatest(b.start, i.s, ${from}::timestamptz) as x, least(${bEnd}, i.e, ${to}::timestamptz) as y,
         greatest(b.start, ${clipStart}) as ex, least(${bEnd}, ${clipEnd}) as ey
       from items i cross join lateral ${series} as b(start)
-    ),
-    costed as (
-      select p.kind, p.id, p.b_s, p.b_e,
-        burnrate_round_half_even(coalesce(sum(s.price_micros * p."gpuCount" * ${ms(Prisma.sql`s.seg_s`, Prisma.sql`least(s.seg_e, p.y)`)}), 0), ${SUB_MICROS_PER_MICRO})
-          - burnrate_round_half_even(coalesce(sum(s.price_micros * p."gpuCount" * ${ms(Prisma.sql`s.seg_s`, Prisma.sql`least(s.seg_e, p.x)`)}), 0), ${SUB_MICROS_PER_MICRO}) as compute_micros,
-        coalesce(sum(${ms(Prisma.sql`greatest(s.seg_s, p.x)`, Prisma.sql`least(s.seg_e, p.y)`)}), 0) as priced_ms
-      from pairs p left join segs s on s.kind = p.kind and s.id = p.id
-      group by p.kind, p.id, p.b_s, p.b_e
-    )
-    select p.b_s as "bucketStart", p.b_e as "bucketEnd", ${group.key} as "groupKey", min(${group.label}) as "groupLabel", p.kind,
-      sum(c.compute_micros)::text as "computeCostMicros",
-      sum(burnrate_round_half_even(p.extra_micros * ${ms(Prisma.sql`p.s`, Prisma.sql`p.ey`)}, greatest(${ms(Prisma.sql`p.s`, Prisma.sql`greatest(p.e, p.s + interval '1 millisecond')`)}, 1))
-        - burnrate_round_half_even(p.extra_micros * ${ms(Prisma.sql`p.s`, Prisma.sql`p.ex`)}, greatest(${ms(Prisma.sql`p.s`, Prisma.sql`greatest(p.e, p.s + interval '1 millisecond')`)}, 1)))::text as "extraCostMicros",
-      sum(p."gpuCount" * ${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)})::bigint::text as "gpuMs",
-      sum(p."gpuCount" * (${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)} - c.priced_ms))::bigint::text as "unpricedGpuMs"
-    from pairs p
-      join costed c on c.kind = p.kind and c.id = p.id and c.b_s = p.b_s
-      join teams t on t.id = p."teamId"
-      join gpu_types g on g.id = p."gpuTypeId"
+    ) p
+    cross join lateral (
+      select ${subMicros(Prisma.sql`p.y`)} - ${subMicros(Prisma.sql`p.x`)} as compute_micros,
+        coalesce(sum(${ms(Prisma.sql`greatest(seg.seg_s, p.x)`, Prisma.sql`least(seg.seg_e, p.y)`)}), 0) as priced_ms
+      from (
+        select p.s as seg_s, p.e as seg_e, round(p.override * 1000000) as price_micros where p.override is not null
+        union all
+        select greatest(p.s, gp."effectiveFrom"), least(p.e, coalesce(gp."effectiveTo", 'infinity')), round(gp."pricePerGpuHour" * 1000000)
+        from gpu_prices gp
+        where p.override is null and gp."gpuTypeId" = p."gpuTypeId" and gp.provider = p.provider and gp."pricingModel" = p."pricingModel"
+          and gp."effectiveFrom" < p.e and coalesce(gp."effectiveTo", 'infinity') > p.s
+      ) seg
+    ) c
+    ${labelJoins}
     group by p.b_s, p.b_e, p.kind${q.groupBy === "none" ? Prisma.empty : Prisma.sql`, ${group.key}`}
     order by "bucketStart", "groupKey", kind`;
 }

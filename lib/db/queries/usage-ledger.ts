@@ -1,6 +1,7 @@
 import "server-only";
 import type { Viewer } from "@/lib/access/viewer";
 import { isHourAligned, type BucketUnit } from "@/lib/domain/calendar";
+import { sketchQuantileKey } from "@/lib/domain/latency-sketch";
 import { db } from "../client";
 import { prismaRunner, Prisma, type SqlRunner } from "../sql";
 import { bucketEndSql, bucketStartSql } from "./buckets-sql";
@@ -72,9 +73,9 @@ interface RawUsageRow {
   cachedInputTokens: string;
   outputTokens: string;
   approxRequests: string;
-  p50Key: number | null;
-  p95Key: number | null;
-  p99Key: number | null;
+  keys: number[] | null;
+  /** A PostgreSQL array literal of counts, e.g. "{3,1,2}". */
+  counts: string | null;
 }
 
 export async function chooseUsageSource(q: UsageQuery, run: SqlRunner): Promise<UsageSource> {
@@ -105,7 +106,7 @@ export function usageSql(q: UsageQuery, source: UsageSource): Prisma.Sql {
   const spec = { unit: q.unit, timeZone: q.timeZone };
   const group = groupSql(q.groupBy);
   const bucket = q.isWholeRange ? Prisma.sql`${q.from}::timestamptz` : bucketStartSql(spec, Prisma.sql`r."bucketStart"`, q.from);
-  const bucketEnd = q.isWholeRange ? Prisma.sql`${q.to}::timestamptz` : bucketEndSql(spec, Prisma.sql`sums.b`);
+  const bucketEndOf = (start: Prisma.Sql) => (q.isWholeRange ? Prisma.sql`${q.to}::timestamptz` : bucketEndSql(spec, start));
   const range = Prisma.sql`r."bucketStart" >= ${q.from} and r."bucketStart" < ${q.to}`;
   const deploymentFilter = has(q.filters.deploymentIds) ? Prisma.sql`and d.id = any(${q.filters.deploymentIds}::int[])` : Prisma.empty;
   const src =
@@ -122,34 +123,48 @@ export function usageSql(q: UsageQuery, source: UsageSource): Prisma.Sql {
           join gpu_types g on g.id = d."gpuTypeId"
         where ${range} ${source === "day" ? Prisma.sql`and r."timeZone" = ${q.timeZone}` : Prisma.empty}
           and ${scopeSql(q.viewer, q.filters, "d")} ${deploymentFilter}`;
+  const sums = Prisma.sql`sum("windowMs")::text as "windowMs", sum("idleMs")::text as "idleMs", sum("utilMs")::text as "utilMs",
+        sum("utilPctMs")::text as "utilPctMs", sum(requests)::text as requests, sum(errors)::text as errors,
+        sum("inputTokens")::text as "inputTokens", sum("cachedInputTokens")::text as "cachedInputTokens",
+        sum("outputTokens")::text as "outputTokens", sum("approxRequests")::text as "approxRequests"`;
+  if (isOneRowPerBucket(q, source)) {
+    // Each bucket × group is exactly one rollup row: its sketch is already merged.
+    return Prisma.sql`
+      with src as (${src})
+      select b as "bucketStart", ${bucketEndOf(Prisma.sql`b`)} as "bucketEnd", gk as "groupKey", gl as "groupLabel",
+        "windowMs"::text, "idleMs"::text, "utilMs"::text, "utilPctMs"::text, requests::text, errors::text, "inputTokens"::text,
+        "cachedInputTokens"::text, "outputTokens"::text, "approxRequests"::text, "latencyKeys" as keys, "latencyCounts"::text as counts
+      from src
+      order by b, gk`;
+  }
   return Prisma.sql`
     with src as (${src}),
     sums as (
-      select b, gk, min(gl) as gl, sum("windowMs")::text as "windowMs", sum("idleMs")::text as "idleMs", sum("utilMs")::text as "utilMs",
-        sum("utilPctMs")::text as "utilPctMs", sum(requests)::text as requests, sum(errors)::text as errors,
-        sum("inputTokens")::text as "inputTokens", sum("cachedInputTokens")::text as "cachedInputTokens",
-        sum("outputTokens")::text as "outputTokens", sum("approxRequests")::text as "approxRequests"
-      from src group by b, gk
+      select b, gk, min(gl) as gl, ${sums} from src group by b, gk
     ),
     pairs as (
       select b, gk, u.k, sum(u.c) as c from src, unnest(src."latencyKeys", src."latencyCounts") as u(k, c) group by b, gk, u.k
     ),
-    ranked as (
-      select b, gk, k, sum(c) over (partition by b, gk order by k) as running, sum(c) over (partition by b, gk) as total from pairs
-    ),
-    -- DDSketch's rank rule: the first bucket whose cumulative count exceeds q × (n − 1).
-    quantiles as (
-      select b, gk,
-        min(k) filter (where running > 0.50 * (total - 1)) as p50,
-        min(k) filter (where running > 0.95 * (total - 1)) as p95,
-        min(k) filter (where running > 0.99 * (total - 1)) as p99
-      from ranked group by b, gk
+    sketches as (
+      select b, gk, array_agg(k order by k) as keys, array_agg(c order by k)::text as counts from pairs group by b, gk
     )
-    select sums.b as "bucketStart", ${bucketEnd} as "bucketEnd", sums.gk as "groupKey", sums.gl as "groupLabel",
+    select sums.b as "bucketStart", ${bucketEndOf(Prisma.sql`sums.b`)} as "bucketEnd", sums.gk as "groupKey", sums.gl as "groupLabel",
       "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests",
-      quantiles.p50::int as "p50Key", quantiles.p95::int as "p95Key", quantiles.p99::int as "p99Key"
-    from sums left join quantiles using (b, gk)
+      sketches.keys, sketches.counts
+    from sums left join sketches using (b, gk)
     order by sums.b, sums.gk`;
+}
+
+/** True when the source holds exactly one row per requested bucket and group. */
+function isOneRowPerBucket(q: UsageQuery, source: UsageSource): boolean {
+  if (q.isWholeRange) return false;
+  if (source === "teamHour") return q.unit === "hour" && q.groupBy === "team";
+  if (source === "day") return q.unit === "day" && q.groupBy === "item";
+  return false;
+}
+
+function parseCounts(text: string | null): number[] {
+  return text && text.length > 2 ? text.slice(1, -1).split(",").map(Number) : [];
 }
 
 export async function queryUsage(q: UsageQuery, run: SqlRunner = prismaRunner(db())): Promise<{ source: UsageSource; rows: UsageRow[] }> {
@@ -158,7 +173,10 @@ export async function queryUsage(q: UsageQuery, run: SqlRunner = prismaRunner(db
   const rows = await run.query<RawUsageRow>(usageSql(q, source));
   return {
     source,
-    rows: rows.map((r) => ({
+    rows: rows.map((r) => {
+      // Percentiles by DDSketch's rank rule over the bucket's merged sketch (lib/domain).
+      const sketch = { keys: r.keys ?? [], counts: parseCounts(r.counts) };
+      return {
       bucketStart: r.bucketStart,
       bucketEnd: r.bucketEnd,
       groupKey: r.groupKey,
@@ -173,9 +191,10 @@ export async function queryUsage(q: UsageQuery, run: SqlRunner = prismaRunner(db
       cachedInputTokens: BigInt(r.cachedInputTokens),
       outputTokens: BigInt(r.outputTokens),
       approxRequests: BigInt(r.approxRequests),
-      p50Key: r.p50Key,
-      p95Key: r.p95Key,
-      p99Key: r.p99Key,
-    })),
+      p50Key: sketchQuantileKey(sketch, 0.5),
+      p95Key: sketchQuantileKey(sketch, 0.95),
+      p99Key: sketchQuantileKey(sketch, 0.99),
+      };
+    }),
   };
 }

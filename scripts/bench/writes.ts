@@ -1,0 +1,164 @@
+import type pg from "pg";
+import { refreshUsageRollups, type UsageChange } from "@/lib/db/mutations/usage-rollups";
+import { pgRunner, Prisma, type SqlRunner } from "@/lib/db/sql";
+import { sketchFromSamples } from "@/lib/domain/latency-sketch";
+import { Rng } from "./random";
+import { timedRunner, type PhaseTime } from "./load";
+import { latencyStats, type LatencyStats } from "./measure";
+
+/**
+ * Write throughput through the rollup path: batches of 1,000 new 5-minute
+ * windows, each batch in one transaction that inserts the raw rows and calls
+ * refreshUsageRollups for them (what the API's write path does), committed.
+ * Afterwards everything written is deleted again (with a rollup refresh) so
+ * the stored dataset stays as generated.
+ */
+
+export const WRITE_BATCHES = 20;
+export const WINDOWS_PER_BATCH = 1_000;
+const WINDOW_MS = 300_000;
+
+export interface WriteShape {
+  label: string;
+  detail: string;
+  batches: number;
+  windowsPerBatch: number;
+  seconds: number;
+  windowsPerSecond: number;
+  batchMs: LatencyStats;
+  /** Time per statement kind, summed over all batches. */
+  phases: PhaseTime[];
+}
+
+export interface WriteResult {
+  shapes: WriteShape[];
+  /** Rollup row counts equal before and after the test (cleanup restored them). */
+  isRestored: boolean;
+}
+
+interface NewWindow {
+  deploymentId: number;
+  start: Date;
+  requests: number;
+  keys: string;
+  counts: string;
+}
+
+function makeWindows(slots: readonly { deploymentId: number; start: Date }[], rng: Rng): NewWindow[] {
+  return slots.map(({ deploymentId, start }) => {
+    const sketch = sketchFromSamples(Array.from({ length: 15 }, () => rng.lognormalMedian(220, 0.45)));
+    return { deploymentId, start, requests: rng.int(50, 900), keys: `{${sketch.keys.join(",")}}`, counts: `{${sketch.counts.join(",")}}` };
+  });
+}
+
+async function writeBatch(client: pg.Client, run: SqlRunner, windows: readonly NewWindow[]): Promise<void> {
+  await client.query("begin");
+  try {
+    await run.execute(Prisma.sql`
+      insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens",
+        "outputTokens", "latencyKeys", "latencyCounts", "avgGpuUtilizationPct")
+      select d, s, 300, r, 0, r * 900, r * 100, r * 250, k::smallint[], c::int[], 61.5
+      from unnest(${windows.map((w) => w.deploymentId)}::int[], ${windows.map((w) => w.start)}::timestamptz[], ${windows.map((w) => w.requests)}::bigint[],
+        ${windows.map((w) => w.keys)}::text[], ${windows.map((w) => w.counts)}::text[]) as t(d, s, r, k, c)`);
+    const changes: UsageChange[] = windows.map((w) => ({ deploymentId: w.deploymentId, start: w.start, end: new Date(w.start.getTime() + WINDOW_MS) }));
+    await refreshUsageRollups(run, changes);
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  }
+}
+
+async function runShape(
+  client: pg.Client,
+  label: string,
+  detail: string,
+  batches: readonly NewWindow[][],
+): Promise<WriteShape> {
+  const stats = new Map<string, { ms: number; count: number }>();
+  const run = timedRunner(pgRunner(client), stats);
+  const times: number[] = [];
+  const started = performance.now();
+  for (const batch of batches) {
+    const s = performance.now();
+    await writeBatch(client, run, batch);
+    times.push(performance.now() - s);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const windows = batches.reduce((sum, b) => sum + b.length, 0);
+  const dbMs = [...stats.values()].reduce((sum, x) => sum + x.ms, 0);
+  const phases: PhaseTime[] = [...stats.entries()].map(([l, x]) => ({ label: l, seconds: x.ms / 1000, statements: x.count }));
+  phases.push({ label: "Node (proration) + BEGIN/COMMIT", seconds: seconds - dbMs / 1000 });
+  return { label, detail, batches: batches.length, windowsPerBatch: WINDOWS_PER_BATCH, seconds, windowsPerSecond: windows / seconds, batchMs: latencyStats(times), phases };
+}
+
+async function rollupCounts(client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ n: string }>(
+    `select (select count(*) from usage_rollup_quarter) || '/' || (select count(*) from usage_rollup_team_hour) || '/' || (select count(*) from usage_rollup_day) as n`,
+  );
+  return rows[0]!.n;
+}
+
+async function deleteAndRefresh(client: pg.Client, where: Prisma.Sql, changes: UsageChange[]): Promise<void> {
+  const run = pgRunner(client);
+  await client.query("begin");
+  await run.execute(Prisma.sql`delete from inference_usage_windows where ${where}`);
+  await refreshUsageRollups(run, changes);
+  await client.query("commit");
+}
+
+export async function measureWrites(client: pg.Client, options: { now: Date; teamId: number; log: (line: string) => void }): Promise<WriteResult> {
+  const { now, log } = options;
+  const rng = new Rng(1, "writes");
+  const before = await rollupCounts(client);
+  const shapes: WriteShape[] = [];
+
+  // A: a new deployment backfilling 1,000 consecutive windows (83 h) per batch.
+  const fresh = await client.query<{ id: number }>(
+    `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
+     select $1, 'bench-write-test', 'llama-3.1-8b-instruct', 'VLLM', 'FP8', 'CONTINUOUS', min(id), 'aws', 'ON_DEMAND', 1, $2, $2 from gpu_types returning id`,
+    [options.teamId, now],
+  );
+  const freshId = fresh.rows[0]!.id;
+  const backfill = Array.from({ length: WRITE_BATCHES }, (_, b) =>
+    makeWindows(
+      Array.from({ length: WINDOWS_PER_BATCH }, (_, i) => ({ deploymentId: freshId, start: new Date(now.getTime() + (b * WINDOWS_PER_BATCH + i) * WINDOW_MS) })),
+      rng,
+    ),
+  );
+  try {
+    shapes.push(await runShape(client, "Backfill", "one new deployment, 1,000 consecutive windows (83 hours) per batch", backfill));
+    log(`  writes (backfill): ${shapes[0]!.windowsPerSecond.toFixed(0)} windows/s`);
+  } finally {
+    const end = new Date(now.getTime() + WRITE_BATCHES * WINDOWS_PER_BATCH * WINDOW_MS);
+    await deleteAndRefresh(client, Prisma.sql`"deploymentId" = ${freshId}`, [{ deploymentId: freshId, start: now, end }]);
+    await client.query(`delete from inference_deployments where id = $1`, [freshId]);
+  }
+
+  // B: a scrape tick — the same 1,000 windows spread over every live deployment.
+  const live = (await client.query<{ id: number }>(`select id from inference_deployments where "activeTo" is null order by id limit 100`)).rows.map((r) => r.id);
+  const stride = Math.ceil(WINDOWS_PER_BATCH / live.length);
+  const spread = Array.from({ length: WRITE_BATCHES }, (_, b) =>
+    makeWindows(
+      Array.from({ length: WINDOWS_PER_BATCH }, (_, i) => ({
+        deploymentId: live[i % live.length]!,
+        start: new Date(now.getTime() + (b * stride + Math.floor(i / live.length)) * WINDOW_MS),
+      })),
+      rng,
+    ),
+  );
+  try {
+    shapes.push(
+      await runShape(client, "Spread", `1,000 windows over ${live.length} live deployments (${WINDOWS_PER_BATCH % live.length === 0 ? stride : `${stride - 1}-${stride}`} consecutive windows each) per batch`, spread),
+    );
+    log(`  writes (spread): ${shapes[1]!.windowsPerSecond.toFixed(0)} windows/s`);
+  } finally {
+    const end = new Date(now.getTime() + WRITE_BATCHES * stride * WINDOW_MS);
+    await deleteAndRefresh(
+      client,
+      Prisma.sql`"deploymentId" = any(${live}::int[]) and "windowStart" >= ${now}`,
+      live.map((deploymentId) => ({ deploymentId, start: now, end })),
+    );
+  }
+  return { shapes, isRestored: (await rollupCounts(client)) === before };
+}

@@ -61,8 +61,8 @@ export interface PlanSummary {
   executionMs: number;
   /** Plan nodes with the most time of their own (excluding children), for the report's evidence. */
   hotNodes: { node: string; ms: number }[];
-  /** Largest row count read from each CTE (e.g. the ledger's item × bucket `pairs`). */
-  cteRows: Record<string, number>;
+  /** Rows from generate_series() (the ledger's item × bucket pairs: one bucket series per item). */
+  seriesRows: number;
   /** Array elements produced by unnest() (sketch entries merged). */
   unnestRows: number;
 }
@@ -90,7 +90,7 @@ export async function explainSummary(client: pg.ClientBase, statement: Prisma.Sq
   );
   const root = rows[0]!["QUERY PLAN"][0];
   const rowsByTable: Record<string, number> = {};
-  const cteRows: Record<string, number> = {};
+  let seriesRows = 0;
   let unnestRows = 0;
   const hotNodes: { node: string; ms: number }[] = [];
   const totalMs = (node: PlanNode) => (node["Actual Total Time"] ?? 0) * (node["Actual Loops"] ?? 1);
@@ -100,8 +100,7 @@ export async function explainSummary(client: pg.ClientBase, statement: Prisma.Sq
       rowsByTable[relation] = (rowsByTable[relation] ?? 0) + (node["Actual Rows"] ?? 0) * (node["Actual Loops"] ?? 1);
     }
     const rows = Math.round((node["Actual Rows"] ?? 0) * (node["Actual Loops"] ?? 1));
-    const cte = node["CTE Name"];
-    if (cte && node["Node Type"] === "CTE Scan") cteRows[cte] = Math.max(cteRows[cte] ?? 0, rows);
+    if (node["Node Type"] === "Function Scan" && node["Function Name"] === "generate_series") seriesRows += rows;
     // unnest(a, b) is planned as ROWS FROM (unnest(a), unnest(b)) and then carries no single function name.
     if (node["Node Type"] === "Function Scan" && (node["Function Name"] ?? "unnest") === "unnest") unnestRows += rows;
     const own = totalMs(node) - (node.Plans ?? []).reduce((sum, child) => sum + totalMs(child), 0);
@@ -118,7 +117,7 @@ export async function explainSummary(client: pg.ClientBase, statement: Prisma.Sq
     tempBlocks: (root.Plan["Temp Read Blocks"] ?? 0) + (root.Plan["Temp Written Blocks"] ?? 0),
     executionMs: root["Execution Time"],
     hotNodes: hotNodes.slice(0, 4),
-    cteRows,
+    seriesRows,
     unnestRows,
   };
 }

@@ -180,7 +180,7 @@ function verdict(tiers: TierReport[]): string[] {
 /** What a query part's time is proportional to, with the per-unit cost. */
 function workSummary(p: PartMeasurement): string {
   const plan = p.rollupPlan;
-  const pairs = plan.cteRows.pairs;
+  const pairs = plan.seriesRows;
   if (p.kind === "cost" && pairs) {
     const items = (plan.rowsByTable.training_runs ?? 0) + (plan.rowsByTable.inference_deployments ?? 0);
     return (

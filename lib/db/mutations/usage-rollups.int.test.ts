@@ -130,6 +130,29 @@ describe("usage rollups", () => {
     );
   });
 
+  it("equal a rebuild after one batch across several deployments and teams, refreshed once", async () => {
+    await client.query("truncate inference_usage_windows, usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day");
+    await client.query("begin");
+    const changes = [];
+    for (const [i, deploymentId] of deploymentIds.entries()) {
+      for (let w = 0; w < 40; w++) {
+        const start = new Date(BASE + i * 2 * 86_400_000 + w * 37 * 60_000);
+        const sketch = sketchFromSamples([40 + w, 90 + i, 300]);
+        await client.query(
+          `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts")
+           values ($1, $2, $3, $4, 0, $5, 0, $6, $7, $8)`,
+          [deploymentId, start, w % 5 === 0 ? 3600 : 300, 3 + w, 1000 * w, 300 * w, sketch.keys, sketch.counts],
+        );
+        changes.push({ deploymentId, start, end: new Date(start.getTime() + (w % 5 === 0 ? 3600 : 300) * 1000) });
+      }
+    }
+    await refreshUsageRollups(pgRunner(client), changes);
+    await client.query("commit");
+    const incremental = await snapshot();
+    await rebuildUsageRollups(pgRunner(client));
+    expect(await snapshot()).toBe(incremental);
+  });
+
   it("keeps totals equal to the raw windows at every level", async () => {
     const { rows: [raw] } = await client.query(`select coalesce(sum(requests), 0)::text as r, coalesce(sum("outputTokens"), 0)::text as o from inference_usage_windows`);
     for (const table of ["usage_rollup_quarter", "usage_rollup_team_hour"]) {

@@ -167,7 +167,7 @@ async function loadQuarters(run: SqlRunner, scope: { deploymentIds: number[]; st
  * Groups 15-minute rows into coarser rows — the one aggregation behind both
  * the incremental refresh and the rebuild of team-hour and day rollups.
  */
-export function aggregateQuarters(
+function aggregateQuarters(
   quarters: Iterable<QuarterRow>,
   keyOf: (q: QuarterRow) => { ownerId: number; bucketStart: number },
 ): RollupRow[] {
@@ -247,20 +247,16 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
   if (changes.length === 0) return;
   const spans = new Map<number, { start: Date; end: Date }>();
   for (const change of changes) {
-    const span = quarterSpan(change.start, change.end);
-    const existing = spans.get(change.deploymentId);
-    spans.set(
-      change.deploymentId,
-      existing
-        ? { start: new Date(Math.min(existing.start.getTime(), span.start.getTime())), end: new Date(Math.max(existing.end.getTime(), span.end.getTime())) }
-        : span,
-    );
+    spans.set(change.deploymentId, widen(spans.get(change.deploymentId), quarterSpan(change.start, change.end)));
   }
   const deploymentIds = [...spans.keys()];
   const teams = await run.query<{ id: number; teamId: number }>(
     Prisma.sql`select id, "teamId" from inference_deployments where id = any(${deploymentIds}::int[])`,
   );
   const zones = await rollupZones(run);
+  // A team's hours depend on all its deployments: recompute them once per team
+  // over the union of the changed spans, not once per deployment.
+  const teamSpans = new Map<number, { start: Date; end: Date }>();
   for (const [deploymentId, span] of spans) {
     await run.execute(Prisma.sql`delete from usage_rollup_quarter
       where "deploymentId" = ${deploymentId} and "bucketStart" >= ${span.start} and "bucketStart" < ${span.end}`);
@@ -271,10 +267,16 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
       "usage_rollup_quarter",
       [...quarters].map(([bucketStart, measures]) => ({ ownerId: deploymentId, bucketStart: new Date(bucketStart), measures })),
     );
-    const teamId = teams.find((t) => t.id === deploymentId)?.teamId;
-    if (teamId !== undefined) await refreshTeamHours(run, teamId, span);
     await refreshDays(run, deploymentId, span, zones);
+    const teamId = teams.find((t) => t.id === deploymentId)?.teamId;
+    if (teamId !== undefined) teamSpans.set(teamId, widen(teamSpans.get(teamId), span));
   }
+  for (const [teamId, span] of teamSpans) await refreshTeamHours(run, teamId, span);
+}
+
+function widen(a: { start: Date; end: Date } | undefined, b: { start: Date; end: Date }): { start: Date; end: Date } {
+  if (!a) return b;
+  return { start: new Date(Math.min(a.start.getTime(), b.start.getTime())), end: new Date(Math.max(a.end.getTime(), b.end.getTime())) };
 }
 
 /** Makes sure day rollups exist for the org's and every team's time zone. */

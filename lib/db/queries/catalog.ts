@@ -28,17 +28,6 @@ export async function listGpuCatalog({ viewer }: { viewer: Viewer }) {
   });
 }
 
-export async function countRecords({ viewer }: { viewer: Viewer }) {
-  const scope = { team: { orgId: viewer.orgId } };
-  const [teams, trainingRuns, deployments, usageWindows] = await Promise.all([
-    db().team.count({ where: { orgId: viewer.orgId } }),
-    db().trainingRun.count({ where: scope }),
-    db().inferenceDeployment.count({ where: scope }),
-    db().inferenceUsageWindow.count({ where: { deployment: scope } }),
-  ]);
-  return { teams, trainingRuns, deployments, usageWindows };
-}
-
 /** Choices for the dashboard filter bar. */
 export async function filterOptions({ viewer }: { viewer: Viewer }) {
   const [teams, gpuTypes, runModels, deploymentModels] = await Promise.all([

@@ -188,7 +188,7 @@ export async function trainingRunsPage({ viewer, now, filters, table }: { viewer
   return { rows: sorted.slice((page - 1) * RUNS_PAGE_SIZE, page * RUNS_PAGE_SIZE), total: sorted.length, page, pageCount };
 }
 
-export const DEPLOYMENT_WINDOW_DAYS = 30;
+const DEPLOYMENT_WINDOW_DAYS = 30;
 
 /** Deployments with cost, traffic and latency over a range (by default the last 30 local days). */
 export async function deploymentsWithMetrics({

@@ -25,11 +25,17 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
           <Link href={`/inference/${d.id}` as Route} className="font-medium text-blue-800 hover:underline">
             {d.name}
           </Link>
-          <div className="text-xs text-slate-500">{d.model}</div>
+          {d.isActive ? null : (
+            <span className="ml-1.5">
+              <Badge>Ended</Badge>
+            </span>
+          )}
+          <div className="text-xs text-slate-500">
+            {d.model} · {d.team.name}
+          </div>
         </div>
       ),
     },
-    { key: "team", header: "Team", cell: (d) => d.team.name },
     {
       key: "engine",
       header: "Serving",
@@ -39,7 +45,8 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
             {d.gpuCount} × {d.gpuTypeName}
           </div>
           <div className="text-xs text-slate-500">
-            {SERVING_ENGINE_LABELS[d.servingEngine]} · {QUANTIZATION_LABELS[d.quantization]} · {BATCHING_LABELS[d.batching].toLowerCase()} batching
+            {SERVING_ENGINE_LABELS[d.servingEngine]} · {QUANTIZATION_LABELS[d.quantization]} ·{" "}
+            {d.batching === "NONE" ? "no batching" : `${BATCHING_LABELS[d.batching].toLowerCase()} batching`}
           </div>
         </div>
       ),
@@ -63,7 +70,6 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
     },
     { key: "util", header: "GPU util.", isNumeric: true, cell: (d) => formatPercent(d.utilization) },
     { key: "idle", header: "Idle share", isNumeric: true, cell: (d) => formatPercent(d.idleShare) },
-    { key: "state", header: "State", cell: (d) => (d.isActive ? <Badge tone="good">Active</Badge> : <Badge>Ended</Badge>) },
   ];
   return <DataTable caption="Inference deployments" columns={columns} rows={deployments} rowKey={(d) => d.id} />;
 }

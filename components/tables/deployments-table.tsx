@@ -30,7 +30,7 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
               <Badge>Ended</Badge>
             </span>
           )}
-          <div className="text-xs text-slate-500">
+          <div className="max-w-48 whitespace-normal text-xs text-slate-500">
             {d.model} · {d.team.name}
           </div>
         </div>
@@ -44,7 +44,7 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
           <div>
             {d.gpuCount} × {d.gpuTypeName}
           </div>
-          <div className="text-xs text-slate-500">
+          <div className="max-w-48 whitespace-normal text-xs text-slate-500">
             {SERVING_ENGINE_LABELS[d.servingEngine]} · {QUANTIZATION_LABELS[d.quantization]} ·{" "}
             {d.batching === "NONE" ? "no batching" : `${BATCHING_LABELS[d.batching].toLowerCase()} batching`}
           </div>

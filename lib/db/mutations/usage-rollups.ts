@@ -279,6 +279,15 @@ function widen(a: { start: Date; end: Date } | undefined, b: { start: Date; end:
   return { start: new Date(Math.min(a.start.getTime(), b.start.getTime())), end: new Date(Math.max(a.end.getTime(), b.end.getTime())) };
 }
 
+/**
+ * Recomputes a team's hour rows over [start, end): for when a deployment (and
+ * its usage) leaves the team, which refreshUsageRollups — keyed by the
+ * deployment's current team — cannot see.
+ */
+export async function refreshTeamUsageHours(run: SqlRunner, { teamId, start, end }: { teamId: number; start: Date; end: Date }): Promise<void> {
+  await refreshTeamHours(run, teamId, { start, end });
+}
+
 /** Makes sure day rollups exist for the org's and every team's time zone. */
 export async function ensureRollupTimeZones(run: SqlRunner): Promise<string[]> {
   const added = await run.query<{ timeZone: string }>(Prisma.sql`

@@ -1,0 +1,266 @@
+import { can, type Viewer } from "@/lib/access/viewer";
+import type { FieldErrors } from "@/lib/validation/entities/field-errors";
+import type { ConflictDetails } from "@/lib/validation/form-state";
+import { FORM_ERRORS_KEY } from "@/lib/validation/entities/field-errors";
+import { db } from "../client";
+import type { PrismaClient } from "../create-client";
+import { Prisma, prismaRunner, type SqlRunner } from "../sql";
+import { auditSnapshot, changedFields, writeAuditEntries, type AuditSnapshot, type EntityType } from "./audit";
+import { refreshUsageRollups } from "./usage-rollups";
+
+/**
+ * What every record mutation shares: the result shape actions turn into form
+ * state, the transaction wrapper, idempotent creates, optimistic-concurrency
+ * conflicts, and delete-with-undo. Entity modules (training-runs.ts, …) hold
+ * the rules of their own records and call these.
+ */
+
+export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+
+export type MutationFailure =
+  | { ok: false; reason: "invalid"; fieldErrors: FieldErrors }
+  | { ok: false; reason: "conflict"; conflict: ConflictDetails }
+  | { ok: false; reason: "notFound"; message: string };
+
+export type MutationResult<T> = { ok: true; value: T } | MutationFailure;
+
+export const invalid = (fieldErrors: FieldErrors): MutationFailure => ({ ok: false, reason: "invalid", fieldErrors });
+export const formError = (message: string): MutationFailure => invalid({ [FORM_ERRORS_KEY]: [message] });
+export const notFound = (message: string): MutationFailure => ({ ok: false, reason: "notFound", message });
+
+/** Thrown inside a transaction to roll it back and return `failure` as the mutation's result. */
+export class RollbackWith extends Error {
+  constructor(readonly failure: MutationFailure) {
+    super("rolled back");
+    this.name = "RollbackWith";
+  }
+}
+
+/** Long enough for a deployment with a year of 5-minute usage to be moved or restored with its rollups. */
+const TRANSACTION_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs `work` in one transaction after checking the viewer may write (a
+ * read-only viewer gets a form error, not an exception). A
+ * `RollbackWith` thrown inside becomes the result; anything else rolls back
+ * and propagates (an unexpected failure, for error.tsx).
+ */
+export async function writeTransaction<T>(viewer: Viewer, work: (tx: Tx, run: SqlRunner) => Promise<T>): Promise<MutationResult<T>> {
+  if (!can(viewer, "write")) return formError("Your role can view records but not change them; ask an admin for write access");
+  try {
+    const value = await db().$transaction((tx) => work(tx, prismaRunner(tx)), { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 10_000 });
+    return { ok: true, value };
+  } catch (error) {
+    if (error instanceof RollbackWith) return error.failure;
+    throw error;
+  }
+}
+
+/** PostgreSQL's error code on a Prisma/driver error, where there is one (unique_violation 23505, exclusion_violation 23P01). */
+export function databaseErrorCode(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const record = e as { code?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } };
+    const original = record.meta?.driverAdapterError?.cause?.originalCode;
+    if (typeof original === "string") return original;
+    if (typeof record.code === "string" && /^[0-9A-Z]{5}$/.test(record.code)) return record.code;
+    e = record.cause;
+  }
+  if (error && typeof error === "object" && "code" in error && (error as { code: unknown }).code === "P2002") return "23505";
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// Idempotent creates
+
+/**
+ * Claims a form's idempotency key inside the create's transaction. Returns
+ * the id of the record an earlier submit of the same form created, or null
+ * when this submit is the first. A concurrent second submit blocks on the
+ * key's row until the first commits, then finds its record.
+ */
+export async function claimIdempotencyKey(run: SqlRunner, { orgId, key, action }: { orgId: number; key: string; action: string }): Promise<string | null> {
+  const claimed = await run.execute(Prisma.sql`
+    insert into idempotency_keys ("orgId", key, action, "entityId") values (${orgId}, ${key}, ${action}, '')
+    on conflict do nothing`);
+  if (claimed === 1) return null;
+  const rows = await run.query<{ entityId: string; action: string }>(
+    Prisma.sql`select "entityId", action from idempotency_keys where "orgId" = ${orgId} and key = ${key}`,
+  );
+  const row = rows[0];
+  if (!row || row.action !== action || row.entityId === "") {
+    throw new RollbackWith(formError("This form was already submitted for something else; reload the page and try again"));
+  }
+  return row.entityId;
+}
+
+export async function settleIdempotencyKey(run: SqlRunner, { orgId, key, entityId }: { orgId: number; key: string; entityId: string }): Promise<void> {
+  await run.execute(Prisma.sql`update idempotency_keys set "entityId" = ${entityId} where "orgId" = ${orgId} and key = ${key}`);
+}
+
+/** Keys older than this are forgotten: a form left open for a day is a new submit. */
+const IDEMPOTENCY_KEY_TTL = "1 day";
+
+export async function forgetOldIdempotencyKeys(run: SqlRunner): Promise<void> {
+  await run.execute(Prisma.sql`delete from idempotency_keys where "createdAt" < now() - ${IDEMPOTENCY_KEY_TTL}::interval`);
+}
+
+// ---------------------------------------------------------------------------
+// Conflicts
+
+/**
+ * The conflict an edit based on `expectedVersion` runs into: which fields the
+ * person's values differ from what is saved now, and who saved it last.
+ */
+export async function conflictDetails(
+  run: SqlRunner,
+  {
+    viewer,
+    entityType,
+    entityId,
+    currentVersion,
+    saved,
+    yours,
+    noun,
+  }: { viewer: Viewer; entityType: EntityType; entityId: string; currentVersion: number; saved: AuditSnapshot; yours: AuditSnapshot; noun: string },
+): Promise<ConflictDetails> {
+  const changes = changedFields(saved, yours).map((field) => ({ field, saved: saved[field] ?? null, yours: yours[field] ?? null }));
+  const last = await run.query<{ actorName: string; at: Date }>(Prisma.sql`
+    select "actorName", at from audit_entries
+    where "orgId" = ${viewer.orgId} and "entityType" = ${entityType} and "entityId" = ${entityId}
+    order by at desc, id desc limit 1`);
+  const changedBy = last[0] ? { actorName: last[0].actorName, at: last[0].at.toISOString() } : null;
+  const who = changedBy ? `${changedBy.actorName} saved a change` : "Someone saved a change";
+  return {
+    message: `${who} to this ${noun} after you opened it. Your values are kept below; compare them with what is saved now, then save again to overwrite it, or reload to start from the saved ${noun}.`,
+    currentVersion,
+    changes,
+    changedBy,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Delete with undo
+
+/** Table of each entity type. Identifiers come only from this map, never from input. */
+const TABLES = {
+  team: "teams",
+  gpuType: "gpu_types",
+  gpuPrice: "gpu_prices",
+  trainingRun: "training_runs",
+  inferenceDeployment: "inference_deployments",
+} as const satisfies Partial<Record<EntityType, string>>;
+
+type TrashableEntity = keyof typeof TABLES;
+
+/** Dependent rows removed with a record: a deployment's usage windows, a GPU type's prices. */
+const CHILDREN: Partial<Record<TrashableEntity, { table: string; foreignKey: string }>> = {
+  inferenceDeployment: { table: "inference_usage_windows", foreignKey: "deploymentId" },
+  gpuType: { table: "gpu_prices", foreignKey: "gpuTypeId" },
+};
+
+/** How long a delete can be undone. */
+export const UNDO_DAYS = 30;
+
+/**
+ * Deletes a record and its dependent rows, keeping them (exactly, as
+ * PostgreSQL's row JSON) so `restoreDeleted` can put them back, and writes
+ * the audit entry. Returns the deleted-record id for an Undo button. A
+ * deployment's usage rollups are removed through refreshUsageRollups.
+ */
+export async function trashRecord(
+  run: SqlRunner,
+  { viewer, entityType, id, label, before }: { viewer: Viewer; entityType: TrashableEntity; id: number; label: string; before: Record<string, unknown> },
+): Promise<number> {
+  const table = Prisma.raw(`"${TABLES[entityType]}"`);
+  const child = CHILDREN[entityType];
+  // The payload is built and later restored inside PostgreSQL, so numerics and int8 never pass through a JS number.
+  const children = child
+    ? Prisma.sql`(select coalesce(jsonb_agg(to_jsonb(c)), '[]'::jsonb) from ${Prisma.raw(`"${child.table}"`)} c where ${Prisma.raw(`"${child.foreignKey}"`)} = ${id})`
+    : Prisma.sql`'[]'::jsonb`;
+  const [trashed] = await run.query<{ id: number }>(Prisma.sql`
+    insert into deleted_records ("orgId", "entityType", "entityId", label, payload, "deletedById")
+    select ${viewer.orgId}, ${entityType}, ${String(id)}, ${label}, jsonb_build_object('row', to_jsonb(t), 'children', ${children}), ${viewer.userId}
+    from ${table} t where id = ${id}
+    returning id`);
+  if (!trashed) throw new RollbackWith(notFound("It was already deleted."));
+  if (entityType === "inferenceDeployment") {
+    // Usage goes first, while the deployment still names its team, so the team's hour rollups are recomputed too.
+    const span = await usageSpan(run, id);
+    await run.execute(Prisma.sql`delete from inference_usage_windows where "deploymentId" = ${id}`);
+    if (span) await refreshUsageRollups(run, [{ deploymentId: id, ...span }]);
+  }
+  await run.execute(Prisma.sql`delete from ${table} where id = ${id}`);
+  await writeAuditEntries(run, { viewer, source: "form" }, [
+    { entityType, entityId: String(id), action: "DELETE", before: auditSnapshot(before), after: null },
+  ]);
+  await run.execute(Prisma.sql`delete from deleted_records where "deletedAt" < now() - make_interval(days => ${UNDO_DAYS})`);
+  return trashed.id;
+}
+
+/** The instants a deployment's usage windows cover, or null without any. */
+export async function usageSpan(run: SqlRunner, deploymentId: number): Promise<{ start: Date; end: Date } | null> {
+  const [span] = await run.query<{ start: Date | null; end: Date | null }>(Prisma.sql`
+    select min("windowStart") as start, max("windowStart" + make_interval(secs => "windowSeconds")) as end
+    from inference_usage_windows where "deploymentId" = ${deploymentId}`);
+  return span?.start && span.end ? { start: span.start, end: span.end } : null;
+}
+
+export interface RestoredRecord {
+  entityType: TrashableEntity;
+  id: number;
+  label: string;
+}
+
+/** Messages for what can block a restore: something new took the record's place. */
+const RESTORE_CONFLICTS: Record<string, string> = {
+  "23505": "Something with the same name or key was created since; rename or delete it, then undo again.",
+  "23P01": "A price for the same GPU, provider and pricing model now covers part of this period; change it, then undo again.",
+  "23503": "What it belonged to (its team or GPU type) was deleted too; restore that first.",
+};
+
+/** Puts a deleted record and its dependent rows back exactly as they were, with an audit entry. */
+export async function restoreDeleted({ viewer, deletedId }: { viewer: Viewer; deletedId: number }): Promise<MutationResult<RestoredRecord>> {
+  return writeTransaction(viewer, async (_tx, run) => {
+    const [trashed] = await run.query<{ entityType: TrashableEntity; entityId: string; label: string; restoredAt: Date | null; after: Record<string, unknown> }>(Prisma.sql`
+      select "entityType", "entityId", label, "restoredAt", payload->'row' as after from deleted_records
+      where id = ${deletedId} and "orgId" = ${viewer.orgId} and "deletedAt" >= now() - make_interval(days => ${UNDO_DAYS})
+      for update`);
+    if (!trashed || !(trashed.entityType in TABLES)) throw new RollbackWith(notFound("There is nothing to undo: it is too old or was never deleted."));
+    if (trashed.restoredAt) throw new RollbackWith(notFound("It was restored already."));
+    const table = Prisma.raw(`"${TABLES[trashed.entityType]}"`);
+    const child = CHILDREN[trashed.entityType];
+    try {
+      await run.execute(Prisma.sql`insert into ${table}
+        select r.* from deleted_records d, jsonb_populate_record(null::${table}, d.payload->'row') r where d.id = ${deletedId}`);
+      if (child) {
+        const childTable = Prisma.raw(`"${child.table}"`);
+        await run.execute(Prisma.sql`insert into ${childTable}
+          select r.* from deleted_records d, jsonb_populate_recordset(null::${childTable}, d.payload->'children') r where d.id = ${deletedId}`);
+      }
+    } catch (error) {
+      const code = databaseErrorCode(error);
+      const message = code ? RESTORE_CONFLICTS[code] : undefined;
+      if (!message) throw error;
+      throw new RollbackWith(formError(`Can't restore ${trashed.label}: ${message}`));
+    }
+    const id = Number(trashed.entityId);
+    if (trashed.entityType === "inferenceDeployment") {
+      const span = await usageSpan(run, id);
+      if (span) await refreshUsageRollups(run, [{ deploymentId: id, ...span }]);
+    }
+    await run.execute(Prisma.sql`update deleted_records set "restoredAt" = now() where id = ${deletedId}`);
+    await writeAuditEntries(run, { viewer, source: "undo" }, [
+      { entityType: trashed.entityType, entityId: trashed.entityId, action: "RESTORE", before: null, after: auditSnapshot(trashed.after) },
+    ]);
+    return { entityType: trashed.entityType, id, label: trashed.label };
+  });
+}
+
+/** Recently deleted records of the viewer's org, newest first, for "Recently deleted". */
+export async function recentlyDeleted({ viewer, limit = 50 }: { viewer: Viewer; limit?: number }) {
+  return prismaRunner(db()).query<{ id: number; entityType: string; entityId: string; label: string; deletedAt: Date; deletedBy: string | null }>(Prisma.sql`
+    select d.id, d."entityType", d."entityId", d.label, d."deletedAt", u.name as "deletedBy"
+    from deleted_records d left join users u on u.id = d."deletedById"
+    where d."orgId" = ${viewer.orgId} and d."restoredAt" is null and d."deletedAt" >= now() - make_interval(days => ${UNDO_DAYS})
+    order by d."deletedAt" desc limit ${limit}`);
+}

@@ -1,0 +1,135 @@
+import type { Viewer } from "@/lib/access/viewer";
+import type { TrainingRunValues } from "@/lib/validation/entities/training-run";
+import { formatInstant } from "@/lib/validation/entities/fields";
+import { auditSnapshot, writeAuditEntries } from "./audit";
+import {
+  RollbackWith,
+  claimIdempotencyKey,
+  conflictDetails,
+  databaseErrorCode,
+  invalid,
+  notFound,
+  settleIdempotencyKey,
+  trashRecord,
+  writeTransaction,
+  type MutationResult,
+  type Tx,
+} from "./records";
+
+/**
+ * Training runs written by a person: create (idempotent per form), edit
+ * (refused when the run changed since the form was opened), delete (undoable).
+ * Each is one transaction with its audit entry. Values come parsed by
+ * trainingRunSchema; ids are checked against the viewer's org here.
+ */
+
+/** Team and GPU type must be the viewer's org's; a stale or forged id is a field error. */
+async function assertReferences(tx: Tx, viewer: Viewer, values: Pick<TrainingRunValues, "teamId" | "gpuTypeId">): Promise<void> {
+  const [team, gpuType] = await Promise.all([
+    tx.team.findFirst({ where: { id: values.teamId, orgId: viewer.orgId }, select: { id: true } }),
+    tx.gpuType.findFirst({ where: { id: values.gpuTypeId, orgId: viewer.orgId }, select: { id: true } }),
+  ]);
+  const errors: Record<string, string[]> = {};
+  if (!team) errors.teamId = ["Team not found; it may have been deleted. Choose another"];
+  if (!gpuType) errors.gpuTypeId = ["GPU type not found; it may have been deleted. Choose another"];
+  if (Object.keys(errors).length > 0) throw new RollbackWith(invalid(errors));
+}
+
+function duplicateNameError(values: Pick<TrainingRunValues, "name" | "startedAt">) {
+  return invalid({
+    name: [`This team already has a run named “${values.name}” that started ${formatInstant(values.startedAt)}; rename this one or edit that run`],
+  });
+}
+
+async function assertUniqueName(tx: Tx, values: TrainingRunValues, exceptId?: number): Promise<void> {
+  const clash = await tx.trainingRun.findFirst({
+    where: { teamId: values.teamId, name: values.name, startedAt: values.startedAt, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+    select: { id: true },
+  });
+  if (clash) throw new RollbackWith(duplicateNameError(values));
+}
+
+/** A unique-key race lost to a concurrent write becomes the same field error the pre-check gives. */
+function rethrowUnique(error: unknown, values: TrainingRunValues): never {
+  if (databaseErrorCode(error) === "23505") throw new RollbackWith(duplicateNameError(values));
+  throw error;
+}
+
+function toData(values: TrainingRunValues) {
+  return { ...values };
+}
+
+export async function createTrainingRun({
+  viewer,
+  values,
+  idempotencyKey,
+}: {
+  viewer: Viewer;
+  values: TrainingRunValues;
+  idempotencyKey: string | null;
+}): Promise<MutationResult<{ id: number; isReplay: boolean }>> {
+  return writeTransaction(viewer, async (tx, run) => {
+    if (idempotencyKey) {
+      const earlier = await claimIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, action: "trainingRun.create" });
+      if (earlier) return { id: Number(earlier), isReplay: true };
+    }
+    await assertReferences(tx, viewer, values);
+    await assertUniqueName(tx, values);
+    const created = await tx.trainingRun.create({ data: toData(values) }).catch((error: unknown) => rethrowUnique(error, values));
+    await writeAuditEntries(run, { viewer, source: "form" }, [
+      { entityType: "trainingRun", entityId: String(created.id), action: "CREATE", before: null, after: auditSnapshot(created) },
+    ]);
+    if (idempotencyKey) await settleIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, entityId: String(created.id) });
+    return { id: created.id, isReplay: false };
+  });
+}
+
+async function findOwnRun(tx: Tx, viewer: Viewer, id: number) {
+  return tx.trainingRun.findFirst({ where: { id, team: { orgId: viewer.orgId } } });
+}
+
+export async function updateTrainingRun({
+  viewer,
+  id,
+  expectedVersion,
+  values,
+}: {
+  viewer: Viewer;
+  id: number;
+  expectedVersion: number;
+  values: TrainingRunValues;
+}): Promise<MutationResult<{ id: number; version: number }>> {
+  return writeTransaction(viewer, async (tx, run) => {
+    const current = await findOwnRun(tx, viewer, id);
+    if (!current) throw new RollbackWith(notFound("This run no longer exists: it was deleted after you opened it."));
+    await assertReferences(tx, viewer, values);
+    await assertUniqueName(tx, values, id);
+    const { count } = await tx.trainingRun
+      .updateMany({ where: { id, version: expectedVersion }, data: { ...toData(values), version: { increment: 1 } } })
+      .catch((error: unknown) => rethrowUnique(error, values));
+    if (count === 0) {
+      const saved = auditSnapshot(current);
+      const yours = auditSnapshot({ ...current, ...values });
+      throw new RollbackWith({
+        ok: false,
+        reason: "conflict",
+        conflict: await conflictDetails(run, { viewer, entityType: "trainingRun", entityId: String(id), currentVersion: current.version, saved, yours, noun: "run" }),
+      });
+    }
+    const updated = await tx.trainingRun.findUniqueOrThrow({ where: { id } });
+    await writeAuditEntries(run, { viewer, source: "form" }, [
+      { entityType: "trainingRun", entityId: String(id), action: "UPDATE", before: auditSnapshot(current), after: auditSnapshot(updated) },
+    ]);
+    return { id, version: updated.version };
+  });
+}
+
+export async function deleteTrainingRun({ viewer, id }: { viewer: Viewer; id: number }): Promise<MutationResult<{ deletedId: number; label: string }>> {
+  return writeTransaction(viewer, async (tx, run) => {
+    const current = await findOwnRun(tx, viewer, id);
+    if (!current) throw new RollbackWith(notFound("This run was already deleted."));
+    const label = `Run ${current.name}`;
+    const deletedId = await trashRecord(run, { viewer, entityType: "trainingRun", id, label, before: current });
+    return { deletedId, label };
+  });
+}

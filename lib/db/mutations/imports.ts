@@ -1,0 +1,502 @@
+import { createHash } from "node:crypto";
+import { assertCan, type Viewer } from "@/lib/access/viewer";
+import { formatDateTime, RUN_STATUS_LABELS } from "@/lib/domain/labels";
+import { MAX_LISTED_ERRORS, type ImportIssue, type ImportKind } from "@/lib/import/kinds";
+import { parseImportFile } from "@/lib/import/read-file";
+import type { ImportReferences } from "@/lib/import/references";
+import { runKey, rowValidator, windowKey, type ValidRows, type ValidRun, type ValidWindow } from "@/lib/import/rows";
+import type { PrismaClient } from "../create-client";
+import { loadImportReferences } from "../queries/import-references";
+import { Prisma, prismaRunner, type SqlRunner } from "../sql";
+import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditEntryInput, type AuditSnapshot } from "./audit";
+import { refreshUsageRollups, type UsageChange } from "./usage-rollups";
+
+/**
+ * CSV imports of training runs and usage windows: a preview that checks every
+ * row and says what a commit would do, and the commit itself — one
+ * transaction, all or nothing. The commit never trusts the preview: it reads
+ * and checks the file again under a per-org lock. Natural keys (team + name +
+ * start for runs, deployment + window start for windows) make a re-import
+ * idempotent: a row equal to the stored record is left alone, a different
+ * one updates it (version + 1, audited with before and after), a new one is
+ * inserted (audited). Usage rollups are refreshed in the same transaction.
+ */
+
+export interface ImportFile {
+  kind: ImportKind;
+  fileName: string;
+  bytes: Uint8Array;
+  /** IANA zone for times written without an offset (validated by the caller). */
+  timeZone: string;
+}
+
+export type ImportProgress =
+  | { phase: "checking"; done: number; total: number }
+  | { phase: "writing"; done: number; total: number }
+  | { phase: "rollups" };
+
+export type ImportAction = "new" | "update" | "unchanged";
+
+export interface ImportCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface SampleRow {
+  row: number;
+  action: ImportAction;
+  cells: string[];
+}
+
+export interface ImportSample {
+  /** Column headers of the sample table (a subset of the file's). */
+  columns: string[];
+  rows: SampleRow[];
+}
+
+export type ImportPreview =
+  | { status: "invalid-file"; message: string }
+  | {
+      status: "checked";
+      kind: ImportKind;
+      rowCount: number;
+      /** Counts of the rows that passed; rows with errors are in none of them. */
+      counts: ImportCounts;
+      errorCount: number;
+      /** The first MAX_LISTED_ERRORS errors, in row order. */
+      errors: ImportIssue[];
+      sample: ImportSample;
+    };
+
+export type ImportCommit =
+  | { status: "invalid-file"; message: string }
+  | { status: "invalid-rows"; rowCount: number; errorCount: number; errors: ImportIssue[] }
+  | { status: "committed"; batchId: number; rowCount: number; inserted: number; updated: number; unchanged: number };
+
+/** Rows per statement: large enough to amortize round trips, small enough to report progress often. */
+const CHUNK_ROWS = 5_000;
+/** Keys per look-up of stored records. */
+const LOOKUP_ROWS = 10_000;
+const SAMPLE_ROWS = 10;
+/** pg_advisory_xact_lock namespace for imports (the second key is the org). */
+const IMPORT_LOCK = 7_384_113;
+const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+type Validated = { ok: false; message: string } | { ok: true; rowCount: number; valid: ValidRows; issues: ImportIssue[] };
+
+/** Parses and checks the file in slices, yielding between them so progress events get out. */
+async function validateFile(
+  file: ImportFile,
+  references: ImportReferences,
+  now: Date,
+  onProgress?: (progress: ImportProgress) => void,
+): Promise<Validated> {
+  const parsed = parseImportFile(file);
+  if (!parsed.ok) return parsed;
+  const { header, rows } = parsed.value;
+  const validator = rowValidator({ kind: file.kind, header, references, timeZone: file.timeZone, now });
+  for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+    validator.validate(rows.slice(i, i + CHUNK_ROWS));
+    onProgress?.({ phase: "checking", done: Math.min(rows.length, i + CHUNK_ROWS), total: rows.length });
+    await yieldToEventLoop();
+  }
+  return { ok: true, rowCount: rows.length, ...validator.result() };
+}
+
+// ---------------------------------------------------------------------------
+// Stored records and how an imported row compares with them
+
+interface PlannedUpdate<R> {
+  item: R;
+  before: AuditSnapshot;
+  after: AuditSnapshot;
+  /** Training runs: the stored id. */
+  id?: number;
+  /** Usage windows: the stored span, so rollups covering the old span are refreshed too. */
+  storedEnd?: Date;
+  /** Usage windows: keep the stored latency sketch (the file gives no percentiles and the same request count). */
+  isSketchKept?: boolean;
+}
+
+interface Plan<R> {
+  inserts: { item: R; after: AuditSnapshot }[];
+  updates: PlannedUpdate<R>[];
+  unchanged: R[];
+  actionOfRow: Map<number, ImportAction>;
+}
+
+/** numeric's text ("12.500000") in the shortest exact form the schemas produce ("12.5"). */
+function shortDecimal(text: string | null): string | null {
+  if (text === null || !text.includes(".")) return text;
+  return text.replace(/0+$/, "").replace(/\.$/, "");
+}
+
+const RUN_COLUMNS = Prisma.sql`
+  r.id, r."teamId", r.name, r.model, r."parameterCount"::text as "parameterCount", r.method::text as method, r.precision::text as precision,
+  r."gradientCheckpointing", r."flashAttention", r."zeroStage", r."gradientAccumulationSteps", r."gpuTypeId", r.provider,
+  r."pricingModel"::text as "pricingModel", r."gpuCount", r."startedAt", r."endedAt", r.status::text as status,
+  r."tokensProcessed"::text as "tokensProcessed", r."throughputTokensPerSec"::text as "throughputTokensPerSec",
+  r."avgGpuUtilizationPct"::text as "avgGpuUtilizationPct", r."pricePerGpuHourOverride"::text as "pricePerGpuHourOverride",
+  r."storageCostUsd"::text as "storageCostUsd", r."dataCostUsd"::text as "dataCostUsd", r."networkCostUsd"::text as "networkCostUsd", r.notes`;
+
+const RUN_DECIMALS = ["throughputTokensPerSec", "avgGpuUtilizationPct", "pricePerGpuHourOverride", "storageCostUsd", "dataCostUsd", "networkCostUsd"] as const;
+
+type StoredRun = Record<string, unknown> & { id: number; teamId: number; name: string; startedAt: Date };
+
+function storedRunSnapshot(row: StoredRun): AuditSnapshot {
+  const values: Record<string, unknown> = { ...row };
+  for (const key of RUN_DECIMALS) values[key] = shortDecimal(row[key] as string | null);
+  return auditSnapshot(values);
+}
+
+const WINDOW_COLUMNS = Prisma.sql`
+  w."deploymentId", w."windowStart", w."windowSeconds", w.requests::text as requests, w.errors::text as errors,
+  w."inputTokens"::text as "inputTokens", w."cachedInputTokens"::text as "cachedInputTokens", w."outputTokens"::text as "outputTokens",
+  w."latencyP50Ms"::text as "latencyP50Ms", w."latencyP95Ms"::text as "latencyP95Ms", w."latencyP99Ms"::text as "latencyP99Ms",
+  w."avgGpuUtilizationPct"::text as "avgGpuUtilizationPct"`;
+
+const WINDOW_DECIMALS = ["latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct"] as const;
+
+type StoredWindow = Record<string, unknown> & { deploymentId: number; windowStart: Date; windowSeconds: number; requests: string };
+
+function storedWindowSnapshot(row: StoredWindow): AuditSnapshot {
+  const values: Record<string, unknown> = { ...row };
+  for (const key of WINDOW_DECIMALS) values[key] = shortDecimal(row[key] as string | null);
+  return auditSnapshot(values);
+}
+
+const isSameSnapshot = (a: AuditSnapshot, b: AuditSnapshot) => Object.keys(b).every((key) => (a[key] ?? null) === (b[key] ?? null));
+
+function emptyPlan<R>(): Plan<R> {
+  return { inserts: [], updates: [], unchanged: [], actionOfRow: new Map() };
+}
+
+/** Compares each run with the stored run of the same team, name and start; `isLocking` locks those rows until commit. */
+async function planRuns(run: SqlRunner, rows: ValidRun[], isLocking: boolean): Promise<Plan<ValidRun>> {
+  const plan = emptyPlan<ValidRun>();
+  for (let i = 0; i < rows.length; i += LOOKUP_ROWS) {
+    const chunk = rows.slice(i, i + LOOKUP_ROWS);
+    const keys = chunk.map(({ values: v }) => ({ teamId: v.teamId, name: v.name, startedAt: v.startedAt.toISOString() }));
+    const stored = await run.query<StoredRun>(Prisma.sql`
+      select ${RUN_COLUMNS}
+      from json_to_recordset(${JSON.stringify(keys)}::json) as k("teamId" int, name text, "startedAt" timestamptz)
+      join training_runs r on r."teamId" = k."teamId" and r.name = k.name and r."startedAt" = k."startedAt"
+      ${isLocking ? Prisma.sql`for update of r` : Prisma.empty}`);
+    const byKey = new Map(stored.map((r) => [runKey(r), r]));
+    for (const item of chunk) {
+      const after = auditSnapshot(item.values);
+      const existing = byKey.get(runKey(item.values));
+      if (!existing) {
+        plan.inserts.push({ item, after });
+        plan.actionOfRow.set(item.row, "new");
+        continue;
+      }
+      const before = storedRunSnapshot(existing);
+      if (isSameSnapshot(before, after)) {
+        plan.unchanged.push(item);
+        plan.actionOfRow.set(item.row, "unchanged");
+      } else {
+        plan.updates.push({ item, before, after, id: existing.id });
+        plan.actionOfRow.set(item.row, "update");
+      }
+    }
+  }
+  return plan;
+}
+
+/** Compares each window with the stored window of the same deployment and start. */
+async function planWindows(run: SqlRunner, rows: ValidWindow[], isLocking: boolean): Promise<Plan<ValidWindow>> {
+  const plan = emptyPlan<ValidWindow>();
+  for (let i = 0; i < rows.length; i += LOOKUP_ROWS) {
+    const chunk = rows.slice(i, i + LOOKUP_ROWS);
+    const keys = chunk.map(({ values: v }) => ({ deploymentId: v.deploymentId, windowStart: v.windowStart.toISOString() }));
+    const stored = await run.query<StoredWindow>(Prisma.sql`
+      select ${WINDOW_COLUMNS}
+      from json_to_recordset(${JSON.stringify(keys)}::json) as k("deploymentId" int, "windowStart" timestamptz)
+      join inference_usage_windows w on w."deploymentId" = k."deploymentId" and w."windowStart" = k."windowStart"
+      ${isLocking ? Prisma.sql`for update of w` : Prisma.empty}`);
+    const byKey = new Map(stored.map((w) => [windowKey(w), w]));
+    for (const item of chunk) {
+      const after = auditSnapshot(item.values);
+      const existing = byKey.get(windowKey(item.values));
+      if (!existing) {
+        plan.inserts.push({ item, after });
+        plan.actionOfRow.set(item.row, "new");
+        continue;
+      }
+      const before = storedWindowSnapshot(existing);
+      if (isSameSnapshot(before, after)) {
+        plan.unchanged.push(item);
+        plan.actionOfRow.set(item.row, "unchanged");
+      } else {
+        plan.updates.push({
+          item,
+          before,
+          after,
+          storedEnd: new Date(existing.windowStart.getTime() + existing.windowSeconds * 1000),
+          // A latency sketch describes the stored requests; percentiles in the file, or other requests, replace it.
+          isSketchKept: item.values.latencyP50Ms === null && existing.requests === item.values.requests.toString(),
+        });
+        plan.actionOfRow.set(item.row, "update");
+      }
+    }
+  }
+  return plan;
+}
+
+// ---------------------------------------------------------------------------
+// Writes (inside the commit's transaction)
+
+const RUN_RECORD = Prisma.sql`"teamId" int, name text, model text, "parameterCount" bigint, method "TrainingMethod", precision "Precision",
+  "gradientCheckpointing" boolean, "flashAttention" boolean, "zeroStage" int, "gradientAccumulationSteps" int, "gpuTypeId" int, provider text,
+  "pricingModel" "PricingModel", "gpuCount" int, "startedAt" timestamptz, "endedAt" timestamptz, status "RunStatus", "tokensProcessed" bigint,
+  "throughputTokensPerSec" numeric, "avgGpuUtilizationPct" numeric, "pricePerGpuHourOverride" numeric, "storageCostUsd" numeric,
+  "dataCostUsd" numeric, "networkCostUsd" numeric, notes text`;
+
+async function insertRuns(run: SqlRunner, inserts: Plan<ValidRun>["inserts"]): Promise<AuditEntryInput[]> {
+  const created = await run.query<{ id: number; teamId: number; name: string; startedAt: Date }>(Prisma.sql`
+    insert into training_runs ("teamId", name, model, "parameterCount", method, precision, "gradientCheckpointing", "flashAttention",
+      "zeroStage", "gradientAccumulationSteps", "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status,
+      "tokensProcessed", "throughputTokensPerSec", "avgGpuUtilizationPct", "pricePerGpuHourOverride", "storageCostUsd", "dataCostUsd",
+      "networkCostUsd", notes, "updatedAt")
+    select t."teamId", t.name, t.model, t."parameterCount", t.method, t.precision, t."gradientCheckpointing", t."flashAttention",
+      t."zeroStage", t."gradientAccumulationSteps", t."gpuTypeId", t.provider, t."pricingModel", t."gpuCount", t."startedAt", t."endedAt",
+      t.status, t."tokensProcessed", t."throughputTokensPerSec", t."avgGpuUtilizationPct", t."pricePerGpuHourOverride", t."storageCostUsd",
+      t."dataCostUsd", t."networkCostUsd", t.notes, now()
+    from json_to_recordset(${JSON.stringify(inserts.map((i) => i.after))}::json) as t(${RUN_RECORD})
+    returning id, "teamId", name, "startedAt"`);
+  const idOf = new Map(created.map((r) => [runKey(r), r.id]));
+  return inserts.map(({ item, after }) => {
+    const id = idOf.get(runKey(item.values));
+    if (id === undefined) throw new Error(`Inserted run of row ${item.row} not returned`);
+    return { entityType: "trainingRun", entityId: String(id), action: "CREATE", before: null, after };
+  });
+}
+
+async function updateRuns(run: SqlRunner, updates: PlannedUpdate<ValidRun>[]): Promise<AuditEntryInput[]> {
+  await run.execute(Prisma.sql`
+    update training_runs r set model = t.model, "parameterCount" = t."parameterCount", method = t.method, precision = t.precision,
+      "gradientCheckpointing" = t."gradientCheckpointing", "flashAttention" = t."flashAttention", "zeroStage" = t."zeroStage",
+      "gradientAccumulationSteps" = t."gradientAccumulationSteps", "gpuTypeId" = t."gpuTypeId", provider = t.provider,
+      "pricingModel" = t."pricingModel", "gpuCount" = t."gpuCount", "endedAt" = t."endedAt", status = t.status,
+      "tokensProcessed" = t."tokensProcessed", "throughputTokensPerSec" = t."throughputTokensPerSec",
+      "avgGpuUtilizationPct" = t."avgGpuUtilizationPct", "pricePerGpuHourOverride" = t."pricePerGpuHourOverride",
+      "storageCostUsd" = t."storageCostUsd", "dataCostUsd" = t."dataCostUsd", "networkCostUsd" = t."networkCostUsd", notes = t.notes,
+      version = r.version + 1, "updatedAt" = now()
+    from json_to_recordset(${JSON.stringify(updates.map((u) => ({ ...u.after, id: u.id })))}::json) as t(id int, ${RUN_RECORD})
+    where r.id = t.id`);
+  return updates.map(({ id, before, after }) => ({ entityType: "trainingRun", entityId: String(id), action: "UPDATE", before, after }));
+}
+
+const WINDOW_RECORD = Prisma.sql`"deploymentId" int, "windowStart" timestamptz, "windowSeconds" int, requests bigint, errors bigint,
+  "inputTokens" bigint, "cachedInputTokens" bigint, "outputTokens" bigint, "latencyP50Ms" numeric, "latencyP95Ms" numeric,
+  "latencyP99Ms" numeric, "avgGpuUtilizationPct" numeric`;
+
+function windowAudit(values: ValidWindow["values"], action: "CREATE" | "UPDATE", before: AuditSnapshot | null, after: AuditSnapshot): AuditEntryInput {
+  return {
+    entityType: "usageWindow",
+    entityId: usageWindowEntityId(values.deploymentId, values.windowStart),
+    subject: { type: "inferenceDeployment", id: String(values.deploymentId) },
+    action,
+    before,
+    after,
+  };
+}
+
+async function insertWindows(run: SqlRunner, inserts: Plan<ValidWindow>["inserts"]): Promise<AuditEntryInput[]> {
+  await run.execute(Prisma.sql`
+    insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
+      "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
+    select t."deploymentId", t."windowStart", t."windowSeconds", t.requests, t.errors, t."inputTokens", t."cachedInputTokens",
+      t."outputTokens", '{}'::smallint[], '{}'::int[], t."latencyP50Ms", t."latencyP95Ms", t."latencyP99Ms", t."avgGpuUtilizationPct"
+    from json_to_recordset(${JSON.stringify(inserts.map((i) => i.after))}::json) as t(${WINDOW_RECORD})`);
+  return inserts.map(({ item, after }) => windowAudit(item.values, "CREATE", null, after));
+}
+
+async function updateWindows(run: SqlRunner, updates: PlannedUpdate<ValidWindow>[]): Promise<AuditEntryInput[]> {
+  await run.execute(Prisma.sql`
+    update inference_usage_windows w set "windowSeconds" = t."windowSeconds", requests = t.requests, errors = t.errors,
+      "inputTokens" = t."inputTokens", "cachedInputTokens" = t."cachedInputTokens", "outputTokens" = t."outputTokens",
+      "latencyP50Ms" = t."latencyP50Ms", "latencyP95Ms" = t."latencyP95Ms", "latencyP99Ms" = t."latencyP99Ms",
+      "avgGpuUtilizationPct" = t."avgGpuUtilizationPct",
+      "latencyKeys" = case when t."isSketchKept" then w."latencyKeys" else '{}'::smallint[] end,
+      "latencyCounts" = case when t."isSketchKept" then w."latencyCounts" else '{}'::int[] end,
+      version = w.version + 1
+    from json_to_recordset(${JSON.stringify(updates.map((u) => ({ ...u.after, isSketchKept: u.isSketchKept ?? false })))}::json)
+      as t(${WINDOW_RECORD}, "isSketchKept" boolean)
+    where w."deploymentId" = t."deploymentId" and w."windowStart" = t."windowStart"`);
+  return updates.map(({ item, before, after }) => windowAudit(item.values, "UPDATE", before, after));
+}
+
+/** One rollup change per deployment: from its earliest imported window start to its latest end (old or new). */
+function rollupChanges(plan: Plan<ValidWindow>): UsageChange[] {
+  const spans = new Map<number, { start: number; end: number }>();
+  const widen = (deploymentId: number, start: number, end: number) => {
+    const span = spans.get(deploymentId);
+    spans.set(deploymentId, span ? { start: Math.min(span.start, start), end: Math.max(span.end, end) } : { start, end });
+  };
+  const written = [...plan.inserts.map((i) => ({ item: i.item, storedEnd: undefined })), ...plan.updates];
+  for (const { item, storedEnd } of written) {
+    const start = item.values.windowStart.getTime();
+    widen(item.values.deploymentId, start, Math.max(start + item.values.windowSeconds * 1000, storedEnd?.getTime() ?? 0));
+  }
+  return [...spans].map(([deploymentId, span]) => ({ deploymentId, start: new Date(span.start), end: new Date(span.end) }));
+}
+
+// ---------------------------------------------------------------------------
+// Preview
+
+function sampleOf(valid: ValidRows, actionOfRow: Map<number, ImportAction>, references: ImportReferences, timeZone: string): ImportSample {
+  const at = (instant: Date | null) => formatDateTime({ instant, timeZone });
+  if (valid.kind === "trainingRuns") {
+    const teams = new Map(references.teams.map((t) => [t.id, t.slug]));
+    const gpus = new Map(references.gpuTypes.map((g) => [g.id, g.name]));
+    return {
+      columns: ["team", "name", "model", "gpu_type", "gpu_count", "started_at", "ended_at", "status"],
+      rows: valid.rows.slice(0, SAMPLE_ROWS).map(({ row, values: v }) => ({
+        row,
+        action: actionOfRow.get(row) ?? "new",
+        cells: [teams.get(v.teamId) ?? "", v.name, v.model, gpus.get(v.gpuTypeId) ?? "", String(v.gpuCount), at(v.startedAt), at(v.endedAt), RUN_STATUS_LABELS[v.status]],
+      })),
+    };
+  }
+  const deployments = new Map(references.deployments.map((d) => [d.id, d.name]));
+  return {
+    columns: ["deployment", "window_start", "window_seconds", "requests", "input_tokens", "output_tokens", "latency_p99_ms"],
+    rows: valid.rows.slice(0, SAMPLE_ROWS).map(({ row, values: v }) => ({
+      row,
+      action: actionOfRow.get(row) ?? "new",
+      cells: [
+        `${deployments.get(v.deploymentId) ?? ""} (#${v.deploymentId})`,
+        at(v.windowStart),
+        String(v.windowSeconds),
+        v.requests.toString(),
+        v.inputTokens.toString(),
+        v.outputTokens.toString(),
+        v.latencyP99Ms ?? "",
+      ],
+    })),
+  };
+}
+
+async function planFor(run: SqlRunner, valid: ValidRows, isLocking: boolean) {
+  return valid.kind === "trainingRuns"
+    ? { kind: valid.kind, plan: await planRuns(run, valid.rows, isLocking) }
+    : { kind: valid.kind, plan: await planWindows(run, valid.rows, isLocking) };
+}
+
+/** Checks every row and compares the valid ones with stored records; writes nothing. */
+export async function previewImport({
+  client,
+  viewer,
+  file,
+  now = new Date(),
+  onProgress,
+}: {
+  client: PrismaClient;
+  viewer: Viewer;
+  file: ImportFile;
+  now?: Date;
+  onProgress?: (progress: ImportProgress) => void;
+}): Promise<ImportPreview> {
+  assertCan(viewer, "write");
+  const run = prismaRunner(client);
+  const references = await loadImportReferences(run, { orgId: viewer.orgId, kind: file.kind });
+  const checked = await validateFile(file, references, now, onProgress);
+  if (!checked.ok) return { status: "invalid-file", message: checked.message };
+  const { plan } = await planFor(run, checked.valid, false);
+  return {
+    status: "checked",
+    kind: file.kind,
+    rowCount: checked.rowCount,
+    counts: { new: plan.inserts.length, updated: plan.updates.length, unchanged: plan.unchanged.length },
+    errorCount: checked.issues.length,
+    errors: checked.issues.slice(0, MAX_LISTED_ERRORS),
+    sample: sampleOf(checked.valid, plan.actionOfRow, references, file.timeZone),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Commit
+
+/**
+ * Imports the file in one transaction, or nothing: any invalid row, any
+ * database error, or an exception from `onProgress` leaves the database as
+ * it was. Returns "invalid-…" results for files a person must fix; throws
+ * on unexpected failures (after the rollback).
+ */
+export async function commitImport({
+  client,
+  viewer,
+  file,
+  now = new Date(),
+  onProgress,
+}: {
+  client: PrismaClient;
+  viewer: Viewer;
+  file: ImportFile;
+  now?: Date;
+  onProgress?: (progress: ImportProgress) => void;
+}): Promise<ImportCommit> {
+  assertCan(viewer, "write");
+  const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+  return client.$transaction(
+    async (tx) => {
+      const run = prismaRunner(tx);
+      // One import per org at a time: two imports of overlapping files would otherwise both plan inserts of the same keys.
+      await run.execute(Prisma.sql`select pg_advisory_xact_lock(${IMPORT_LOCK}::int, ${viewer.orgId}::int)`);
+      const references = await loadImportReferences(run, { orgId: viewer.orgId, kind: file.kind });
+      const checked = await validateFile(file, references, now, onProgress);
+      if (!checked.ok) return { status: "invalid-file", message: checked.message } satisfies ImportCommit;
+      if (checked.issues.length > 0) {
+        return {
+          status: "invalid-rows",
+          rowCount: checked.rowCount,
+          errorCount: checked.issues.length,
+          errors: checked.issues.slice(0, MAX_LISTED_ERRORS),
+        } satisfies ImportCommit;
+      }
+      const planned = await planFor(run, checked.valid, true);
+      const { plan } = planned;
+      const [batch] = await run.query<{ id: number }>(Prisma.sql`
+        insert into import_batches ("orgId", "userId", kind, "fileName", "fileSha256", "rowCount", inserted, updated, unchanged)
+        values (${viewer.orgId}, ${viewer.userId}, ${file.kind}, ${file.fileName}, ${sha256}, ${checked.rowCount},
+          ${plan.inserts.length}, ${plan.updates.length}, ${plan.unchanged.length})
+        returning id`);
+      const audit = { viewer, source: "import" as const, importId: batch!.id };
+      const total = plan.inserts.length + plan.updates.length;
+      let done = 0;
+      onProgress?.({ phase: "writing", done, total });
+      for (let i = 0; i < plan.inserts.length; i += CHUNK_ROWS) {
+        const chunk = plan.inserts.slice(i, i + CHUNK_ROWS);
+        const entries = planned.kind === "trainingRuns" ? await insertRuns(run, chunk as Plan<ValidRun>["inserts"]) : await insertWindows(run, chunk as Plan<ValidWindow>["inserts"]);
+        await writeAuditEntries(run, audit, entries);
+        done += chunk.length;
+        onProgress?.({ phase: "writing", done, total });
+      }
+      for (let i = 0; i < plan.updates.length; i += CHUNK_ROWS) {
+        const chunk = plan.updates.slice(i, i + CHUNK_ROWS);
+        const entries = planned.kind === "trainingRuns" ? await updateRuns(run, chunk as PlannedUpdate<ValidRun>[]) : await updateWindows(run, chunk as PlannedUpdate<ValidWindow>[]);
+        await writeAuditEntries(run, audit, entries);
+        done += chunk.length;
+        onProgress?.({ phase: "writing", done, total });
+      }
+      if (planned.kind === "usageWindows" && total > 0) {
+        onProgress?.({ phase: "rollups" });
+        await refreshUsageRollups(run, rollupChanges(planned.plan));
+      }
+      return {
+        status: "committed",
+        batchId: batch!.id,
+        rowCount: checked.rowCount,
+        inserted: plan.inserts.length,
+        updated: plan.updates.length,
+        unchanged: plan.unchanged.length,
+      } satisfies ImportCommit;
+    },
+    { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
+  );
+}

@@ -1,0 +1,19 @@
+import type { ImportKind } from "@/lib/import/kinds";
+import type { ImportReferences } from "@/lib/import/references";
+import { Prisma, type SqlRunner } from "../sql";
+
+/** The teams, GPU types and deployments an import may name: the org's own, nothing else. */
+export async function loadImportReferences(run: SqlRunner, { orgId, kind }: { orgId: number; kind: ImportKind }): Promise<ImportReferences> {
+  if (kind === "trainingRuns") {
+    // One after the other: inside a transaction both run on the same connection anyway.
+    const teams = await run.query<{ id: number; slug: string }>(Prisma.sql`select id, slug from teams where "orgId" = ${orgId} order by slug`);
+    const gpuTypes = await run.query<{ id: number; name: string }>(Prisma.sql`select id, name from gpu_types where "orgId" = ${orgId} order by name`);
+    return { teams, gpuTypes, deployments: [] };
+  }
+  const deployments = await run.query<{ id: number; name: string; activeFrom: Date; activeTo: Date | null }>(Prisma.sql`
+    select d.id, d.name, d."activeFrom", d."activeTo"
+    from inference_deployments d join teams t on t.id = d."teamId"
+    where t."orgId" = ${orgId}
+    order by d.id`);
+  return { teams: [], gpuTypes: [], deployments };
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { IMPORT_COLUMNS, templateCsv } from "./columns";
+import { MAX_IMPORT_ROWS } from "./kinds";
+import { readImportFile, type ImportReading } from "./read-file";
+import type { ImportReferences } from "./references";
+
+const NOW = new Date("2026-11-20T12:00:00Z");
+const references: ImportReferences = {
+  teams: [{ id: 1, slug: "research" }, { id: 2, slug: "applied" }],
+  gpuTypes: [{ id: 7, name: "H100 80GB" }],
+  deployments: [
+    { id: 11, name: "support-chat", activeFrom: new Date("2026-01-01T00:00:00Z"), activeTo: null },
+    { id: 12, name: "old-chat", activeFrom: new Date("2026-01-01T00:00:00Z"), activeTo: new Date("2026-02-01T00:00:00Z") },
+  ],
+};
+
+const read = (kind: "trainingRuns" | "usageWindows", text: string, timeZone = "UTC"): ImportReading =>
+  readImportFile({ kind, bytes: new TextEncoder().encode(text), references, timeZone, now: NOW });
+
+const RUNS = "team,name,model,method,precision,gpu_type,provider,pricing_model,gpu_count,started_at,ended_at,status";
+const run = (overrides: Partial<Record<string, string>> = {}) => {
+  const values: Record<string, string> = {
+    team: "research", name: "r1", model: "m", method: "LoRA", precision: "BF16", gpu_type: "H100 80GB", provider: "aws",
+    pricing_model: "On-demand", gpu_count: "8", started_at: "2026-03-01 09:00", ended_at: "2026-03-01 17:00", status: "Succeeded", ...overrides,
+  };
+  return RUNS.split(",").map((h) => values[h]).join(",");
+};
+
+function issues(reading: ImportReading) {
+  if (!reading.ok) throw new Error(reading.message);
+  return reading.issues.map((i) => [i.row, i.column, i.message]);
+}
+
+describe("readImportFile: rows to values", () => {
+  it("maps cells to the schema's exact values, labels and codes alike, with defaults for absent columns", () => {
+    const reading = read("trainingRuns", [RUNS, run(), run({ name: "r2", method: "FULL_FINE_TUNE", pricing_model: "on demand", status: "succeeded" })].join("\n"), "Europe/Berlin");
+    if (!reading.ok || reading.valid.kind !== "trainingRuns") throw new Error("expected runs");
+    expect(reading.issues).toEqual([]);
+    expect(reading.valid.rows[0]).toEqual({
+      row: 2,
+      values: expect.objectContaining({ teamId: 1, gpuTypeId: 7, method: "LORA", pricingModel: "ON_DEMAND", gpuCount: 8, startedAt: new Date("2026-03-01T08:00:00Z"), storageCostUsd: "0", gradientAccumulationSteps: 1, notes: null }),
+    });
+    expect(reading.valid.rows[1]!.values).toMatchObject({ method: "FULL_FINE_TUNE", pricingModel: "ON_DEMAND", status: "SUCCEEDED" });
+  });
+
+  it("numbers rows as a spreadsheet does: header row 1, empty lines counted, a multi-line cell one row", () => {
+    const text = [RUNS, run({ name: "a" }), "", run({ name: '"multi\nline"' }), ",,,,,,,,,,,", run({ name: "d", gpu_count: "0" })].join("\n");
+    expect(issues(read("trainingRuns", text))).toEqual([
+      [4, "name", "Name must be one line of text"],
+      [6, "gpu_count", "GPU count must be at least 1"],
+    ]);
+    expect(read("trainingRuns", text)).toMatchObject({ ok: true, rowCount: 3 });
+  });
+
+  it("reports every problem of every row, in column order, under the file's own header names", () => {
+    const header = RUNS.replace("gpu_count", "GPU Count");
+    const text = [header, run({ gpu_count: "-1", team: "nobody", started_at: "yesterday" }), run({ name: "r2", precision: "fp4" })].join("\n");
+    expect(issues(read("trainingRuns", text))).toEqual([
+      [2, "team", 'No team "nobody" in this organization; use a team\'s slug (applied, research)'],
+      [2, "GPU Count", "GPU count must be at least 1"],
+      [2, "started_at", "Start must be a date and time like 2026-03-01 09:00 (in UTC) or 2026-03-01T09:00:00Z"],
+      [3, "precision", "Precision must be one of FP32, FP16, BF16 or FP8"],
+    ]);
+  });
+
+  it("puts cross-field problems on the column a person should change", () => {
+    const text = [RUNS, run({ status: "Running" }), run({ name: "r2", ended_at: "" }), run({ name: "r3", ended_at: "2026-03-01 08:00" })].join("\n");
+    expect(issues(read("trainingRuns", text))).toEqual([
+      [2, "status", "A running run has no end time: choose Succeeded, Failed or Cancelled, or clear End"],
+      [3, "ended_at", "A succeeded run needs an end time"],
+      [4, "ended_at", "End must be after start"],
+    ]);
+  });
+
+  it("names a blank reference, a formula-looking name and a duplicate natural key", () => {
+    const text = [RUNS, run({ team: "" }), run({ name: "=cmd|' /C calc'!A0" }), run({ name: "@SUM(A1)" }), run({ name: "r9" }), run({ name: "r9", model: "other" })].join("\n");
+    expect(issues(read("trainingRuns", text))).toEqual([
+      [2, "team", "Team is required: a team slug such as research"],
+      [3, "name", 'Name starts with "=", which spreadsheet apps run as a formula; remove it or reword the value'],
+      [4, "name", 'Name starts with "@", which spreadsheet apps run as a formula; remove it or reword the value'],
+      [6, "name", "Row 5 has the same team, name and start; a run can appear only once in a file"],
+    ]);
+  });
+
+  it("flags rows with too few or too many values and values under no header", () => {
+    const short = run().split(",").slice(0, 9).join(",");
+    const text = [`${RUNS},`, short, `${run({ name: "r2" })},,extra`, `${run({ name: "r3" })},orphan`].join("\n");
+    expect(issues(read("trainingRuns", text))).toEqual([
+      [2, "started_at", "This row has 9 values but the header has 13 columns; a comma or a quote is probably missing"],
+      [3, "column 14", "This row has 14 values but the header has 13 columns; remove the extra values or quote the one that contains a comma"],
+      [4, "column 13", "A value in a column with no header; name the column or remove the value"],
+    ]);
+  });
+
+  it("checks usage windows against their deployment's active period", () => {
+    const header = "deployment,window_start,window_seconds,requests,input_tokens,output_tokens";
+    const text = [header, "support-chat,2026-03-01 09:00,300,10,1,1", "old-chat,2026-03-01 09:00,300,10,1,1", "12,2026-01-31 23:58,300,10,1,1", "support-chat,2026-03-01T09:00:00Z,60,1,1,1"].join("\n");
+    expect(issues(read("usageWindows", text))).toEqual([
+      [3, "window_start", "Window starts after the deployment stopped (2026-02-01 00:00 UTC)"],
+      [4, "window_seconds", "Window ends after the deployment stopped (2026-02-01 00:00 UTC)"],
+      [5, "window_start", "Row 2 has the same deployment and window start; a window can appear only once in a file"],
+    ]);
+  });
+});
+
+describe("readImportFile: file-level problems", () => {
+  it("refuses a header with no rows, and a file of only empty lines after the header", () => {
+    expect(read("trainingRuns", `${RUNS}\n`)).toEqual({ ok: false, message: "The file has a header row but no data rows." });
+    expect(read("trainingRuns", `${RUNS}\n\n,,,\n`)).toEqual({ ok: false, message: "The file has a header row but no data rows." });
+    expect(read("trainingRuns", "\n\n")).toMatchObject({ ok: false, message: expect.stringMatching(/^The first row must be the header row/) });
+  });
+
+  it("refuses more rows than one import takes", () => {
+    const text = `deployment,window_start,window_seconds,requests,input_tokens,output_tokens\n${"x,,,,,\n".repeat(MAX_IMPORT_ROWS + 1)}`;
+    expect(read("usageWindows", text)).toEqual({ ok: false, message: "The file has 200,001 rows; at most 200,000 can be imported at once. Split it into smaller files." });
+  });
+});
+
+describe("templateCsv", () => {
+  it("has every column, and its example row imports cleanly once the org's names are filled in", () => {
+    for (const kind of ["trainingRuns", "usageWindows"] as const) {
+      const text = templateCsv(kind, { team: "research", gpu_type: "H100 80GB", deployment: "support-chat" });
+      expect(text.split("\r\n")[0]).toBe(IMPORT_COLUMNS[kind].map((c) => c.header).join(","));
+      expect(read(kind, text, "Europe/Berlin")).toMatchObject({ ok: true, rowCount: 1, issues: [] });
+    }
+  });
+
+  it("quotes cells with commas and quotes, and defuses formula-looking examples", () => {
+    const text = templateCsv("trainingRuns", { notes: 'a "b", c', name: "=1+2" });
+    expect(text).toContain(`"'=1+2"`.slice(1, -1));
+    expect(text).toContain('"a ""b"", c"');
+  });
+});

@@ -1,0 +1,207 @@
+import type { z } from "zod";
+import { MIN_INSTANT } from "@/lib/validation/entities/fields";
+import { trainingRunSchema, type TrainingRunValues } from "@/lib/validation/entities/training-run";
+import { usageWindowSchema, type UsageWindowValues } from "@/lib/validation/entities/usage-window";
+import { IMPORT_COLUMNS, type ColumnSpec } from "./columns";
+import type { HeaderMap, MappedColumn } from "./header";
+import type { ImportIssue, ImportKind } from "./kinds";
+import { instantReader } from "./local-time";
+import { referenceResolver, type ImportReferences, type Resolution } from "./references";
+
+/**
+ * Row → entity values. Each cell goes to the entity's own schema (the one the
+ * forms and the API use); the import adds only what is particular to a file:
+ * names of teams, GPU types and deployments resolved to ids, times without an
+ * offset read in the chosen zone, formula-looking text refused, and one
+ * record per natural key. Every problem is reported with its row and column,
+ * and every row is checked, however many fail.
+ */
+
+export interface DataRow {
+  /** As a spreadsheet numbers rows: the header is row 1. */
+  row: number;
+  cells: string[];
+}
+
+export interface ValidRun {
+  row: number;
+  values: TrainingRunValues;
+}
+
+export interface ValidWindow {
+  row: number;
+  values: UsageWindowValues;
+}
+
+export type ValidRows = { kind: "trainingRuns"; rows: ValidRun[] } | { kind: "usageWindows"; rows: ValidWindow[] };
+
+export interface RowValidationOptions {
+  kind: ImportKind;
+  header: HeaderMap;
+  references: ImportReferences;
+  /** IANA zone for times written without an offset (already validated). */
+  timeZone: string;
+  now: Date;
+}
+
+export interface RowValidator {
+  /** Checks a slice of rows (call in order; slices let the caller report progress). */
+  validate(rows: readonly DataRow[]): void;
+  result(): { valid: ValidRows; issues: ImportIssue[] };
+}
+
+/** Natural keys, as the database's unique keys compare them. */
+export const runKey = (v: Pick<TrainingRunValues, "teamId" | "name" | "startedAt">) => `${v.teamId}|${v.startedAt.getTime()}|${v.name}`;
+export const windowKey = (v: Pick<UsageWindowValues, "deploymentId" | "windowStart">) => `${v.deploymentId}|${v.windowStart.getTime()}`;
+
+// What spreadsheet apps run as a formula when the value is exported again and opened (CSV injection).
+const FORMULA_START = /^[=+\-@]/;
+
+const REQUIRED_REFERENCE: Record<string, string> = {
+  teamId: "Team is required: a team slug such as research",
+  gpuTypeId: "GPU type is required: a name from the price catalog",
+  deploymentId: "Deployment is required: its name or id",
+};
+
+type AnySchema = z.ZodType<unknown>;
+
+export function rowValidator({ kind, header, references, timeZone, now }: RowValidationOptions): RowValidator {
+  const resolver = referenceResolver(references);
+  const instants = instantReader(timeZone);
+  const specs = IMPORT_COLUMNS[kind];
+  const byField = new Map<string, MappedColumn>(header.columns.map((c) => [c.spec.field, c]));
+  const specOrder = new Map<string, number>(specs.map((s, i) => [s.field, i]));
+  const runSchema = kind === "trainingRuns" ? trainingRunSchema({ now }) : null;
+  const windowSchemas = new Map<number, AnySchema>();
+  // A window whose deployment is unknown is still checked field by field, against no particular period.
+  const looseWindowSchema = usageWindowSchema({ now, deployment: { activeFrom: MIN_INSTANT, activeTo: null } });
+  const firstRowOfKey = new Map<string, number>();
+  const issues: ImportIssue[] = [];
+  const validRuns: ValidRun[] = [];
+  const validWindows: ValidWindow[] = [];
+
+  const resolve = (field: string, text: string): Resolution =>
+    field === "teamId" ? resolver.team(text) : field === "gpuTypeId" ? resolver.gpuType(text) : resolver.deployment(text);
+
+  function windowSchemaFor(deploymentId: number | undefined): AnySchema {
+    const deployment = deploymentId === undefined ? undefined : resolver.deploymentById(deploymentId);
+    if (!deployment) return looseWindowSchema;
+    let schema = windowSchemas.get(deployment.id);
+    if (!schema) {
+      schema = usageWindowSchema({ now, deployment });
+      windowSchemas.set(deployment.id, schema);
+    }
+    return schema;
+  }
+
+  /** The issue's column: the file's own header when it has the column. */
+  function issueAt(row: number, field: string, message: string): ImportIssue & { order: number } {
+    const mapped = byField.get(field);
+    if (mapped) return { row, column: mapped.title, columnIndex: mapped.index + 1, message, order: mapped.index };
+    const spec: ColumnSpec | undefined = specs.find((s) => s.field === field) ?? specs[0];
+    return { row, column: spec!.header, columnIndex: null, message, order: header.width + (specOrder.get(field) ?? 0) };
+  }
+
+  function checkRow({ row, cells }: DataRow): void {
+    const rowIssues: (ImportIssue & { order: number })[] = [];
+    const input: Record<string, unknown> = {};
+    const failed = new Set<string>();
+    const fail = (field: string, message: string) => {
+      failed.add(field);
+      rowIssues.push(issueAt(row, field, message));
+    };
+
+    if (cells.length < header.width) {
+      // One message for the short row, not one "required" per missing cell.
+      const missing = header.columns.filter((c) => c.index >= cells.length).sort((a, b) => a.index - b.index);
+      if (missing[0]) {
+        rowIssues.push(issueAt(row, missing[0].spec.field, `This row has ${cells.length} value${cells.length === 1 ? "" : "s"} but the header has ${header.width} columns; a comma or a quote is probably missing`));
+        for (const c of missing) failed.add(c.spec.field);
+      }
+    }
+    for (let index = header.width; index < cells.length; index++) {
+      if (cells[index]!.trim() !== "") {
+        rowIssues.push({ row, column: `column ${index + 1}`, columnIndex: index + 1, message: `This row has ${cells.length} values but the header has ${header.width} columns; remove the extra values or quote the one that contains a comma`, order: index });
+        break;
+      }
+    }
+    for (const index of header.unnamed) {
+      if ((cells[index] ?? "").trim() !== "") {
+        rowIssues.push({ row, column: `column ${index + 1}`, columnIndex: index + 1, message: "A value in a column with no header; name the column or remove the value", order: index });
+      }
+    }
+
+    for (const { spec, index } of header.columns) {
+      const raw = cells[index];
+      if (raw === undefined) continue;
+      if (spec.cell === "reference") {
+        if (raw.trim() === "") {
+          fail(spec.field, REQUIRED_REFERENCE[spec.field] ?? `${spec.label} is required`);
+          continue;
+        }
+        const resolved = resolve(spec.field, raw);
+        if (resolved.ok) input[spec.field] = resolved.id;
+        else fail(spec.field, resolved.message);
+      } else if (spec.cell === "instant") {
+        const reading = instants.read(raw, spec.label);
+        if (reading.kind === "instant") input[spec.field] = reading.value;
+        else if (reading.kind === "invalid") fail(spec.field, reading.message);
+      } else if (spec.cell === "text" && FORMULA_START.test(raw.trim())) {
+        fail(spec.field, `${spec.label} starts with "${raw.trim()[0]}", which spreadsheet apps run as a formula; remove it or reword the value`);
+      } else {
+        input[spec.field] = raw;
+      }
+    }
+
+    const schema = runSchema ?? windowSchemaFor(input.deploymentId as number | undefined);
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      const seen = new Set<string>();
+      for (const issue of parsed.error.issues) {
+        const field = issue.path.length > 0 ? String(issue.path[0]) : (specs[0]!.field);
+        if (failed.has(field)) continue;
+        const id = `${field}\u0000${issue.message}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        rowIssues.push(issueAt(row, field, issue.message));
+      }
+    }
+
+    if (rowIssues.length === 0 && parsed.success) {
+      if (kind === "trainingRuns") {
+        const values = parsed.data as TrainingRunValues;
+        if (noteDuplicate(row, runKey(values), "name", "Row {first} has the same team, name and start; a run can appear only once in a file", rowIssues)) {
+          validRuns.push({ row, values });
+        }
+      } else {
+        const values = parsed.data as UsageWindowValues;
+        if (noteDuplicate(row, windowKey(values), "windowStart", "Row {first} has the same deployment and window start; a window can appear only once in a file", rowIssues)) {
+          validWindows.push({ row, values });
+        }
+      }
+    }
+    rowIssues.sort((a, b) => a.order - b.order);
+    for (const { order: _order, ...issue } of rowIssues) issues.push(issue);
+  }
+
+  /** Records the key's first row; a later row with the same key gets an issue. True when the row is the first. */
+  function noteDuplicate(row: number, key: string, field: string, template: string, rowIssues: (ImportIssue & { order: number })[]): boolean {
+    const first = firstRowOfKey.get(key);
+    if (first === undefined) {
+      firstRowOfKey.set(key, row);
+      return true;
+    }
+    rowIssues.push(issueAt(row, field, template.replace("{first}", first.toLocaleString("en-US"))));
+    return false;
+  }
+
+  return {
+    validate(rows) {
+      for (const row of rows) checkRow(row);
+    },
+    result() {
+      const valid: ValidRows = kind === "trainingRuns" ? { kind, rows: validRuns } : { kind, rows: validWindows };
+      return { valid, issues };
+    },
+  };
+}

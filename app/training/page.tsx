@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
+import { NoticeBanner } from "@/components/records/notice-banner";
+import { ButtonLink } from "@/components/ui/button";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
+import { recordNotice } from "@/lib/db/queries/audit-history";
 import { filterOptions } from "@/lib/db/queries/catalog";
 import { trainingCharts, trainingRunsPage } from "@/lib/db/queries/dashboards";
 import { teamBySlug } from "@/lib/db/queries/teams";
@@ -32,7 +35,20 @@ export default async function TrainingPage({ searchParams }: { searchParams: Sea
   const table = parseTableParams(params);
   return (
     <>
-      <PageHeader title="Training runs" description="Runs active in the range. Cost is GPU time at the price in effect plus storage, data and network." />
+      <Suspense fallback={null}>
+        <Notice searchParams={params} />
+      </Suspense>
+      <PageHeader
+        title="Training runs"
+        description="Runs active in the range. Cost is GPU time at the price in effect plus storage, data and network."
+        actions={
+          <>
+            <ButtonLink href="/training/new" variant="primary">
+              New run
+            </ButtonLink>
+          </>
+        }
+      />
       <Suspense fallback={<TableSkeleton rows={2} />}>
         <Filters filters={filters} table={table} />
       </Suspense>
@@ -95,4 +111,8 @@ async function Runs({ filters, table }: { filters: DashboardFilters; table: Tabl
       {result.total > 0 ? <Pagination page={result.page} pageCount={result.pageCount} total={result.total} noun="runs" hrefFor={(page) => href({ page })} /> : null}
     </>
   );
+}
+
+async function Notice({ searchParams }: { searchParams: Record<string, string | string[] | undefined> }) {
+  return <NoticeBanner {...await recordNotice({ viewer: await getViewer(), searchParams })} />;
 }

@@ -1,5 +1,6 @@
 import { localToInstant } from "@/lib/domain/local-time";
-import type { FieldErrors } from "./entities/field-errors";
+import type { z } from "zod";
+import { fieldErrors, type FieldErrors } from "./entities/field-errors";
 
 /**
  * A submitted form → the plain object the entity schemas parse. Shared by the
@@ -73,4 +74,18 @@ export function mergeFieldErrors(...sources: FieldErrors[]): FieldErrors {
     }
   }
   return merged;
+}
+
+/**
+ * Parses a read form with an entity schema — in the browser as a person
+ * types and in the server action. An error from reading a local time replaces
+ * the schema's message for that field (which would only say it has no zone).
+ */
+export function validateForm<T>(schema: z.ZodType<T>, form: FormInput): { ok: true; values: T } | { ok: false; fieldErrors: FieldErrors } {
+  const parsed = schema.safeParse(form.values);
+  const schemaErrors = fieldErrors(parsed);
+  for (const field of Object.keys(form.errors)) delete schemaErrors[field];
+  const errors = mergeFieldErrors(form.errors, schemaErrors);
+  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
+  return { ok: true, values: parsed.data };
 }

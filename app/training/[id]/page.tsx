@@ -1,11 +1,20 @@
-import type { Metadata } from "next";
+import type { Metadata, Route } from "next";
+import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { deleteTrainingRunAction } from "@/lib/actions/training-runs";
+import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { trainingRunDetail } from "@/lib/db/queries/details";
 import { formatGpuHours, formatPercent, formatPricePerGpuHour, formatUsdRate } from "@/lib/domain/display";
 import { formatDateTime, PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
+import { RUN_FIELD_LABELS } from "@/components/forms/training-run-form";
+import { AuditHistory } from "@/components/records/audit-history";
+import { DeleteRecordButton } from "@/components/records/delete-record-button";
+import { NoticeBanner } from "@/components/records/notice-banner";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
+import { ButtonLink } from "@/components/ui/button";
+import { TableSkeleton } from "@/components/ui/skeleton";
 import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
 import { DefinitionList } from "@/components/ui/definition-list";
@@ -15,7 +24,13 @@ export const metadata: Metadata = { title: "Training run" };
 
 const parseId = (raw: string) => (/^\d{1,9}$/.test(raw) ? Number(raw) : null);
 
-export default async function TrainingRunPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function TrainingRunPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const id = parseId((await params).id);
   if (id === null) notFound();
   const viewer = await getViewer();
@@ -29,9 +44,19 @@ export default async function TrainingRunPage({ params }: { params: Promise<{ id
   return (
     <>
       <Breadcrumbs items={[{ href: "/training", label: "Training" }, { label: run.name }]} />
+      <NoticeBanner {...await recordNotice({ viewer, searchParams: await searchParams })} />
       <PageHeader
         title={run.name}
         description={`${run.model} · ${TRAINING_METHOD_LABELS[run.method]} · ${PRECISION_LABELS[run.precision]} · ${run.team.name} · ${RUN_STATUS_LABELS[run.status]}`}
+        actions={
+          <>
+            <ButtonLink href={`/training/${run.id}/edit` as Route} variant="primary">
+              Edit
+            </ButtonLink>
+            <ButtonLink href={`/training/new?from=${run.id}` as Route}>Duplicate</ButtonLink>
+            <DeleteRecordButton action={deleteTrainingRunAction.bind(null, run.id)} noun="run" name={run.name} />
+          </>
+        }
       />
       <div className="space-y-5">
         <Card title="Cost">
@@ -109,7 +134,16 @@ export default async function TrainingRunPage({ params }: { params: Promise<{ id
           />
           {run.notes ? <p className="border-t border-slate-100 px-4 py-3 text-sm text-slate-700">{run.notes}</p> : null}
         </Card>
+        <Suspense fallback={<TableSkeleton rows={3} />}>
+          <RunHistory id={run.id} timeZone={tz} />
+        </Suspense>
       </div>
     </>
   );
+}
+
+async function RunHistory({ id, timeZone }: { id: number; timeZone: string }) {
+  const viewer = await getViewer();
+  const entries = await auditHistory({ viewer, subjectType: "trainingRun", subjectId: String(id) });
+  return <AuditHistory entries={entries} timeZone={timeZone} labels={RUN_FIELD_LABELS} />;
 }

@@ -1,22 +1,14 @@
 import type { MutationResult } from "@/lib/db/mutations/records";
-import { fieldErrors, FORM_ERRORS_KEY, type FieldErrors } from "@/lib/validation/entities/field-errors";
+import { FORM_ERRORS_KEY, type FieldErrors } from "@/lib/validation/entities/field-errors";
 import type { FormState } from "@/lib/validation/form-state";
 import type { FormInput } from "@/lib/validation/form-input";
-import { mergeFieldErrors } from "@/lib/validation/form-input";
+import { validateForm } from "@/lib/validation/form-input";
 import type { z } from "zod";
 
-/**
- * Parses a read form with an entity schema. Errors from reading local times
- * replace the schema's message for the same field (which would only say the
- * text has no zone).
- */
+/** validateForm with the failure as form state. */
 export function parseForm<T>(schema: z.ZodType<T>, form: FormInput): { ok: true; values: T } | { ok: false; state: FormState } {
-  const parsed = schema.safeParse(form.values);
-  const schemaErrors = fieldErrors(parsed);
-  for (const field of Object.keys(form.errors)) delete schemaErrors[field];
-  const errors = mergeFieldErrors(form.errors, schemaErrors);
-  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, state: { status: "invalid", fieldErrors: errors } };
-  return { ok: true, values: parsed.data };
+  const result = validateForm(schema, form);
+  return result.ok ? result : { ok: false, state: { status: "invalid", fieldErrors: result.fieldErrors } };
 }
 
 export function formError(message: string): FormState {

@@ -2,21 +2,17 @@ import type { Viewer } from "@/lib/access/viewer";
 import { createTrainingRun, deleteTrainingRun, updateTrainingRun } from "@/lib/db/mutations/training-runs";
 import { trainingRunSchema } from "@/lib/validation/entities/training-run";
 import { readForm } from "@/lib/validation/form-input";
+import { TRAINING_RUN_FORM_FIELDS } from "@/lib/validation/record-forms";
 import type { FormState } from "@/lib/validation/form-state";
 import { formEntries, formError, parseForm, recordIdArgument, toFormState } from "./form-result";
 
-/** How the run form's fields are read; the client form uses the same. */
-export const TRAINING_RUN_FORM = {
-  dateTimeFields: ["startedAt", "endedAt"],
-  checkboxes: ["gradientCheckpointing", "flashAttention"],
-} as const;
 
 /**
  * The run form's submit, minus Next's request plumbing (so tests call it with
  * any viewer and any input): read, validate, create or update.
  */
 export async function submitTrainingRun({ viewer, id, formData, now }: { viewer: Viewer; id: unknown; formData: unknown; now: Date }): Promise<FormState> {
-  const form = readForm(formEntries(formData), { ...TRAINING_RUN_FORM, defaultTimeZone: viewer.orgTimeZone });
+  const form = readForm(formEntries(formData), { ...TRAINING_RUN_FORM_FIELDS, defaultTimeZone: viewer.orgTimeZone });
   const parsed = parseForm(trainingRunSchema({ now }), form);
   if (!parsed.ok) return parsed.state;
   if (id === null || id === undefined) {

@@ -29,3 +29,21 @@ export async function auditHistory({ viewer, subjectType, subjectId, limit = 100
     limit ${limit}`);
   return rows.map((row) => ({ ...row, id: String(row.id) })) as AuditHistoryEntry[];
 }
+
+/** The label of a record deleted by the viewer's org (for the "… deleted. Undo" notice), or null. */
+export async function deletedRecordLabel({ viewer, id }: { viewer: Viewer; id: number }): Promise<string | null> {
+  const row = await db().deletedRecord.findFirst({ where: { id, orgId: viewer.orgId, restoredAt: null }, select: { label: true } });
+  return row?.label ?? null;
+}
+
+/** Props for the notice a write's redirect asks for: "?notice=created|saved|restored" or "?deleted=<id>" (with Undo). */
+export async function recordNotice({ viewer, searchParams }: { viewer: Viewer; searchParams: Record<string, string | string[] | undefined> }) {
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  const notice = first(searchParams.notice);
+  const deleted = first(searchParams.deleted);
+  if (deleted && /^\d{1,9}$/.test(deleted)) {
+    const label = await deletedRecordLabel({ viewer, id: Number(deleted) });
+    return label ? { deletedId: deleted, deletedLabel: `${label} deleted.` } : {};
+  }
+  return { notice };
+}

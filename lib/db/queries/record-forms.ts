@@ -2,6 +2,7 @@ import "server-only";
 import type { Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
 import { Prisma, prismaRunner } from "@/lib/db/sql";
+import { instantToLocal } from "@/lib/domain/local-time";
 
 /** A catalog price as forms use it: exact decimal text, instants as Dates. */
 export interface CatalogPriceOption {
@@ -33,3 +34,30 @@ export async function recordFormOptions({ viewer }: { viewer: Viewer }) {
 }
 
 export type RecordFormOptions = Awaited<ReturnType<typeof recordFormOptions>>;
+
+/** A stored value as a form input shows it: instants as local wall-clock text in `timeZone`, numbers exact. */
+export function toFormValue(value: unknown, timeZone: string): string {
+  if (value === null || value === undefined) return "";
+  if (value instanceof Date) return instantToLocal({ instant: value, timeZone });
+  if (typeof value === "object" && value !== null && "toFixed" in value && "decimalPlaces" in value) {
+    const decimal = value as { toFixed(dp?: number): string };
+    return decimal.toFixed();
+  }
+  return String(value);
+}
+
+const RUN_FORM_KEYS = [
+  "teamId", "name", "model", "parameterCount", "method", "precision", "gradientCheckpointing", "flashAttention", "zeroStage",
+  "gradientAccumulationSteps", "gpuTypeId", "provider", "pricingModel", "gpuCount", "startedAt", "endedAt", "status",
+  "tokensProcessed", "throughputTokensPerSec", "avgGpuUtilizationPct", "pricePerGpuHourOverride", "storageCostUsd",
+  "dataCostUsd", "networkCostUsd", "notes",
+] as const;
+
+/** A run as its edit form starts: values, the version it was loaded at, and its name; null when not the viewer's. */
+export async function trainingRunFormValues({ viewer, id, timeZone }: { viewer: Viewer; id: number; timeZone: string }) {
+  const run = await db().trainingRun.findFirst({ where: { id, team: { orgId: viewer.orgId } } });
+  if (!run) return null;
+  const values: Record<string, string> = {};
+  for (const key of RUN_FORM_KEYS) values[key] = toFormValue(run[key], timeZone);
+  return { values, version: run.version, name: run.name, id: run.id };
+}

@@ -1,0 +1,23 @@
+"use client";
+
+import { useActionState } from "react";
+import { IDLE, type FormState } from "@/lib/validation/form-state";
+import { buttonClass } from "@/components/ui/button";
+
+/** Restores a deleted record (restoreDeletedAction bound to its deleted-record id). */
+export function UndoButton({ action, label = "Undo" }: { action: (state: FormState, formData: FormData) => Promise<FormState>; label?: string }) {
+  const [state, formAction, isPending] = useActionState(action, IDLE);
+  const message = state.status === "notFound" ? state.message : state.status === "invalid" ? Object.values(state.fieldErrors).flat().join(" ") : null;
+  return (
+    <form action={formAction} className="inline-flex items-center gap-2">
+      <button type="submit" disabled={isPending} className={buttonClass("secondary")}>
+        {isPending ? "Restoring…" : label}
+      </button>
+      {message ? (
+        <span role="alert" className="text-sm text-red-800">
+          {message}
+        </span>
+      ) : null}
+    </form>
+  );
+}

@@ -1,5 +1,6 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
+import { CURRENT_ZONE_NAMES } from "@/lib/domain/time-zones";
 
 /**
  * Field parsers shared by the entity schemas. Values arrive as strings from
@@ -466,7 +467,7 @@ export function timeZone({ label }: { label: string }): FieldParser<string> {
         return fail(message);
       }
       if (resolved.toLowerCase() === name.toLowerCase()) return ok(resolved);
-      canonicalZones ??= new Map(["UTC", ...Intl.supportedValuesOf("timeZone")].map((zone) => [zone.toLowerCase(), zone]));
+      canonicalZones ??= new Map(["UTC", ...Intl.supportedValuesOf("timeZone"), ...CURRENT_ZONE_NAMES].map((zone) => [zone.toLowerCase(), zone]));
       return ok(canonicalZones.get(name.toLowerCase()) ?? name);
     },
   };

@@ -66,6 +66,7 @@ describe("teamSchema", () => {
       ["Area/Location accepted", { timeZone: "America/Argentina/Buenos_Aires" }, accept({ timeZone: "America/Argentina/Buenos_Aires" })],
       ["a link left out of supportedValuesOf accepted as typed", { timeZone: "Asia/Kolkata" }, accept({ timeZone: "Asia/Kolkata" })],
       ["case corrected", { timeZone: "europe/berlin" }, accept({ timeZone: "Europe/Berlin" })],
+      ["case of a link left out of supportedValuesOf corrected", { timeZone: "asia/kolkata" }, accept({ timeZone: "Asia/Kolkata" })],
       ["Etc zone accepted", { timeZone: "Etc/GMT+5" }, accept({ timeZone: "Etc/GMT+5" })],
       ["unknown zone rejected", { timeZone: "Mars/Olympus_Mons" }, reject("timeZone", "Time zone must be an IANA time zone such as UTC or Europe/Berlin")],
       ["bare offset rejected", { timeZone: "+05:00" }, reject("timeZone")],

@@ -1,0 +1,151 @@
+import type { Viewer } from "@/lib/access/viewer";
+import type { TeamValues } from "@/lib/validation/entities/team";
+import { Prisma, type SqlRunner } from "../sql";
+import { auditSnapshot, writeAuditEntries } from "./audit";
+import {
+  RollbackWith,
+  claimIdempotencyKey,
+  conflictDetails,
+  databaseErrorCode,
+  formError,
+  invalid,
+  notFound,
+  settleIdempotencyKey,
+  trashRecord,
+  writeTransaction,
+  type MutationResult,
+  type Tx,
+} from "./records";
+import { ensureRollupTimeZones } from "./usage-rollups";
+
+/**
+ * Teams written by a person: create (idempotent per form), edit (refused when
+ * the team changed since the form was opened), delete (only when empty;
+ * undoable). A new team or a new time zone gets its day rollups in the same
+ * transaction, so the team's dashboards answer from rollups at once.
+ */
+
+function duplicateSlugError(slug: string) {
+  return invalid({ slug: [`Another team already uses the slug “${slug}”; choose another`] });
+}
+
+async function assertUniqueSlug(tx: Tx, viewer: Viewer, slug: string, exceptId?: number): Promise<void> {
+  const clash = await tx.team.findFirst({
+    where: { orgId: viewer.orgId, slug, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+    select: { id: true },
+  });
+  if (clash) throw new RollbackWith(duplicateSlugError(slug));
+}
+
+/** A slug taken by a concurrent write becomes the same field error the pre-check gives. */
+function rethrowUnique(error: unknown, values: TeamValues): never {
+  if (databaseErrorCode(error) === "23505") throw new RollbackWith(duplicateSlugError(values.slug));
+  throw error;
+}
+
+export async function createTeam({
+  viewer,
+  values,
+  idempotencyKey,
+}: {
+  viewer: Viewer;
+  values: TeamValues;
+  idempotencyKey: string | null;
+}): Promise<MutationResult<{ id: number; slug: string; isReplay: boolean }>> {
+  return writeTransaction(viewer, async (tx, run) => {
+    if (idempotencyKey) {
+      const earlier = await claimIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, action: "team.create" });
+      if (earlier) {
+        const team = await tx.team.findFirst({ where: { id: Number(earlier), orgId: viewer.orgId }, select: { slug: true } });
+        return { id: Number(earlier), slug: team?.slug ?? values.slug, isReplay: true };
+      }
+    }
+    await assertUniqueSlug(tx, viewer, values.slug);
+    const created = await tx.team.create({ data: { ...values, orgId: viewer.orgId } }).catch((error: unknown) => rethrowUnique(error, values));
+    await ensureRollupTimeZones(run);
+    await writeAuditEntries(run, { viewer, source: "form" }, [
+      { entityType: "team", entityId: String(created.id), action: "CREATE", before: null, after: auditSnapshot(created) },
+    ]);
+    if (idempotencyKey) await settleIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, entityId: String(created.id) });
+    return { id: created.id, slug: created.slug, isReplay: false };
+  });
+}
+
+async function findOwnTeam(tx: Tx, viewer: Viewer, id: number) {
+  return tx.team.findFirst({ where: { id, orgId: viewer.orgId } });
+}
+
+export async function updateTeam({
+  viewer,
+  id,
+  expectedVersion,
+  values,
+}: {
+  viewer: Viewer;
+  id: number;
+  expectedVersion: number;
+  values: TeamValues;
+}): Promise<MutationResult<{ id: number; slug: string; version: number }>> {
+  return writeTransaction(viewer, async (tx, run) => {
+    const current = await findOwnTeam(tx, viewer, id);
+    if (!current) throw new RollbackWith(notFound("This team no longer exists: it was deleted after you opened it."));
+    await assertUniqueSlug(tx, viewer, values.slug, id);
+    const { count } = await tx.team
+      .updateMany({ where: { id, orgId: viewer.orgId, version: expectedVersion }, data: { ...values, version: { increment: 1 } } })
+      .catch((error: unknown) => rethrowUnique(error, values));
+    if (count === 0) {
+      const saved = auditSnapshot(current);
+      const yours = auditSnapshot({ ...current, ...values });
+      throw new RollbackWith({
+        ok: false,
+        reason: "conflict",
+        conflict: await conflictDetails(run, { viewer, entityType: "team", entityId: String(id), currentVersion: current.version, saved, yours, noun: "team" }),
+      });
+    }
+    if (values.timeZone !== current.timeZone) await ensureRollupTimeZones(run);
+    const updated = await tx.team.findUniqueOrThrow({ where: { id } });
+    await writeAuditEntries(run, { viewer, source: "form" }, [
+      { entityType: "team", entityId: String(id), action: "UPDATE", before: auditSnapshot(current), after: auditSnapshot(updated) },
+    ]);
+    return { id, slug: updated.slug, version: updated.version };
+  });
+}
+
+/** Runs and deployments that belong to a team (what a delete would take with it). */
+export async function teamRecordCounts(run: SqlRunner, teamId: number): Promise<{ runs: number; deployments: number }> {
+  const [counts] = await run.query<{ runs: number; deployments: number }>(Prisma.sql`
+    select (select count(*)::int from training_runs where "teamId" = ${teamId}) as runs,
+      (select count(*)::int from inference_deployments where "teamId" = ${teamId}) as deployments`);
+  return counts ?? { runs: 0, deployments: 0 };
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+/** "12 training runs and 1 deployment" (only the parts that aren't zero). */
+export function describeRecords({ runs, deployments }: { runs: number; deployments: number }): string {
+  const parts = [runs > 0 ? plural(runs, "training run", "training runs") : null, deployments > 0 ? plural(deployments, "deployment", "deployments") : null];
+  return parts.filter(Boolean).join(" and ");
+}
+
+/**
+ * Deletes an empty team (undoable). A team with runs or deployments is
+ * refused: the database would cascade them away, and nothing here disappears
+ * silently. The row is locked first, so a run added concurrently either
+ * lands before the count (and blocks the delete) or fails after it.
+ */
+export async function deleteTeam({ viewer, id }: { viewer: Viewer; id: number }): Promise<MutationResult<{ deletedId: number; label: string }>> {
+  return writeTransaction(viewer, async (tx, run) => {
+    const [locked] = await run.query<{ id: number }>(Prisma.sql`select id from teams where id = ${id} and "orgId" = ${viewer.orgId} for update`);
+    const current = locked ? await findOwnTeam(tx, viewer, id) : null;
+    if (!current) throw new RollbackWith(notFound("This team was already deleted."));
+    const counts = await teamRecordCounts(run, id);
+    if (counts.runs + counts.deployments > 0) {
+      throw new RollbackWith(
+        formError(`${current.name} still has ${describeRecords(counts)}. Move them to another team or delete them first; deleting a team never deletes its records.`),
+      );
+    }
+    const label = `Team ${current.name}`;
+    const deletedId = await trashRecord(run, { viewer, entityType: "team", id, label, before: current });
+    return { deletedId, label };
+  });
+}

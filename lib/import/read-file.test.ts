@@ -3,6 +3,7 @@ import { IMPORT_COLUMNS, templateCsv } from "./columns";
 import { MAX_IMPORT_ROWS } from "./kinds";
 import { readImportFile, type ImportReading } from "./read-file";
 import type { ImportReferences } from "./references";
+import { templateExamples } from "./template-examples";
 
 const NOW = new Date("2026-11-20T12:00:00Z");
 const references: ImportReferences = {
@@ -129,5 +130,17 @@ describe("templateCsv", () => {
     const text = templateCsv("trainingRuns", { notes: 'a "b", c', name: "=1+2" });
     expect(text).toContain(`"'=1+2"`.slice(1, -1));
     expect(text).toContain('"a ""b"", c"');
+  });
+});
+
+describe("templateExamples", () => {
+  it("fills in the org's names and recent local times, so the downloaded template imports as it is", () => {
+    for (const kind of ["trainingRuns", "usageWindows"] as const) {
+      const examples = templateExamples(kind, references, { now: NOW, timeZone: "America/Los_Angeles" });
+      const reading = readImportFile({ kind, bytes: new TextEncoder().encode(templateCsv(kind, examples)), references, timeZone: "America/Los_Angeles", now: NOW });
+      expect(reading).toMatchObject({ ok: true, rowCount: 1, issues: [] });
+    }
+    expect(templateExamples("usageWindows", references, { now: NOW, timeZone: "UTC" })).toEqual({ deployment: "support-chat", window_start: "2026-11-19 12:00" });
+    expect(templateExamples("trainingRuns", references, { now: NOW, timeZone: "UTC" })).toEqual({ team: "research", gpu_type: "H100 80GB", started_at: "2026-11-18 09:00", ended_at: "2026-11-18 17:30" });
   });
 });

@@ -1,0 +1,142 @@
+import "server-only";
+import { NextResponse } from "next/server";
+import { getViewer } from "@/lib/access/current-viewer";
+import { assertCan, ForbiddenError, type Viewer } from "@/lib/access/viewer";
+import type { ImportCommit, ImportFile, ImportProgress } from "@/lib/db/mutations/imports";
+import { databaseErrorCode } from "@/lib/db/mutations/records";
+import { checkFileSize } from "@/lib/import/file-checks";
+import { importKindFromSlug, MAX_IMPORT_BYTES } from "@/lib/import/kinds";
+import { timeZone } from "@/lib/validation/entities/fields";
+
+/**
+ * The wiring shared by the import route handlers: who is asking (and whether
+ * they may write), the query parameters, and the uploaded file read from the
+ * request body with a byte limit, so an oversized upload is refused without
+ * being buffered whole. Expected failures become JSON with a message.
+ */
+
+export interface ImportErrorBody {
+  error: { code: "bad-request" | "forbidden" | "too-large" | "internal"; message: string };
+}
+
+export function importError(status: 400 | 403 | 413 | 500, code: ImportErrorBody["error"]["code"], message: string) {
+  return NextResponse.json<ImportErrorBody>({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
+}
+
+const timeZoneField = timeZone({ label: "Time zone" });
+
+/** Reads the body up to `limit` bytes; null when it is longer. */
+async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > limit) {
+      await reader.cancel();
+      return null;
+    }
+    parts.push(value);
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return bytes;
+}
+
+export type ImportRequest = { ok: true; viewer: Viewer; file: ImportFile } | { ok: false; response: NextResponse<ImportErrorBody> };
+
+/**
+ * POST /api/imports/…?kind=training-runs|usage-windows&timeZone=<IANA>&fileName=<name>
+ * with the CSV file as the request body.
+ */
+export async function readImportRequest(request: Request): Promise<ImportRequest> {
+  const viewer = await getViewer();
+  try {
+    assertCan(viewer, "write");
+  } catch (error) {
+    if (error instanceof ForbiddenError) return { ok: false, response: importError(403, "forbidden", "Your role may not import records.") };
+    throw error;
+  }
+  const url = new URL(request.url);
+  const kind = importKindFromSlug(url.searchParams.get("kind"));
+  if (!kind) return { ok: false, response: importError(400, "bad-request", 'Choose what to import: kind must be "training-runs" or "usage-windows".') };
+  const zone = timeZoneField.parse(url.searchParams.get("timeZone") || viewer.orgTimeZone);
+  if (!zone.ok) return { ok: false, response: importError(400, "bad-request", zone.message) };
+  const fileName = (url.searchParams.get("fileName") ?? "").trim().slice(0, 255) || "upload.csv";
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_IMPORT_BYTES) {
+    const size = checkFileSize(declared);
+    return { ok: false, response: importError(413, "too-large", size.ok ? "The file is too large." : size.message) };
+  }
+  const bytes = await readBody(request, MAX_IMPORT_BYTES);
+  if (!bytes) {
+    return { ok: false, response: importError(413, "too-large", `The file is larger than the ${MAX_IMPORT_BYTES / 1024 / 1024} MB limit. Split it into smaller files and import them one after another.`) };
+  }
+  return { ok: true, viewer, file: { kind, fileName, bytes, timeZone: zone.value } };
+}
+
+/** Anything unexpected: logged on the server, a message without internals for the person. */
+export function unexpectedImportError(error: unknown) {
+  console.error("Import failed:", error);
+  return importError(500, "internal", "Something went wrong on the server and nothing was imported. Try again; if it keeps failing, tell your administrator.");
+}
+
+/** One line of the commit's NDJSON stream. */
+export type ImportEvent =
+  | { type: "progress"; progress: ImportProgress }
+  | { type: "result"; result: ImportCommit }
+  | { type: "error"; message: string };
+
+const NOTHING_IMPORTED = "Nothing was imported";
+
+/** What went wrong in the database, in words, when it is something a person can act on. */
+function failureMessage(error: unknown): string {
+  const code = databaseErrorCode(error);
+  if (code === "23505") return `${NOTHING_IMPORTED}: another change saved a record with the same natural key while the file was importing. Import the file again.`;
+  if (code === "23503") return `${NOTHING_IMPORTED}: a team, GPU type or deployment the file names was deleted while it was importing. Preview the file again.`;
+  if (code === "40001" || code === "40P01") return `${NOTHING_IMPORTED}: the import collided with another change. Import the file again.`;
+  if ((error as { code?: unknown })?.code === "P2028") return `${NOTHING_IMPORTED}: the import took too long and was cancelled. Split the file into smaller ones.`;
+  return `${NOTHING_IMPORTED}: something went wrong on the server. Try again; if it keeps failing, tell your administrator.`;
+}
+
+/**
+ * Streams a commit as NDJSON: progress events while it runs, then its result
+ * (or an error message; the transaction has rolled back by then). A browser
+ * that goes away does not stop the import: events it misses are dropped.
+ */
+export function importEventStream(work: (onProgress: (progress: ImportProgress) => void) => Promise<ImportCommit>): Response {
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (event: ImportEvent) => {
+        try {
+          controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
+        } catch {
+          // the client disconnected
+        }
+      };
+      try {
+        send({ type: "result", result: await work((progress) => send({ type: "progress", progress })) });
+      } catch (error) {
+        console.error("Import failed:", error);
+        send({ type: "error", message: failureMessage(error) });
+      } finally {
+        try {
+          controller.close();
+        } catch {
+          // already closed by a disconnect
+        }
+      }
+    },
+  });
+  return new Response(stream, {
+    headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+  });
+}

@@ -10,6 +10,10 @@ export function restoredRecordPath(entityType: string, id: number): string {
       return `/training/${id}`;
     case "inferenceDeployment":
       return `/inference/${id}`;
+    case "gpuType":
+      return `/settings/gpu-types/${id}/edit`;
+    case "gpuPrice":
+      return `/settings/prices/${id}/edit`;
     default:
       return "/settings";
   }

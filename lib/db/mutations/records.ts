@@ -5,7 +5,7 @@ import { FORM_ERRORS_KEY } from "@/lib/validation/entities/field-errors";
 import { db } from "../client";
 import type { PrismaClient } from "../create-client";
 import { Prisma, prismaRunner, type SqlRunner } from "../sql";
-import { auditSnapshot, changedFields, writeAuditEntries, type AuditSnapshot, type EntityType } from "./audit";
+import { auditSnapshot, changedFields, writeAuditEntries, type AuditEntryInput, type AuditSnapshot, type EntityType } from "./audit";
 import { refreshUsageRollups } from "./usage-rollups";
 
 /**
@@ -152,11 +152,32 @@ const TABLES = {
 
 type TrashableEntity = keyof typeof TABLES;
 
-/** Dependent rows removed with a record: a deployment's usage windows, a GPU type's prices. */
-const CHILDREN: Partial<Record<TrashableEntity, { table: string; foreignKey: string }>> = {
+/**
+ * Dependent rows removed with a record: a deployment's usage windows, a GPU
+ * type's prices. Children with `auditAs` are records with their own history
+ * (a price), so each gets its own DELETE and RESTORE entry.
+ */
+const CHILDREN: Partial<Record<TrashableEntity, { table: string; foreignKey: string; auditAs?: EntityType }>> = {
   inferenceDeployment: { table: "inference_usage_windows", foreignKey: "deploymentId" },
-  gpuType: { table: "gpu_prices", foreignKey: "gpuTypeId" },
+  gpuType: { table: "gpu_prices", foreignKey: "gpuTypeId", auditAs: "gpuPrice" },
 };
+
+/** Audit entries for the children of `id` that have their own history (read before a delete, after a restore). */
+async function childAuditEntries(run: SqlRunner, entityType: TrashableEntity, id: number, action: "DELETE" | "RESTORE"): Promise<AuditEntryInput[]> {
+  const child = CHILDREN[entityType];
+  if (!child?.auditAs) return [];
+  const rows = await run.query<Record<string, unknown> & { id: unknown }>(
+    Prisma.sql`select * from ${Prisma.raw(`"${child.table}"`)} where ${Prisma.raw(`"${child.foreignKey}"`)} = ${id} order by id`,
+  );
+  const auditAs = child.auditAs;
+  return rows.map((row) => ({
+    entityType: auditAs,
+    entityId: String(row.id),
+    action,
+    before: action === "DELETE" ? auditSnapshot(row) : null,
+    after: action === "RESTORE" ? auditSnapshot(row) : null,
+  }));
+}
 
 /** How long a delete can be undone. */
 export const UNDO_DAYS = 30;
@@ -183,6 +204,7 @@ export async function trashRecord(
     from ${table} t where id = ${id}
     returning id`);
   if (!trashed) throw new RollbackWith(notFound("It was already deleted."));
+  const childEntries = await childAuditEntries(run, entityType, id, "DELETE");
   if (entityType === "inferenceDeployment") {
     // Usage goes first, while the deployment still names its team, so the team's hour rollups are recomputed too.
     const span = await usageSpan(run, id);
@@ -192,6 +214,7 @@ export async function trashRecord(
   await run.execute(Prisma.sql`delete from ${table} where id = ${id}`);
   await writeAuditEntries(run, { viewer, source: "form" }, [
     { entityType, entityId: String(id), action: "DELETE", before: auditSnapshot(before), after: null },
+    ...childEntries,
   ]);
   await run.execute(Prisma.sql`delete from deleted_records where "deletedAt" < now() - make_interval(days => ${UNDO_DAYS})`);
   return trashed.id;
@@ -251,6 +274,7 @@ export async function restoreDeleted({ viewer, deletedId }: { viewer: Viewer; de
     await run.execute(Prisma.sql`update deleted_records set "restoredAt" = now() where id = ${deletedId}`);
     await writeAuditEntries(run, { viewer, source: "undo" }, [
       { entityType: trashed.entityType, entityId: trashed.entityId, action: "RESTORE", before: null, after: auditSnapshot(trashed.after) },
+      ...(await childAuditEntries(run, trashed.entityType, id, "RESTORE")),
     ]);
     return { entityType: trashed.entityType, id, label: trashed.label };
   });

@@ -9,6 +9,8 @@ export function restoredRecordPath(entityType: string, id: number): string {
     case "trainingRun":
       return `/training/${id}`;
     case "inferenceDeployment":
+    case "usageWindow":
+      // A usage window's restore reports its deployment's id.
       return `/inference/${id}`;
     case "gpuType":
       return `/settings/gpu-types/${id}/edit`;

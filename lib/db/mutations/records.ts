@@ -5,8 +5,9 @@ import { FORM_ERRORS_KEY } from "@/lib/validation/entities/field-errors";
 import { db } from "../client";
 import type { PrismaClient } from "../create-client";
 import { Prisma, prismaRunner, type SqlRunner } from "../sql";
-import { auditSnapshot, changedFields, writeAuditEntries, type AuditEntryInput, type AuditSnapshot, type EntityType } from "./audit";
+import { auditSnapshot, changedFields, usageWindowEntityId, writeAuditEntries, type AuditEntryInput, type AuditSnapshot, type EntityType } from "./audit";
 import { refreshUsageRollups } from "./usage-rollups";
+import { findWindowClash, lockDeployment } from "./usage-window-rules";
 
 /**
  * What every record mutation shares: the result shape actions turn into form
@@ -228,8 +229,76 @@ export async function usageSpan(run: SqlRunner, deploymentId: number): Promise<{
   return span?.start && span.end ? { start: span.start, end: span.end } : null;
 }
 
+/**
+ * Deletes one usage window (a composite key, so not through trashRecord),
+ * keeping its row for undo, refreshing the rollups it fed, with an audit
+ * entry listed under its deployment. The caller holds the deployment's lock.
+ */
+export async function trashUsageWindow(
+  run: SqlRunner,
+  { viewer, deploymentId, windowStart, label, before }: { viewer: Viewer; deploymentId: number; windowStart: Date; label: string; before: Record<string, unknown> },
+): Promise<number> {
+  const entityId = usageWindowEntityId(deploymentId, windowStart);
+  const [trashed] = await run.query<{ id: number; windowSeconds: number }>(Prisma.sql`
+    insert into deleted_records ("orgId", "entityType", "entityId", label, payload, "deletedById")
+    select ${viewer.orgId}, 'usageWindow', ${entityId}, ${label}, jsonb_build_object('row', to_jsonb(w), 'children', '[]'::jsonb), ${viewer.userId}
+    from inference_usage_windows w where "deploymentId" = ${deploymentId} and "windowStart" = ${windowStart}
+    returning id, (payload->'row'->>'windowSeconds')::int as "windowSeconds"`);
+  if (!trashed) throw new RollbackWith(notFound("This usage record was already deleted."));
+  await run.execute(Prisma.sql`delete from inference_usage_windows where "deploymentId" = ${deploymentId} and "windowStart" = ${windowStart}`);
+  await refreshUsageRollups(run, [{ deploymentId, start: windowStart, end: new Date(windowStart.getTime() + trashed.windowSeconds * 1000) }]);
+  await writeAuditEntries(run, { viewer, source: "form" }, [
+    {
+      entityType: "usageWindow",
+      entityId,
+      subject: { type: "inferenceDeployment", id: String(deploymentId) },
+      action: "DELETE",
+      before: auditSnapshot(before),
+      after: null,
+    },
+  ]);
+  return trashed.id;
+}
+
+/** Puts a trashed usage window back, if its deployment still exists, still covers it, and nothing recorded since overlaps it. */
+async function restoreUsageWindow(
+  run: SqlRunner,
+  { viewer, deletedId, label, row }: { viewer: Viewer; deletedId: number; label: string; row: Record<string, unknown> },
+): Promise<RestoredRecord> {
+  const deploymentId = Number(row.deploymentId);
+  const windowStart = new Date(String(row.windowStart));
+  const seconds = Number(row.windowSeconds);
+  const deployment = Number.isSafeInteger(deploymentId) ? await lockDeployment(run, { orgId: viewer.orgId, deploymentId }) : null;
+  if (!deployment) throw new RollbackWith(formError(`Can't restore ${label}: ${RESTORE_CONFLICTS["23503"]}`));
+  const end = windowStart.getTime() + seconds * 1000;
+  if (windowStart < deployment.activeFrom || (deployment.activeTo && end > deployment.activeTo.getTime())) {
+    throw new RollbackWith(formError(`Can't restore ${label}: the deployment's active period no longer covers it; widen the period, then undo again.`));
+  }
+  const clash = await findWindowClash(run, { deploymentId, start: windowStart, seconds, timeZone: deployment.timeZone });
+  if (clash) throw new RollbackWith(formError(`Can't restore ${label}: ${clash.message}.`));
+  await run.execute(Prisma.sql`insert into inference_usage_windows
+    select r.* from deleted_records d, jsonb_populate_record(null::inference_usage_windows, d.payload->'row') r where d.id = ${deletedId}`);
+  await refreshUsageRollups(run, [{ deploymentId, start: windowStart, end: new Date(end) }]);
+  await run.execute(Prisma.sql`update deleted_records set "restoredAt" = now() where id = ${deletedId}`);
+  // Read back from the table, not the JSON payload: counts above 2^53 must stay exact in the log.
+  const [restored] = await run.query<Record<string, unknown>>(Prisma.sql`
+    select * from inference_usage_windows where "deploymentId" = ${deploymentId} and "windowStart" = ${windowStart}`);
+  await writeAuditEntries(run, { viewer, source: "undo" }, [
+    {
+      entityType: "usageWindow",
+      entityId: usageWindowEntityId(deploymentId, windowStart),
+      subject: { type: "inferenceDeployment", id: String(deploymentId) },
+      action: "RESTORE",
+      before: null,
+      after: auditSnapshot(restored ?? row),
+    },
+  ]);
+  return { entityType: "usageWindow", id: deploymentId, label };
+}
+
 export interface RestoredRecord {
-  entityType: TrashableEntity;
+  entityType: TrashableEntity | "usageWindow";
+  /** The record's id; for a usage window, its deployment's. */
   id: number;
   label: string;
 }
@@ -248,8 +317,10 @@ export async function restoreDeleted({ viewer, deletedId }: { viewer: Viewer; de
       select "entityType", "entityId", label, "restoredAt", payload->'row' as after from deleted_records
       where id = ${deletedId} and "orgId" = ${viewer.orgId} and "deletedAt" >= now() - make_interval(days => ${UNDO_DAYS})
       for update`);
-    if (!trashed || !(trashed.entityType in TABLES)) throw new RollbackWith(notFound("There is nothing to undo: it is too old or was never deleted."));
+    const isUsageWindow = (trashed?.entityType as string | undefined) === "usageWindow";
+    if (!trashed || !(trashed.entityType in TABLES || isUsageWindow)) throw new RollbackWith(notFound("There is nothing to undo: it is too old or was never deleted."));
     if (trashed.restoredAt) throw new RollbackWith(notFound("It was restored already."));
+    if (isUsageWindow) return restoreUsageWindow(run, { viewer, deletedId, label: trashed.label, row: trashed.after });
     const table = Prisma.raw(`"${TABLES[trashed.entityType]}"`);
     const child = CHILDREN[trashed.entityType];
     try {

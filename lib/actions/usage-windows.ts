@@ -1,0 +1,37 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { getViewer } from "@/lib/access/current-viewer";
+import type { FormState } from "@/lib/validation/form-state";
+import { SAVE_AND_ADD_NEXT } from "@/lib/validation/inference-forms";
+import { submitUsageWindow, submitUsageWindowDelete } from "./handlers/usage-windows";
+
+
+/**
+ * Records a deployment's usage for one period (start null) or edits the
+ * period that started at `start`. "Save and add next" opens a new form for
+ * the period that follows (start = this one's end, same length); plain Save
+ * goes to the deployment's page.
+ */
+export async function saveUsageWindowAction(deploymentId: number, start: string | null, _previous: FormState, formData: FormData): Promise<FormState> {
+  const viewer = await getViewer();
+  const state = await submitUsageWindow({ viewer, deploymentId, start, formData, now: new Date() });
+  if (state.status !== "saved" || !state.window) return state;
+  revalidatePath("/", "layout");
+  const isNext = formData instanceof FormData && formData.get(SAVE_AND_ADD_NEXT.name) === SAVE_AND_ADD_NEXT.value;
+  if (isNext) {
+    const nextStart = new Date(state.window.start).getTime() + state.window.seconds * 1000;
+    redirect(`/inference/${state.id}/usage/new?start=${nextStart}&seconds=${state.window.seconds}&notice=usageSaved`);
+  }
+  redirect(`/inference/${state.id}?notice=${start === null ? "usageCreated" : "usageSaved"}#usage`);
+}
+
+/** Deletes one period's usage (undoable from the deployment's page it lands on). */
+export async function deleteUsageWindowAction(deploymentId: number, start: string, _previous: FormState, _formData: FormData): Promise<FormState> {
+  const viewer = await getViewer();
+  const state = await submitUsageWindowDelete({ viewer, deploymentId, start });
+  if (state.status !== "saved") return state;
+  revalidatePath("/", "layout");
+  redirect(`/inference/${state.id}?deleted=${state.deletedId}#usage`);
+}

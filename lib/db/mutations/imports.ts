@@ -443,6 +443,8 @@ export async function commitImport({
 }): Promise<ImportCommit> {
   assertCan(viewer, "write");
   const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+  // The name is the browser's (or a client's) to choose: one line, no NUL (which PostgreSQL text can't hold).
+  const fileName = file.fileName.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 255) || "upload.csv";
   return client.$transaction(
     async (tx) => {
       const run = prismaRunner(tx);
@@ -463,7 +465,7 @@ export async function commitImport({
       const { plan } = planned;
       const [batch] = await run.query<{ id: number }>(Prisma.sql`
         insert into import_batches ("orgId", "userId", kind, "fileName", "fileSha256", "rowCount", inserted, updated, unchanged)
-        values (${viewer.orgId}, ${viewer.userId}, ${file.kind}, ${file.fileName}, ${sha256}, ${checked.rowCount},
+        values (${viewer.orgId}, ${viewer.userId}, ${file.kind}, ${fileName}, ${sha256}, ${checked.rowCount},
           ${plan.inserts.length}, ${plan.updates.length}, ${plan.unchanged.length})
         returning id`);
       const audit = { viewer, source: "import" as const, importId: batch!.id };

@@ -1,31 +1,59 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
-import { listGpuCatalog, listTeams } from "@/lib/db/queries/catalog";
-import { formatPricePerGpuHour } from "@/lib/domain/display";
-import { formatDateTime, PRICING_MODEL_LABELS } from "@/lib/domain/labels";
-import { formatUsd, parseUsdMicros } from "@/lib/domain/money";
+import { recentlyDeleted, UNDO_DAYS } from "@/lib/db/mutations/records";
+import { recordNotice } from "@/lib/db/queries/audit-history";
+import { settingsGpuTypes, settingsPrices, settingsTeams } from "@/lib/db/queries/settings";
+import { NoticeBanner } from "@/components/records/notice-banner";
+import { GpuTypesTable, PriceCatalogTable, RecentlyDeletedList, TeamsTable } from "@/components/settings/settings-tables";
+import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { DataTable } from "@/components/ui/data-table";
-import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Settings" };
 
-export default function SettingsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function SettingsPage({ searchParams }: { searchParams: SearchParams }) {
+  const viewer = await getViewer();
   return (
     <>
-      <PageHeader title="Settings" description="Teams, GPU types and the price catalog that costs are computed from." />
+      <NoticeBanner {...await recordNotice({ viewer, searchParams: await searchParams })} />
+      <PageHeader
+        title="Settings"
+        description="Teams, GPU types and the price catalog that costs are computed from."
+        actions={
+          <>
+            <ButtonLink href="/settings/teams/new">New team</ButtonLink>
+            <ButtonLink href="/settings/gpu-types/new">New GPU type</ButtonLink>
+            <ButtonLink href="/settings/prices/new" variant="primary">
+              Add price
+            </ButtonLink>
+          </>
+        }
+      />
       <div className="space-y-5">
         <Card title="Teams">
           <Suspense fallback={<TableSkeleton rows={4} />}>
             <Teams />
           </Suspense>
         </Card>
-        <Card title="GPU price catalog">
-          <Suspense fallback={<TableSkeleton />}>
-            <Catalog />
+        <Card title="GPU types">
+          <Suspense fallback={<TableSkeleton rows={4} />}>
+            <GpuTypes />
+          </Suspense>
+        </Card>
+        <div id="prices">
+          <Card title="GPU price catalog">
+            <Suspense fallback={<TableSkeleton />}>
+              <Prices />
+            </Suspense>
+          </Card>
+        </div>
+        <Card title="Recently deleted">
+          <Suspense fallback={<TableSkeleton rows={3} />}>
+            <RecentlyDeleted />
           </Suspense>
         </Card>
       </div>
@@ -33,47 +61,22 @@ export default function SettingsPage() {
   );
 }
 
-const micros = (value: { toFixed(dp: number): string }) => parseUsdMicros(value.toFixed(6));
-
 async function Teams() {
   const viewer = await getViewer();
-  const teams = await listTeams({ viewer });
-  if (teams.length === 0) return <EmptyState title="No teams yet">Create a team to group runs and deployments.</EmptyState>;
-  return (
-    <DataTable
-      caption="Teams"
-      rows={teams}
-      rowKey={(t) => t.id}
-      columns={[
-        { key: "name", header: "Team", cell: (t) => <span className="font-medium">{t.name}</span> },
-        { key: "slug", header: "Slug", cell: (t) => <code className="text-xs">{t.slug}</code> },
-        { key: "tz", header: "Time zone", cell: (t) => t.timeZone },
-        { key: "budget", header: "Monthly budget", isNumeric: true, cell: (t) => formatUsd({ micros: micros(t.monthlyBudgetUsd) }) },
-      ]}
-    />
-  );
+  return <TeamsTable teams={await settingsTeams({ viewer })} />;
 }
 
-async function Catalog() {
+async function GpuTypes() {
   const viewer = await getViewer();
-  const gpus = await listGpuCatalog({ viewer });
-  const rows = gpus.flatMap((g) => g.prices.map((p) => ({ ...p, gpu: g })));
-  if (rows.length === 0) return <EmptyState title="No GPU prices yet">Add a GPU type and its $/GPU-hour to cost your runs.</EmptyState>;
-  return (
-    <DataTable
-      caption="GPU price catalog"
-      rows={rows}
-      rowKey={(r) => r.id}
-      columns={[
-        { key: "gpu", header: "GPU", cell: (r) => <span className="font-medium">{r.gpu.name}</span> },
-        { key: "mem", header: "Memory", isNumeric: true, cell: (r) => `${r.gpu.memoryGb} GB` },
-        { key: "tflops", header: "BF16 peak", isNumeric: true, cell: (r) => `${r.gpu.peakBf16Tflops.toFixed(1)} TFLOPS` },
-        { key: "provider", header: "Provider", cell: (r) => r.provider },
-        { key: "model", header: "Pricing", cell: (r) => PRICING_MODEL_LABELS[r.pricingModel] },
-        { key: "price", header: "$/GPU-hour", isNumeric: true, cell: (r) => formatPricePerGpuHour(micros(r.pricePerGpuHour)) },
-        { key: "from", header: "Effective from", isNumeric: true, cell: (r) => formatDateTime({ instant: r.effectiveFrom, timeZone: viewer.orgTimeZone }) },
-        { key: "to", header: "Effective to", isNumeric: true, cell: (r) => (r.effectiveTo ? formatDateTime({ instant: r.effectiveTo, timeZone: viewer.orgTimeZone }) : "open") },
-      ]}
-    />
-  );
+  return <GpuTypesTable gpuTypes={await settingsGpuTypes({ viewer })} />;
+}
+
+async function Prices() {
+  const viewer = await getViewer();
+  return <PriceCatalogTable prices={await settingsPrices({ viewer })} timeZone={viewer.orgTimeZone} now={new Date()} />;
+}
+
+async function RecentlyDeleted() {
+  const viewer = await getViewer();
+  return <RecentlyDeletedList items={await recentlyDeleted({ viewer })} timeZone={viewer.orgTimeZone} now={new Date()} undoDays={UNDO_DAYS} />;
 }

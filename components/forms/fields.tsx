@@ -65,9 +65,12 @@ export function TextField({
   suffix,
   autoFocus,
   isNumeric = false,
+  list,
   ...props
 }: ControlProps & {
   type?: "text" | "datetime-local" | "email";
+  /** Id of a <datalist> of suggestions (typing narrows it; any text is still allowed). */
+  list?: string;
   inputMode?: "numeric" | "decimal" | "text";
   placeholder?: string;
   prefix?: string;
@@ -86,6 +89,7 @@ export function TextField({
       value={value}
       placeholder={placeholder}
       autoFocus={autoFocus}
+      list={list}
       autoComplete="off"
       spellCheck={false}
       aria-invalid={hasError || undefined}

@@ -2,19 +2,13 @@ import type { Viewer } from "@/lib/access/viewer";
 import { createGpuPrice, deleteGpuPrice, updateGpuPrice } from "@/lib/db/mutations/gpu-prices";
 import { gpuPriceSchema } from "@/lib/validation/entities/gpu-price";
 import { readForm } from "@/lib/validation/form-input";
+import { GPU_PRICE_FORM_FIELDS } from "@/lib/validation/settings-forms";
 import type { FormState } from "@/lib/validation/form-state";
 import { formEntries, formError, parseForm, recordIdArgument, toFormState } from "./form-result";
 
-/** How the price form's fields are read; the client form uses the same. */
-export const GPU_PRICE_FORM = {
-  dateTimeFields: ["effectiveFrom", "effectiveTo"],
-  /** "End the current price when this one takes effect" (new prices only). */
-  checkboxes: ["endCurrentPrice"],
-} as const;
-
 /** The price form's submit, minus Next's request plumbing: read, validate, create or update. */
 export async function submitGpuPrice({ viewer, id, formData }: { viewer: Viewer; id: unknown; formData: unknown }): Promise<FormState> {
-  const form = readForm(formEntries(formData), { ...GPU_PRICE_FORM, defaultTimeZone: viewer.orgTimeZone });
+  const form = readForm(formEntries(formData), { ...GPU_PRICE_FORM_FIELDS, defaultTimeZone: viewer.orgTimeZone });
   const parsed = parseForm(gpuPriceSchema, form);
   if (!parsed.ok) return parsed.state;
   if (id === null || id === undefined) {

@@ -1,4 +1,5 @@
 import type { Viewer } from "@/lib/access/viewer";
+import { describeRecords } from "@/lib/domain/record-counts";
 import type { GpuTypeValues } from "@/lib/validation/entities/gpu-type";
 import { Prisma, type SqlRunner } from "../sql";
 import { auditSnapshot, writeAuditEntries } from "./audit";
@@ -16,7 +17,6 @@ import {
   type MutationResult,
   type Tx,
 } from "./records";
-import { describeRecords } from "./teams";
 
 /**
  * GPU types written by a person: create (idempotent per form), edit (refused

@@ -1,4 +1,5 @@
 import type { Viewer } from "@/lib/access/viewer";
+import { describeRecords } from "@/lib/domain/record-counts";
 import type { TeamValues } from "@/lib/validation/entities/team";
 import { Prisma, type SqlRunner } from "../sql";
 import { auditSnapshot, writeAuditEntries } from "./audit";
@@ -117,14 +118,6 @@ export async function teamRecordCounts(run: SqlRunner, teamId: number): Promise<
     select (select count(*)::int from training_runs where "teamId" = ${teamId}) as runs,
       (select count(*)::int from inference_deployments where "teamId" = ${teamId}) as deployments`);
   return counts ?? { runs: 0, deployments: 0 };
-}
-
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
-
-/** "12 training runs and 1 deployment" (only the parts that aren't zero). */
-export function describeRecords({ runs, deployments }: { runs: number; deployments: number }): string {
-  const parts = [runs > 0 ? plural(runs, "training run", "training runs") : null, deployments > 0 ? plural(deployments, "deployment", "deployments") : null];
-  return parts.filter(Boolean).join(" and ");
 }
 
 /**

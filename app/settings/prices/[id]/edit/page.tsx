@@ -1,0 +1,75 @@
+import type { Metadata, Route } from "next";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { getViewer } from "@/lib/access/current-viewer";
+import { deleteGpuPriceAction, saveGpuPriceAction } from "@/lib/actions/gpu-prices";
+import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
+import { gpuPriceFormValues, priceFormOptions } from "@/lib/db/queries/settings";
+import { formatDateTime, PRICING_MODEL_LABELS } from "@/lib/domain/labels";
+import { describeRecords } from "@/lib/domain/record-counts";
+import { AuditHistory } from "@/components/records/audit-history";
+import { DeleteRecordButton } from "@/components/records/delete-record-button";
+import { NoticeBanner } from "@/components/records/notice-banner";
+import { GPU_PRICE_FIELD_LABELS, GpuPriceForm } from "@/components/settings/gpu-price-form";
+import { Breadcrumbs } from "@/components/ui/breadcrumbs";
+import { PageHeader } from "@/components/ui/page-header";
+import { TableSkeleton } from "@/components/ui/skeleton";
+
+export const metadata: Metadata = { title: "Edit price" };
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function EditGpuPricePage({ params, searchParams }: Props) {
+  const raw = (await params).id;
+  const id = /^\d{1,9}$/.test(raw) ? Number(raw) : null;
+  if (id === null) notFound();
+  const viewer = await getViewer();
+  const timeZone = viewer.orgTimeZone;
+  const [price, options] = await Promise.all([gpuPriceFormValues({ viewer, id, timeZone }), priceFormOptions({ viewer })]);
+  if (!price) notFound();
+  const { period, impact } = price;
+  const title = `${price.gpuTypeName} · ${period.provider} · ${PRICING_MODEL_LABELS[period.pricingModel]}`;
+  const span = `${formatDateTime({ instant: period.effectiveFrom, timeZone })} → ${period.effectiveTo ? formatDateTime({ instant: period.effectiveTo, timeZone }) : "no end"}`;
+  const isUsed = impact.runs + impact.deployments > 0;
+  // Runs and deployments find their price by GPU, provider and pricing model, so this row's values are their cost.
+  const repricing = isUsed
+    ? `This changes the cost of ${describeRecords(impact)} that ran in this period (${span}).`
+    : `No run or deployment without a price override ran in this period (${span}), so no recorded cost changes.`;
+  return (
+    <>
+      <Breadcrumbs items={[{ href: "/settings", label: "Settings" }, { href: `/settings/gpu-types/${price.gpuTypeId}/edit` as Route, label: price.gpuTypeName }, { label: "Edit price" }]} />
+      <NoticeBanner {...await recordNotice({ viewer, searchParams: await searchParams })} />
+      <PageHeader
+        title={`Edit price: ${title}`}
+        description={span}
+        actions={<DeleteRecordButton action={deleteGpuPriceAction.bind(null, id)} noun="price" name={title} consequence={repricing} />}
+      />
+      <div className="space-y-5">
+        <p role="note" className={`rounded-md border px-4 py-2 text-sm ${isUsed ? "border-amber-300 bg-amber-50 text-amber-950" : "border-slate-200 bg-slate-50 text-slate-700"}`}>
+          {isUsed ? <strong className="font-semibold">Saving changes history. </strong> : null}
+          {repricing}
+        </p>
+        <GpuPriceForm
+          action={saveGpuPriceAction.bind(null, id)}
+          initialValues={price.values}
+          version={price.version}
+          priceId={id}
+          options={options}
+          timeZone={timeZone}
+          now={new Date()}
+          submitLabel="Save changes"
+          cancelHref="/settings"
+        />
+        <Suspense fallback={<TableSkeleton rows={3} />}>
+          <History priceId={id} />
+        </Suspense>
+      </div>
+    </>
+  );
+}
+
+async function History({ priceId }: { priceId: number }) {
+  const viewer = await getViewer();
+  const entries = await auditHistory({ viewer, subjectType: "gpuPrice", subjectId: String(priceId) });
+  return <AuditHistory entries={entries} timeZone={viewer.orgTimeZone} labels={GPU_PRICE_FIELD_LABELS} />;
+}

@@ -1,0 +1,156 @@
+import type { Route } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { formatPricePerGpuHour } from "@/lib/domain/display";
+import { formatDateTime, PRICING_MODEL_LABELS } from "@/lib/domain/labels";
+import { formatUsd, parseUsdMicros } from "@/lib/domain/money";
+import { undoTimeLeft } from "@/lib/domain/undo-window";
+import { restoreDeletedAction } from "@/lib/actions/records";
+import type { PricingModel } from "@/lib/validation/entities/enums";
+import { UndoButton } from "@/components/records/undo-button";
+import { DataTable } from "@/components/ui/data-table";
+import { EmptyState } from "@/components/ui/empty-state";
+
+/** The tables of the Settings page: each record with an Edit link, and what was deleted lately with Restore. */
+
+function EditLink({ href, what }: { href: string; what: string }) {
+  return (
+    <Link href={href as Route} className="font-medium text-blue-700 hover:underline">
+      Edit<span className="sr-only"> {what}</span>
+    </Link>
+  );
+}
+
+const count = (n: number) => (n === 0 ? <span className="text-slate-400">0</span> : n.toLocaleString("en-US"));
+
+export function TeamsTable({ teams }: { teams: { id: number; slug: string; name: string; timeZone: string; monthlyBudgetUsd: string; runs: number; deployments: number }[] }) {
+  if (teams.length === 0) return <EmptyState title="No teams yet">Create a team to group runs and deployments and give them a budget.</EmptyState>;
+  return (
+    <DataTable
+      caption="Teams"
+      rows={teams}
+      rowKey={(t) => t.id}
+      columns={[
+        { key: "name", header: "Team", cell: (t) => <span className="font-medium">{t.name}</span> },
+        { key: "slug", header: "Slug", cell: (t) => <code className="text-xs">{t.slug}</code> },
+        { key: "tz", header: "Time zone", cell: (t) => t.timeZone },
+        { key: "budget", header: "Monthly budget", isNumeric: true, cell: (t) => formatUsd({ micros: parseUsdMicros(t.monthlyBudgetUsd) }) },
+        { key: "runs", header: "Runs", isNumeric: true, cell: (t) => count(t.runs) },
+        { key: "deployments", header: "Deployments", isNumeric: true, cell: (t) => count(t.deployments) },
+        { key: "edit", header: "", cell: (t) => <EditLink href={`/settings/teams/${t.slug}/edit`} what={`team ${t.name}`} /> },
+      ]}
+    />
+  );
+}
+
+export function GpuTypesTable({
+  gpuTypes,
+}: {
+  gpuTypes: { id: number; name: string; memoryGb: number; peakBf16Tflops: string; memoryBandwidthGbps: string; prices: number; runs: number; deployments: number }[];
+}) {
+  if (gpuTypes.length === 0) return <EmptyState title="No GPU types yet">Add the GPUs you train and serve on; then add their $/GPU-hour.</EmptyState>;
+  const number = (text: string) => Number(text).toLocaleString("en-US", { maximumFractionDigits: 2 });
+  return (
+    <DataTable
+      caption="GPU types"
+      rows={gpuTypes}
+      rowKey={(g) => g.id}
+      columns={[
+        { key: "name", header: "GPU", cell: (g) => <span className="font-medium">{g.name}</span> },
+        { key: "mem", header: "Memory", isNumeric: true, cell: (g) => `${g.memoryGb} GB` },
+        { key: "tflops", header: "BF16 peak", isNumeric: true, cell: (g) => `${number(g.peakBf16Tflops)} TFLOPS` },
+        { key: "bw", header: "Bandwidth", isNumeric: true, cell: (g) => `${number(g.memoryBandwidthGbps)} GB/s` },
+        { key: "prices", header: "Prices", isNumeric: true, cell: (g) => count(g.prices) },
+        { key: "runs", header: "Runs", isNumeric: true, cell: (g) => count(g.runs) },
+        { key: "deployments", header: "Deployments", isNumeric: true, cell: (g) => count(g.deployments) },
+        {
+          key: "actions",
+          header: "",
+          cell: (g) => (
+            <span className="flex gap-3">
+              <EditLink href={`/settings/gpu-types/${g.id}/edit`} what={`GPU type ${g.name}`} />
+              <Link href={`/settings/prices/new?gpuTypeId=${g.id}` as Route} className="font-medium text-blue-700 hover:underline">
+                Add price<span className="sr-only"> for {g.name}</span>
+              </Link>
+            </span>
+          ),
+        },
+      ]}
+    />
+  );
+}
+
+export interface PriceRow {
+  id: number;
+  gpuTypeName: string;
+  provider: string;
+  pricingModel: PricingModel;
+  pricePerGpuHour: string;
+  effectiveFrom: Date;
+  effectiveTo: Date | null;
+}
+
+export function PriceCatalogTable({ prices, timeZone, now, showGpu = true }: { prices: PriceRow[]; timeZone: string; now: Date; showGpu?: boolean }) {
+  if (prices.length === 0) return <EmptyState title="No GPU prices yet">Add a $/GPU-hour for each GPU, provider and pricing model you use to cost your runs.</EmptyState>;
+  const isInEffect = (p: PriceRow) => p.effectiveFrom <= now && (p.effectiveTo === null || p.effectiveTo > now);
+  return (
+    <DataTable
+      caption="GPU price catalog"
+      rows={prices}
+      rowKey={(p) => p.id}
+      columns={[
+        ...(showGpu ? [{ key: "gpu", header: "GPU", cell: (p: PriceRow) => <span className="font-medium">{p.gpuTypeName}</span> }] : []),
+        { key: "provider", header: "Provider", cell: (p) => p.provider },
+        { key: "model", header: "Pricing", cell: (p) => PRICING_MODEL_LABELS[p.pricingModel] },
+        { key: "price", header: "$/GPU-hour", isNumeric: true, cell: (p) => formatPricePerGpuHour(parseUsdMicros(p.pricePerGpuHour)) },
+        { key: "from", header: "Effective from", isNumeric: true, cell: (p) => formatDateTime({ instant: p.effectiveFrom, timeZone }) },
+        {
+          key: "to",
+          header: "Until",
+          isNumeric: true,
+          cell: (p) => (p.effectiveTo ? formatDateTime({ instant: p.effectiveTo, timeZone }) : <span className="text-slate-500">no end</span>),
+        },
+        { key: "state", header: "", cell: (p) => (isInEffect(p) ? <span className="text-xs font-medium text-emerald-700">in effect</span> : null) },
+        { key: "edit", header: "", cell: (p) => <EditLink href={`/settings/prices/${p.id}/edit`} what={`price ${p.gpuTypeName} ${p.provider} ${PRICING_MODEL_LABELS[p.pricingModel]} from ${formatDateTime({ instant: p.effectiveFrom, timeZone })}`} /> },
+      ]}
+    />
+  );
+}
+
+const KINDS: Record<string, string> = {
+  team: "Team",
+  gpuType: "GPU type",
+  gpuPrice: "Price",
+  trainingRun: "Training run",
+  inferenceDeployment: "Deployment",
+  usageWindow: "Usage",
+};
+
+export function RecentlyDeletedList({
+  items,
+  timeZone,
+  now,
+  undoDays,
+}: {
+  items: { id: number; entityType: string; label: string; deletedAt: Date; deletedBy: string | null }[];
+  timeZone: string;
+  now: Date;
+  undoDays: number;
+}): ReactNode {
+  if (items.length === 0) return <EmptyState title="Nothing deleted lately">Deleted teams, GPU types, prices, runs and deployments can be restored here for {undoDays} days.</EmptyState>;
+  return (
+    <ul className="divide-y divide-slate-100">
+      {items.map((item) => (
+        <li key={item.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2 text-sm">
+          <span className="w-24 shrink-0 text-xs font-medium uppercase tracking-wide text-slate-500">{KINDS[item.entityType] ?? item.entityType}</span>
+          <span className="min-w-0 flex-1 font-medium text-slate-900">{item.label}</span>
+          <span className="text-xs text-slate-500">
+            Deleted {item.deletedBy ? `by ${item.deletedBy} ` : ""}
+            <time dateTime={item.deletedAt.toISOString()}>{formatDateTime({ instant: item.deletedAt, timeZone })}</time> · {undoTimeLeft({ deletedAt: item.deletedAt, now, undoDays })}
+          </span>
+          <UndoButton action={restoreDeletedAction.bind(null, item.id)} label="Restore" />
+        </li>
+      ))}
+    </ul>
+  );
+}

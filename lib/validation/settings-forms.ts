@@ -1,0 +1,19 @@
+/** How the Settings forms' fields are read (shared by the browser form and the server action). */
+
+export const GPU_PRICE_FORM_FIELDS = {
+  dateTimeFields: ["effectiveFrom", "effectiveTo"],
+  /** "End the current price when this one takes effect" (new prices only). */
+  checkboxes: ["endCurrentPrice"],
+} as const;
+
+/** "Applied ML & Eval" → "applied-ml-eval": the slug a person would type for a team name. */
+export function slugFromName(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64)
+    .replace(/-+$/, "");
+}

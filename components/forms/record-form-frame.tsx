@@ -73,7 +73,7 @@ export function RecordFormFrame({
               {state.message}
             </div>
           ) : null}
-          {state.status === "conflict" ? <ConflictPanel form={form} labels={labels} /> : null}
+          {state.status === "conflict" ? <ConflictPanel form={form} labels={labels} timeZone={timeZone} /> : null}
         </div>
         <div className="rounded-lg border border-slate-200 bg-white">{children}</div>
         <input type="hidden" name={FORM_META.timeZone} value={timeZone} />
@@ -104,14 +104,14 @@ function show(value: string | number | boolean | null): string {
 }
 
 /** What changed under the person's feet, side by side with what they entered; they choose which to keep. */
-function ConflictPanel({ form, labels }: { form: RecordFormApi; labels: Record<string, string> }) {
+function ConflictPanel({ form, labels, timeZone }: { form: RecordFormApi; labels: Record<string, string>; timeZone: string }) {
   if (form.state.status !== "conflict") return null;
   const { conflict } = form.state;
   return (
     <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950">
       <p className="font-medium">Not saved: this record changed since you opened it.</p>
       <p className="mt-1">
-        {conflict.changedBy ? `${conflict.changedBy.actorName} saved it at ${new Date(conflict.changedBy.at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })}. ` : null}
+        {conflict.changedBy ? `${conflict.changedBy.actorName} saved it at ${new Date(conflict.changedBy.at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone })}. ` : null}
         Your values are still in the form. Where they differ from what is saved now:
       </p>
       {conflict.changes.length > 0 ? (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { Route } from "next";
 import { runCostPreview } from "@/lib/domain/run-cost-preview";
 import { PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
@@ -71,6 +71,7 @@ export function TrainingRunForm({
   submitLabel,
   cancelHref,
   extraActions,
+  now: serverNow,
 }: {
   action: RecordFormAction;
   initialValues: FormValues;
@@ -80,7 +81,14 @@ export function TrainingRunForm({
   submitLabel: string;
   cancelHref: Route;
   extraActions?: React.ReactNode;
+  /** The server's clock when the page rendered, so the first render matches; the preview then ticks each minute. */
+  now: Date;
 }) {
+  const [now, setNow] = useState(serverNow);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
   const read = useCallback((values: FormValues) => readForm(Object.entries(values), { ...TRAINING_RUN_FORM_FIELDS, defaultTimeZone: timeZone }), [timeZone]);
   const validate = useCallback((values: FormValues) => {
     const result = validateForm(trainingRunSchema({ now: new Date() }), read(values));
@@ -127,12 +135,12 @@ export function TrainingRunForm({
         tokensProcessed: values.tokensProcessed && DIGITS.test(values.tokensProcessed) ? BigInt(values.tokensProcessed.trim()) : null,
         parameterCount: values.parameterCount && DIGITS.test(values.parameterCount) ? BigInt(values.parameterCount.trim()) : null,
         peakBf16Tflops: gpu?.peakBf16Tflops ?? null,
-        now: new Date(),
+        now,
       });
     } catch {
       return null;
     }
-  }, [values, read, formOptions]);
+  }, [values, read, formOptions, now]);
 
   const catalogNow = pricesFor(formOptions.prices, values).at(-1);
   const control = (name: string) => ({ name, label: RUN_FIELD_LABELS[name]!, value: values[name] ?? "", onChange: set, onBlur: blur, errors: errorsFor(name) });

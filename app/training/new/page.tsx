@@ -52,7 +52,7 @@ export default async function NewTrainingRunPage({ searchParams }: { searchParam
       {options.teams.length === 0 || options.gpuTypes.length === 0 ? (
         <EmptyState title="Add a team and a GPU type first">Runs belong to a team and run on a GPU type from the catalog; add them in Settings.</EmptyState>
       ) : (
-        <TrainingRunForm action={saveTrainingRunAction.bind(null, null)} initialValues={initialValues} options={options} timeZone={timeZone} submitLabel="Save run" cancelHref="/training" />
+        <TrainingRunForm action={saveTrainingRunAction.bind(null, null)} initialValues={initialValues} options={options} timeZone={timeZone} now={new Date()} submitLabel="Save run" cancelHref="/training" />
       )}
     </>
   );

@@ -26,6 +26,7 @@ export default async function EditTrainingRunPage({ params }: { params: Promise<
         version={run.version}
         options={options}
         timeZone={viewer.orgTimeZone}
+        now={new Date()}
         submitLabel="Save changes"
         cancelHref={`/training/${id}` as Route}
       />

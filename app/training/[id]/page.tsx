@@ -2,6 +2,7 @@ import type { Metadata, Route } from "next";
 import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { can } from "@/lib/access/viewer";
 import { deleteTrainingRunAction } from "@/lib/actions/training-runs";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { trainingRunDetail } from "@/lib/db/queries/details";
@@ -49,13 +50,15 @@ export default async function TrainingRunPage({
         title={run.name}
         description={`${run.model} · ${TRAINING_METHOD_LABELS[run.method]} · ${PRECISION_LABELS[run.precision]} · ${run.team.name} · ${RUN_STATUS_LABELS[run.status]}`}
         actions={
-          <>
-            <ButtonLink href={`/training/${run.id}/edit` as Route} variant="primary">
-              Edit
-            </ButtonLink>
-            <ButtonLink href={`/training/new?from=${run.id}` as Route}>Duplicate</ButtonLink>
-            <DeleteRecordButton action={deleteTrainingRunAction.bind(null, run.id)} noun="run" name={run.name} />
-          </>
+          can(viewer, "write") ? (
+            <>
+              <ButtonLink href={`/training/${run.id}/edit` as Route} variant="primary">
+                Edit
+              </ButtonLink>
+              <ButtonLink href={`/training/new?from=${run.id}` as Route}>Duplicate</ButtonLink>
+              <DeleteRecordButton action={deleteTrainingRunAction.bind(null, run.id)} noun="run" name={run.name} />
+            </>
+          ) : undefined
         }
       />
       <div className="space-y-5">

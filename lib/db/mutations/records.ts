@@ -83,7 +83,10 @@ export async function claimIdempotencyKey(run: SqlRunner, { orgId, key, action }
   const claimed = await run.execute(Prisma.sql`
     insert into idempotency_keys ("orgId", key, action, "entityId") values (${orgId}, ${key}, ${action}, '')
     on conflict do nothing`);
-  if (claimed === 1) return null;
+  if (claimed === 1) {
+    await forgetOldIdempotencyKeys(run, orgId);
+    return null;
+  }
   const rows = await run.query<{ entityId: string; action: string }>(
     Prisma.sql`select "entityId", action from idempotency_keys where "orgId" = ${orgId} and key = ${key}`,
   );
@@ -101,8 +104,8 @@ export async function settleIdempotencyKey(run: SqlRunner, { orgId, key, entityI
 /** Keys older than this are forgotten: a form left open for a day is a new submit. */
 const IDEMPOTENCY_KEY_TTL = "1 day";
 
-export async function forgetOldIdempotencyKeys(run: SqlRunner): Promise<void> {
-  await run.execute(Prisma.sql`delete from idempotency_keys where "createdAt" < now() - ${IDEMPOTENCY_KEY_TTL}::interval`);
+async function forgetOldIdempotencyKeys(run: SqlRunner, orgId: number): Promise<void> {
+  await run.execute(Prisma.sql`delete from idempotency_keys where "orgId" = ${orgId} and "createdAt" < now() - ${IDEMPOTENCY_KEY_TTL}::interval`);
 }
 
 // ---------------------------------------------------------------------------

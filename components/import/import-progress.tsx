@@ -2,20 +2,18 @@ import type { ImportProgress } from "@/lib/db/mutations/imports";
 
 const count = (n: number) => n.toLocaleString("en-US");
 
-/** What the server is doing, in words, and how far along the whole job is (0..1). */
+/** What the server is doing, in words, and how far along the whole job is (0..1, null when unknown). */
 export function describeProgress({ uploaded, progress, isCommit }: { uploaded: number; progress: ImportProgress | null; isCommit: boolean }): { label: string; fraction: number | null } {
-  if (uploaded < 1 || !progress) {
-    if (uploaded >= 1) return { label: "Uploaded. Checking rows…", fraction: isCommit ? 0.1 : null };
-    return { label: `Uploading the file: ${Math.floor(uploaded * 100)}%`, fraction: uploaded * (isCommit ? 0.1 : 1) };
-  }
-  switch (progress.phase) {
-    case "checking":
-      return { label: `Checking rows: ${count(progress.done)} of ${count(progress.total)}`, fraction: 0.1 + 0.3 * (progress.done / Math.max(1, progress.total)) };
-    case "writing":
-      return { label: `Saving rows: ${count(progress.done)} of ${count(progress.total)}`, fraction: 0.4 + 0.55 * (progress.total === 0 ? 1 : progress.done / progress.total) };
-    case "rollups":
-      return { label: "Updating the usage rollups…", fraction: 0.97 };
-  }
+  // The upload is the first tenth of a commit's bar, all of a preview's (checking takes a few seconds at most).
+  const uploadShare = isCommit ? 0.1 : 1;
+  if (uploaded < 1) return { label: `Uploading the file: ${Math.floor(uploaded * 100)}%`, fraction: uploaded * uploadShare };
+  if (!progress || progress.phase === "checking") return { label: "Uploaded. Checking every row…", fraction: isCommit ? uploadShare : null };
+  if (progress.phase === "rollups") return { label: "Updating the usage rollups…", fraction: 0.97 };
+  const total = Math.max(1, progress.total);
+  return {
+    label: `Saving rows: ${count(progress.saved)} of ${count(progress.total)} (${count(progress.checked)} checked)`,
+    fraction: uploadShare + (0.95 - uploadShare) * (progress.saved / total),
+  };
 }
 
 export function ProgressBar({ label, fraction }: { label: string; fraction: number | null }) {

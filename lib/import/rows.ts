@@ -45,8 +45,12 @@ export interface RowValidationOptions {
 }
 
 export interface RowValidator {
-  /** Checks a slice of rows (call in order; slices let the caller report progress). */
+  /** Checks a slice of rows (call in order; slices let the caller report progress and write as it goes). */
   validate(rows: readonly DataRow[]): void;
+  /** Problems found so far. */
+  issueCount(): number;
+  /** The valid rows found since the last call. */
+  takeValid(): ValidRows;
   result(): { valid: ValidRows; issues: ImportIssue[] };
 }
 
@@ -195,9 +199,16 @@ export function rowValidator({ kind, header, references, timeZone, now }: RowVal
     return false;
   }
 
+  let taken = 0;
   return {
     validate(rows) {
       for (const row of rows) checkRow(row);
+    },
+    issueCount: () => issues.length,
+    takeValid() {
+      const from = taken;
+      taken = kind === "trainingRuns" ? validRuns.length : validWindows.length;
+      return kind === "trainingRuns" ? { kind, rows: validRuns.slice(from) } : { kind, rows: validWindows.slice(from) };
     },
     result() {
       const valid: ValidRows = kind === "trainingRuns" ? { kind, rows: validRuns } : { kind, rows: validWindows };

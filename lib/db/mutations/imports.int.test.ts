@@ -176,6 +176,25 @@ describe("training runs", () => {
     expect(await tableCounts()).toEqual(before);
   });
 
+  it("writes nothing when the only invalid row comes after thousands already written", async () => {
+    const before = await tableCounts();
+    const lines = Array.from({ length: 11_000 }, (_, i) => runLine(`late-${i}`, { start: new Date(Date.UTC(2026, 7, 1) + i * 60_000).toISOString(), end: "2026-10-30T00:00:00Z" }));
+    let mostSaved = 0;
+    const result = await commitImport({
+      client: prisma,
+      viewer,
+      file: runsFile([...lines, runLine("late-bad", { gpus: -1 })]),
+      now: NOW,
+      onProgress: (p) => {
+        if (p.phase === "importing") mostSaved = Math.max(mostSaved, p.saved);
+      },
+    });
+    expect(result).toMatchObject({ status: "invalid-rows", rowCount: 11_001, errorCount: 1, errors: [{ row: 11_002, column: "gpu_count" }] });
+    // Rows were written inside the transaction before the bad row was reached, and rolled back with it.
+    expect(mostSaved).toBeGreaterThanOrEqual(10_000);
+    expect(await tableCounts()).toEqual(before);
+  });
+
   it("refuses a file-level problem with one message and writes nothing", async () => {
     const before = await tableCounts();
     const semicolons: ImportFile = { ...runsFile([]), bytes: new TextEncoder().encode("team;name;model\nresearch;x;y\n") };
@@ -228,7 +247,6 @@ describe("usage windows", () => {
     const before = await tableCounts();
     const rollups = await rollupSnapshot();
     const file = windowsFile(windowLines("embed", Date.UTC(2026, 5, 1), 12_000));
-    let chunks = 0;
     await expect(
       commitImport({
         client: prisma,
@@ -236,7 +254,8 @@ describe("usage windows", () => {
         file,
         now: NOW,
         onProgress: (progress) => {
-          if (progress.phase === "writing" && progress.done > 0 && ++chunks === 2) throw new Error("injected failure");
+          // After two chunks are saved, with more still to check and write.
+          if (progress.phase === "importing" && progress.saved >= 10_000) throw new Error("injected failure");
         },
       }),
     ).rejects.toThrow("injected failure");

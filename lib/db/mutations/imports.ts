@@ -31,8 +31,10 @@ export interface ImportFile {
 }
 
 export type ImportProgress =
+  /** Preview: rows read and checked. */
   | { phase: "checking"; done: number; total: number }
-  | { phase: "writing"; done: number; total: number }
+  /** Commit: rows checked, and rows compared with stored records and saved (unchanged ones included). */
+  | { phase: "importing"; checked: number; saved: number; total: number }
   | { phase: "rollups" };
 
 export type ImportAction = "new" | "update" | "unchanged";
@@ -78,32 +80,91 @@ export type ImportCommit =
 const CHUNK_ROWS = 5_000;
 /** Keys per look-up of stored records. */
 const LOOKUP_ROWS = 10_000;
+/** Rows checked between yields to the event loop (about 30 ms of work). */
+const SLICE_ROWS = 1_000;
 const SAMPLE_ROWS = 10;
 /** pg_advisory_xact_lock namespace for imports (the second key is the org). */
 const IMPORT_LOCK = 7_384_113;
 const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-type Validated = { ok: false; message: string } | { ok: true; rowCount: number; valid: ValidRows; issues: ImportIssue[] };
+type Checked = { ok: false; message: string } | { ok: true; rowCount: number; valid: ValidRows; issues: ImportIssue[] };
 
-/** Parses and checks the file in slices, yielding between them so progress events get out. */
-async function validateFile(
-  file: ImportFile,
-  references: ImportReferences,
-  now: Date,
-  onProgress?: (progress: ImportProgress) => void,
-): Promise<Validated> {
+/**
+ * Reads the file and checks its rows in slices, handing each 5,000 valid
+ * rows to `consume` as soon as they are checked — while the rows are valid so
+ * far. `consume` runs one chunk at a time, concurrently with the checking of
+ * the next rows: the database works on one chunk while Node checks the next.
+ * After the first invalid row nothing more is handed over, but every row is
+ * still checked, so all problems are reported.
+ */
+async function checkFile({
+  file,
+  references,
+  now,
+  consume,
+  onChecked,
+}: {
+  file: ImportFile;
+  references: ImportReferences;
+  now: Date;
+  consume: (chunk: ValidRows) => Promise<void>;
+  onChecked?: (checked: number, total: number) => void;
+}): Promise<Checked> {
   const parsed = parseImportFile(file);
   if (!parsed.ok) return parsed;
   const { header, rows } = parsed.value;
   const validator = rowValidator({ kind: file.kind, header, references, timeZone: file.timeZone, now });
-  for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-    validator.validate(rows.slice(i, i + CHUNK_ROWS));
-    onProgress?.({ phase: "checking", done: Math.min(rows.length, i + CHUNK_ROWS), total: rows.length });
-    await yieldToEventLoop();
+  let pending: ValidRows[] = [];
+  let failure: { error: unknown } | null = null;
+  let consuming: Promise<void> = Promise.resolve();
+  const hand = (chunk: ValidRows) => {
+    consuming = consuming.then(async () => {
+      if (failure) return;
+      try {
+        await consume(chunk);
+      } catch (error) {
+        failure = { error };
+      }
+    });
+  };
+  let buffered = 0;
+  try {
+    for (let i = 0; i < rows.length && !failure; i += SLICE_ROWS) {
+      validator.validate(rows.slice(i, i + SLICE_ROWS));
+      const isLast = i + SLICE_ROWS >= rows.length;
+      if (validator.issueCount() === 0) {
+        const fresh = validator.takeValid();
+        pending.push(fresh);
+        buffered += fresh.rows.length;
+        if (buffered >= CHUNK_ROWS || isLast) {
+          hand(mergeValid(pending));
+          pending = [];
+          buffered = 0;
+        }
+      }
+      onChecked?.(Math.min(rows.length, i + SLICE_ROWS), rows.length);
+      // Lets the chunk being written send its next statement before the next slice is checked.
+      await yieldToEventLoop();
+    }
+  } finally {
+    // Never leave a chunk's statements running behind the caller's back (it may roll the transaction back next).
+    await consuming;
   }
+  if (failure) throw (failure as { error: unknown }).error;
   return { ok: true, rowCount: rows.length, ...validator.result() };
+}
+
+function sliceValid(valid: ValidRows, from: number, to: number): ValidRows {
+  return valid.kind === "trainingRuns" ? { kind: valid.kind, rows: valid.rows.slice(from, to) } : { kind: valid.kind, rows: valid.rows.slice(from, to) };
+}
+
+function mergeValid(parts: ValidRows[]): ValidRows {
+  const kind = parts[0]?.kind ?? "trainingRuns";
+  return kind === "trainingRuns"
+    ? { kind, rows: parts.flatMap((p) => (p.kind === "trainingRuns" ? p.rows : [])) }
+    : { kind, rows: parts.flatMap((p) => (p.kind === "usageWindows" ? p.rows : [])) };
 }
 
 // ---------------------------------------------------------------------------
@@ -405,28 +466,60 @@ export async function previewImport({
   assertCan(viewer, "write");
   const run = prismaRunner(client);
   const references = await loadImportReferences(run, { orgId: viewer.orgId, kind: file.kind });
-  const checked = await validateFile(file, references, now, onProgress);
+  const counts: ImportCounts = { new: 0, updated: 0, unchanged: 0 };
+  const actionOfRow = new Map<number, ImportAction>();
+  const checked = await checkFile({
+    file,
+    references,
+    now,
+    onChecked: (done, total) => onProgress?.({ phase: "checking", done, total }),
+    consume: async (chunk) => {
+      const { plan } = await planFor(run, chunk, false);
+      counts.new += plan.inserts.length;
+      counts.updated += plan.updates.length;
+      counts.unchanged += plan.unchanged.length;
+      for (const [row, action] of plan.actionOfRow) if (actionOfRow.size < SAMPLE_ROWS) actionOfRow.set(row, action);
+    },
+  });
   if (!checked.ok) return { status: "invalid-file", message: checked.message };
-  const { plan } = await planFor(run, checked.valid, false);
+  // With problems, only the rows before the first one were compared; compare the rest now, for the counts.
+  if (checked.issues.length > 0) {
+    for (let from = counts.new + counts.updated + counts.unchanged; from < checked.valid.rows.length; from += CHUNK_ROWS) {
+      const { plan } = await planFor(run, sliceValid(checked.valid, from, from + CHUNK_ROWS), false);
+      counts.new += plan.inserts.length;
+      counts.updated += plan.updates.length;
+      counts.unchanged += plan.unchanged.length;
+      for (const [row, action] of plan.actionOfRow) if (actionOfRow.size < SAMPLE_ROWS) actionOfRow.set(row, action);
+    }
+  }
   return {
     status: "checked",
     kind: file.kind,
     rowCount: checked.rowCount,
-    counts: { new: plan.inserts.length, updated: plan.updates.length, unchanged: plan.unchanged.length },
+    counts,
     errorCount: checked.issues.length,
     errors: checked.issues.slice(0, MAX_LISTED_ERRORS),
-    sample: sampleOf(checked.valid, plan.actionOfRow, references, file.timeZone),
+    sample: sampleOf(checked.valid, actionOfRow, references, file.timeZone),
   };
 }
 
 // ---------------------------------------------------------------------------
 // Commit
 
+/** Thrown inside the commit's transaction to roll it back and return a result instead. */
+class RollbackWith extends Error {
+  constructor(readonly result: ImportCommit) {
+    super("import rolled back");
+  }
+}
+
 /**
  * Imports the file in one transaction, or nothing: any invalid row, any
  * database error, or an exception from `onProgress` leaves the database as
- * it was. Returns "invalid-…" results for files a person must fix; throws
- * on unexpected failures (after the rollback).
+ * it was. Rows are written while later rows are still being checked (the
+ * database and the checking overlap); an invalid row anywhere rolls all of
+ * it back. Returns "invalid-…" results for files a person must fix; throws on
+ * unexpected failures (after the rollback).
  */
 export async function commitImport({
   client,
@@ -445,60 +538,68 @@ export async function commitImport({
   const sha256 = createHash("sha256").update(file.bytes).digest("hex");
   // The name is the browser's (or a client's) to choose: one line, no NUL (which PostgreSQL text can't hold).
   const fileName = file.fileName.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 255) || "upload.csv";
-  return client.$transaction(
-    async (tx) => {
-      const run = prismaRunner(tx);
-      // One import per org at a time: two imports of overlapping files would otherwise both plan inserts of the same keys.
-      await run.execute(Prisma.sql`select pg_advisory_xact_lock(${IMPORT_LOCK}::int, ${viewer.orgId}::int)`);
-      const references = await loadImportReferences(run, { orgId: viewer.orgId, kind: file.kind });
-      const checked = await validateFile(file, references, now, onProgress);
-      if (!checked.ok) return { status: "invalid-file", message: checked.message } satisfies ImportCommit;
-      if (checked.issues.length > 0) {
-        return {
-          status: "invalid-rows",
-          rowCount: checked.rowCount,
-          errorCount: checked.issues.length,
-          errors: checked.issues.slice(0, MAX_LISTED_ERRORS),
-        } satisfies ImportCommit;
-      }
-      const planned = await planFor(run, checked.valid, true);
-      const { plan } = planned;
-      const [batch] = await run.query<{ id: number }>(Prisma.sql`
-        insert into import_batches ("orgId", "userId", kind, "fileName", "fileSha256", "rowCount", inserted, updated, unchanged)
-        values (${viewer.orgId}, ${viewer.userId}, ${file.kind}, ${fileName}, ${sha256}, ${checked.rowCount},
-          ${plan.inserts.length}, ${plan.updates.length}, ${plan.unchanged.length})
-        returning id`);
-      const audit = { viewer, source: "import" as const, importId: batch!.id };
-      const total = plan.inserts.length + plan.updates.length;
-      let done = 0;
-      onProgress?.({ phase: "writing", done, total });
-      for (let i = 0; i < plan.inserts.length; i += CHUNK_ROWS) {
-        const chunk = plan.inserts.slice(i, i + CHUNK_ROWS);
-        const entries = planned.kind === "trainingRuns" ? await insertRuns(run, chunk as Plan<ValidRun>["inserts"]) : await insertWindows(run, chunk as Plan<ValidWindow>["inserts"]);
-        await writeAuditEntries(run, audit, entries);
-        done += chunk.length;
-        onProgress?.({ phase: "writing", done, total });
-      }
-      for (let i = 0; i < plan.updates.length; i += CHUNK_ROWS) {
-        const chunk = plan.updates.slice(i, i + CHUNK_ROWS);
-        const entries = planned.kind === "trainingRuns" ? await updateRuns(run, chunk as PlannedUpdate<ValidRun>[]) : await updateWindows(run, chunk as PlannedUpdate<ValidWindow>[]);
-        await writeAuditEntries(run, audit, entries);
-        done += chunk.length;
-        onProgress?.({ phase: "writing", done, total });
-      }
-      if (planned.kind === "usageWindows" && total > 0) {
-        onProgress?.({ phase: "rollups" });
-        await refreshUsageRollups(run, rollupChanges(planned.plan));
-      }
-      return {
-        status: "committed",
-        batchId: batch!.id,
-        rowCount: checked.rowCount,
-        inserted: plan.inserts.length,
-        updated: plan.updates.length,
-        unchanged: plan.unchanged.length,
-      } satisfies ImportCommit;
-    },
-    { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
-  );
+  try {
+    return await client.$transaction(
+      async (tx) => {
+        const run = prismaRunner(tx);
+        // One import per org at a time: two imports of overlapping files would otherwise both plan inserts of the same keys.
+        await run.execute(Prisma.sql`select pg_advisory_xact_lock(${IMPORT_LOCK}::int, ${viewer.orgId}::int)`);
+        const references = await loadImportReferences(run, { orgId: viewer.orgId, kind: file.kind });
+        const [batch] = await run.query<{ id: number }>(Prisma.sql`
+          insert into import_batches ("orgId", "userId", kind, "fileName", "fileSha256", "rowCount", inserted, updated, unchanged)
+          values (${viewer.orgId}, ${viewer.userId}, ${file.kind}, ${fileName}, ${sha256}, 0, 0, 0, 0)
+          returning id`);
+        const audit = { viewer, source: "import" as const, importId: batch!.id };
+        const counts: ImportCounts = { new: 0, updated: 0, unchanged: 0 };
+        const rollups: UsageChange[] = [];
+        let checked = 0;
+        let saved = 0;
+        let totalRows = 0;
+        const report = () => onProgress?.({ phase: "importing", checked, saved, total: totalRows });
+        const result = await checkFile({
+          file,
+          references,
+          now,
+          onChecked: (done, total) => {
+            checked = done;
+            totalRows = total;
+            report();
+          },
+          consume: async (chunk) => {
+            const planned = await planFor(run, chunk, true);
+            const { plan } = planned;
+            if (planned.kind === "trainingRuns") {
+              if (plan.inserts.length > 0) await writeAuditEntries(run, audit, await insertRuns(run, planned.plan.inserts));
+              if (plan.updates.length > 0) await writeAuditEntries(run, audit, await updateRuns(run, planned.plan.updates));
+            } else {
+              if (plan.inserts.length > 0) await writeAuditEntries(run, audit, await insertWindows(run, planned.plan.inserts));
+              if (plan.updates.length > 0) await writeAuditEntries(run, audit, await updateWindows(run, planned.plan.updates));
+              rollups.push(...rollupChanges(planned.plan));
+            }
+            counts.new += plan.inserts.length;
+            counts.updated += plan.updates.length;
+            counts.unchanged += plan.unchanged.length;
+            saved += chunk.rows.length;
+            report();
+          },
+        });
+        if (!result.ok) throw new RollbackWith({ status: "invalid-file", message: result.message });
+        if (result.issues.length > 0) {
+          throw new RollbackWith({ status: "invalid-rows", rowCount: result.rowCount, errorCount: result.issues.length, errors: result.issues.slice(0, MAX_LISTED_ERRORS) });
+        }
+        if (rollups.length > 0) {
+          onProgress?.({ phase: "rollups" });
+          await refreshUsageRollups(run, rollups);
+        }
+        await run.execute(Prisma.sql`
+          update import_batches set "rowCount" = ${result.rowCount}, inserted = ${counts.new}, updated = ${counts.updated}, unchanged = ${counts.unchanged}
+          where id = ${batch!.id}`);
+        return { status: "committed", batchId: batch!.id, rowCount: result.rowCount, inserted: counts.new, updated: counts.updated, unchanged: counts.unchanged } satisfies ImportCommit;
+      },
+      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
+    );
+  } catch (error) {
+    if (error instanceof RollbackWith) return error.result;
+    throw error;
+  }
 }

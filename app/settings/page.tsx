@@ -44,6 +44,11 @@ export default async function SettingsPage({ searchParams }: { searchParams: Sea
             <GpuTypes />
           </Suspense>
         </Card>
+        <Card title="Recently deleted">
+          <Suspense fallback={<TableSkeleton rows={3} />}>
+            <RecentlyDeleted />
+          </Suspense>
+        </Card>
         <div id="prices">
           <Card title="GPU price catalog">
             <Suspense fallback={<TableSkeleton />}>
@@ -51,11 +56,6 @@ export default async function SettingsPage({ searchParams }: { searchParams: Sea
             </Suspense>
           </Card>
         </div>
-        <Card title="Recently deleted">
-          <Suspense fallback={<TableSkeleton rows={3} />}>
-            <RecentlyDeleted />
-          </Suspense>
-        </Card>
       </div>
     </>
   );

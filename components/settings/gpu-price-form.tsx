@@ -129,7 +129,7 @@ export function GpuPriceForm({
           inputMode="decimal"
           isNumeric
           prefix="$"
-          suffix="/ GPU-h"
+          suffix="/GPU-h"
           placeholder={current ? Number(current.pricePerGpuHour).toString() : "2.50"}
           hint={current ? `Current: ${showPrice(current.pricePerGpuHour)} since ${formatDateTime({ instant: current.effectiveFrom, timeZone })}` : "Up to 6 decimal places"}
         />

@@ -81,7 +81,7 @@ export function GpuTypeForm({
           </datalist>
         </div>
         <TextField {...control("memoryGb")} isRequired inputMode="numeric" isNumeric suffix="GB" placeholder="80" />
-        <TextField {...control("peakBf16Tflops")} isRequired inputMode="decimal" isNumeric suffix="TFLOPS" placeholder="989.5" />
+        <TextField {...control("peakBf16Tflops")} isRequired inputMode="decimal" isNumeric placeholder="989.5" />
         <TextField {...control("memoryBandwidthGbps")} isRequired inputMode="decimal" isNumeric suffix="GB/s" placeholder="3350" />
       </FieldGroup>
     </RecordFormFrame>

@@ -37,7 +37,7 @@ export function TeamsTable({ teams }: { teams: { id: number; slug: string; name:
         { key: "budget", header: "Monthly budget", isNumeric: true, cell: (t) => formatUsd({ micros: parseUsdMicros(t.monthlyBudgetUsd) }) },
         { key: "runs", header: "Runs", isNumeric: true, cell: (t) => count(t.runs) },
         { key: "deployments", header: "Deployments", isNumeric: true, cell: (t) => count(t.deployments) },
-        { key: "edit", header: "", cell: (t) => <EditLink href={`/settings/teams/${t.slug}/edit`} what={`team ${t.name}`} /> },
+        { key: "edit", header: "Actions", cell: (t) => <EditLink href={`/settings/teams/${t.slug}/edit`} what={`team ${t.name}`} /> },
       ]}
     />
   );
@@ -65,7 +65,7 @@ export function GpuTypesTable({
         { key: "deployments", header: "Deployments", isNumeric: true, cell: (g) => count(g.deployments) },
         {
           key: "actions",
-          header: "",
+          header: "Actions",
           cell: (g) => (
             <span className="flex gap-3">
               <EditLink href={`/settings/gpu-types/${g.id}/edit`} what={`GPU type ${g.name}`} />
@@ -110,8 +110,8 @@ export function PriceCatalogTable({ prices, timeZone, now, showGpu = true }: { p
           isNumeric: true,
           cell: (p) => (p.effectiveTo ? formatDateTime({ instant: p.effectiveTo, timeZone }) : <span className="text-slate-500">no end</span>),
         },
-        { key: "state", header: "", cell: (p) => (isInEffect(p) ? <span className="text-xs font-medium text-emerald-700">in effect</span> : null) },
-        { key: "edit", header: "", cell: (p) => <EditLink href={`/settings/prices/${p.id}/edit`} what={`price ${p.gpuTypeName} ${p.provider} ${PRICING_MODEL_LABELS[p.pricingModel]} from ${formatDateTime({ instant: p.effectiveFrom, timeZone })}`} /> },
+        { key: "state", header: "Status", cell: (p) => (isInEffect(p) ? <span className="text-xs font-medium text-emerald-700">in effect</span> : null) },
+        { key: "edit", header: "Actions", cell: (p) => <EditLink href={`/settings/prices/${p.id}/edit`} what={`price ${p.gpuTypeName} ${p.provider} ${PRICING_MODEL_LABELS[p.pricingModel]} from ${formatDateTime({ instant: p.effectiveFrom, timeZone })}`} /> },
       ]}
     />
   );
@@ -137,7 +137,9 @@ export function RecentlyDeletedList({
   now: Date;
   undoDays: number;
 }): ReactNode {
-  if (items.length === 0) return <EmptyState title="Nothing deleted lately">Deleted teams, GPU types, prices, runs and deployments can be restored here for {undoDays} days.</EmptyState>;
+  if (items.length === 0) {
+    return <p className="px-4 py-3 text-sm text-slate-600">Nothing deleted lately. Deleted teams, GPU types, prices, runs and deployments can be restored here for {undoDays} days.</p>;
+  }
   return (
     <ul className="divide-y divide-slate-100">
       {items.map((item) => (

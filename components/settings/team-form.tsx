@@ -76,7 +76,7 @@ export function TeamForm({
         />
       </FieldGroup>
       <FieldGroup title="Reporting" description="The budget is per calendar month. The team's dashboards count days and months in its time zone.">
-        <TextField {...control("monthlyBudgetUsd")} isRequired inputMode="decimal" isNumeric prefix="$" suffix="/ month" placeholder="25000.00" />
+        <TextField {...control("monthlyBudgetUsd")} isRequired inputMode="decimal" isNumeric prefix="$" suffix="/month" placeholder="25000.00" />
         <TimeZoneField {...control("timeZone")} isRequired zones={zones} className="sm:col-span-2" />
       </FieldGroup>
     </RecordFormFrame>

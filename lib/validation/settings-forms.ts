@@ -1,3 +1,5 @@
+import { instantToLocal } from "@/lib/domain/local-time";
+
 /** How the Settings forms' fields are read (shared by the browser form and the server action). */
 
 export const GPU_PRICE_FORM_FIELDS = {
@@ -16,4 +18,10 @@ export function slugFromName(name: string): string {
     .replace(/^-+|-+$/g, "")
     .slice(0, 64)
     .replace(/-+$/, "");
+}
+
+/** "YYYY-MM-DDT00:00" of the day after `now`'s local date in `timeZone`, as a datetime-local input takes it (a new price's default start). */
+export function startOfNextLocalDay(now: Date, timeZone: string): string {
+  const [year, month, day] = instantToLocal({ instant: now, timeZone }).slice(0, 10).split("-").map(Number) as [number, number, number];
+  return `${new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10)}T00:00`;
 }

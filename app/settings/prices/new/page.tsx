@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { getViewer } from "@/lib/access/current-viewer";
 import { saveGpuPriceAction } from "@/lib/actions/gpu-prices";
 import { priceFormOptions } from "@/lib/db/queries/settings";
-import { instantToLocal } from "@/lib/domain/local-time";
+import { startOfNextLocalDay } from "@/lib/validation/settings-forms";
 import { GpuPriceForm } from "@/components/settings/gpu-price-form";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { ButtonLink } from "@/components/ui/button";
@@ -27,8 +27,8 @@ export default async function NewGpuPricePage({ searchParams }: { searchParams: 
     provider: latest?.provider ?? options.mostUsedProvider ?? "",
     pricingModel: latest?.pricingModel ?? "ON_DEMAND",
     pricePerGpuHour: "",
-    // Prices usually change at the start of a day.
-    effectiveFrom: `${instantToLocal({ instant: now, timeZone }).slice(0, 10)}T00:00`,
+    // Prices change at the start of a day; tomorrow's, so a new price never silently reprices work already recorded.
+    effectiveFrom: startOfNextLocalDay(now, timeZone),
     effectiveTo: "",
     endCurrentPrice: "true",
   };

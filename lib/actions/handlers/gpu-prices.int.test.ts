@@ -294,4 +294,18 @@ describe("hostile input", () => {
       { numRuns: 150 },
     );
   });
+
+  it("never throws on forged ids for edit and delete, and changes nothing", async () => {
+    const before = await settingsSnapshot(client);
+    const forged = fc.oneof(fc.string().filter((s) => !/^\d+$/.test(s)), fc.integer({ min: 100_000 }), fc.integer({ max: 0 }), fc.double(), fc.constant(null), fc.object());
+    await fc.assert(
+      fc.asyncProperty(forged, async (id) => {
+        expect((await submitGpuPriceDelete({ viewer: fx.viewer, id })).status).toBe("notFound");
+        const edit = await submitGpuPrice({ viewer: fx.viewer, id: id ?? "x", formData: form(priceFields({ _version: "1" })) });
+        expect(["notFound", "invalid"]).toContain(edit.status);
+      }),
+      { numRuns: 60 },
+    );
+    expect(await settingsSnapshot(client)).toEqual(before);
+  });
 });

@@ -267,6 +267,19 @@ describe("hostile input", () => {
     );
   });
 
+  it("never throws on forged delete ids, and deletes nothing", async () => {
+    const before = await settingsSnapshot(client);
+    await fc.assert(
+      // Ids of real teams are left out: the point is forged values, not deleting the fixture.
+      fc.asyncProperty(fc.oneof(fc.string().filter((s) => !/^\d+$/.test(s)), fc.integer({ min: 100_000 }), fc.integer({ max: 0 }), fc.double(), fc.constant(null), fc.object()), async (id) => {
+        const state = await submitTeamDelete({ viewer: fx.viewer, id });
+        expect(state.status).toBe("notFound");
+      }),
+      { numRuns: 60 },
+    );
+    expect(await settingsSnapshot(client)).toEqual(before);
+  });
+
   it("treats forged arguments as rejections without throwing", async () => {
     const before = await settingsSnapshot(client);
     expect((await submitTeam({ viewer: fx.viewer, id: null, formData: { slug: "x" } })).status).toBe("invalid");

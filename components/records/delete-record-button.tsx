@@ -13,6 +13,10 @@ export function DeleteRecordButton({
   noun,
   name,
   consequence,
+  id = "delete",
+  triggerLabel = "Delete…",
+  triggerAriaLabel,
+  triggerClassName,
 }: {
   action: (state: FormState, formData: FormData) => Promise<FormState>;
   /** "run", "deployment", … */
@@ -20,18 +24,24 @@ export function DeleteRecordButton({
   name: string;
   /** What else goes with it, e.g. "Its 2,016 usage windows are deleted with it." */
   consequence?: string;
+  /** Unique per page when several delete buttons share it (one per table row). */
+  id?: string;
+  triggerLabel?: string;
+  /** The trigger's accessible name when its label is the same on every row, e.g. "Delete usage 2026-11-10 00:00". */
+  triggerAriaLabel?: string;
+  triggerClassName?: string;
 }) {
   const [state, formAction, isPending] = useActionState(action, IDLE);
   const dialogRef = useRef<HTMLDialogElement>(null);
   const message = state.status === "notFound" ? state.message : state.status === "invalid" ? Object.values(state.fieldErrors).flat().join(" ") : null;
   return (
     <>
-      <button type="button" className={buttonClass("secondary")} onClick={() => dialogRef.current?.showModal()}>
-        Delete…
+      <button type="button" aria-label={triggerAriaLabel} className={triggerClassName ?? buttonClass("secondary")} onClick={() => dialogRef.current?.showModal()}>
+        {triggerLabel}
       </button>
-      <dialog ref={dialogRef} aria-labelledby="delete-title" className="m-auto w-full max-w-md rounded-lg border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40">
+      <dialog ref={dialogRef} aria-labelledby={`${id}-title`} className="m-auto w-full max-w-md rounded-lg border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40">
         <form action={formAction} className="space-y-3 p-5">
-          <h2 id="delete-title" className="text-base font-semibold text-slate-900">
+          <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
             Delete {noun} “{name}”?
           </h2>
           <p className="text-sm text-slate-700">

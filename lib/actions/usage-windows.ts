@@ -11,20 +11,22 @@ import { submitUsageWindow, submitUsageWindowDelete } from "./handlers/usage-win
 /**
  * Records a deployment's usage for one period (start null) or edits the
  * period that started at `start`. "Save and add next" opens a new form for
- * the period that follows (start = this one's end, same length); plain Save
- * goes to the deployment's page.
+ * the period that follows (start = this one's end, same length); "Save and
+ * finish" and an edit go to the deployment's page.
  */
 export async function saveUsageWindowAction(deploymentId: number, start: string | null, _previous: FormState, formData: FormData): Promise<FormState> {
   const viewer = await getViewer();
   const state = await submitUsageWindow({ viewer, deploymentId, start, formData, now: new Date() });
   if (state.status !== "saved" || !state.window) return state;
   revalidatePath("/", "layout");
-  const isNext = formData instanceof FormData && formData.get(SAVE_AND_ADD_NEXT.name) === SAVE_AND_ADD_NEXT.value;
-  if (isNext) {
-    const nextStart = new Date(state.window.start).getTime() + state.window.seconds * 1000;
-    redirect(`/inference/${state.id}/usage/new?start=${nextStart}&seconds=${state.window.seconds}&notice=usageSaved`);
+  // The new-period form carries a hidden "next"; its "Save and finish" button adds "done".
+  const intents = formData instanceof FormData ? formData.getAll(SAVE_AND_ADD_NEXT.name) : [];
+  if (intents.includes(SAVE_AND_ADD_NEXT.value) && !intents.includes("done")) {
+    const savedStart = new Date(state.window.start).getTime();
+    const nextStart = savedStart + state.window.seconds * 1000;
+    redirect(`/inference/${state.id}/usage/new?start=${nextStart}&seconds=${state.window.seconds}&saved=${savedStart}`);
   }
-  redirect(`/inference/${state.id}?notice=${start === null ? "usageCreated" : "usageSaved"}#usage`);
+  redirect(`/inference/${state.id}?notice=${start === null ? "created" : "saved"}#usage`);
 }
 
 /** Deletes one period's usage (undoable from the deployment's page it lands on). */

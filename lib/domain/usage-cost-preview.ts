@@ -75,14 +75,14 @@ export function usageCostPreview(input: UsagePreviewInput): { lines: PreviewLine
       how: `${gpuCount.toLocaleString("en-US")} GPU${gpuCount === 1 ? "" : "s"} × ${hours.toLocaleString("en-US", { maximumFractionDigits: 2 })} h`,
     },
   ];
-  const priced = cost.lines.filter((line) => line.source !== "none");
+  const priced = cost.lines.flatMap((line) => (line.source === "none" ? [] : [line]));
+  const only = priced.length === 1 ? priced[0] : undefined;
   lines.push({
     label: "GPU cost of this period",
     value: formatUsd({ micros: cost.computeCostMicros }),
-    how:
-      priced.length === 1 && priced[0]!.source !== "none"
-        ? `× ${formatPricePerGpuHour(priced[0]!.pricePerGpuHourMicros)} (${priced[0]!.source === "override" ? "price override" : `catalog: ${input.catalogName}`})`
-        : priced.length > 1
+    how: only
+      ? `× ${formatPricePerGpuHour(only.pricePerGpuHourMicros)} (${only.source === "override" ? "price override" : `catalog: ${input.catalogName}`})`
+      : priced.length > 1
           ? `${priced.length} price periods (catalog: ${input.catalogName})`
           : undefined,
     isTotal: true,
@@ -94,7 +94,8 @@ export function usageCostPreview(input: UsagePreviewInput): { lines: PreviewLine
   lines.push({ label: "Per 1K requests", value: formatUsdRate(metrics.costPerThousandRequestsUsd), how: hasTraffic ? `${count(input.requests)} requests` : "No requests entered" });
   if (hasTraffic) lines.push({ label: "Requests per second", value: formatQps(metrics.qps) });
   if (metrics.tokensPerSecondPerGpu !== null && tokens > 0n) {
-    lines.push({ label: "Tokens/s per GPU", value: metrics.tokensPerSecondPerGpu.toLocaleString("en-US", { maximumFractionDigits: metrics.tokensPerSecondPerGpu < 10 ? 2 : 0 }) });
+    const perGpu = metrics.tokensPerSecondPerGpu;
+    lines.push({ label: "Tokens/s per GPU", value: perGpu >= 100 ? Math.round(perGpu).toLocaleString("en-US") : perGpu.toLocaleString("en-US", { maximumSignificantDigits: 3 }) });
   }
 
   const warnings: string[] = [];

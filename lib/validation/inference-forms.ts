@@ -23,3 +23,38 @@ export const USAGE_LENGTH_PRESETS = [
   { seconds: 86_400, label: "1 day" },
   { seconds: 604_800, label: "1 week" },
 ] as const;
+
+/** Field labels for error summaries, conflict tables and audit history (plain data, so server pages can use them too). */
+export const DEPLOYMENT_FIELD_LABELS: Record<string, string> = {
+  name: "Name",
+  teamId: "Team",
+  model: "Model",
+  parameterCount: "Parameters",
+  servingEngine: "Serving engine",
+  quantization: "Quantization",
+  batching: "Batching",
+  maxBatchSize: "Max batch size",
+  p99SloMs: "p99 latency SLO",
+  gpuTypeId: "GPU type",
+  gpuCount: "GPU count",
+  provider: "Provider",
+  pricingModel: "Pricing model",
+  pricePerGpuHourOverride: "Price override",
+  activeFrom: "Active from",
+  activeTo: "Active until",
+};
+
+export const USAGE_FIELD_LABELS: Record<string, string> = {
+  windowStart: "Start",
+  windowSeconds: "Length",
+  requests: "Requests",
+  errors: "Errors",
+  inputTokens: "Input tokens",
+  cachedInputTokens: "Cached input tokens",
+  outputTokens: "Output tokens",
+  latencyP50Ms: "p50 latency",
+  latencyP95Ms: "p95 latency",
+  latencyP99Ms: "p99 latency",
+  avgGpuUtilizationPct: "GPU utilization",
+  deploymentId: "Deployment",
+};

@@ -1,19 +1,31 @@
-import type { Metadata } from "next";
+import type { Metadata, Route } from "next";
+import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import type { Viewer } from "@/lib/access/viewer";
+import { deleteInferenceDeploymentAction } from "@/lib/actions/inference-deployments";
+import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { deploymentDetail, type DeploymentDetail } from "@/lib/db/queries/details";
+import { deploymentUsagePage } from "@/lib/db/queries/inference-records";
 import { denseMeasures, toChartData } from "@/lib/domain/charts/series";
 import { formatGpuHours, formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
 import { BATCHING_LABELS, formatDateTime, PRICING_MODEL_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { parseDashboardFilters, resolveRange, unitForRange } from "@/lib/validation/dashboard-filters";
+import { DEPLOYMENT_FIELD_LABELS, USAGE_FIELD_LABELS } from "@/lib/validation/inference-forms";
 import { LineChart } from "@/components/charts/line-chart";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
 import { FilterBar } from "@/components/filters/filter-bar";
+import { UsageRecords } from "@/components/inference/usage-records";
+import { AuditHistory } from "@/components/records/audit-history";
+import { DeleteRecordButton } from "@/components/records/delete-record-button";
+import { NoticeBanner } from "@/components/records/notice-banner";
+import { ButtonLink } from "@/components/ui/button";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { Card } from "@/components/ui/card";
 import { DefinitionList } from "@/components/ui/definition-list";
 import { PageHeader } from "@/components/ui/page-header";
+import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Deployment" };
 
@@ -22,7 +34,9 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<str
 export default async function DeploymentPage({ params, searchParams }: Props) {
   const raw = (await params).id;
   if (!/^\d{1,9}$/.test(raw)) notFound();
-  const filters = parseDashboardFilters({ range: "7d", ...(await searchParams) });
+  const query = await searchParams;
+  const filters = parseDashboardFilters({ range: "7d", ...query });
+  const usagePage = typeof query.usagePage === "string" && /^\d{1,6}$/.test(query.usagePage) ? Math.max(1, Number(query.usagePage)) : 1;
   const viewer = await getViewer();
   const now = new Date();
   const range = resolveRange({ filters, now, timeZone: viewer.orgTimeZone });
@@ -32,12 +46,35 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
   return (
     <>
       <Breadcrumbs items={[{ href: "/inference", label: "Inference" }, { label: deployment.name }]} />
+      <NoticeBanner {...await recordNotice({ viewer, searchParams: query })} />
       <PageHeader
         title={deployment.name}
         description={`${deployment.model} · ${SERVING_ENGINE_LABELS[deployment.servingEngine]} · ${QUANTIZATION_LABELS[deployment.quantization]} · ${BATCHING_LABELS[deployment.batching]} batching · ${deployment.team.name}`}
+        actions={
+          <>
+            <ButtonLink href={`/inference/${deployment.id}/usage/new` as Route} variant="primary">
+              Add usage
+            </ButtonLink>
+            <ButtonLink href={`/inference/${deployment.id}/edit` as Route}>Edit</ButtonLink>
+            <DeleteRecordButton
+              action={deleteInferenceDeploymentAction.bind(null, deployment.id)}
+              noun="deployment"
+              name={deployment.name}
+              consequence="Its usage records are deleted with it, and come back with it on undo."
+            />
+          </>
+        }
       />
       <FilterBar key={JSON.stringify(filters)} filters={filters} show={{}} />
-      <Body detail={detail} timeZone={viewer.orgTimeZone} />
+      <div className="space-y-5">
+        <Body detail={detail} timeZone={viewer.orgTimeZone} />
+        <Suspense key={`usage-${usagePage}`} fallback={<TableSkeleton rows={4} />}>
+          <Usage viewer={viewer} id={deployment.id} page={usagePage} query={query} />
+        </Suspense>
+        <Suspense fallback={<TableSkeleton rows={3} />}>
+          <History viewer={viewer} id={deployment.id} timeZone={viewer.orgTimeZone} />
+        </Suspense>
+      </div>
     </>
   );
 }
@@ -141,4 +178,26 @@ function Body({ detail, timeZone }: { detail: DeploymentDetail; timeZone: string
       </div>
     </div>
   );
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+async function Usage({ viewer, id, page, query }: { viewer: Viewer; id: number; page: number; query: Query }) {
+  const data = await deploymentUsagePage({ viewer, deploymentId: id, page, now: new Date() });
+  if (!data) return null;
+  const hrefForPage = (n: number) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (typeof value === "string" && !["usagePage", "notice", "deleted"].includes(key)) params.set(key, value);
+    }
+    if (n > 1) params.set("usagePage", String(n));
+    const search = params.toString();
+    return `/inference/${id}${search ? `?${search}` : ""}#usage`;
+  };
+  return <UsageRecords data={data} hrefForPage={hrefForPage} />;
+}
+
+async function History({ viewer, id, timeZone }: { viewer: Viewer; id: number; timeZone: string }) {
+  const entries = await auditHistory({ viewer, subjectType: "inferenceDeployment", subjectId: String(id) });
+  return <AuditHistory entries={entries} timeZone={timeZone} labels={{ ...USAGE_FIELD_LABELS, ...DEPLOYMENT_FIELD_LABELS }} />;
 }

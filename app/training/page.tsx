@@ -43,6 +43,7 @@ export default async function TrainingPage({ searchParams }: { searchParams: Sea
         description="Runs active in the range. Cost is GPU time at the price in effect plus storage, data and network."
         actions={
           <>
+            <ButtonLink href="/import">Import CSV</ButtonLink>
             <ButtonLink href="/training/new" variant="primary">
               New run
             </ButtonLink>

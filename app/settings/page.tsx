@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
+import { can } from "@/lib/access/viewer";
 import { recentlyDeleted, UNDO_DAYS } from "@/lib/db/mutations/records";
 import { recordNotice } from "@/lib/db/queries/audit-history";
 import { settingsGpuTypes, settingsPrices, settingsTeams } from "@/lib/db/queries/settings";
@@ -24,13 +25,15 @@ export default async function SettingsPage({ searchParams }: { searchParams: Sea
         title="Settings"
         description="Teams, GPU types and the price catalog that costs are computed from."
         actions={
-          <>
-            <ButtonLink href="/settings/teams/new">New team</ButtonLink>
-            <ButtonLink href="/settings/gpu-types/new">New GPU type</ButtonLink>
-            <ButtonLink href="/settings/prices/new" variant="primary">
-              Add price
-            </ButtonLink>
-          </>
+          can(viewer, "write") ? (
+            <>
+              <ButtonLink href="/settings/teams/new">New team</ButtonLink>
+              <ButtonLink href="/settings/gpu-types/new">New GPU type</ButtonLink>
+              <ButtonLink href="/settings/prices/new" variant="primary">
+                Add price
+              </ButtonLink>
+            </>
+          ) : null
         }
       />
       <div className="space-y-5">
@@ -78,5 +81,7 @@ async function Prices() {
 
 async function RecentlyDeleted() {
   const viewer = await getViewer();
-  return <RecentlyDeletedList items={await recentlyDeleted({ viewer })} timeZone={viewer.orgTimeZone} now={new Date()} undoDays={UNDO_DAYS} />;
+  return (
+    <RecentlyDeletedList items={await recentlyDeleted({ viewer })} timeZone={viewer.orgTimeZone} now={new Date()} undoDays={UNDO_DAYS} canRestore={can(viewer, "write")} />
+  );
 }

@@ -131,11 +131,13 @@ export function RecentlyDeletedList({
   timeZone,
   now,
   undoDays,
+  canRestore,
 }: {
   items: { id: number; entityType: string; label: string; deletedAt: Date; deletedBy: string | null }[];
   timeZone: string;
   now: Date;
   undoDays: number;
+  canRestore: boolean;
 }): ReactNode {
   if (items.length === 0) {
     return <p className="px-4 py-3 text-sm text-slate-600">Nothing deleted lately. Deleted teams, GPU types, prices, runs and deployments can be restored here for {undoDays} days.</p>;
@@ -150,7 +152,7 @@ export function RecentlyDeletedList({
             Deleted {item.deletedBy ? `by ${item.deletedBy} ` : ""}
             <time dateTime={item.deletedAt.toISOString()}>{formatDateTime({ instant: item.deletedAt, timeZone })}</time> · {undoTimeLeft({ deletedAt: item.deletedAt, now, undoDays })}
           </span>
-          <UndoButton action={restoreDeletedAction.bind(null, item.id)} label="Restore" />
+          {canRestore ? <UndoButton action={restoreDeletedAction.bind(null, item.id)} label="Restore" /> : null}
         </li>
       ))}
     </ul>

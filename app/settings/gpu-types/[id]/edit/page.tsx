@@ -2,6 +2,7 @@ import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
+import { can } from "@/lib/access/viewer";
 import { deleteGpuTypeAction, saveGpuTypeAction } from "@/lib/actions/gpu-types";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { gpuTypeFormValues, settingsPrices } from "@/lib/db/queries/settings";
@@ -39,19 +40,21 @@ export default async function EditGpuTypePage({ params, searchParams }: Props) {
         title={`Edit GPU type “${gpuType.name}”`}
         description={`Used by ${describeRecords(counts)}. Saving is refused if someone else changed it since you opened it.`}
         actions={
-          <>
-            <ButtonLink href={`/settings/prices/new?gpuTypeId=${id}` as Route}>Add price</ButtonLink>
-            {isInUse ? (
-              <span className="max-w-xs text-xs text-slate-600">Can&apos;t be deleted while runs or deployments use it.</span>
-            ) : (
-              <DeleteRecordButton
-                action={deleteGpuTypeAction.bind(null, id)}
-                noun="GPU type"
-                name={gpuType.name}
-                consequence={counts.prices > 0 ? `Its ${counts.prices} ${priceWord} ${counts.prices === 1 ? "is" : "are"} deleted with it, and come back with Undo.` : undefined}
-              />
-            )}
-          </>
+          can(viewer, "write") ? (
+            <>
+              <ButtonLink href={`/settings/prices/new?gpuTypeId=${id}` as Route}>Add price</ButtonLink>
+              {isInUse ? (
+                <span className="max-w-xs text-xs text-slate-600">Can&apos;t be deleted while runs or deployments use it.</span>
+              ) : (
+                <DeleteRecordButton
+                  action={deleteGpuTypeAction.bind(null, id)}
+                  noun="GPU type"
+                  name={gpuType.name}
+                  consequence={counts.prices > 0 ? `Its ${counts.prices} ${priceWord} ${counts.prices === 1 ? "is" : "are"} deleted with it, and come back with Undo.` : undefined}
+                />
+              )}
+            </>
+          ) : null
         }
       />
       <div className="space-y-5">

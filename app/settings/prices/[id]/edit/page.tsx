@@ -2,6 +2,7 @@ import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
+import { can } from "@/lib/access/viewer";
 import { deleteGpuPriceAction, saveGpuPriceAction } from "@/lib/actions/gpu-prices";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { gpuPriceFormValues, priceFormOptions } from "@/lib/db/queries/settings";
@@ -42,7 +43,7 @@ export default async function EditGpuPricePage({ params, searchParams }: Props) 
       <PageHeader
         title={`Edit price: ${title}`}
         description={span}
-        actions={<DeleteRecordButton action={deleteGpuPriceAction.bind(null, id)} noun="price" name={title} consequence={repricing} />}
+        actions={can(viewer, "write") ? <DeleteRecordButton action={deleteGpuPriceAction.bind(null, id)} noun="price" name={title} consequence={repricing} /> : null}
       />
       <div className="space-y-5">
         <p role="note" className={`rounded-md border px-4 py-2 text-sm ${isUsed ? "border-amber-300 bg-amber-50 text-amber-950" : "border-slate-200 bg-slate-50 text-slate-700"}`}>

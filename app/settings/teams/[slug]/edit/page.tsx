@@ -2,6 +2,7 @@ import type { Metadata, Route } from "next";
 import { notFound, redirect } from "next/navigation";
 import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
+import { can } from "@/lib/access/viewer";
 import { deleteTeamAction, saveTeamAction } from "@/lib/actions/teams";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { currentTeamSlug, teamFormValues } from "@/lib/db/queries/settings";
@@ -39,7 +40,7 @@ export default async function EditTeamPage({ params, searchParams }: Props) {
         title={`Edit team “${team.name}”`}
         description={`It has ${describeRecords(team.counts)}. Saving is refused if someone else changed this team since you opened it; nothing is lost either way.`}
         actions={
-          hasRecords ? (
+          !can(viewer, "write") ? null : hasRecords ? (
             <span className="max-w-xs text-xs text-slate-600">Can&apos;t be deleted while it has runs or deployments: move or delete them first.</span>
           ) : (
             <DeleteRecordButton action={deleteTeamAction.bind(null, team.id)} noun="team" name={team.name} consequence="It has no runs or deployments." />

@@ -22,6 +22,7 @@ export function RecordFormFrame({
   cancelHref,
   aside,
   extraActions,
+  hasTimes = true,
   children,
 }: {
   form: RecordFormApi;
@@ -33,6 +34,8 @@ export function RecordFormFrame({
   /** Shown beside the fields on wide screens (the cost preview). */
   aside?: ReactNode;
   extraActions?: ReactNode;
+  /** Whether the form has date-time fields (read in `timeZone`), so the footer says which zone. */
+  hasTimes?: boolean;
   children: ReactNode;
 }) {
   const { state, formAction, isPending, summaryErrors, onSubmit, onKeyDown, formRef, summaryRef, version, idempotencyKey } = form;
@@ -88,11 +91,17 @@ export function RecordFormFrame({
           </Link>
           {extraActions}
           <span className="ml-auto text-xs text-slate-500">
-            Times in {timeZone} · <kbd className="rounded border border-slate-300 px-1">Ctrl</kbd>+<kbd className="rounded border border-slate-300 px-1">Enter</kbd> saves
+            {hasTimes ? `Times in ${timeZone} · ` : null}
+            <kbd className="rounded border border-slate-300 px-1">Ctrl</kbd>+<kbd className="rounded border border-slate-300 px-1">Enter</kbd> saves
           </span>
         </div>
       </div>
-      {aside ? <aside className="xl:sticky xl:top-4 xl:self-start">{aside}</aside> : null}
+      {aside ? (
+        // Named: the layout's sidebar is a complementary landmark too.
+        <aside aria-label="Preview" className="xl:sticky xl:top-4 xl:self-start">
+          {aside}
+        </aside>
+      ) : null}
     </form>
   );
 }

@@ -62,7 +62,7 @@ export function GpuTypeForm({
   };
 
   return (
-    <RecordFormFrame form={form} timeZone={timeZone} labels={GPU_TYPE_FIELD_LABELS} submitLabel={submitLabel} cancelHref={cancelHref} extraActions={extraActions}>
+    <RecordFormFrame form={form} timeZone={timeZone} labels={GPU_TYPE_FIELD_LABELS} submitLabel={submitLabel} cancelHref={cancelHref} extraActions={extraActions} hasTimes={false}>
       <FieldGroup title="GPU type" description="Peak throughput is dense BF16 (no sparsity); MFU and utilization are measured against it.">
         <div className="sm:col-span-2">
           <TextField

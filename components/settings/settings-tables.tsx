@@ -152,7 +152,7 @@ export function RecentlyDeletedList({
             Deleted {item.deletedBy ? `by ${item.deletedBy} ` : ""}
             <time dateTime={item.deletedAt.toISOString()}>{formatDateTime({ instant: item.deletedAt, timeZone })}</time> · {undoTimeLeft({ deletedAt: item.deletedAt, now, undoDays })}
           </span>
-          {canRestore ? <UndoButton action={restoreDeletedAction.bind(null, item.id)} label="Restore" /> : null}
+          {canRestore ? <UndoButton action={restoreDeletedAction.bind(null, item.id)} label="Restore" accessibleName={`Restore ${item.label}`} /> : null}
         </li>
       ))}
     </ul>

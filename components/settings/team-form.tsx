@@ -59,7 +59,7 @@ export function TeamForm({
   const slugChanged = !isNew && values.slug !== initialValues.slug;
 
   return (
-    <RecordFormFrame form={form} timeZone={timeZone} labels={TEAM_FIELD_LABELS} submitLabel={submitLabel} cancelHref={cancelHref} extraActions={extraActions}>
+    <RecordFormFrame form={form} timeZone={timeZone} labels={TEAM_FIELD_LABELS} submitLabel={submitLabel} cancelHref={cancelHref} extraActions={extraActions} hasTimes={false}>
       <FieldGroup title="Team">
         <TextField {...control("name")} onChange={onNameChange} isRequired autoFocus placeholder="Applied ML" className="sm:col-span-2" />
         <TextField

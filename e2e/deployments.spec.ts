@@ -1,3 +1,4 @@
+import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, screenshot, test } from "./fixtures";
 
@@ -18,6 +19,14 @@ function localInput(instant: Date, timeZone: string): string {
 }
 
 const DAY_MS = 86_400_000;
+
+/** The notice a write's redirect shows (not the loading skeletons, which are statuses too). */
+const notice = (page: Page) => page.getByRole("status").and(page.locator(":not([aria-label='Loading'])"));
+
+async function expectNoAxeViolations(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), label).toEqual([]);
+}
 
 async function seedTeamAndGpu(sql: import("pg").Pool) {
   const slug = `e2e-inf-${Date.now().toString(36)}`;
@@ -71,9 +80,10 @@ test("a person records a deployment and three days of its usage by keyboard, and
   await expect(deploymentPreview.locator('[data-preview="Per hour"]')).toHaveText("$4.00");
   await expect(deploymentPreview.locator('[data-preview="Per day"]')).toHaveText("$96.00");
   await screenshot(page, "deployments-new");
+  await expectNoAxeViolations(page, "new deployment form");
   await page.keyboard.press("Control+Enter");
   await expect(page).toHaveURL(/\/inference\/\d+\?notice=created/);
-  await expect(page.getByRole("status")).toHaveText("Saved.");
+  await expect(notice(page)).toHaveText("Saved.");
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   await expect(page.getByRole("region", { name: "Usage records" })).toContainText("No usage recorded yet");
 
@@ -89,6 +99,7 @@ test("a person records a deployment and three days of its usage by keyboard, and
   await expect(preview.locator('[data-preview="GPU cost of this period"]')).toHaveText("$96.00");
   await expect(preview).toContainText("were tokens entered in millions or thousands?");
   await screenshot(page, "deployments-usage-unit-slip");
+  await expectNoAxeViolations(page, "usage form with a warning");
   for (const [field, value] of [["Input tokens", "80000000"], ["Cached input tokens", "20000000"], ["Output tokens", "20000000"]] as const) {
     await page.getByRole("textbox", { name: field, exact: true }).fill(value);
   }
@@ -109,7 +120,7 @@ test("a person records a deployment and three days of its usage by keyboard, and
 
   // Days 2 and 3: Enter saved and opened the next day, focus in Requests.
   await expect(page).toHaveURL(/\/usage\/new\?start=\d+&seconds=86400&saved=\d+/);
-  await expect(page.getByRole("status")).toContainText("Saved usage for");
+  await expect(notice(page)).toContainText("Saved usage for");
   await expect(page.getByLabel("Start")).toHaveValue(localInput(new Date(activeFrom.getTime() + DAY_MS), "UTC"));
   await typeDay(page, ["120000", "0", "96000000", "0", "24000000"]);
   await page.keyboard.press("Enter");
@@ -134,6 +145,7 @@ test("a person records a deployment and three days of its usage by keyboard, and
   const history = page.locator("section").filter({ has: page.getByRole("heading", { name: "History", exact: true }) });
   await expect(history.getByText("Usage created", { exact: true })).toHaveCount(3);
   await screenshot(page, "deployments-page-with-usage");
+  await expectNoAxeViolations(page, "deployment page with usage");
 
   await page.goto(`/inference?team=${slug}&range=7d`);
   await expect(page.getByRole("row").filter({ hasText: name })).toBeVisible();
@@ -188,6 +200,8 @@ test("a usage edit that collides with a colleague's is refused with both shown; 
   await page.keyboard.press("Enter");
   await expect(page.getByText(/Overlaps the usage recorded for .* periods of one deployment can't overlap/).first()).toBeVisible();
   await expect(page.getByLabel("Start")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Start")).toHaveAttribute("aria-describedby", /windowStart-error/);
+  await expectNoAxeViolations(page, "usage form with a field error");
 
   // Delete one period from its row, then undo.
   await page.goto(`/inference/${id}`);
@@ -198,7 +212,7 @@ test("a usage edit that collides with a colleague's is refused with both shown; 
   await expect(dialog.getByRole("button", { name: "Keep it" })).toBeFocused();
   await dialog.getByRole("button", { name: "Delete usage period" }).click();
   await expect(page).toHaveURL(new RegExp(`/inference/${id}\\?deleted=\\d+`));
-  await expect(page.getByRole("status")).toContainText("deleted.");
+  await expect(notice(page)).toContainText("deleted.");
   await expect(usage.getByRole("row")).toHaveCount(2);
   await page.getByRole("button", { name: "Undo" }).click();
   await expect(page).toHaveURL(new RegExp(`/inference/${id}\\?notice=restored`));
@@ -208,10 +222,17 @@ test("a usage edit that collides with a colleague's is refused with both shown; 
   await page.getByRole("button", { name: "Delete…" }).click();
   await page.getByRole("dialog", { name: `Delete deployment “${slug}-shared”?` }).getByRole("button", { name: "Delete deployment" }).click();
   await expect(page).toHaveURL(/\/inference\?deleted=\d+/);
-  await expect(page.getByRole("status")).toContainText(`Deployment ${slug}-shared deleted.`);
+  await expect(notice(page)).toContainText(`Deployment ${slug}-shared deleted.`);
   expect((await sql.query(`select 1 from inference_usage_windows where "deploymentId" = $1`, [id])).rowCount).toBe(0);
   await screenshot(page, "deployments-deleted-undo");
   await page.getByRole("button", { name: "Undo" }).click();
   await expect(page).toHaveURL(new RegExp(`/inference/${id}\\?notice=restored`));
   await expect(page.getByRole("region", { name: "Usage records" }).getByRole("row")).toHaveCount(3);
+});
+
+test("malformed deployment and usage addresses are not found", async ({ page }) => {
+  for (const path of ["/inference/abc/edit", "/inference/999999/usage/new", "/inference/1/usage/yesterday/edit", "/inference/1/usage/2026-02-30T00:00:00Z/edit", "/inference/1/usage/1/edit"]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 }), path).toHaveText(/not found/i);
+  }
 });

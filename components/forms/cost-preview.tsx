@@ -17,14 +17,13 @@ export function CostPreview({ title, lines, warnings = [], empty }: { title: str
       ) : (
         <dl className="divide-y divide-slate-100 px-4">
           {lines.map((line) => (
-            <div key={line.label} className="py-2">
-              <div className="flex items-baseline justify-between gap-3">
-                <dt className={`text-sm ${line.isTotal ? "font-semibold text-slate-900" : "text-slate-600"}`}>{line.label}</dt>
-                <dd data-preview={line.label} className={`text-right tabular-nums ${line.isTotal ? "text-lg font-semibold text-slate-900" : "text-sm font-medium text-slate-800"}`}>
-                  {line.value}
-                </dd>
-              </div>
-              {line.how ? <p className="mt-0.5 text-xs text-slate-500">{line.how}</p> : null}
+            // dt and dd directly in the div (a valid dl group); the grid puts the value beside the label.
+            <div key={line.label} className="grid grid-cols-[1fr_auto] items-baseline gap-x-3 py-2">
+              <dt className={`text-sm ${line.isTotal ? "font-semibold text-slate-900" : "text-slate-600"}`}>{line.label}</dt>
+              <dd data-preview={line.label} className={`text-right tabular-nums ${line.isTotal ? "text-lg font-semibold text-slate-900" : "text-sm font-medium text-slate-800"}`}>
+                {line.value}
+              </dd>
+              {line.how ? <dd className="col-span-2 mt-0.5 text-xs text-slate-500">{line.how}</dd> : null}
             </div>
           ))}
         </dl>

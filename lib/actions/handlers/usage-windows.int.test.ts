@@ -333,6 +333,25 @@ describe("delete and undo", () => {
   });
 });
 
+describe("concurrent writes to one team's usage", () => {
+  it("save usage of two deployments of one team at once, both counted in the team's hours", async () => {
+    const other = savedId(await submitInferenceDeployment({ viewer: fx.viewer, id: null, formData: form(deploymentFields(fx, { name: "chat-canary" })) }));
+    try {
+      for (const day of ["01", "02", "03", "04", "05", "06"]) {
+        const results = await Promise.all(
+          [deploymentId, other].map((id) => submitUsageWindow({ viewer: fx.viewer, deploymentId: id, start: null, formData: form(usageFields({ windowStart: `2026-11-${day}T00:00` })), now })),
+        );
+        expect(results.map((r) => r.status)).toEqual(["saved", "saved"]);
+      }
+      const { rows } = await client.query(`select sum(requests)::text as requests from usage_rollup_team_hour where "teamId" = $1`, [fx.teamId]);
+      expect(rows[0].requests).toBe(String(2 * 6 * 120_000));
+      await expectRollupsEqualRebuild(client);
+    } finally {
+      await client.query(`delete from inference_deployments where id = $1`, [other]);
+    }
+  });
+});
+
 describe("a week of daily totals by hand", () => {
   it("adds up on the deployment's day rollups, each period starting where the last ended", async () => {
     let start = "2026-11-09T00:00";

@@ -211,6 +211,22 @@ async function rollupZones(run: SqlRunner): Promise<string[]> {
   return zones.map((z) => z.timeZone);
 }
 
+/**
+ * Two transactions refreshing the same rollup rows at once (usage of two
+ * deployments of one team, a form and an import) would each compute from a
+ * snapshot without the other's uncommitted rows, then collide on the rows'
+ * keys or leave one contribution out. A transaction-scoped advisory lock per
+ * deployment and per team, taken in id order before the rows are recomputed,
+ * makes the second wait for the first to commit and then read its rows.
+ */
+const ROLLUP_LOCK_CLASS = { deployment: 710_001, team: 710_002 } as const;
+
+async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_CLASS, ids: Iterable<number>): Promise<void> {
+  for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+    await run.execute(Prisma.sql`select 1 from pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, ${id}::int)`);
+  }
+}
+
 /** Recomputes one team's hour rows over [start, end) (widened to whole UTC hours). */
 async function refreshTeamHours(run: SqlRunner, teamId: number, span: { start: Date; end: Date }): Promise<void> {
   const start = new Date(Math.floor(span.start.getTime() / HOUR_MS) * HOUR_MS);
@@ -250,6 +266,7 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
     spans.set(change.deploymentId, widen(spans.get(change.deploymentId), quarterSpan(change.start, change.end)));
   }
   const deploymentIds = [...spans.keys()];
+  await lockRollupOwners(run, "deployment", deploymentIds);
   const teams = await run.query<{ id: number; teamId: number }>(
     Prisma.sql`select id, "teamId" from inference_deployments where id = any(${deploymentIds}::int[])`,
   );
@@ -271,6 +288,7 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
     const teamId = teams.find((t) => t.id === deploymentId)?.teamId;
     if (teamId !== undefined) teamSpans.set(teamId, widen(teamSpans.get(teamId), span));
   }
+  await lockRollupOwners(run, "team", teamSpans.keys());
   for (const [teamId, span] of teamSpans) await refreshTeamHours(run, teamId, span);
 }
 
@@ -285,6 +303,7 @@ function widen(a: { start: Date; end: Date } | undefined, b: { start: Date; end:
  * deployment's current team — cannot see.
  */
 export async function refreshTeamUsageHours(run: SqlRunner, { teamId, start, end }: { teamId: number; start: Date; end: Date }): Promise<void> {
+  await lockRollupOwners(run, "team", [teamId]);
   await refreshTeamHours(run, teamId, { start, end });
 }
 

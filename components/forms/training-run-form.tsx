@@ -7,7 +7,7 @@ import { PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_MET
 import { PRECISIONS, PRICING_MODELS, RUN_STATUSES, TRAINING_METHODS } from "@/lib/validation/entities/enums";
 import { trainingRunSchema } from "@/lib/validation/entities/training-run";
 import { readForm, validateForm } from "@/lib/validation/form-input";
-import { TRAINING_RUN_FORM_FIELDS } from "@/lib/validation/record-forms";
+import { RUN_FIELD_LABELS, TRAINING_RUN_FORM_FIELDS } from "@/lib/validation/record-forms";
 import { CostPreview } from "./cost-preview";
 import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from "./fields";
 import { RecordFormFrame } from "./record-form-frame";
@@ -19,33 +19,6 @@ export interface RunFormOptions {
   prices: { gpuTypeId: number; provider: string; pricingModel: string; pricePerGpuHour: string; effectiveFrom: Date; effectiveTo: Date | null }[];
 }
 
-export const RUN_FIELD_LABELS: Record<string, string> = {
-  name: "Name",
-  teamId: "Team",
-  model: "Model",
-  parameterCount: "Parameters",
-  method: "Method",
-  precision: "Precision",
-  status: "Status",
-  gpuTypeId: "GPU type",
-  gpuCount: "GPU count",
-  provider: "Provider",
-  pricingModel: "Pricing model",
-  pricePerGpuHourOverride: "Price override",
-  startedAt: "Start",
-  endedAt: "End",
-  tokensProcessed: "Tokens processed",
-  throughputTokensPerSec: "Throughput",
-  avgGpuUtilizationPct: "GPU utilization",
-  storageCostUsd: "Storage cost",
-  dataCostUsd: "Data cost",
-  networkCostUsd: "Network cost",
-  gradientCheckpointing: "Gradient checkpointing",
-  flashAttention: "Flash attention",
-  zeroStage: "ZeRO stage",
-  gradientAccumulationSteps: "Gradient accumulation",
-  notes: "Notes",
-};
 
 const options = <V extends string>(values: readonly V[], labels: Record<V, string>) => values.map((value) => ({ value, label: labels[value] }));
 const DIGITS = /^\s*\d+\s*$/;

@@ -7,11 +7,11 @@ import { auditSnapshot, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
   claimIdempotencyKey,
-  conflictDetails,
   databaseErrorCode,
   invalid,
   notFound,
   settleIdempotencyKey,
+  staleVersion,
   trashRecord,
   writeTransaction,
   type MutationResult,
@@ -156,13 +156,7 @@ export async function updateGpuPrice({
       tx.gpuPrice.updateMany({ where: { id, version: expectedVersion }, data: { ...toData(values), version: { increment: 1 } } }),
     );
     if (count === 0) {
-      const saved = auditSnapshot(current);
-      const yours = auditSnapshot({ ...current, ...values });
-      throw new RollbackWith({
-        ok: false,
-        reason: "conflict",
-        conflict: await conflictDetails(run, { viewer, entityType: "gpuPrice", entityId: String(id), currentVersion: current.version, saved, yours, noun: "price" }),
-      });
+      throw await staleVersion(run, { viewer, entityType: "gpuPrice", entityId: String(id), current, values, noun: "price" });
     }
     const updated = await tx.gpuPrice.findUniqueOrThrow({ where: { id } });
     await writeAuditEntries(run, { viewer, source: "form" }, [

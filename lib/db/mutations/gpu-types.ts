@@ -6,12 +6,12 @@ import { auditSnapshot, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
   claimIdempotencyKey,
-  conflictDetails,
   databaseErrorCode,
   formError,
   invalid,
   notFound,
   settleIdempotencyKey,
+  staleVersion,
   trashRecord,
   writeTransaction,
   type MutationResult,
@@ -92,13 +92,7 @@ export async function updateGpuType({
       .updateMany({ where: { id, orgId: viewer.orgId, version: expectedVersion }, data: { ...values, version: { increment: 1 } } })
       .catch((error: unknown) => rethrowUnique(error, values));
     if (count === 0) {
-      const saved = auditSnapshot(current);
-      const yours = auditSnapshot({ ...current, ...values });
-      throw new RollbackWith({
-        ok: false,
-        reason: "conflict",
-        conflict: await conflictDetails(run, { viewer, entityType: "gpuType", entityId: String(id), currentVersion: current.version, saved, yours, noun: "GPU type" }),
-      });
+      throw await staleVersion(run, { viewer, entityType: "gpuType", entityId: String(id), current, values, noun: "GPU type" });
     }
     const updated = await tx.gpuType.findUniqueOrThrow({ where: { id } });
     await writeAuditEntries(run, { viewer, source: "form" }, [

@@ -6,11 +6,11 @@ import { auditSnapshot, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
   claimIdempotencyKey,
-  conflictDetails,
   databaseErrorCode,
   invalid,
   notFound,
   settleIdempotencyKey,
+  staleVersion,
   trashRecord,
   usageSpan,
   writeTransaction,
@@ -121,13 +121,7 @@ export async function updateInferenceDeployment({
     if (!locked) throw new RollbackWith(notFound("This deployment no longer exists: it was deleted after you opened it."));
     const current = await tx.inferenceDeployment.findUniqueOrThrow({ where: { id } });
     if (current.version !== expectedVersion) {
-      const saved = auditSnapshot(current);
-      const yours = auditSnapshot({ ...current, ...values });
-      throw new RollbackWith({
-        ok: false,
-        reason: "conflict",
-        conflict: await conflictDetails(run, { viewer, entityType: "inferenceDeployment", entityId: String(id), currentVersion: current.version, saved, yours, noun: "deployment" }),
-      });
+      throw await staleVersion(run, { viewer, entityType: "inferenceDeployment", entityId: String(id), current, values, noun: "deployment" });
     }
     await assertReferences(tx, viewer, values);
     await assertUsageInsidePeriod(run, { deploymentId: id, values, timeZone: locked.timeZone });

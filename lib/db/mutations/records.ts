@@ -142,6 +142,16 @@ export async function conflictDetails(
   };
 }
 
+/** What to throw when an edit was based on a stale version: the conflict with what is saved now. */
+export async function staleVersion(
+  run: SqlRunner,
+  { viewer, entityType, entityId, current, values, noun }: { viewer: Viewer; entityType: EntityType; entityId: string; current: Record<string, unknown> & { version: number }; values: object; noun: string },
+): Promise<RollbackWith> {
+  const saved = auditSnapshot(current);
+  const yours = auditSnapshot({ ...current, ...values });
+  return new RollbackWith({ ok: false, reason: "conflict", conflict: await conflictDetails(run, { viewer, entityType, entityId, currentVersion: current.version, saved, yours, noun }) });
+}
+
 // ---------------------------------------------------------------------------
 // Delete with undo
 

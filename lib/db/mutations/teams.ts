@@ -6,12 +6,12 @@ import { auditSnapshot, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
   claimIdempotencyKey,
-  conflictDetails,
   databaseErrorCode,
   formError,
   invalid,
   notFound,
   settleIdempotencyKey,
+  staleVersion,
   trashRecord,
   writeTransaction,
   type MutationResult,
@@ -95,13 +95,7 @@ export async function updateTeam({
       .updateMany({ where: { id, orgId: viewer.orgId, version: expectedVersion }, data: { ...values, version: { increment: 1 } } })
       .catch((error: unknown) => rethrowUnique(error, values));
     if (count === 0) {
-      const saved = auditSnapshot(current);
-      const yours = auditSnapshot({ ...current, ...values });
-      throw new RollbackWith({
-        ok: false,
-        reason: "conflict",
-        conflict: await conflictDetails(run, { viewer, entityType: "team", entityId: String(id), currentVersion: current.version, saved, yours, noun: "team" }),
-      });
+      throw await staleVersion(run, { viewer, entityType: "team", entityId: String(id), current, values, noun: "team" });
     }
     if (values.timeZone !== current.timeZone) await ensureRollupTimeZones(run);
     const updated = await tx.team.findUniqueOrThrow({ where: { id } });

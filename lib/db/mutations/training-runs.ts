@@ -5,11 +5,11 @@ import { auditSnapshot, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
   claimIdempotencyKey,
-  conflictDetails,
   databaseErrorCode,
   invalid,
   notFound,
   settleIdempotencyKey,
+  staleVersion,
   trashRecord,
   writeTransaction,
   type MutationResult,
@@ -108,13 +108,7 @@ export async function updateTrainingRun({
       .updateMany({ where: { id, version: expectedVersion }, data: { ...toData(values), version: { increment: 1 } } })
       .catch((error: unknown) => rethrowUnique(error, values));
     if (count === 0) {
-      const saved = auditSnapshot(current);
-      const yours = auditSnapshot({ ...current, ...values });
-      throw new RollbackWith({
-        ok: false,
-        reason: "conflict",
-        conflict: await conflictDetails(run, { viewer, entityType: "trainingRun", entityId: String(id), currentVersion: current.version, saved, yours, noun: "run" }),
-      });
+      throw await staleVersion(run, { viewer, entityType: "trainingRun", entityId: String(id), current, values, noun: "run" });
     }
     const updated = await tx.trainingRun.findUniqueOrThrow({ where: { id } });
     await writeAuditEntries(run, { viewer, source: "form" }, [

@@ -27,7 +27,14 @@ export function ProblemsTable({ errors, errorCount, fileName }: { errors: Import
                 <td className="whitespace-nowrap px-2.5 py-1.5 text-right tabular-nums">{e.row.toLocaleString("en-US")}</td>
                 <td className="whitespace-nowrap px-2.5 py-1.5">
                   <code className="text-xs">{e.column}</code>
-                  {e.columnIndex !== null ? <span className="ml-1 text-xs text-slate-500">({columnLetter(e.columnIndex)})</span> : null}
+                  {e.columnIndex !== null ? (
+                    <>
+                      {" "}
+                      <span className="text-xs text-slate-500" title={`Spreadsheet column ${columnLetter(e.columnIndex)}`}>
+                        ({columnLetter(e.columnIndex)})
+                      </span>
+                    </>
+                  ) : null}
                 </td>
                 <td className="px-2.5 py-1.5 text-slate-800">{e.message}</td>
               </tr>

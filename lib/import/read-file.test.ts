@@ -143,4 +143,13 @@ describe("templateExamples", () => {
     expect(templateExamples("usageWindows", references, { now: NOW, timeZone: "UTC" })).toEqual({ deployment: "support-chat", window_start: "2026-11-19 12:00" });
     expect(templateExamples("trainingRuns", references, { now: NOW, timeZone: "UTC" })).toEqual({ team: "research", gpu_type: "H100 80GB", started_at: "2026-11-18 09:00", ended_at: "2026-11-18 17:30" });
   });
+
+  it("keeps the example window clear of the deployment's stored traffic: after it when there is room, else before it", () => {
+    const example = (first: string, lastEnd: string) =>
+      templateExamples("usageWindows", references, { now: NOW, timeZone: "UTC", storedWindows: { first: new Date(first), lastEnd: new Date(lastEnd) } }).window_start;
+    expect(example("2026-06-01T00:00:00Z", "2026-11-10T12:03:00Z")).toBe("2026-11-10 13:00");
+    expect(example("2026-06-01T00:00:00Z", "2026-11-20T11:55:00Z")).toBe("2026-05-31 23:00");
+    // Traffic from the first hour to now: no clear hour, the default one.
+    expect(example("2026-01-01T01:00:00Z", "2026-11-20T11:55:00Z")).toBe("2026-11-19 12:00");
+  });
 });

@@ -11,7 +11,25 @@ const HOUR_MS = 3_600_000;
  * a serving deployment, at recent times in the org's zone — so the template
  * imports as downloaded and shows the formats a person should copy.
  */
-export function templateExamples(kind: ImportKind, references: ImportReferences, { now, timeZone }: { now: Date; timeZone: string }): Record<string, string> {
+/** The deployment a usage template's example names: still serving, else the one that stopped last. */
+export function exampleDeployment(references: ImportReferences) {
+  return [...references.deployments].sort((a, b) => (b.activeTo?.getTime() ?? Infinity) - (a.activeTo?.getTime() ?? Infinity) || b.id - a.id)[0];
+}
+
+export function templateExamples(
+  kind: ImportKind,
+  references: ImportReferences,
+  {
+    now,
+    timeZone,
+    storedWindows,
+  }: {
+    now: Date;
+    timeZone: string;
+    /** The example deployment's stored windows: the example hour is kept clear of them, so importing the template never replaces or doubles real traffic. */
+    storedWindows?: { first: Date; lastEnd: Date } | null;
+  },
+): Record<string, string> {
   const reader = instantReader(timeZone);
   // A local time the zone skips or repeats would not import; such an (hour-a-year) example is written in UTC instead.
   const local = (wall: string) => {
@@ -28,11 +46,18 @@ export function templateExamples(kind: ImportKind, references: ImportReferences,
       ended_at: local(`${day} 17:30`),
     };
   }
-  // A deployment still serving (else the one that stopped last), an hour-long window well inside its active period.
-  const deployment = [...references.deployments].sort((a, b) => (b.activeTo?.getTime() ?? Infinity) - (a.activeTo?.getTime() ?? Infinity) || b.id - a.id)[0];
+  // An hour-long window well inside the deployment's active period, and outside its stored traffic when there is room.
+  const deployment = exampleDeployment(references);
   if (!deployment) return { window_start: local(`${localDay(1)} 09:00`) };
-  const latestStart = Math.min(now.getTime() - DAY_MS, (deployment.activeTo?.getTime() ?? Infinity) - 2 * HOUR_MS);
-  const start = Math.max(latestStart, Math.ceil(deployment.activeFrom.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
+  const earliest = Math.ceil(deployment.activeFrom.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS;
+  const latest = Math.min(now.getTime() - DAY_MS, (deployment.activeTo?.getTime() ?? Infinity) - 2 * HOUR_MS);
+  let start = Math.max(latest, earliest);
+  if (storedWindows) {
+    const before = Math.floor(storedWindows.first.getTime() / HOUR_MS) * HOUR_MS - HOUR_MS;
+    const after = Math.ceil(storedWindows.lastEnd.getTime() / HOUR_MS) * HOUR_MS;
+    if (after <= latest) start = after;
+    else if (before >= earliest) start = before;
+  }
   const isNameShared = references.deployments.some((d) => d.id !== deployment.id && d.name === deployment.name);
   return {
     deployment: isNameShared ? String(deployment.id) : deployment.name,

@@ -17,3 +17,11 @@ export async function loadImportReferences(run: SqlRunner, { orgId, kind }: { or
     order by d.id`);
   return { teams: [], gpuTypes: [], deployments };
 }
+
+/** When a deployment's stored traffic starts and ends (null without windows). */
+export async function storedWindowSpan(run: SqlRunner, deploymentId: number): Promise<{ first: Date; lastEnd: Date } | null> {
+  const [span] = await run.query<{ first: Date | null; lastEnd: Date | null }>(Prisma.sql`
+    select min("windowStart") as first, max("windowStart" + make_interval(secs => "windowSeconds")) as "lastEnd"
+    from inference_usage_windows where "deploymentId" = ${deploymentId}`);
+  return span?.first && span.lastEnd ? { first: span.first, lastEnd: span.lastEnd } : null;
+}

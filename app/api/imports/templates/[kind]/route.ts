@@ -1,19 +1,22 @@
 // GET /api/imports/templates/:kind — the CSV template (header + an example row naming the org's own records) for training-runs or usage-windows.
 import { getViewer } from "@/lib/access/current-viewer";
 import { db } from "@/lib/db/client";
-import { loadImportReferences } from "@/lib/db/queries/import-references";
+import { loadImportReferences, storedWindowSpan } from "@/lib/db/queries/import-references";
 import { prismaRunner } from "@/lib/db/sql";
 import { templateCsv } from "@/lib/import/columns";
 import { importKindFromSlug, importKindSlug } from "@/lib/import/kinds";
-import { templateExamples } from "@/lib/import/template-examples";
+import { exampleDeployment, templateExamples } from "@/lib/import/template-examples";
 import { importError } from "@/lib/api/imports";
 
 export async function GET(_request: Request, ctx: RouteContext<"/api/imports/templates/[kind]">) {
   const kind = importKindFromSlug((await ctx.params).kind);
   if (!kind) return importError(400, "bad-request", 'There are templates for "training-runs" and "usage-windows".');
   const viewer = await getViewer();
-  const references = await loadImportReferences(prismaRunner(db()), { orgId: viewer.orgId, kind });
-  const csv = templateCsv(kind, templateExamples(kind, references, { now: new Date(), timeZone: viewer.orgTimeZone }));
+  const run = prismaRunner(db());
+  const references = await loadImportReferences(run, { orgId: viewer.orgId, kind });
+  const deployment = kind === "usageWindows" ? exampleDeployment(references) : undefined;
+  const storedWindows = deployment ? await storedWindowSpan(run, deployment.id) : null;
+  const csv = templateCsv(kind, templateExamples(kind, references, { now: new Date(), timeZone: viewer.orgTimeZone, storedWindows }));
   // The byte-order mark makes Excel open the file as UTF-8; the import strips it.
   return new Response(`\uFEFF${csv}`, {
     headers: {

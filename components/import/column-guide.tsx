@@ -4,9 +4,9 @@ import { IMPORT_KIND_LABELS, IMPORT_KINDS } from "@/lib/import/kinds";
 /** The columns of each kind of file: what goes in them and which are required. */
 export function ColumnGuide() {
   return (
-    <div className="grid gap-4 p-4 xl:grid-cols-2">
+    <div className="grid items-start gap-4 p-4 xl:grid-cols-2">
       {IMPORT_KINDS.map((kind) => (
-        <details key={kind} className="group rounded-md border border-slate-200" open={false}>
+        <details key={kind} className="rounded-md border border-slate-200">
           <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">
             {IMPORT_KIND_LABELS[kind]}: {IMPORT_COLUMNS[kind].length} columns, {IMPORT_COLUMNS[kind].filter((c) => c.isRequired).length} required
           </summary>

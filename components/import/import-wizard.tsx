@@ -52,12 +52,15 @@ export function ImportWizard({ initialKind, orgTimeZone, timeZones }: { initialK
   const [failure, setFailure] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const resultHeading = useRef<HTMLHeadingElement>(null);
+  const progressPanel = useRef<HTMLDivElement>(null);
   const isBusy = step.name === "checking" || step.name === "importing";
   const isTooLarge = file !== null && file.size > MAX_IMPORT_BYTES;
 
   // Move focus to what just appeared, so keyboard and screen reader users land on it.
   useEffect(() => {
     if (step.name === "checked" || step.name === "imported" || step.name === "refused") resultHeading.current?.focus();
+    // The Import button is at the bottom of a long preview; bring the progress (above it) into view.
+    if (step.name === "importing") progressPanel.current?.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }, [step.name]);
 
   const reset = (next?: Partial<{ kind: ImportKind; file: File | null; timeZone: string }>) => {
@@ -152,8 +155,25 @@ export function ImportWizard({ initialKind, orgTimeZone, timeZones }: { initialK
         ? describeProgress({ uploaded: step.uploaded, progress: step.progress, isCommit: true })
         : null;
 
+  // What a screen reader hears: each step once, and an import's progress in quarters (the bar itself has the exact figure).
+  const announcement =
+    step.name === "checking"
+      ? `Checking ${fileName}…`
+      : step.name === "checked"
+        ? `Checked ${fileName}: ${plural(step.preview.rowCount, "row")}, ${plural(step.preview.errorCount, "problem")}.`
+        : step.name === "importing"
+          ? `Importing ${fileName}: ${Math.floor((progressView?.fraction ?? 0) * 4) * 25}% done.`
+          : step.name === "imported"
+            ? `Imported ${fileName}.`
+            : step.name === "refused"
+              ? `${fileName} can't be imported.`
+              : "";
+
   return (
     <div className="space-y-5">
+      <p role="status" aria-live="polite" className="sr-only">
+        {announcement}
+      </p>
       <Card title="1. Choose a file">
         <form
           className="grid gap-4 p-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]"
@@ -241,7 +261,7 @@ export function ImportWizard({ initialKind, orgTimeZone, timeZones }: { initialK
         </form>
       </Card>
 
-      <div aria-live="polite" className="space-y-5">
+      <div className="space-y-5">
         {failure ? (
           <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
             {failure}
@@ -249,11 +269,13 @@ export function ImportWizard({ initialKind, orgTimeZone, timeZones }: { initialK
         ) : null}
 
         {progressView ? (
-          <Card title={step.name === "importing" ? `Importing ${fileName}` : `Checking ${fileName}`}>
-            <div className="p-4">
-              <ProgressBar label={progressView.label} fraction={progressView.fraction} />
-            </div>
-          </Card>
+          <div ref={progressPanel} className="scroll-mt-4">
+            <Card title={step.name === "importing" ? `Importing ${fileName}` : `Checking ${fileName}`}>
+              <div className="p-4">
+                <ProgressBar label={progressView.label} fraction={progressView.fraction} />
+              </div>
+            </Card>
+          </div>
         ) : null}
 
         {step.name === "checked" || step.name === "importing" ? (

@@ -51,6 +51,8 @@ export interface RowValidator {
   issueCount(): number;
   /** The valid rows found since the last call. */
   takeValid(): ValidRows;
+  /** A problem found outside the row checks (e.g. against stored records), placed under the field's column. */
+  issue(row: number, field: string, message: string): ImportIssue;
   result(): { valid: ValidRows; issues: ImportIssue[] };
 }
 
@@ -205,6 +207,10 @@ export function rowValidator({ kind, header, references, timeZone, now }: RowVal
       for (const row of rows) checkRow(row);
     },
     issueCount: () => issues.length,
+    issue(row, field, message) {
+      const { order: _order, ...issue } = issueAt(row, field, message);
+      return issue;
+    },
     takeValid() {
       const from = taken;
       taken = kind === "trainingRuns" ? validRuns.length : validWindows.length;

@@ -235,12 +235,39 @@ describe("usage windows", () => {
     expect(await commitImport({ client: prisma, viewer, file, now: NOW })).toMatchObject({ status: "committed", inserted: 0, updated: 0, unchanged: 750 });
     expect(await count("audit_entries")).toBe(auditBefore);
 
-    // A longer window replaces a shorter one; the rollups still equal a rebuild.
-    const longer = windowsFile([`chat,${new Date(from).toISOString()},3600,5000,0,1000,1000,,,`]);
+    // The last window grows longer (the old and the new span are refreshed); the rollups still equal a rebuild.
+    const longer = windowsFile([`chat,${new Date(from + 599 * 300_000).toISOString()},3600,5000,0,1000,1000,,,`]);
     expect(await commitImport({ client: prisma, viewer, file: longer, now: NOW })).toMatchObject({ status: "committed", updated: 1 });
     const afterUpdate = await rollupSnapshot();
     await rebuildUsageRollups(pgRunner(sql));
     expect(await rollupSnapshot()).toEqual(afterUpdate);
+  });
+
+  it("refuses windows that overlap each other or stored usage, as the usage form does", async () => {
+    const base = Date.UTC(2026, 8, 1);
+    const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
+    expect(await commitImport({ client: prisma, viewer, file: windowsFile([`chat,${at(120)},300,1,0,1,1,,,`]), now: NOW })).toMatchObject({ status: "committed", inserted: 1 });
+    const before = await tableCounts();
+    const file = windowsFile([
+      `chat,${at(0)},600,1,0,1,1,,,`,
+      `chat,${at(5)},300,1,0,1,1,,,`,
+      `chat,${at(60)},300,1,0,1,1,,,`,
+      `chat,${at(117)},300,1,0,1,1,,,`,
+      `chat,${at(122)},300,1,0,1,1,,,`,
+    ]);
+    const rule = "periods of one deployment can't overlap, or their traffic would count twice";
+    const expected = [
+      [3, "window_start", `Overlaps row 2 (2026-09-01 00:00–2026-09-01 00:10 (UTC)); ${rule}`],
+      [5, "window_seconds", `Runs into the usage recorded for 2026-09-01 02:00–2026-09-01 02:05 (UTC); ${rule}`],
+      [6, "window_start", `Overlaps the usage recorded for 2026-09-01 02:00–2026-09-01 02:05 (UTC); ${rule}`],
+    ];
+    const preview = await previewImport({ client: prisma, viewer, file, now: NOW });
+    if (preview.status !== "checked") throw new Error(JSON.stringify(preview));
+    expect(preview.errors.map((e) => [e.row, e.column, e.message])).toEqual(expected);
+    const result = await commitImport({ client: prisma, viewer, file, now: NOW });
+    if (result.status !== "invalid-rows") throw new Error(JSON.stringify(result));
+    expect(result.errors.map((e) => [e.row, e.column, e.message])).toEqual(expected);
+    expect(await tableCounts()).toEqual(before);
   });
 
   it("rolls everything back when the commit fails midway", async () => {

@@ -9,7 +9,7 @@ import type { PrismaClient } from "../create-client";
 import { loadImportReferences } from "../queries/import-references";
 import { Prisma, prismaRunner, type SqlRunner } from "../sql";
 import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditEntryInput, type AuditSnapshot } from "./audit";
-import { refreshUsageRollups, type UsageChange } from "./usage-rollups";
+import { MAX_WINDOW_SECONDS, refreshUsageRollups, type UsageChange } from "./usage-rollups";
 
 /**
  * CSV imports of training runs and usage windows: a preview that checks every
@@ -89,7 +89,9 @@ const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-type Checked = { ok: false; message: string } | { ok: true; rowCount: number; valid: ValidRows; issues: ImportIssue[] };
+type Checked =
+  | { ok: false; message: string }
+  | { ok: true; rowCount: number; valid: ValidRows; issues: ImportIssue[]; issue: (row: number, field: string, message: string) => ImportIssue };
 
 /**
  * Reads the file and checks its rows in slices, handing each 5,000 valid
@@ -153,7 +155,7 @@ async function checkFile({
     await consuming;
   }
   if (failure) throw (failure as { error: unknown }).error;
-  return { ok: true, rowCount: rows.length, ...validator.result() };
+  return { ok: true, rowCount: rows.length, ...validator.result(), issue: validator.issue };
 }
 
 function sliceValid(valid: ValidRows, from: number, to: number): ValidRows {
@@ -408,6 +410,76 @@ function rollupChanges(plan: Plan<ValidWindow>): UsageChange[] {
 }
 
 // ---------------------------------------------------------------------------
+// Usage windows of one deployment may not overlap
+
+interface OverlapRow {
+  /** The window that starts inside an earlier one: its file row, or null when it is a stored window. */
+  r: number | null;
+  windowStart: Date;
+  windowSeconds: number;
+  /** The earlier window it starts inside (the one reaching furthest), as epoch seconds, length and file row (null: stored). */
+  otherStart: string;
+  otherSeconds: number;
+  otherRow: number | null;
+}
+
+/**
+ * Where the windows of the file, together with the stored windows they don't
+ * replace, would overlap — the same rule the usage form applies (two totals
+ * for one stretch of time count its traffic twice). One statement over the
+ * file's deployments and span; pairs of stored windows alone are not the
+ * file's business and are left out. Works before the writes (preview) and
+ * after them (commit), since stored windows with a file row's key count as
+ * that row.
+ */
+async function findOverlaps(run: SqlRunner, rows: ValidWindow[]): Promise<OverlapRow[]> {
+  if (rows.length === 0) return [];
+  const file = rows.map(({ row, values: v }) => ({ r: row, deploymentId: v.deploymentId, windowStart: v.windowStart.toISOString(), windowSeconds: v.windowSeconds }));
+  return run.query<OverlapRow>(Prisma.sql`
+    with f as (
+      select * from json_to_recordset(${JSON.stringify(file)}::json) as f(r int, "deploymentId" int, "windowStart" timestamptz, "windowSeconds" int)
+    ), span as (
+      select "deploymentId", min("windowStart") - make_interval(secs => ${MAX_WINDOW_SECONDS}) as lo,
+        max("windowStart" + make_interval(secs => "windowSeconds")) as hi
+      from f group by "deploymentId"
+    ), u as (
+      select f.r, f."deploymentId", f."windowStart", f."windowSeconds" from f
+      union all
+      select null, w."deploymentId", w."windowStart", w."windowSeconds"
+      from span join inference_usage_windows w on w."deploymentId" = span."deploymentId" and w."windowStart" > span.lo and w."windowStart" < span.hi
+      where not exists (select 1 from f where f."deploymentId" = w."deploymentId" and f."windowStart" = w."windowStart")
+    ), o as (
+      select u.*, max(array[extract(epoch from u."windowStart" + make_interval(secs => u."windowSeconds")), extract(epoch from u."windowStart"),
+          u."windowSeconds", coalesce(u.r, 0)]) over (partition by u."deploymentId" order by u."windowStart" rows between unbounded preceding and 1 preceding) as earlier
+      from u
+    )
+    select r, "windowStart", "windowSeconds", earlier[2]::text as "otherStart", earlier[3]::int as "otherSeconds", nullif(earlier[4]::int, 0) as "otherRow"
+    from o
+    where earlier[1] > extract(epoch from "windowStart") and (r is not null or earlier[4] > 0)
+    order by coalesce(r, earlier[4]::int)
+    limit ${MAX_LISTED_ERRORS}`);
+}
+
+/** Overlaps as problems of the file's rows, worded like the usage form's. */
+function overlapIssues(overlaps: OverlapRow[], issue: (row: number, field: string, message: string) => ImportIssue, timeZone: string): ImportIssue[] {
+  const describe = (start: Date, seconds: number) =>
+    `${formatDateTime({ instant: start, timeZone })}–${formatDateTime({ instant: new Date(start.getTime() + seconds * 1000), timeZone })} (${timeZone})`;
+  const rule = "periods of one deployment can't overlap, or their traffic would count twice";
+  return overlaps.map((o) => {
+    const other = describe(new Date(Math.round(Number(o.otherStart) * 1000)), o.otherSeconds);
+    if (o.r !== null) {
+      return issue(o.r, "windowStart", o.otherRow !== null ? `Overlaps row ${o.otherRow.toLocaleString("en-US")} (${other}); ${rule}` : `Overlaps the usage recorded for ${other}; ${rule}`);
+    }
+    return issue(o.otherRow!, "windowSeconds", `Runs into the usage recorded for ${describe(o.windowStart, o.windowSeconds)}; ${rule}`);
+  });
+}
+
+/** In row order, then column order (problems without a column last). */
+function sortIssues(issues: ImportIssue[]): ImportIssue[] {
+  return [...issues].sort((a, b) => a.row - b.row || (a.columnIndex ?? Infinity) - (b.columnIndex ?? Infinity));
+}
+
+// ---------------------------------------------------------------------------
 // Preview
 
 function sampleOf(valid: ValidRows, actionOfRow: Map<number, ImportAction>, references: ImportReferences, timeZone: string): ImportSample {
@@ -492,13 +564,15 @@ export async function previewImport({
       for (const [row, action] of plan.actionOfRow) if (actionOfRow.size < SAMPLE_ROWS) actionOfRow.set(row, action);
     }
   }
+  const overlaps = checked.valid.kind === "usageWindows" ? overlapIssues(await findOverlaps(run, checked.valid.rows), checked.issue, file.timeZone) : [];
+  const issues = overlaps.length > 0 ? sortIssues([...checked.issues, ...overlaps]) : checked.issues;
   return {
     status: "checked",
     kind: file.kind,
     rowCount: checked.rowCount,
     counts,
-    errorCount: checked.issues.length,
-    errors: checked.issues.slice(0, MAX_LISTED_ERRORS),
+    errorCount: issues.length,
+    errors: issues.slice(0, MAX_LISTED_ERRORS),
     sample: sampleOf(checked.valid, actionOfRow, references, file.timeZone),
   };
 }
@@ -544,7 +618,7 @@ export async function commitImport({
         const run = prismaRunner(tx);
         // One import per org at a time: two imports of overlapping files would otherwise both plan inserts of the same keys.
         await run.execute(Prisma.sql`select pg_advisory_xact_lock(${IMPORT_LOCK}::int, ${viewer.orgId}::int)`);
-        const references = await loadImportReferences(run, { orgId: viewer.orgId, kind: file.kind });
+        const references = await loadImportReferences(run, { orgId: viewer.orgId, kind: file.kind, isLocking: true });
         const [batch] = await run.query<{ id: number }>(Prisma.sql`
           insert into import_batches ("orgId", "userId", kind, "fileName", "fileSha256", "rowCount", inserted, updated, unchanged)
           values (${viewer.orgId}, ${viewer.userId}, ${file.kind}, ${fileName}, ${sha256}, 0, 0, 0, 0)
@@ -584,8 +658,11 @@ export async function commitImport({
           },
         });
         if (!result.ok) throw new RollbackWith({ status: "invalid-file", message: result.message });
-        if (result.issues.length > 0) {
-          throw new RollbackWith({ status: "invalid-rows", rowCount: result.rowCount, errorCount: result.issues.length, errors: result.issues.slice(0, MAX_LISTED_ERRORS) });
+        // Overlaps are judged on what the import leaves behind: every window is written by now.
+        const overlaps = result.valid.kind === "usageWindows" && result.issues.length === 0 ? overlapIssues(await findOverlaps(run, result.valid.rows), result.issue, file.timeZone) : [];
+        const issues = overlaps.length > 0 ? sortIssues(overlaps) : result.issues;
+        if (issues.length > 0) {
+          throw new RollbackWith({ status: "invalid-rows", rowCount: result.rowCount, errorCount: issues.length, errors: issues.slice(0, MAX_LISTED_ERRORS) });
         }
         if (rollups.length > 0) {
           onProgress?.({ phase: "rollups" });

@@ -3,7 +3,10 @@ import type { ImportReferences } from "@/lib/import/references";
 import { Prisma, type SqlRunner } from "../sql";
 
 /** The teams, GPU types and deployments an import may name: the org's own, nothing else. */
-export async function loadImportReferences(run: SqlRunner, { orgId, kind }: { orgId: number; kind: ImportKind }): Promise<ImportReferences> {
+export async function loadImportReferences(
+  run: SqlRunner,
+  { orgId, kind, isLocking = false }: { orgId: number; kind: ImportKind; /** Usage: lock the deployments until commit, as every usage write does (their periods can't change under the import). */ isLocking?: boolean },
+): Promise<ImportReferences> {
   if (kind === "trainingRuns") {
     // One after the other: inside a transaction both run on the same connection anyway.
     const teams = await run.query<{ id: number; slug: string }>(Prisma.sql`select id, slug from teams where "orgId" = ${orgId} order by slug`);
@@ -14,7 +17,8 @@ export async function loadImportReferences(run: SqlRunner, { orgId, kind }: { or
     select d.id, d.name, d."activeFrom", d."activeTo"
     from inference_deployments d join teams t on t.id = d."teamId"
     where t."orgId" = ${orgId}
-    order by d.id`);
+    order by d.id
+    ${isLocking ? Prisma.sql`for no key update of d` : Prisma.empty}`);
   return { teams: [], gpuTypes: [], deployments };
 }
 

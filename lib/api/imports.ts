@@ -25,7 +25,12 @@ export function importError(status: 400 | 403 | 413 | 500, code: ImportErrorBody
 
 const timeZoneField = timeZone({ label: "Time zone" });
 
-/** Reads the body up to `limit` bytes; null when it is longer. */
+/**
+ * Reads the body up to `limit` bytes; null when it is longer. Route handlers
+ * have no body limit of their own in Next 16 (server actions stop at 1 MB,
+ * and a proxy, which this app doesn't have, would buffer only 10 MB), so the
+ * limit is enforced here, while reading — not after buffering a huge upload.
+ */
 async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();

@@ -6,13 +6,16 @@
  *
  * Windows entered by hand carry only p50/p95/p99. Each is folded into the
  * merged distribution as point masses at those values:
- *   50% of its requests at its p50, 45% at its p95, 5% at its p99
+ *   51% of its requests at its p50, 45% at its p95, 4% at its p99
  * (counts split by largest remainder). That is the window's step quantile
- * function through its known points: every request is placed at the next
- * reported percentile at or above its rank. The window's own p50/p95/p99 read
- * back (to the sketch's 1%), and up to p99 no request is placed below its
- * true latency, so the estimate errs slow. Nothing is known beyond p99, so
- * the window's slowest 1% sit at its p99.
+ * function through its known points, with each step moved one percentage
+ * point past the percentile it stands for: exactly 50% at p50 would put the
+ * median on a knife edge, where the rounding of a window prorated into part
+ * of a day (a long hand-entered period seen by local day) tips the median to
+ * p95. With the margin, the window's own p50/p95/p99 read back (to the
+ * sketch's 1%) from any share of it; the price is that the requests ranked
+ * 50–51% and 95–96% are placed at the lower percentile. Nothing is known
+ * beyond p99, so the window's slowest 4% sit at its p99.
  * The result is then flagged approximate and says how much traffic that was.
  */
 import { apportion } from "./largest-remainder";
@@ -37,7 +40,7 @@ export interface LatencySummary {
 }
 
 /** Shares of a summary-only window's requests placed at its p50, p95, p99, in percent. */
-const POINT_MASS_PERCENT = [50n, 45n, 5n] as const;
+const POINT_MASS_PERCENT = [51n, 45n, 4n] as const;
 
 /**
  * A summary-only window as a sketch of point masses (see the file header), so
@@ -70,8 +73,8 @@ export function approximationNote({
   const share = ((100 * approximate) / total).toFixed(1);
   return (
     `${approximate.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} requests (${share}%) came from windows ` +
-    "with only summary percentiles, folded in as point masses: 50% of each window's requests at its p50, 45% at its " +
-    "p95 and 5% at its p99."
+    "with only summary percentiles, folded in as point masses: 51% of each window's requests at its p50, 45% at its " +
+    "p95 and 4% at its p99."
   );
 }
 

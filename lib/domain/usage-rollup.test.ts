@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sketchCount, sketchKey } from "./latency-sketch";
+import { mergeSketches, sketchCount, sketchKey, sketchQuantileKey } from "./latency-sketch";
 import { addMeasures, EMPTY_MEASURES, prorateWindow, rollupQuarters, sumMeasures, windowLatency, type UsageWindowInput } from "./usage-rollup";
 
 const base: UsageWindowInput = {
@@ -49,8 +49,20 @@ describe("prorateWindow", () => {
     const { sketch, isApproximate } = windowLatency(summaryOnly);
     expect(isApproximate).toBe(true);
     expect(sketch.keys).toEqual([sketchKey(100), sketchKey(300), sketchKey(900)]);
-    expect(sketch.counts).toEqual([500, 450, 50]);
+    expect(sketch.counts).toEqual([510, 450, 40]);
     expect(prorateWindow(summaryOnly)[0]!.measures.approxRequests).toBe(1_000n);
+  });
+
+  it("reads a day-long summary window's percentiles back from any run of its quarters (a local day covering part of it)", () => {
+    // Regression: with exactly 50% at p50, the first 32 quarters of this window read p50 as its p95.
+    const day = { ...base, windowSeconds: 86_400, latency: null, summaryMs: { p50: 150, p95: 400, p99: 900 }, requests: 100_000n, errors: 50n };
+    const quarters = prorateWindow(day).map((q) => q.measures.latency);
+    for (const [from, to] of [[0, 32], [32, 96], [0, 1], [95, 96], [10, 11], [0, 96]] as const) {
+      const merged = mergeSketches(...quarters.slice(from, to));
+      expect(sketchQuantileKey(merged, 0.5), `p50 of quarters ${from}-${to}`).toBe(sketchKey(150));
+      expect(sketchQuantileKey(merged, 0.95), `p95 of quarters ${from}-${to}`).toBe(sketchKey(400));
+      expect(sketchQuantileKey(merged, 0.99), `p99 of quarters ${from}-${to}`).toBe(sketchKey(900));
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Viewer } from "@/lib/access/viewer";
 import { describeRecords } from "@/lib/domain/record-counts";
 import type { GpuTypeValues } from "@/lib/validation/entities/gpu-type";
-import { Prisma, type SqlRunner } from "../sql";
+import { Prisma } from "../sql";
 import { auditSnapshot, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
@@ -11,6 +11,7 @@ import {
   invalid,
   notFound,
   settleIdempotencyKey,
+  runsAndDeploymentsUsing,
   staleVersion,
   trashRecord,
   writeTransaction,
@@ -102,14 +103,6 @@ export async function updateGpuType({
   });
 }
 
-/** Runs and deployments on a GPU type. */
-export async function gpuTypeUseCounts(run: SqlRunner, gpuTypeId: number): Promise<{ runs: number; deployments: number }> {
-  const [counts] = await run.query<{ runs: number; deployments: number }>(Prisma.sql`
-    select (select count(*)::int from training_runs where "gpuTypeId" = ${gpuTypeId}) as runs,
-      (select count(*)::int from inference_deployments where "gpuTypeId" = ${gpuTypeId}) as deployments`);
-  return counts ?? { runs: 0, deployments: 0 };
-}
-
 /**
  * Deletes a GPU type no run or deployment uses, with its prices (kept for
  * Undo). The row is locked first so a run added concurrently is either
@@ -120,7 +113,7 @@ export async function deleteGpuType({ viewer, id }: { viewer: Viewer; id: number
     const [locked] = await run.query<{ id: number }>(Prisma.sql`select id from gpu_types where id = ${id} and "orgId" = ${viewer.orgId} for update`);
     const current = locked ? await findOwnGpuType(tx, viewer, id) : null;
     if (!current) throw new RollbackWith(notFound("This GPU type was already deleted."));
-    const counts = await gpuTypeUseCounts(run, id);
+    const counts = await runsAndDeploymentsUsing(run, { column: "gpuTypeId", id });
     if (counts.runs + counts.deployments > 0) {
       throw new RollbackWith(
         formError(`${current.name} is used by ${describeRecords(counts)}. Move them to another GPU type or delete them first.`),

@@ -155,6 +155,15 @@ export async function staleVersion(
 // ---------------------------------------------------------------------------
 // Delete with undo
 
+/** Runs and deployments that reference a team or a GPU type (what blocks deleting it). */
+export async function runsAndDeploymentsUsing(run: SqlRunner, { column, id }: { column: "teamId" | "gpuTypeId"; id: number }): Promise<{ runs: number; deployments: number }> {
+  const reference = Prisma.raw(`"${column}"`);
+  const [counts] = await run.query<{ runs: number; deployments: number }>(Prisma.sql`
+    select (select count(*)::int from training_runs where ${reference} = ${id}) as runs,
+      (select count(*)::int from inference_deployments where ${reference} = ${id}) as deployments`);
+  return counts ?? { runs: 0, deployments: 0 };
+}
+
 /** Table of each entity type. Identifiers come only from this map, never from input. */
 const TABLES = {
   team: "teams",

@@ -1,7 +1,7 @@
 import type { Viewer } from "@/lib/access/viewer";
 import { describeRecords } from "@/lib/domain/record-counts";
 import type { TeamValues } from "@/lib/validation/entities/team";
-import { Prisma, type SqlRunner } from "../sql";
+import { Prisma } from "../sql";
 import { auditSnapshot, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
@@ -11,6 +11,7 @@ import {
   invalid,
   notFound,
   settleIdempotencyKey,
+  runsAndDeploymentsUsing,
   staleVersion,
   trashRecord,
   writeTransaction,
@@ -106,14 +107,6 @@ export async function updateTeam({
   });
 }
 
-/** Runs and deployments that belong to a team (what a delete would take with it). */
-export async function teamRecordCounts(run: SqlRunner, teamId: number): Promise<{ runs: number; deployments: number }> {
-  const [counts] = await run.query<{ runs: number; deployments: number }>(Prisma.sql`
-    select (select count(*)::int from training_runs where "teamId" = ${teamId}) as runs,
-      (select count(*)::int from inference_deployments where "teamId" = ${teamId}) as deployments`);
-  return counts ?? { runs: 0, deployments: 0 };
-}
-
 /**
  * Deletes an empty team (undoable). A team with runs or deployments is
  * refused: the database would cascade them away, and nothing here disappears
@@ -125,7 +118,7 @@ export async function deleteTeam({ viewer, id }: { viewer: Viewer; id: number })
     const [locked] = await run.query<{ id: number }>(Prisma.sql`select id from teams where id = ${id} and "orgId" = ${viewer.orgId} for update`);
     const current = locked ? await findOwnTeam(tx, viewer, id) : null;
     if (!current) throw new RollbackWith(notFound("This team was already deleted."));
-    const counts = await teamRecordCounts(run, id);
+    const counts = await runsAndDeploymentsUsing(run, { column: "teamId", id });
     if (counts.runs + counts.deployments > 0) {
       throw new RollbackWith(
         formError(`${current.name} still has ${describeRecords(counts)}. Move them to another team or delete them first; deleting a team never deletes its records.`),

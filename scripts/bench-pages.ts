@@ -87,6 +87,11 @@ runMain(async () => {
         `/inference/${ids!.deployment}?range=30d`,
         "/reports",
         "/settings",
+        "/training/new",
+        `/training/${ids!.run}/edit`,
+        `/inference/${ids!.deployment}/edit`,
+        `/inference/${ids!.deployment}/usage/new`,
+        "/import",
       ];
       const rows: string[] = [];
       let worstTtfb = 0;

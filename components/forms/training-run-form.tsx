@@ -1,5 +1,6 @@
 "use client";
 
+import { catalogPricesFor, DECIMAL, DIGITS, enumOptions, type CatalogPriceOption } from "@/components/forms/catalog-options";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { Route } from "next";
 import { runCostPreview } from "@/lib/domain/run-cost-preview";
@@ -16,20 +17,10 @@ import { useRecordForm, type FormValues, type RecordFormAction } from "./use-rec
 export interface RunFormOptions {
   teams: { id: number; name: string }[];
   gpuTypes: { id: number; name: string; peakBf16Tflops: string }[];
-  prices: { gpuTypeId: number; provider: string; pricingModel: string; pricePerGpuHour: string; effectiveFrom: Date; effectiveTo: Date | null }[];
+  prices: CatalogPriceOption[];
 }
 
 
-const options = <V extends string>(values: readonly V[], labels: Record<V, string>) => values.map((value) => ({ value, label: labels[value] }));
-const DIGITS = /^\s*\d+\s*$/;
-const DECIMAL = /^\s*\d+(\.\d+)?\s*$/;
-
-/** Catalog price periods for one GPU type, provider and pricing model. */
-function pricesFor(all: RunFormOptions["prices"], values: FormValues) {
-  return all
-    .filter((p) => String(p.gpuTypeId) === values.gpuTypeId && p.provider === values.provider?.trim().toLowerCase() && p.pricingModel === values.pricingModel)
-    .map((p) => ({ pricePerGpuHour: p.pricePerGpuHour, effectiveFrom: new Date(p.effectiveFrom), effectiveTo: p.effectiveTo ? new Date(p.effectiveTo) : null }));
-}
 
 /**
  * Create or edit a training run. Validation is the server's schema, run as
@@ -100,7 +91,7 @@ export function TrainingRunForm({
         startedAt,
         endedAt,
         pricePerGpuHourOverride: values.pricePerGpuHourOverride && DECIMAL.test(values.pricePerGpuHourOverride) ? values.pricePerGpuHourOverride.trim() : null,
-        catalogPrices: pricesFor(formOptions.prices, values),
+        catalogPrices: catalogPricesFor(formOptions.prices, values),
         catalogName: `${values.provider || "?"} ${PRICING_MODEL_LABELS[values.pricingModel as keyof typeof PRICING_MODEL_LABELS] ?? ""}`.trim(),
         storageCostUsd: money(values.storageCostUsd),
         dataCostUsd: money(values.dataCostUsd),
@@ -115,7 +106,7 @@ export function TrainingRunForm({
     }
   }, [values, read, formOptions, now]);
 
-  const catalogNow = pricesFor(formOptions.prices, values).at(-1);
+  const catalogNow = catalogPricesFor(formOptions.prices, values).at(-1);
   const control = (name: string) => ({ name, label: RUN_FIELD_LABELS[name]!, value: values[name] ?? "", onChange: set, onBlur: blur, errors: errorsFor(name) });
 
   return (
@@ -131,10 +122,10 @@ export function TrainingRunForm({
       <FieldGroup title="Run">
         <TextField {...control("name")} isRequired autoFocus placeholder="llama-8b-sft-v3" className="sm:col-span-2" />
         <SelectField {...control("teamId")} isRequired placeholder="Choose a team" options={formOptions.teams.map((t) => ({ value: String(t.id), label: t.name }))} />
-        <SelectField {...control("status")} isRequired options={options(RUN_STATUSES, RUN_STATUS_LABELS)} />
+        <SelectField {...control("status")} isRequired options={enumOptions(RUN_STATUSES, RUN_STATUS_LABELS)} />
         <TextField {...control("model")} isRequired placeholder="Llama-3.1-8B" className="sm:col-span-2" />
-        <SelectField {...control("method")} isRequired options={options(TRAINING_METHODS, TRAINING_METHOD_LABELS)} />
-        <SelectField {...control("precision")} isRequired options={options(PRECISIONS, PRECISION_LABELS)} />
+        <SelectField {...control("method")} isRequired options={enumOptions(TRAINING_METHODS, TRAINING_METHOD_LABELS)} />
+        <SelectField {...control("precision")} isRequired options={enumOptions(PRECISIONS, PRECISION_LABELS)} />
       </FieldGroup>
       <FieldGroup title="Time" description="Leave End empty while the run is going; it is costed up to now.">
         <TextField {...control("startedAt")} type="datetime-local" isRequired hint={timeZone} />
@@ -149,7 +140,7 @@ export function TrainingRunForm({
           options={[...new Set([...combos.map((c) => c.provider), ...(values.provider ? [values.provider] : [])])].map((p) => ({ value: p, label: p }))}
           placeholder={combos.length === 0 ? "No catalog price for this GPU" : undefined}
         />
-        <SelectField {...control("pricingModel")} isRequired options={options(PRICING_MODELS, PRICING_MODEL_LABELS)} />
+        <SelectField {...control("pricingModel")} isRequired options={enumOptions(PRICING_MODELS, PRICING_MODEL_LABELS)} />
         <TextField
           {...control("pricePerGpuHourOverride")}
           inputMode="decimal"

@@ -1,5 +1,6 @@
 "use client";
 
+import { catalogPricesFor, DECIMAL, DIGITS, enumOptions, type CatalogPriceOption } from "@/components/forms/catalog-options";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { Route } from "next";
 import { deploymentCostPreview } from "@/lib/domain/deployment-cost-preview";
@@ -16,23 +17,14 @@ import { useRecordForm, type FormValues, type RecordFormAction } from "@/compone
 export interface DeploymentFormOptions {
   teams: { id: number; name: string }[];
   gpuTypes: { id: number; name: string }[];
-  prices: { gpuTypeId: number; provider: string; pricingModel: string; pricePerGpuHour: string; effectiveFrom: Date; effectiveTo: Date | null }[];
+  prices: CatalogPriceOption[];
 }
 
-const options = <V extends string>(values: readonly V[], labels: Record<V, string>) => values.map((value) => ({ value, label: labels[value] }));
-const DIGITS = /^\s*\d+\s*$/;
-const DECIMAL = /^\s*\d+(\.\d+)?\s*$/;
 /** "2.500000" → "2.50", "2.456700" → "2.4567": a stored price as people write it, at least to cents. */
 const showPrice = (price: string) => {
   const [whole = "0", fraction = ""] = price.split(".");
   return `${whole}.${fraction.replace(/0+$/, "").padEnd(2, "0")}`;
 };
-
-function pricesFor(all: DeploymentFormOptions["prices"], values: FormValues) {
-  return all
-    .filter((p) => String(p.gpuTypeId) === values.gpuTypeId && p.provider === values.provider?.trim().toLowerCase() && p.pricingModel === values.pricingModel)
-    .map((p) => ({ pricePerGpuHour: p.pricePerGpuHour, effectiveFrom: new Date(p.effectiveFrom), effectiveTo: p.effectiveTo ? new Date(p.effectiveTo) : null }));
-}
 
 /**
  * Create or edit an inference deployment. Validation is the server's schema,
@@ -97,7 +89,7 @@ export function DeploymentForm({
   };
 
   const catalogName = `${values.provider || "?"} ${PRICING_MODEL_LABELS[values.pricingModel as keyof typeof PRICING_MODEL_LABELS] ?? ""}`.trim();
-  const catalogPrices = useMemo(() => pricesFor(formOptions.prices, values), [formOptions.prices, values]);
+  const catalogPrices = useMemo(() => catalogPricesFor(formOptions.prices, values), [formOptions.prices, values]);
   const catalogNow = catalogPrices.filter((p) => p.effectiveFrom <= now && (p.effectiveTo === null || p.effectiveTo > now)).at(-1) ?? catalogPrices.at(-1);
 
   const preview = useMemo(() => {
@@ -142,9 +134,9 @@ export function DeploymentForm({
         <TextField {...control("model")} isRequired placeholder="meta-llama/Llama-3.1-70B-Instruct" className="sm:col-span-2 lg:col-span-4" />
       </FieldGroup>
       <FieldGroup title="Serving">
-        <SelectField {...control("servingEngine")} isRequired options={options(SERVING_ENGINES, SERVING_ENGINE_LABELS)} />
-        <SelectField {...control("quantization")} isRequired options={options(QUANTIZATIONS, QUANTIZATION_LABELS)} />
-        <SelectField {...control("batching")} isRequired options={options(BATCHINGS, BATCHING_LABELS)} />
+        <SelectField {...control("servingEngine")} isRequired options={enumOptions(SERVING_ENGINES, SERVING_ENGINE_LABELS)} />
+        <SelectField {...control("quantization")} isRequired options={enumOptions(QUANTIZATIONS, QUANTIZATION_LABELS)} />
+        <SelectField {...control("batching")} isRequired options={enumOptions(BATCHINGS, BATCHING_LABELS)} />
         <TextField {...control("maxBatchSize")} inputMode="numeric" isNumeric placeholder="none" />
         <TextField {...control("p99SloMs")} inputMode="numeric" isNumeric suffix="ms" placeholder="none" hint="Shown as a line on the latency chart" />
       </FieldGroup>
@@ -158,7 +150,7 @@ export function DeploymentForm({
           options={providers.map((p) => ({ value: p, label: p }))}
           placeholder={providers.length === 0 ? "No catalog price for this GPU" : undefined}
         />
-        <SelectField {...control("pricingModel")} isRequired options={options(PRICING_MODELS, PRICING_MODEL_LABELS)} />
+        <SelectField {...control("pricingModel")} isRequired options={enumOptions(PRICING_MODELS, PRICING_MODEL_LABELS)} />
         <TextField
           {...control("pricePerGpuHourOverride")}
           inputMode="decimal"

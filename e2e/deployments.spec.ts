@@ -1,22 +1,12 @@
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { expect, screenshot, test } from "./fixtures";
+import { expect, localInput, screenshot, seedTeamAndGpu, test } from "./fixtures";
 
 // Inference record keeping by hand, as a person does it: create a deployment,
 // enter a few days of its usage from the keyboard (Enter saves and opens the
 // next day), watch the cost preview catch a unit slip, and find the usage and
 // its cost on the deployment page; then collide with a colleague's edit, and
 // delete and undo a period and the deployment.
-
-/** "YYYY-MM-DDTHH:mm" of an instant in a zone, as a datetime-local input takes it. */
-function localInput(instant: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
-}
 
 const DAY_MS = 86_400_000;
 
@@ -26,25 +16,6 @@ const notice = (page: Page) => page.getByRole("status").and(page.locator(":not([
 async function expectNoAxeViolations(page: Page, label: string) {
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), label).toEqual([]);
-}
-
-async function seedTeamAndGpu(sql: import("pg").Pool) {
-  const slug = `e2e-inf-${Date.now().toString(36)}`;
-  const { rows: [org] } = await sql.query<{ id: number; timeZone: string }>(`select id, "timeZone" from orgs where slug = 'demo'`);
-  const { rows: [team] } = await sql.query<{ id: number }>(
-    `insert into teams ("orgId", slug, name, "monthlyBudgetUsd", "timeZone", "updatedAt") values ($1, $2, $2, 1000, 'UTC', now()) returning id`,
-    [org!.id, slug],
-  );
-  const gpuName = `E2E GPU ${slug}`;
-  const { rows: [gpu] } = await sql.query<{ id: number }>(
-    `insert into gpu_types ("orgId", name, "memoryGb", "peakBf16Tflops", "memoryBandwidthGbps") values ($1, $2, 80, 989.5, 3350) returning id`,
-    [org!.id, gpuName],
-  );
-  await sql.query(
-    `insert into gpu_prices ("gpuTypeId", provider, "pricingModel", "pricePerGpuHour", "effectiveFrom") values ($1, 'aws', 'ON_DEMAND', 2.00, '2025-01-01T00:00:00Z')`,
-    [gpu!.id],
-  );
-  return { slug, teamId: team!.id, gpuId: gpu!.id, gpuName, orgTimeZone: org!.timeZone };
 }
 
 /** Types one day's totals, field by field with Tab, starting in Requests. */
@@ -57,7 +28,7 @@ async function typeDay(page: Page, values: string[]) {
 }
 
 test("a person records a deployment and three days of its usage by keyboard, and finds usage and cost on its page", async ({ page, sql }) => {
-  const { slug, gpuName, orgTimeZone } = await seedTeamAndGpu(sql);
+  const { slug, gpuName, orgTimeZone } = await seedTeamAndGpu(sql, "e2e-inf");
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const activeFrom = new Date(today - 4 * DAY_MS);
   const name = `${slug}-chat`;
@@ -152,7 +123,7 @@ test("a person records a deployment and three days of its usage by keyboard, and
 });
 
 test("a usage edit that collides with a colleague's is refused with both shown; a period and the deployment can be deleted and undone", async ({ browser, page, sql }) => {
-  const { slug, teamId, gpuId } = await seedTeamAndGpu(sql);
+  const { slug, teamId, gpuId } = await seedTeamAndGpu(sql, "e2e-inf");
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const { rows: [deployment] } = await sql.query<{ id: number }>(
     `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")

@@ -1,43 +1,14 @@
 import type { Page } from "@playwright/test";
-import { expect, screenshot, test } from "./fixtures";
+import { expect, localInput, screenshot, seedTeamAndGpu, test } from "./fixtures";
 
 // Record keeping by hand, as a person does it: enter a run with the keyboard,
 // watch the cost preview, save, and find the same cost on the dashboards;
 // then collide with a colleague's edit, and delete and undo.
 
-/** "YYYY-MM-DDTHH:mm" of an instant in a zone, as a datetime-local input takes it. */
-function localInput(instant: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
-}
-
 const kpi = (page: Page, label: string) => page.getByRole("group", { name: label, exact: true }).locator("[data-stat-value]");
 
-async function seedTeamAndGpu(sql: import("pg").Pool) {
-  const slug = `e2e-rec-${Date.now().toString(36)}`;
-  const { rows: [org] } = await sql.query<{ id: number; timeZone: string }>(`select id, "timeZone" from orgs where slug = 'demo'`);
-  const { rows: [team] } = await sql.query<{ id: number }>(
-    `insert into teams ("orgId", slug, name, "monthlyBudgetUsd", "timeZone", "updatedAt") values ($1, $2, $2, 1000, 'UTC', now()) returning id`,
-    [org!.id, slug],
-  );
-  const gpuName = `E2E GPU ${slug}`;
-  const { rows: [gpu] } = await sql.query<{ id: number }>(
-    `insert into gpu_types ("orgId", name, "memoryGb", "peakBf16Tflops", "memoryBandwidthGbps") values ($1, $2, 80, 989.5, 3350) returning id`,
-    [org!.id, gpuName],
-  );
-  await sql.query(
-    `insert into gpu_prices ("gpuTypeId", provider, "pricingModel", "pricePerGpuHour", "effectiveFrom") values ($1, 'aws', 'ON_DEMAND', 2.00, '2025-01-01T00:00:00Z')`,
-    [gpu!.id],
-  );
-  return { slug, teamId: team!.id, gpuId: gpu!.id, gpuName, timeZone: org!.timeZone };
-}
-
 test("a person enters a run by hand, sees the cost preview, and finds the same cost on the dashboards", async ({ page, sql }) => {
-  const { slug, gpuName, timeZone } = await seedTeamAndGpu(sql);
+  const { slug, gpuName, orgTimeZone: timeZone } = await seedTeamAndGpu(sql, "e2e-rec");
   const end = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60 * 60_000);
   const start = new Date(end.getTime() - 2 * 3_600_000);
   const runName = `${slug}-run`;
@@ -83,7 +54,7 @@ test("a person enters a run by hand, sees the cost preview, and finds the same c
 });
 
 test("an edit that collides with a colleague's is refused with both versions shown, and neither is lost", async ({ browser, sql }) => {
-  const { slug, teamId, gpuId } = await seedTeamAndGpu(sql);
+  const { slug, teamId, gpuId } = await seedTeamAndGpu(sql, "e2e-rec");
   const { rows: [run] } = await sql.query<{ id: number }>(
     `insert into training_runs ("teamId", name, model, method, precision, "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status, "updatedAt")
      values ($1, $2, 'm', 'LORA', 'BF16', $3, 'aws', 'ON_DEMAND', 4, now() - interval '3 hours', now() - interval '1 hour', 'SUCCEEDED', now()) returning id`,
@@ -117,7 +88,7 @@ test("an edit that collides with a colleague's is refused with both versions sho
 });
 
 test("a deleted run can be undone from the notice", async ({ page, sql }) => {
-  const { slug, teamId, gpuId } = await seedTeamAndGpu(sql);
+  const { slug, teamId, gpuId } = await seedTeamAndGpu(sql, "e2e-rec");
   const { rows: [run] } = await sql.query<{ id: number }>(
     `insert into training_runs ("teamId", name, model, method, precision, "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status, "updatedAt")
      values ($1, $2, 'm', 'LORA', 'BF16', $3, 'aws', 'ON_DEMAND', 2, now() - interval '3 hours', now() - interval '1 hour', 'SUCCEEDED', now()) returning id`,

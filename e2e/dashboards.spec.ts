@@ -4,22 +4,27 @@ import { expect, screenshot, test } from "./fixtures";
 const kpi = (page: import("@playwright/test").Page, label: string) =>
   page.getByRole("group", { name: label, exact: true }).locator("[data-stat-value]");
 
-test("every page renders, has no serious accessibility violation, and is screenshotted", async ({ page, sql }) => {
-  const { rows: [ids] } = await sql.query<{ run: number; deployment: number; team: string }>(
-    `select (select min(id) from training_runs) as run, (select min(id) from inference_deployments) as deployment, (select min(slug) from teams) as team`,
-  );
-  const pages: [string, string][] = [
-    ["overview", "/"],
-    ["teams", "/teams"],
-    ["team", `/teams/${ids!.team}`],
-    ["training", "/training"],
-    ["training-run", `/training/${ids!.run}`],
-    ["inference", "/inference"],
-    ["deployment", `/inference/${ids!.deployment}`],
-    ["reports", "/reports"],
-    ["settings", "/settings"],
-  ];
-  for (const [name, path] of pages) {
+// One test per page, each with its own timeout: a page that renders slowly on a
+// busy machine fails alone and by name, never by eating another page's budget.
+type PageIds = { run: number; deployment: number; team: string };
+const pages: [string, (ids: PageIds) => string][] = [
+  ["overview", () => "/"],
+  ["teams", () => "/teams"],
+  ["team", (ids) => `/teams/${ids.team}`],
+  ["training", () => "/training"],
+  ["training-run", (ids) => `/training/${ids.run}`],
+  ["inference", () => "/inference"],
+  ["deployment", (ids) => `/inference/${ids.deployment}`],
+  ["reports", () => "/reports"],
+  ["settings", () => "/settings"],
+];
+
+for (const [name, pathOf] of pages) {
+  test(`the ${name} page renders, has no serious accessibility violation, and is screenshotted`, async ({ page, sql }) => {
+    const { rows: [ids] } = await sql.query<PageIds>(
+      `select (select min(id) from training_runs) as run, (select min(id) from inference_deployments) as deployment, (select min(slug) from teams) as team`,
+    );
+    const path = pathOf(ids!);
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expect(page.getByText("Something went wrong")).toHaveCount(0);
@@ -27,15 +32,15 @@ test("every page renders, has no serious accessibility violation, and is screens
     const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`), path).toEqual([]);
     await screenshot(page, `page-${name}`);
-  }
-});
+  });
+}
 
-test("unknown teams, runs and deployments are not found", async ({ page }) => {
-  for (const path of ["/teams/no-such-team", "/training/999999", "/inference/999999", "/training/abc"]) {
+for (const path of ["/teams/no-such-team", "/training/999999", "/inference/999999", "/training/abc"]) {
+  test(`${path} is not found`, async ({ page }) => {
     await page.goto(path);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
-  }
-});
+  });
+}
 
 test("filters change the URL and the figures, and back/forward restore them", async ({ page }) => {
   // Closed periods only: running runs and deployments keep accruing cost in open ones.

@@ -6,23 +6,23 @@ test("the health endpoint reports the database", async ({ request }) => {
   expect(await res.json()).toMatchObject({ status: "ok", database: { status: "ok" } });
 });
 
-test("the navigation reaches every section", async ({ page }) => {
-  await page.goto("/");
-  const nav = page.getByRole("navigation", { name: "Main" });
-  for (const [label, heading] of [
-    ["Teams", "Teams"],
-    ["Training", "Training runs"],
-    ["Inference", "Inference deployments"],
-    ["Reports", "Reports"],
-    ["Settings", "Settings"],
-    ["Overview", "Overview"],
-  ] as const) {
+for (const [from, label, heading] of [
+  ["/", "Teams", "Teams"],
+  ["/", "Training", "Training runs"],
+  ["/", "Inference", "Inference deployments"],
+  ["/", "Reports", "Reports"],
+  ["/", "Settings", "Settings"],
+  ["/settings", "Overview", "Overview"],
+] as const) {
+  test(`the navigation reaches ${label}`, async ({ page }) => {
+    await page.goto(from);
+    const nav = page.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: label, exact: true }).click();
     await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
     await expect(nav.getByRole("link", { name: label, exact: true })).toHaveAttribute("aria-current", "page");
     await screenshot(page, `nav-${label.toLowerCase()}`);
-  }
-});
+  });
+}
 
 test("the lists show records read from the database", async ({ page, sql }) => {
   const suffix = Date.now().toString(36);

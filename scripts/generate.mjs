@@ -6,6 +6,10 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+// `npm ci --dry-run` runs lifecycle scripts too, with nothing installed:
+// generating then would only fail on the missing CLI, so a dry run skips it.
+if (process.env.npm_config_dry_run === "true") process.exit(0);
+
 const dir = join(tmpdir(), "burnrate-prisma");
 mkdirSync(dir, { recursive: true });
 const placeholder = join(dir, "schema-engine-placeholder");

@@ -1,51 +1,31 @@
-import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { filterOptions } from "@/lib/db/queries/catalog";
 import { dashboardData } from "@/lib/db/queries/dashboards";
-import { teamBySlug } from "@/lib/db/queries/teams";
-import { parseDashboardFilters, resolveRange, unitForRange, type DashboardFilters } from "@/lib/validation/dashboard-filters";
+import { resolveView } from "@/lib/db/queries/view";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
 import { FilterBar } from "@/components/filters/filter-bar";
+import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
 import { PageHeader } from "@/components/ui/page-header";
-import { DashboardSkeleton } from "@/components/ui/skeleton";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
+// Data is read before anything renders (no streaming): an error then answers
+// 500 with the error page, never 200 with an error screen, and the document is
+// complete when it arrives. Navigations keep the old view with a pending state.
 export default async function OverviewPage({ searchParams }: { searchParams: SearchParams }) {
-  const params = await searchParams;
-  const filters = parseDashboardFilters({ range: "mtd", ...params });
+  const viewer = await getViewer();
+  const now = new Date();
+  const view = await resolveView({ viewer, searchParams: await searchParams, defaultRange: "mtd", now });
+  const [options, data] = await Promise.all([
+    filterOptions({ viewer }),
+    dashboardData({ viewer, scope: view.scope, range: view.range, unit: view.unit, timeZone: view.zone.timeZone, now }),
+  ]);
   return (
     <>
       <PageHeader title="Overview" description="What the organization spends on GPUs, where, on what, and what it gets." />
-      <Suspense fallback={null}>
-        <Filters filters={filters} />
-      </Suspense>
-      <Suspense key={JSON.stringify(filters)} fallback={<DashboardSkeleton />}>
-        <Overview filters={filters} />
-      </Suspense>
+      <FilterNotices notices={view.notices} />
+      <FilterBar key={JSON.stringify(view.filters)} filters={view.filters} options={options} zones={zoneChoices({ orgTimeZone: viewer.orgTimeZone, teamTimeZone: view.team?.timeZone })} />
+      <DashboardView data={data} zoneLabel={view.zone.label} showTeams={!view.team} />
     </>
   );
-}
-
-async function Filters({ filters }: { filters: DashboardFilters }) {
-  const viewer = await getViewer();
-  return <FilterBar key={JSON.stringify(filters)} filters={filters} options={await filterOptions({ viewer })} />;
-}
-
-async function Overview({ filters }: { filters: DashboardFilters }) {
-  const viewer = await getViewer();
-  const now = new Date();
-  const timeZone = viewer.orgTimeZone;
-  const range = resolveRange({ filters, now, timeZone });
-  const team = filters.team ? await teamBySlug({ viewer, slug: filters.team }) : null;
-  const data = await dashboardData({
-    viewer,
-    scope: { teamId: team?.id, model: filters.model, gpuTypeId: filters.gpu },
-    range,
-    unit: unitForRange(range),
-    timeZone,
-    isMonthToDate: filters.range === "mtd",
-    now,
-  });
-  return <DashboardView data={data} showTeams={!filters.team} />;
 }

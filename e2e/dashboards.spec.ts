@@ -36,8 +36,9 @@ for (const [name, pathOf] of pages) {
 }
 
 for (const path of ["/teams/no-such-team", "/training/999999", "/inference/999999", "/training/abc"]) {
-  test(`${path} is not found`, async ({ page }) => {
-    await page.goto(path);
+  test(`${path} is not found, with status 404`, async ({ page }) => {
+    const response = await page.goto(path);
+    expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   });
 }

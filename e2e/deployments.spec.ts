@@ -56,18 +56,19 @@ test("a person records a deployment and three days of its usage by keyboard, and
   await expect(page).toHaveURL(/\/inference\/\d+\?notice=created/);
   await expect(notice(page)).toHaveText("Saved.");
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
-  await expect(page.getByRole("region", { name: "Usage records" })).toContainText("No usage recorded yet");
+  await expect(page.getByRole("region", { name: "Usage records", exact: true })).toContainText("No usage recorded in this range");
 
   // Day 1: the form starts where the deployment went live, one day long.
-  await page.getByRole("region", { name: "Usage records" }).getByRole("link", { name: "Add usage" }).click();
+  await page.getByRole("region", { name: "Usage records", exact: true }).getByRole("link", { name: "Add usage" }).click();
   await expect(page.getByRole("heading", { level: 1, name: `Add usage to “${name}”` })).toBeVisible();
-  await expect(page.getByLabel("Start")).toHaveValue(localInput(activeFrom, "UTC"));
+  // The usage form is in the view's zone (the org's by default), like every record form — not the team's.
+  await expect(page.getByLabel("Start")).toHaveValue(localInput(activeFrom, orgTimeZone));
   await expect(page.getByRole("combobox", { name: "Length" })).toHaveValue("86400");
   await page.getByRole("textbox", { name: "Requests" }).focus();
   // Tokens typed in millions by mistake: the preview flags it before saving.
   await typeDay(page, ["100000", "50", "80", "20", "20"]);
   const preview = page.getByRole("region", { name: "Cost of this period" });
-  await expect(preview.locator('[data-preview="GPU cost of this period"]')).toHaveText("$96.00");
+  await expect(preview.locator('[data-preview="Cost"]')).toHaveText("$96.00");
   await expect(preview).toContainText("were tokens entered in millions or thousands?");
   await screenshot(page, "deployments-usage-unit-slip");
   await expectNoAxeViolations(page, "usage form with a warning");
@@ -82,8 +83,8 @@ test("a person records a deployment and three days of its usage by keyboard, and
     await page.keyboard.type(value);
   }
   // $96.00 over 100M tokens and 100k requests: $0.96 each; 60% of the GPU time idle.
-  await expect(preview.locator('[data-preview="Per 1M tokens"]')).toHaveText("$0.96");
-  await expect(preview.locator('[data-preview="Per 1K requests"]')).toHaveText("$0.96");
+  await expect(preview.locator('[data-preview="$/1M tokens"]')).toHaveText("$0.96");
+  await expect(preview.locator('[data-preview="$/1k requests"]')).toHaveText("$0.96");
   await expect(preview.locator('[data-preview="Idle cost"]')).toHaveText("$57.60 (60.0%)");
   await expect(preview.getByRole("listitem")).toHaveCount(0);
   await screenshot(page, "deployments-usage-day-1");
@@ -92,21 +93,21 @@ test("a person records a deployment and three days of its usage by keyboard, and
   // Days 2 and 3: Enter saved and opened the next day, focus in Requests.
   await expect(page).toHaveURL(/\/usage\/new\?start=\d+&seconds=86400&saved=\d+/);
   await expect(notice(page)).toContainText("Saved usage for");
-  await expect(page.getByLabel("Start")).toHaveValue(localInput(new Date(activeFrom.getTime() + DAY_MS), "UTC"));
+  await expect(page.getByLabel("Start")).toHaveValue(localInput(new Date(activeFrom.getTime() + DAY_MS), orgTimeZone));
   await typeDay(page, ["120000", "0", "96000000", "0", "24000000"]);
   await page.keyboard.press("Enter");
-  await expect(page.getByLabel("Start")).toHaveValue(localInput(new Date(activeFrom.getTime() + 2 * DAY_MS), "UTC"));
+  await expect(page.getByLabel("Start")).toHaveValue(localInput(new Date(activeFrom.getTime() + 2 * DAY_MS), orgTimeZone));
   await typeDay(page, ["80000", "10", "64000000", "16000000", "16000000"]);
   await page.getByRole("button", { name: "Save and finish" }).click();
 
   await expect(page).toHaveURL(/\/inference\/\d+\?notice=created#usage/);
-  const usage = page.getByRole("region", { name: "Usage records" });
-  await expect(usage).toContainText("3 periods · 300,000 requests · 300,000,000 tokens");
+  const usage = page.getByRole("region", { name: "Usage records", exact: true });
+  await expect(usage).toContainText("3 records in this range · 300,000 requests · 300,000,000 tokens");
   const rows = usage.getByRole("row");
   // Newest first; each day costs its 48 GPU-hours at $2.00.
   await expect(rows.nth(1)).toContainText(localInput(new Date(activeFrom.getTime() + 2 * DAY_MS), "UTC").replace("T", " "));
   await expect(rows.nth(1)).toContainText("80,000");
-  await expect(rows.nth(3)).toContainText("150 / 400 / 900");
+  await expect(rows.nth(3)).toContainText("150 ms / 400 ms / 900 ms");
   await expect(rows.nth(3)).toContainText("$96.00");
   await expect(rows.nth(2)).toContainText("$0.80");
   // The dashboard summary reads the rollups these writes maintained: 36M of 240M input tokens were cached.
@@ -176,7 +177,7 @@ test("a usage edit that collides with a colleague's is refused with both shown; 
 
   // Delete one period from its row, then undo.
   await page.goto(`/inference/${id}`);
-  const usage = page.getByRole("region", { name: "Usage records" });
+  const usage = page.getByRole("region", { name: "Usage records", exact: true });
   await expect(usage.getByRole("row")).toHaveCount(3);
   await usage.getByRole("button", { name: /^Delete usage / }).first().click();
   const dialog = page.getByRole("dialog", { name: /^Delete usage period “/ });
@@ -198,7 +199,7 @@ test("a usage edit that collides with a colleague's is refused with both shown; 
   await screenshot(page, "deployments-deleted-undo");
   await page.getByRole("button", { name: "Undo" }).click();
   await expect(page).toHaveURL(new RegExp(`/inference/${id}\\?notice=restored`));
-  await expect(page.getByRole("region", { name: "Usage records" }).getByRole("row")).toHaveCount(3);
+  await expect(page.getByRole("region", { name: "Usage records", exact: true }).getByRole("row")).toHaveCount(3);
 });
 
 for (const path of ["/inference/abc/edit", "/inference/999999/usage/new", "/inference/1/usage/yesterday/edit", "/inference/1/usage/2026-02-30T00:00:00Z/edit", "/inference/1/usage/1/edit"]) {

@@ -1,17 +1,18 @@
 import type { Metadata } from "next";
-import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { recordNotice } from "@/lib/db/queries/audit-history";
 import { filterOptions } from "@/lib/db/queries/catalog";
 import { deploymentsWithMetrics } from "@/lib/db/queries/dashboards";
-import { parseDashboardFilters, resolveRange, type DashboardFilters } from "@/lib/validation/dashboard-filters";
+import { resolveView } from "@/lib/db/queries/view";
+import { formatPeriod } from "@/lib/domain/labels";
+import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
 import { FilterBar } from "@/components/filters/filter-bar";
+import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
 import { NoticeBanner } from "@/components/records/notice-banner";
 import { DeploymentsTable } from "@/components/tables/deployments-table";
 import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Inference" };
 
@@ -19,48 +20,34 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function InferencePage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  const filters = parseDashboardFilters(params);
+  const viewer = await getViewer();
+  const now = new Date();
+  const view = await resolveView({ viewer, searchParams: params, defaultRange: "30d", now });
+  const [notice, options, deployments] = await Promise.all([
+    recordNotice({ viewer, searchParams: params }),
+    filterOptions({ viewer }),
+    deploymentsWithMetrics({ viewer, now, timeZone: view.zone.timeZone, range: view.range, filters: { teamSlug: view.team?.slug, model: view.filters.model, gpuTypeId: view.filters.gpu } }),
+  ]);
   return (
     <>
-      <Suspense fallback={null}>
-        <Notice searchParams={params} />
-      </Suspense>
+      <NoticeBanner {...notice} />
       <PageHeader
         title="Inference deployments"
         description="Deployments active in the range. A deployment costs its GPUs whether or not it serves; idle share is the part of that cost paid for GPU time that did no work."
         actions={
-          <ButtonLink href="/inference/new" variant="primary">
+          <ButtonLink href={withZone("/inference/new", formZoneChoice(params))} variant="primary">
             New deployment
           </ButtonLink>
         }
       />
-      <Suspense fallback={null}>
-        <Filters filters={filters} />
-      </Suspense>
+      <FilterNotices notices={view.notices} />
+      <FilterBar key={JSON.stringify(view.filters)} filters={view.filters} options={options} zones={zoneChoices({ orgTimeZone: viewer.orgTimeZone, teamTimeZone: view.team?.timeZone })} />
+      <p className="mb-3 text-xs text-slate-500">
+        {formatPeriod({ range: view.range, timeZone: view.zone.timeZone })} · {view.zone.label}. Every figure is within this range; cost per active day divides by the days each deployment was active in it.
+      </p>
       <Card>
-        <Suspense key={JSON.stringify(filters)} fallback={<TableSkeleton />}>
-          <Deployments filters={filters} />
-        </Suspense>
+        <DeploymentsTable deployments={deployments.rows} />
       </Card>
     </>
   );
-}
-
-/** "Deleted. Undo" after a deployment was deleted (?deleted=<id>). */
-async function Notice({ searchParams }: { searchParams: Record<string, string | string[] | undefined> }) {
-  const viewer = await getViewer();
-  return <NoticeBanner {...await recordNotice({ viewer, searchParams })} />;
-}
-
-async function Filters({ filters }: { filters: DashboardFilters }) {
-  const viewer = await getViewer();
-  return <FilterBar key={JSON.stringify(filters)} filters={filters} options={await filterOptions({ viewer })} />;
-}
-
-async function Deployments({ filters }: { filters: DashboardFilters }) {
-  const viewer = await getViewer();
-  const now = new Date();
-  const range = resolveRange({ filters, now, timeZone: viewer.orgTimeZone });
-  const { rows } = await deploymentsWithMetrics({ viewer, now, range, filters: { teamSlug: filters.team, model: filters.model, gpuTypeId: filters.gpu } });
-  return <DeploymentsTable deployments={rows} />;
 }

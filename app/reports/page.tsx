@@ -1,69 +1,78 @@
 import type { Metadata } from "next";
-import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { monthlyCostByTeam } from "@/lib/db/queries/dashboards";
+import { resolveView } from "@/lib/db/queries/view";
 import { formatDateTime } from "@/lib/domain/labels";
-import { allocateRounded, formatUsd } from "@/lib/domain/money";
+import { formatUsd } from "@/lib/domain/money";
+import { FilterNotices } from "@/components/filters/filter-notices";
+import { ZoneSwitch } from "@/components/filters/zone-switch";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { TableSkeleton } from "@/components/ui/skeleton";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 export const metadata: Metadata = { title: "Reports" };
 
-export default function ReportsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function ReportsPage({ searchParams }: { searchParams: SearchParams }) {
+  const viewer = await getViewer();
+  const now = new Date();
+  const view = await resolveView({ viewer, searchParams: await searchParams, defaultRange: "mtd", now });
+  const report = await monthlyCostByTeam({ viewer, now, timeZone: view.zone.timeZone });
+  const th = "px-3 py-2 text-right whitespace-nowrap";
   return (
     <>
       <PageHeader title="Reports" description="Monthly cost by team: training and inference GPU time plus storage, data and network." />
-      <Card title="Cost by team and month">
-        <Suspense fallback={<TableSkeleton rows={6} />}>
-          <MonthlyTable />
-        </Suspense>
+      <FilterNotices notices={view.notices} />
+      <ZoneSwitch current={view.zone.choice} orgTimeZone={viewer.orgTimeZone} path="/reports" />
+      <Card title={`Cost by team and month · ${view.zone.label}`}>
+        {report.months.length === 0 ? (
+          <EmptyState title="No costs recorded yet">Record a training run or a deployment to see monthly totals.</EmptyState>
+        ) : (
+          <>
+            <ScrollRegion label="Cost by team and month">
+              <table className="w-full border-collapse text-sm">
+                <caption className="sr-only">Cost by team and month ({view.zone.label})</caption>
+                <thead>
+                  <tr className="border-b border-slate-200 bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+                    <th scope="col" className="px-3 py-2">Month</th>
+                    {report.teams.map((t) => (
+                      <th key={t.key} scope="col" className={th}>{t.label}</th>
+                    ))}
+                    <th scope="col" className={th}>Total</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.months.map((m) => (
+                    <tr key={m.monthStart.getTime()} className="border-b border-slate-100">
+                      <th scope="row" className="px-3 py-1.5 text-left font-medium whitespace-nowrap">
+                        {formatDateTime({ instant: m.monthStart, timeZone: view.zone.timeZone }).slice(0, 7)}
+                      </th>
+                      {m.cellsCents.map((c, i) => (
+                        <td key={report.teams[i]!.key} className="px-3 py-1.5 text-right tabular-nums">{formatUsd({ cents: c })}</td>
+                      ))}
+                      <td className="px-3 py-1.5 text-right font-semibold tabular-nums">{formatUsd({ cents: m.totalCents })}</td>
+                    </tr>
+                  ))}
+                </tbody>
+                <tfoot>
+                  <tr className="border-t-2 border-slate-300 font-semibold">
+                    <th scope="row" className="px-3 py-1.5 text-left">All {report.months.length} months</th>
+                    {report.teamTotalsCents.map((c, i) => (
+                      <td key={report.teams[i]!.key} className="px-3 py-1.5 text-right tabular-nums">{formatUsd({ cents: c })}</td>
+                    ))}
+                    <td className="px-3 py-1.5 text-right tabular-nums">{formatUsd({ cents: report.totalCents })}</td>
+                  </tr>
+                </tfoot>
+              </table>
+            </ScrollRegion>
+            <p className="px-3 py-2 text-xs text-slate-500">
+              Months in {view.zone.label}; the current month is to date. Each cell is the sum of its runs&apos; and deployments&apos; cents, so rows and columns add up to their totals.
+            </p>
+          </>
+        )}
       </Card>
     </>
-  );
-}
-
-async function MonthlyTable() {
-  const viewer = await getViewer();
-  const { rows } = await monthlyCostByTeam({ viewer, now: new Date() });
-  if (rows.length === 0) return <EmptyState title="No costs recorded yet">Record a training run or a deployment to see monthly totals.</EmptyState>;
-  const months = [...new Set(rows.map((r) => r.bucketStart.getTime()))].sort((a, b) => b - a);
-  const teams = [...new Map(rows.map((r) => [r.groupKey, r.groupLabel])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
-  const micros = (month: number, team: string) =>
-    rows.filter((r) => r.bucketStart.getTime() === month && r.groupKey === team).reduce((s, r) => s + r.computeCostMicros + r.extraCostMicros, 0n);
-  return (
-    <div className="overflow-x-auto">
-      <table className="w-full border-collapse text-sm">
-        <caption className="sr-only">Cost by team and month ({viewer.orgTimeZone})</caption>
-        <thead>
-          <tr className="border-b border-slate-200 bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-            <th scope="col" className="px-3 py-2">Month</th>
-            {teams.map(([key, label]) => (
-              <th key={key} scope="col" className="px-3 py-2 text-right">{label}</th>
-            ))}
-            <th scope="col" className="px-3 py-2 text-right">Total</th>
-          </tr>
-        </thead>
-        <tbody>
-          {months.map((month) => {
-            // Cells are rounded to cents so that each row adds up to its total.
-            const cents = allocateRounded({ partsMicros: teams.map(([key]) => micros(month, key)) });
-            return (
-              <tr key={month} className="border-b border-slate-100 last:border-0">
-                <th scope="row" className="px-3 py-1.5 text-left font-medium">
-                  {formatDateTime({ instant: new Date(month), timeZone: viewer.orgTimeZone }).slice(0, 7)}
-                </th>
-                {cents.partsCents.map((c, i) => (
-                  <td key={teams[i]![0]} className="px-3 py-1.5 text-right tabular-nums">{formatUsd({ cents: c })}</td>
-                ))}
-                <td className="px-3 py-1.5 text-right font-semibold tabular-nums">{formatUsd({ cents: cents.totalCents })}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <p className="px-3 py-2 text-xs text-slate-500">Months in {viewer.orgTimeZone}. The current month is to date.</p>
-    </div>
   );
 }

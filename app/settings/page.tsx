@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { can } from "@/lib/access/viewer";
 import { recentlyDeleted, UNDO_DAYS } from "@/lib/db/mutations/records";
@@ -10,7 +9,6 @@ import { GpuTypesTable, PriceCatalogTable, RecentlyDeletedList, TeamsTable } fro
 import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -38,25 +36,17 @@ export default async function SettingsPage({ searchParams }: { searchParams: Sea
       />
       <div className="space-y-5">
         <Card title="Teams">
-          <Suspense fallback={<TableSkeleton rows={4} />}>
             <Teams />
-          </Suspense>
         </Card>
         <Card title="GPU types">
-          <Suspense fallback={<TableSkeleton rows={4} />}>
             <GpuTypes />
-          </Suspense>
         </Card>
         <Card title="Recently deleted">
-          <Suspense fallback={<TableSkeleton rows={3} />}>
             <RecentlyDeleted />
-          </Suspense>
         </Card>
         <div id="prices">
           <Card title="GPU price catalog">
-            <Suspense fallback={<TableSkeleton />}>
               <Prices />
-            </Suspense>
           </Card>
         </div>
       </div>

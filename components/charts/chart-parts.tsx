@@ -8,7 +8,7 @@
 import { useCallback, useMemo, type ReactNode } from "react";
 import type { DotItemDotProps } from "recharts";
 import { EmptyState } from "@/components/ui/empty-state";
-import type { ChartData, ChartPoint, ChartSeries } from "@/lib/domain/charts/series";
+import type { ChartData, ChartPoint, ChartSeries, ReferenceLineData } from "@/lib/domain/charts/series";
 import { allowsDecimalTicks, formatAxisTick, type ChartUnit } from "@/lib/domain/charts/units";
 
 export const DEFAULT_CHART_HEIGHT = 280;
@@ -18,6 +18,9 @@ export const GRID_STROKE = "#e2e8f0"; // slate-200
 export const AXIS_STROKE = "#cbd5e1"; // slate-300
 export const TICK_STYLE = { fontSize: 11, fill: "#64748b" } as const; // slate-500
 export const CHART_MARGIN = { top: 8, right: 8, bottom: 0, left: 0 } as const;
+
+/** Reference lines (an SLO) are dashed red: they read as a limit, 6:1 on white (red-700). */
+export const REFERENCE_STROKE = "#b91c1c";
 
 /** Props every chart takes from a server page. All plain data: no functions. */
 export interface ChartProps {
@@ -49,7 +52,9 @@ export function useTickFormatters(data: ChartData): {
   const labels = useMemo(() => new Map(data.points.map((p) => [p.key, p.axisLabel])), [data.points]);
   const timeTick = useCallback((key: string) => labels.get(key) ?? "", [labels]);
   const unit: ChartUnit = data.unit;
-  const valueTick = useCallback((value: number) => formatAxisTick(unit, value), [unit]);
+  // Latency: one unit (ms or s) for every tick of the axis, as the tooltips use.
+  const durationUnit = data.durationUnit ?? undefined;
+  const valueTick = useCallback((value: number) => formatAxisTick(unit, value, durationUnit), [unit, durationUnit]);
   return { timeTick, valueTick, allowDecimals: allowsDecimalTicks(unit) };
 }
 
@@ -81,7 +86,12 @@ function Swatch({ color, marker }: { color: string; marker: Marker }) {
   );
 }
 
-export function ChartLegend({ series, marker }: { series: ChartSeries[]; marker: Marker }) {
+/** The dashed red swatch of a reference line, as drawn. */
+function ReferenceSwatch() {
+  return <span aria-hidden="true" className="inline-block w-3 shrink-0 border-t-2 border-dashed" style={{ borderColor: REFERENCE_STROKE }} />;
+}
+
+export function ChartLegend({ series, marker, referenceLine = null }: { series: ChartSeries[]; marker: Marker; referenceLine?: ReferenceLineData | null }) {
   return (
     <ul className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700">
       {series.map((s) => (
@@ -91,12 +101,28 @@ export function ChartLegend({ series, marker }: { series: ChartSeries[]; marker:
           {s.totalText !== null ? <span className="tabular-nums text-slate-500">{s.totalText}</span> : null}
         </li>
       ))}
+      {referenceLine !== null ? (
+        <li className="flex min-w-0 items-center gap-1.5">
+          <ReferenceSwatch />
+          <span className="truncate">{referenceLine.label}</span>
+        </li>
+      ) : null}
     </ul>
   );
 }
 
 /** Tooltip body: the bucket's full label, each series' exact value, and the bucket total for sums. */
-export function ChartTooltipBody({ point, series, marker }: { point: ChartPoint | undefined; series: ChartSeries[]; marker: Marker }) {
+export function ChartTooltipBody({
+  point,
+  series,
+  marker,
+  referenceLine = null,
+}: {
+  point: ChartPoint | undefined;
+  series: ChartSeries[];
+  marker: Marker;
+  referenceLine?: ReferenceLineData | null;
+}) {
   if (point === undefined) return null;
   const isTotalShown = point.totalText !== null && series.length > 1;
   return (
@@ -115,6 +141,16 @@ export function ChartTooltipBody({ point, series, marker }: { point: ChartPoint 
               <td className="py-0.5 text-right tabular-nums">{point.texts[s.key] ?? "—"}</td>
             </tr>
           ))}
+          {referenceLine !== null ? (
+            <tr className="border-t border-slate-200 text-slate-500">
+              <td colSpan={2} className="pt-1">
+                <span className="flex items-center gap-1.5">
+                  <ReferenceSwatch />
+                  <span className="truncate">{referenceLine.label}</span>
+                </span>
+              </td>
+            </tr>
+          ) : null}
           {isTotalShown ? (
             <tr className="border-t border-slate-200 font-medium text-slate-900">
               <td className="pt-1 pr-3">Total</td>
@@ -183,7 +219,7 @@ export function ChartFrame({
   children,
 }: ChartProps & { marker: Marker; children: ReactNode }) {
   return (
-    <figure aria-label={title} className="m-0 w-full min-w-0">
+    <figure aria-label={title} className="relative m-0 w-full min-w-0">
       {data.isEmpty ? (
         <div className="flex items-center justify-center rounded-lg border border-dashed border-slate-200" style={{ height }}>
           <EmptyState title="No data in this range" />
@@ -194,7 +230,7 @@ export function ChartFrame({
             {data.unitLabel}
           </p>
           {children}
-          <ChartLegend series={data.series} marker={marker} />
+          <ChartLegend series={data.series} marker={marker} referenceLine={data.referenceLine} />
           {hasDataTable ? <ChartDataTable data={data} title={title} /> : null}
         </>
       )}

@@ -16,14 +16,14 @@ const costData = toChartData({
   series: denseTimeSeries({
     buckets,
     rows: [
-      { bucketStart: d1, groupKey: "1", groupLabel: "Research", costMicros: 12_345_670_000n },
-      { bucketStart: d2, groupKey: "2", groupLabel: "Serving", costMicros: 1_000_000n },
+      { bucketStart: d1, groupKey: "1", groupLabel: "Research", costCents: 1_234_567n },
+      { bucketStart: d2, groupKey: "2", groupLabel: "Serving", costCents: 100n },
     ],
     groupOf: (r) => r.groupKey,
     labelOf: (r) => r.groupLabel,
     fill: "zero",
     unit: "usd",
-    valueOf: (r) => r.costMicros,
+    valueOf: (r) => r.costCents,
   }),
   bucketUnit: "day",
   timeZone,
@@ -79,5 +79,15 @@ describe.each(charts)("$name on the server", ({ component }) => {
     const html = render(component, emptyData);
     expect(html).toContain("No data in this range");
     expect(html).not.toContain("<table");
+  });
+});
+
+describe("LineChart with a reference line", () => {
+  it("names the SLO line in the legend, with its value, beside p50/p95/p99", () => {
+    const html = render(LineChart, latencyData);
+    const legend = html.slice(html.indexOf("<ul"), html.indexOf("</ul>"));
+    expect(legend).toContain("p95");
+    expect(legend).toContain("p99 SLO: 500 ms");
+    expect(legend.match(/p99 SLO/g)).toHaveLength(1);
   });
 });

@@ -23,6 +23,7 @@ import {
   ChartTooltipBody,
   DEFAULT_CHART_HEIGHT,
   GRID_STROKE,
+  REFERENCE_STROKE,
   TICK_STYLE,
   chartLabel,
   hoveredPoint,
@@ -32,7 +33,8 @@ import {
   type ChartProps,
 } from "./chart-parts";
 
-const REFERENCE_STROKE = "#b91c1c"; // red-700: reads as a limit, 6:1 on white
+/** Room above the plot for a reference line's label when the line is the top of the axis. */
+const REFERENCE_LABEL_ROOM = 18;
 
 export function LineChart({ data, title, height = DEFAULT_CHART_HEIGHT, hasDataTable }: ChartProps) {
   const { timeTick, valueTick, allowDecimals } = useTickFormatters(data);
@@ -44,7 +46,7 @@ export function LineChart({ data, title, height = DEFAULT_CHART_HEIGHT, hasDataT
         role="img"
         aria-label={chartLabel(title, data)}
         data={data.points}
-        margin={CHART_MARGIN}
+        margin={data.referenceLine === null ? CHART_MARGIN : { ...CHART_MARGIN, top: REFERENCE_LABEL_ROOM }}
         style={{ height }}
       >
         <CartesianGrid vertical={false} stroke={GRID_STROKE} />
@@ -61,7 +63,7 @@ export function LineChart({ data, title, height = DEFAULT_CHART_HEIGHT, hasDataT
         <Tooltip
           cursor={{ stroke: AXIS_STROKE }}
           isAnimationActive={false}
-          content={({ payload }) => <ChartTooltipBody point={hoveredPoint(payload)} series={data.series} marker="line" />}
+          content={({ payload }) => <ChartTooltipBody point={hoveredPoint(payload)} series={data.series} marker="line" referenceLine={data.referenceLine} />}
         />
         {data.referenceLine !== null ? (
           <ReferenceLine
@@ -69,7 +71,9 @@ export function LineChart({ data, title, height = DEFAULT_CHART_HEIGHT, hasDataT
             stroke={REFERENCE_STROKE}
             strokeDasharray="4 4"
             ifOverflow="extendDomain"
-            label={{ value: data.referenceLine.label, position: "insideTopRight", fill: REFERENCE_STROKE, fontSize: 11 }}
+            // A horizontal line has no height: "insideTopRight" hangs the text below the line, onto
+            // the series just under it (the p95 line under a p99 SLO). "insideBottomRight" sets it on top.
+            label={{ value: data.referenceLine.label, position: "insideBottomRight", fill: REFERENCE_STROKE, fontSize: 11 }}
           />
         ) : null}
         {data.series.map((s) => (

@@ -4,8 +4,8 @@ import type { DashboardData, TopItem } from "@/lib/db/queries/dashboards";
 import { bucketsBetween } from "@/lib/domain/calendar";
 import { denseTimeSeries, toChartData, topNWithOther } from "@/lib/domain/charts/series";
 import { formatGpuHours, formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
-import { formatDateTime } from "@/lib/domain/labels";
-import { allocateRounded, formatUsd } from "@/lib/domain/money";
+import { formatPeriod } from "@/lib/domain/labels";
+import { formatUsd } from "@/lib/domain/money";
 import { CostBars } from "@/components/charts/cost-bars";
 import { LineChart } from "@/components/charts/line-chart";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
@@ -14,9 +14,8 @@ import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 
 /** The overview of an org or a team: KPIs, charts, top-N tables and budgets. */
-export function DashboardView({ data, showTeams }: { data: DashboardData; showTeams: boolean }) {
+export function DashboardView({ data, zoneLabel, showTeams }: { data: DashboardData; zoneLabel: string; showTeams: boolean }) {
   const { kpis, range, unit, timeZone } = data;
-  const day = (d: Date) => formatDateTime({ instant: d, timeZone }).slice(0, 10);
   const buckets = bucketsBetween({ from: range.start, to: range.end, unit, timeZone });
   const costSeries = denseTimeSeries({
     buckets,
@@ -25,7 +24,7 @@ export function DashboardView({ data, showTeams }: { data: DashboardData; showTe
     unit: "usd",
     groupOf: (r) => r.groupKey,
     labelOf: (r) => r.groupLabel,
-    valueOf: (r) => r.computeCostMicros + r.extraCostMicros,
+    valueOf: (r) => r.costCents,
   });
   const perToken = denseTimeSeries({
     buckets,
@@ -36,22 +35,29 @@ export function DashboardView({ data, showTeams }: { data: DashboardData; showTe
     labelOf: () => "Inference $/1M tokens",
     valueOf: (r) => r.value,
   });
-  const isEmpty = kpis.totalMicros === 0n && kpis.gpuHours === 0;
+  const isEmpty = kpis.totalCents === 0n && kpis.gpuHours === 0;
+  const period = (r: { start: Date; end: Date }) => formatPeriod({ range: r, timeZone });
+  const { comparison } = kpis;
   const change =
-    kpis.change === null ? "no spend to compare with" : `${kpis.change >= 0 ? "+" : ""}${formatPercent(kpis.change)} vs ${day(kpis.comparison.start)} – ${day(new Date(kpis.comparison.end.getTime() - 1))}`;
+    comparison === null
+      ? "The range has not started yet"
+      : comparison.change === null
+        ? `No spend in ${period(comparison.previous)} to compare with`
+        : `${comparison.change >= 0 ? "+" : ""}${formatPercent(comparison.change)}: ${formatUsd({ cents: comparison.currentCents })} in ${period(comparison.current)} vs ${formatUsd({ cents: comparison.previousCents })} in ${period(comparison.previous)}`;
+  const share = (cents: bigint) => (kpis.totalCents > 0n ? `${formatPercent(Number(cents) / Number(kpis.totalCents))} of spend` : undefined);
   return (
     <div className="space-y-5">
       <p className="text-xs text-slate-500">
-        {day(range.start)} – {day(new Date(range.end.getTime() - 1))} ({timeZone}), by {unit}
+        {period(range)} · {zoneLabel} · by {unit}
       </p>
-      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
-        <Stat label="Spend" value={formatUsd({ micros: kpis.totalMicros })} hint={change} />
-        <Stat label="Projected month-end" value={formatUsd({ micros: kpis.projectedMonthEndMicros })} hint={kpis.projectedMonthEndMicros === null ? "For month-to-date ranges" : "At the current burn rate"} />
-        <Stat label="Training" value={formatUsd({ micros: kpis.trainingMicros })} hint={kpis.totalMicros > 0n ? `${formatPercent(Number(kpis.trainingMicros) / Number(kpis.totalMicros))} of spend` : undefined} />
-        <Stat label="Inference" value={formatUsd({ micros: kpis.inferenceMicros })} hint={kpis.totalMicros > 0n ? `${formatPercent(Number(kpis.inferenceMicros) / Number(kpis.totalMicros))} of spend` : undefined} />
+      <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+        <Stat label="Spend" value={formatUsd({ cents: kpis.totalCents })} hint={change} />
+        <Stat label="Projected month-end" value={formatUsd({ cents: kpis.projectedMonthEndCents })} hint={kpis.projectedMonthEndCents === null ? "For this month's range only" : "This month at the burn rate so far"} />
+        <Stat label="Training" value={formatUsd({ cents: kpis.trainingCents })} hint={share(kpis.trainingCents)} />
+        <Stat label="Inference" value={formatUsd({ cents: kpis.inferenceCents })} hint={share(kpis.inferenceCents)} />
         <Stat label="GPU-hours" value={formatGpuHours(kpis.gpuHours).replace(" GPU-h", "")} hint="GPU count × wall-clock hours" />
-        <Stat label="$/1M tokens" value={formatUsdRate(kpis.costPerMillionTokensUsd)} hint="Inference cost ÷ (input + output tokens)" />
-        <Stat label="QPS" value={formatQps(kpis.qps)} hint="Requests ÷ elapsed seconds" />
+        <Stat label="$/1M tokens" value={kpis.hasUsageRecords ? formatUsdRate(kpis.costPerMillionTokensUsd) : "No data"} hint="Inference cost ÷ (input + output tokens), over time with usage records" />
+        <Stat label="QPS" value={kpis.hasUsageRecords ? formatQps(kpis.qps) : "No data"} hint="Requests ÷ seconds with usage records, per deployment, summed" />
         <Stat
           label="p99 SLO breaches"
           value={String(kpis.sloBreaches.length)}
@@ -66,8 +72,8 @@ export function DashboardView({ data, showTeams }: { data: DashboardData; showTe
         </Card>
       ) : (
         <>
-          <div className="grid gap-5 xl:grid-cols-3">
-            <Card title={showTeams ? `Cost by ${unit} and team` : `Cost by ${unit}`} className="xl:col-span-2">
+          <div className="grid gap-5 lg:grid-cols-3">
+            <Card title={showTeams ? `Cost by ${unit} and team` : `Cost by ${unit}`} className="lg:col-span-2">
               <div className="p-3">
                 <StackedBarChart title={showTeams ? `Cost by ${unit} and team` : `Cost by ${unit}`} data={toChartData({ series: topNWithOther({ series: costSeries, n: 6 }), bucketUnit: unit, timeZone })} />
               </div>
@@ -111,10 +117,10 @@ export function DashboardView({ data, showTeams }: { data: DashboardData; showTe
           ) : null}
         </>
       )}
-      <Card title="Budget this month">
+      <Card title={`Budget this month · ${period(data.budgets.month)} · ${zoneLabel}`}>
         <DataTable
-          caption="Budget status per team: spent this month, projected month-end, budget"
-          rows={data.budgets}
+          caption="Budget status per team: spent this month to date, projected month-end, monthly budget"
+          rows={data.budgets.teams}
           rowKey={(b) => b.teamId}
           columns={[
             {
@@ -126,10 +132,10 @@ export function DashboardView({ data, showTeams }: { data: DashboardData; showTe
                 </Link>
               ),
             },
-            { key: "spent", header: "Spent", isNumeric: true, cell: (b) => formatUsd({ micros: b.spentMicros }) },
-            { key: "projected", header: "Projected", isNumeric: true, cell: (b) => <span className={b.projectedMicros !== null && b.projectedMicros > b.budgetMicros ? "font-semibold text-red-700" : undefined}>{formatUsd({ micros: b.projectedMicros })}</span> },
-            { key: "budget", header: "Budget", isNumeric: true, cell: (b) => formatUsd({ micros: b.budgetMicros }) },
-            { key: "used", header: "Used", isNumeric: true, cell: (b) => formatPercent(b.budgetMicros > 0n ? Number(b.spentMicros) / Number(b.budgetMicros) : null) },
+            { key: "spent", header: "Spent to date", isNumeric: true, cell: (b) => formatUsd({ cents: b.spentCents }) },
+            { key: "projected", header: "Projected", isNumeric: true, cell: (b) => <span className={b.projectedCents !== null && b.projectedCents > b.budgetCents ? "font-semibold text-red-700" : undefined}>{formatUsd({ cents: b.projectedCents })}</span> },
+            { key: "budget", header: "Budget", isNumeric: true, cell: (b) => formatUsd({ cents: b.budgetCents }) },
+            { key: "used", header: "Used", isNumeric: true, cell: (b) => formatPercent(b.budgetCents > 0n ? Number(b.spentCents) / Number(b.budgetCents) : null) },
           ]}
         />
       </Card>
@@ -138,7 +144,6 @@ export function DashboardView({ data, showTeams }: { data: DashboardData; showTe
 }
 
 function TopTable({ title, items, href }: { title: string; items: TopItem[]; href?: (key: string) => string }) {
-  const cents = allocateRounded({ partsMicros: items.map((i) => i.costMicros) });
   return (
     <Card title={title}>
       {items.length === 0 ? (
@@ -146,7 +151,7 @@ function TopTable({ title, items, href }: { title: string; items: TopItem[]; hre
       ) : (
         <DataTable
           caption={title}
-          rows={items.map((item, i) => ({ ...item, cents: cents.partsCents[i]! }))}
+          rows={items}
           rowKey={(i) => i.key}
           columns={[
             {
@@ -161,7 +166,7 @@ function TopTable({ title, items, href }: { title: string; items: TopItem[]; hre
                   <span className="font-medium">{i.label}</span>
                 ),
             },
-            { key: "cost", header: "Cost", isNumeric: true, cell: (i) => formatUsd({ cents: i.cents }) },
+            { key: "cost", header: "Cost in range", isNumeric: true, cell: (i) => formatUsd({ cents: i.costCents }) },
           ]}
         />
       )}

@@ -2,7 +2,8 @@
 
 import type { FilterOptions } from "@/lib/db/queries/catalog";
 import { useFilterNavigation } from "./use-filter-navigation";
-import { RANGE_LABELS, RANGE_PRESETS, type DashboardFilters } from "@/lib/validation/dashboard-filters";
+import { MAX_DATE, MIN_DATE, RANGE_LABELS, RANGE_PRESETS, type DashboardFilters } from "@/lib/validation/dashboard-filters";
+import type { ZoneChoice } from "@/lib/domain/reporting-zone";
 
 /**
  * Filters as a GET form: the URL holds them, so links reproduce a view and
@@ -14,6 +15,7 @@ export function FilterBar({
   options,
   show = { team: true, model: true, gpu: true },
   keep = {},
+  zones,
 }: {
   filters: DashboardFilters;
   /** Choices for the team, model and GPU selects (not needed when they are hidden). */
@@ -21,11 +23,14 @@ export function FilterBar({
   show?: { team?: boolean; model?: boolean; gpu?: boolean };
   /** Other search params to carry along (e.g. sort order). */
   keep?: Record<string, string>;
+  /** The reporting zones this view can switch between, with their IANA names. */
+  zones: { choice: ZoneChoice; label: string }[];
 }) {
-  const { onSubmit, onChange: submit } = useFilterNavigation();
-  const field = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900";
+  const { onSubmit, onChange: submit, onDateChange, isPending } = useFilterNavigation();
+  // Two fields a row on a phone (grid), side by side from sm up (flex).
+  const field = "w-full min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900 sm:w-auto";
   return (
-    <form method="get" role="search" aria-label={show.team || show.model || show.gpu ? "Filters" : "Date range"} onSubmit={onSubmit} className="mb-4 flex flex-wrap items-end gap-3">
+    <form method="get" role="search" aria-label={show.team || show.model || show.gpu ? "Filters" : "Date range"} onSubmit={onSubmit} aria-busy={isPending} className="mb-4 grid grid-cols-2 items-end gap-3 sm:flex sm:flex-wrap">
       {Object.entries(keep).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
@@ -41,11 +46,11 @@ export function FilterBar({
       </label>
       <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
         From
-        <input type="date" name="from" defaultValue={filters.from} className={field} />
+        <input type="date" name="from" defaultValue={filters.from} min={MIN_DATE} max={MAX_DATE} onChange={onDateChange} className={field} />
       </label>
       <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
         To
-        <input type="date" name="to" defaultValue={filters.to} className={field} />
+        <input type="date" name="to" defaultValue={filters.to} min={MIN_DATE} max={MAX_DATE} onChange={onDateChange} className={field} />
       </label>
       {show.team ? (
         <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
@@ -86,9 +91,22 @@ export function FilterBar({
           </select>
         </label>
       ) : null}
+      <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600">
+        Time zone
+        <select name="tz" defaultValue={filters.tz} onChange={submit} className={field}>
+          {zones.map((z) => (
+            <option key={z.choice} value={z.choice}>
+              {z.label}
+            </option>
+          ))}
+        </select>
+      </label>
       <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
         Apply
       </button>
+      <span role="status" aria-live="polite" className="self-center text-xs text-slate-500">
+        {isPending ? "Updating figures…" : ""}
+      </span>
     </form>
   );
 }

@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter } from "next/navigation";
 import type { Route } from "next";
-import type { FormEvent } from "react";
+import { useTransition, type FormEvent } from "react";
 
 /**
  * Submits a GET filter form as a client-side navigation, so the filters live
@@ -13,10 +13,13 @@ import type { FormEvent } from "react";
 export function useFilterNavigation() {
   const router = useRouter();
   const pathname = usePathname();
+  // Pages read their data before rendering (so errors answer 5xx), so the old
+  // view stays until the new one is ready: the pending state says it is coming.
+  const [isPending, startTransition] = useTransition();
   const navigate = (form: HTMLFormElement) => {
     const params = new URLSearchParams();
     for (const [name, value] of new FormData(form)) {
-      if (typeof value === "string" && value !== "") params.set(name, value);
+      if (typeof value === "string" && value !== "" && !(name === "tz" && value === "org")) params.set(name, value);
     }
     if (params.get("range") !== "custom") {
       params.delete("from");
@@ -24,12 +27,18 @@ export function useFilterNavigation() {
     }
     params.delete("page");
     const query = params.toString();
-    router.push(`${pathname}${query ? `?${query}` : ""}` as Route);
+    startTransition(() => router.push(`${pathname}${query ? `?${query}` : ""}` as Route));
   };
   return {
+    isPending,
     onSubmit: (event: FormEvent<HTMLFormElement>) => {
       event.preventDefault();
       navigate(event.currentTarget);
+    },
+    /** Picking a date makes the range custom; Apply (or Enter) then loads it. */
+    onDateChange: (event: { currentTarget: HTMLInputElement }) => {
+      const range = event.currentTarget.form?.elements.namedItem("range");
+      if (range instanceof HTMLSelectElement) range.value = "custom";
     },
     onChange: (event: { currentTarget: HTMLSelectElement | HTMLInputElement }) => {
       const { form, name, value } = event.currentTarget;

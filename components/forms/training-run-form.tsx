@@ -3,6 +3,7 @@
 import { catalogPricesFor, DECIMAL, DIGITS, enumOptions, type CatalogPriceOption } from "@/components/forms/catalog-options";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { Route } from "next";
+import { catalogPriceHint, catalogPricePlaceholder } from "@/lib/domain/catalog-price-hint";
 import { runCostPreview } from "@/lib/domain/run-cost-preview";
 import { PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
 import { PRECISIONS, PRICING_MODELS, RUN_STATUSES, TRAINING_METHODS } from "@/lib/validation/entities/enums";
@@ -100,13 +101,24 @@ export function TrainingRunForm({
         parameterCount: values.parameterCount && DIGITS.test(values.parameterCount) ? BigInt(values.parameterCount.trim()) : null,
         peakBf16Tflops: gpu?.peakBf16Tflops ?? null,
         now,
+        timeZone,
       });
     } catch {
       return null;
     }
-  }, [values, read, formOptions, now]);
+  }, [values, read, formOptions, now, timeZone]);
 
-  const catalogNow = catalogPricesFor(formOptions.prices, values).at(-1);
+  /** The catalog price(s) in effect over the entered start..end (start..now while running), not today's price. */
+  const catalogHint = useMemo(() => {
+    const input = read(values).values;
+    const start = input.startedAt ? new Date(input.startedAt) : null;
+    const end = input.endedAt ? new Date(input.endedAt) : now;
+    const catalogPrices = catalogPricesFor(formOptions.prices, values);
+    if (!start || Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
+      return catalogPriceHint({ catalogPrices, interval: { start: now, end: now }, timeZone });
+    }
+    return catalogPriceHint({ catalogPrices, interval: { start, end: end > start ? end : start }, timeZone });
+  }, [values, read, formOptions.prices, now, timeZone]);
   const control = (name: string) => ({ name, label: RUN_FIELD_LABELS[name]!, value: values[name] ?? "", onChange: set, onBlur: blur, errors: errorsFor(name) });
 
   return (
@@ -147,8 +159,8 @@ export function TrainingRunForm({
           isNumeric
           prefix="$"
           suffix="/GPU-h"
-          placeholder={catalogNow ? catalogNow.pricePerGpuHour.replace(/0+$/, "").replace(/\.$/, "") : ""}
-          hint={catalogNow ? `Catalog: $${catalogNow.pricePerGpuHour.replace(/0{1,4}$/, "")} per GPU-hour` : "No catalog price: enter one here or add it in Settings"}
+          placeholder={catalogHint ? catalogPricePlaceholder(catalogHint.stretches) : ""}
+          hint={catalogHint ? catalogHint.text : "No catalog price over these dates: enter one here or add it in Settings"}
         />
       </FieldGroup>
       <FieldGroup title="Other costs" description="Amounts for the whole run, in US dollars.">

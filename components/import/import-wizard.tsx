@@ -8,6 +8,7 @@ import { inputClass } from "@/components/forms/fields";
 import { Badge } from "@/components/ui/badge";
 import { Button, ButtonLink, buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 import { describeProgress, ProgressBar } from "./import-progress";
 import { ProblemsTable } from "./problems-table";
 import { readNdjson, uploadFile } from "./upload";
@@ -382,7 +383,7 @@ function PreviewCard({
         {preview.sample.rows.length > 0 ? (
           <div>
             <h3 className="mb-1.5 text-sm font-semibold text-slate-800">{hasErrors ? "First valid rows" : "First rows"}</h3>
-            <div className="overflow-x-auto rounded-md border border-slate-200">
+            <ScrollRegion label={`First rows of ${fileName}`} className="rounded-md border border-slate-200">
               <table className="w-full border-collapse text-sm">
                 <caption className="sr-only">First rows of {fileName} as they would be imported</caption>
                 <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -414,7 +415,7 @@ function PreviewCard({
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollRegion>
           </div>
         ) : null}
 

@@ -1,11 +1,12 @@
 import { columnLetter, type ImportIssue } from "@/lib/import/kinds";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 /** Every problem of a file with the row and column to fix, as a spreadsheet names them. */
 export function ProblemsTable({ errors, errorCount, fileName }: { errors: ImportIssue[]; errorCount: number; fileName: string }) {
   const rows = new Set(errors.map((e) => e.row)).size;
   return (
     <div>
-      <div className="max-h-[28rem] overflow-auto rounded-md border border-red-200">
+      <ScrollRegion label={`Problems in ${fileName}`} className="max-h-[28rem] overflow-y-auto rounded-md border border-red-200">
         <table className="w-full border-collapse text-sm">
           <caption className="sr-only">Problems in {fileName}</caption>
           <thead className="sticky top-0 bg-red-50 text-left text-xs font-semibold uppercase tracking-wide text-red-900">
@@ -41,7 +42,7 @@ export function ProblemsTable({ errors, errorCount, fileName }: { errors: Import
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
       <p className="mt-1.5 text-xs text-slate-600">
         {errorCount > errors.length
           ? `Showing the first ${errors.length.toLocaleString("en-US")} of ${errorCount.toLocaleString("en-US")} problems.`

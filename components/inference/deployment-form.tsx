@@ -3,6 +3,7 @@
 import { catalogPricesFor, DECIMAL, DIGITS, enumOptions, type CatalogPriceOption } from "@/components/forms/catalog-options";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { Route } from "next";
+import { catalogPriceHint, catalogPricePlaceholder } from "@/lib/domain/catalog-price-hint";
 import { deploymentCostPreview } from "@/lib/domain/deployment-cost-preview";
 import { BATCHING_LABELS, PRICING_MODEL_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
 import { BATCHINGS, PRICING_MODELS, QUANTIZATIONS, SERVING_ENGINES } from "@/lib/validation/entities/enums";
@@ -19,12 +20,6 @@ export interface DeploymentFormOptions {
   gpuTypes: { id: number; name: string }[];
   prices: CatalogPriceOption[];
 }
-
-/** "2.500000" → "2.50", "2.456700" → "2.4567": a stored price as people write it, at least to cents. */
-const showPrice = (price: string) => {
-  const [whole = "0", fraction = ""] = price.split(".");
-  return `${whole}.${fraction.replace(/0+$/, "").padEnd(2, "0")}`;
-};
 
 /**
  * Create or edit an inference deployment. Validation is the server's schema,
@@ -90,7 +85,14 @@ export function DeploymentForm({
 
   const catalogName = `${values.provider || "?"} ${PRICING_MODEL_LABELS[values.pricingModel as keyof typeof PRICING_MODEL_LABELS] ?? ""}`.trim();
   const catalogPrices = useMemo(() => catalogPricesFor(formOptions.prices, values), [formOptions.prices, values]);
-  const catalogNow = catalogPrices.filter((p) => p.effectiveFrom <= now && (p.effectiveTo === null || p.effectiveTo > now)).at(-1) ?? catalogPrices.at(-1);
+  /** The catalog price(s) in effect over the entered active period (up to now while serving), not just today's. */
+  const catalogHint = useMemo(() => {
+    const input = read(values).values;
+    const start = input.activeFrom ? new Date(input.activeFrom) : now;
+    const end = input.activeTo ? new Date(input.activeTo) : now;
+    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return catalogPriceHint({ catalogPrices, interval: { start: now, end: now }, timeZone });
+    return catalogPriceHint({ catalogPrices, interval: { start, end: end > start ? end : start }, timeZone });
+  }, [values, read, catalogPrices, now, timeZone]);
 
   const preview = useMemo(() => {
     const input = read(values).values;
@@ -157,8 +159,8 @@ export function DeploymentForm({
           isNumeric
           prefix="$"
           suffix="/GPU-h"
-          placeholder={catalogNow ? showPrice(catalogNow.pricePerGpuHour) : ""}
-          hint={catalogNow ? `Catalog: $${showPrice(catalogNow.pricePerGpuHour)} per GPU-hour (${catalogName})` : `No catalog price for ${catalogName}: enter one here or add it in Settings`}
+          placeholder={catalogHint ? catalogPricePlaceholder(catalogHint.stretches) : ""}
+          hint={catalogHint ? `${catalogHint.text} · ${catalogName}` : `No catalog price for ${catalogName} over these dates: enter one here or add it in Settings`}
           className="sm:col-span-2"
         />
       </FieldGroup>

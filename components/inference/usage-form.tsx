@@ -17,8 +17,6 @@ import { buttonClass } from "@/components/ui/button";
 export interface UsageFormDeployment {
   id: number;
   name: string;
-  /** The deployment team's zone: the start is entered and shown in it. */
-  timeZone: string;
   activeFrom: Date;
   activeTo: Date | null;
   pricing: InferenceDeploymentCostInput;
@@ -54,6 +52,7 @@ export function UsageForm({
   initialValues,
   version,
   deployment,
+  timeZone,
   submitLabel,
   cancelHref,
   isSaveAndNext = false,
@@ -64,6 +63,8 @@ export function UsageForm({
   initialValues: FormValues;
   version?: number;
   deployment: UsageFormDeployment;
+  /** The view's reporting zone (the org's by default), as every record form: the start is entered and shown in it. */
+  timeZone: string;
   submitLabel: string;
   cancelHref: Route;
   isSaveAndNext?: boolean;
@@ -75,7 +76,6 @@ export function UsageForm({
     const timer = setInterval(() => setNow(new Date()), 60_000);
     return () => clearInterval(timer);
   }, []);
-  const { timeZone } = deployment;
   const read = useCallback(
     (values: FormValues) => {
       const form = readForm(Object.entries(values), { ...USAGE_WINDOW_FORM, defaultTimeZone: timeZone });
@@ -86,11 +86,15 @@ export function UsageForm({
   );
   const validate = useCallback(
     (values: FormValues) => {
-      const schema = usageWindowSchema({ now: new Date(), deployment: { id: deployment.id, activeFrom: new Date(deployment.activeFrom), activeTo: deployment.activeTo ? new Date(deployment.activeTo) : null } });
+      const schema = usageWindowSchema({
+        now: new Date(),
+        deployment: { id: deployment.id, activeFrom: new Date(deployment.activeFrom), activeTo: deployment.activeTo ? new Date(deployment.activeTo) : null },
+        timeZone,
+      });
       const result = validateForm(schema, read(values));
       return result.ok ? {} : result.fieldErrors;
     },
-    [read, deployment.id, deployment.activeFrom, deployment.activeTo],
+    [read, deployment.id, deployment.activeFrom, deployment.activeTo, timeZone],
   );
   const form = useRecordForm({ action, initialValues, validate, version });
   const { values, set, blur, errorsFor } = form;
@@ -162,7 +166,7 @@ export function UsageForm({
           label="Length"
           isRequired
           errors={lengthErrors}
-          hint={end ? `Ends ${formatDateTime({ instant: end, timeZone })}` : "Up to 31 days"}
+          hint={end ? `Ends ${formatDateTime({ instant: end, timeZone })} (${timeZone})` : "Up to 31 days"}
           className="sm:col-span-2"
         >
           <div className="flex gap-2">

@@ -21,7 +21,7 @@ function isActive(pathname: string, href: string): boolean {
 export function MainNav() {
   const pathname = usePathname();
   return (
-    <nav aria-label="Main" className="flex gap-1 overflow-x-auto md:flex-col">
+    <nav aria-label="Main" className="flex flex-wrap gap-1 2xl:flex-col 2xl:flex-nowrap">
       {ITEMS.map((item) => {
         const active = isActive(pathname, item.href);
         return (

@@ -94,9 +94,9 @@ export function GpuPriceForm({
       const ending = isNew && values.endCurrentPrice === "true" && candidate.effectiveTo === null ? currentOf(candidate, candidate.effectiveFrom) : null;
       const existing = periods.map((p) => (p === ending ? { ...p, effectiveTo: candidate.effectiveFrom } : p));
       const overlap = findOverlappingPeriod(candidate, existing);
-      return overlap ? overlapFieldErrors(candidate, overlap) : {};
+      return overlap ? overlapFieldErrors(candidate, overlap, timeZone) : {};
     },
-    [read, periods, priceId, isNew, currentOf],
+    [read, periods, priceId, isNew, currentOf, timeZone],
   );
   const form = useRecordForm({ action, initialValues, validate, version });
   const { values, set, blur, errorsFor } = form;

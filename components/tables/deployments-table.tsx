@@ -2,11 +2,17 @@ import Link from "next/link";
 import type { Route } from "next";
 import type { DeploymentRow } from "@/lib/db/queries/dashboards";
 import { formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
+import { IDLE_DEFINITION } from "@/lib/domain/inference-cost";
 import { BATCHING_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { Badge } from "@/components/ui/badge";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
+
+/** A figure of recorded usage, or "No data" when the deployment has no usage records in the range. */
+function recorded(d: DeploymentRow, text: string) {
+  return d.hasUsageRecords ? text : <span className="text-slate-500">No data</span>;
+}
 
 export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[] }) {
   if (deployments.length === 0) {
@@ -30,7 +36,7 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
               <Badge>Ended</Badge>
             </span>
           )}
-          <div className="max-w-48 whitespace-normal text-xs text-slate-500">
+          <div className="max-w-40 whitespace-normal text-xs text-slate-500">
             {d.model} · {d.team.name}
           </div>
         </div>
@@ -44,17 +50,17 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
           <div>
             {d.gpuCount} × {d.gpuTypeName}
           </div>
-          <div className="max-w-48 whitespace-normal text-xs text-slate-500">
+          <div className="max-w-40 whitespace-normal text-xs text-slate-500">
             {SERVING_ENGINE_LABELS[d.servingEngine]} · {QUANTIZATION_LABELS[d.quantization]} ·{" "}
             {d.batching === "NONE" ? "no batching" : `${BATCHING_LABELS[d.batching].toLowerCase()} batching`}
           </div>
         </div>
       ),
     },
-    { key: "cost", header: "Cost", isNumeric: true, cell: (d) => formatUsd({ micros: d.costMicros }) },
-    { key: "perDay", header: "Cost/day", isNumeric: true, cell: (d) => formatUsd({ micros: d.costPerDayMicros }) },
-    { key: "perToken", header: "$/1M tokens", isNumeric: true, cell: (d) => formatUsdRate(d.costPerMillionTokensUsd) },
-    { key: "qps", header: "QPS", isNumeric: true, cell: (d) => formatQps(d.qps) },
+    { key: "cost", header: "Cost in range", isNumeric: true, canWrap: true, cell: (d) => formatUsd({ cents: d.costCents }) },
+    { key: "perDay", header: "Cost / active day", isNumeric: true, canWrap: true, cell: (d) => formatUsd({ cents: d.costPerDayCents }) },
+    { key: "perToken", header: "$/1M tokens", isNumeric: true, canWrap: true, cell: (d) => recorded(d, formatUsdRate(d.costPerMillionTokensUsd)) },
+    { key: "qps", header: "QPS", isNumeric: true, cell: (d) => recorded(d, formatQps(d.qps)) },
     {
       key: "p99",
       header: "p99 / SLO",
@@ -68,8 +74,13 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
         </span>
       ),
     },
-    { key: "util", header: "GPU util.", isNumeric: true, cell: (d) => formatPercent(d.utilization) },
-    { key: "idle", header: "Idle share", isNumeric: true, cell: (d) => formatPercent(d.idleShare) },
+    { key: "util", header: "GPU util.", isNumeric: true, canWrap: true, cell: (d) => formatPercent(d.utilization) },
+    { key: "idle", header: "Idle share", isNumeric: true, canWrap: true, cell: (d) => recorded(d, formatPercent(d.idleShare)) },
   ];
-  return <DataTable caption="Inference deployments" columns={columns} rows={deployments} rowKey={(d) => d.id} />;
+  return (
+    <>
+      <DataTable caption="Inference deployments" columns={columns} rows={deployments} rowKey={(d) => d.id} />
+      <p className="px-4 py-2 text-xs text-slate-500">{IDLE_DEFINITION}</p>
+    </>
+  );
 }

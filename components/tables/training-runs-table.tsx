@@ -1,6 +1,9 @@
 import Link from "next/link";
 import type { Route } from "next";
-import type { TrainingRunRow } from "@/lib/db/queries/dashboards";
+import type { TrainingRunRow as RunWithCost } from "@/lib/db/queries/dashboards";
+
+/** A row of the runs table: the run's lifetime figures and its cents within the view's range (null without a range). */
+type TrainingRunRow = RunWithCost & { inRangeCostCents: bigint | null };
 import { formatGpuHours, formatPercent, formatUsdRate } from "@/lib/domain/display";
 import { formatDateTime, PRECISION_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
@@ -38,32 +41,53 @@ export function TrainingRunsTable({ runs, timeZone, sort }: { runs: TrainingRunR
         </div>
       ),
     },
-    { key: "team", header: "Team", sortKey: "team", cell: (r) => r.team.name },
-    { key: "method", header: "Method", cell: (r) => `${TRAINING_METHOD_LABELS[r.method]} · ${PRECISION_LABELS[r.precision]}` },
-    { key: "gpus", header: "GPUs", isNumeric: true, cell: (r) => `${r.gpuCount} × ${r.gpuTypeName}` },
-    { key: "gpuHours", header: "GPU-hours", isNumeric: true, sortKey: "gpuHours", cell: (r) => formatGpuHours(r.gpuHours).replace(" GPU-h", "") },
+    // Text columns and multi-word headers wrap when space is short, so all ten
+    // columns fit from a 1024 px laptop up without scrolling the table.
+    { key: "team", header: "Team", sortKey: "team", canWrap: true, cell: (r) => r.team.name },
+    {
+      key: "method",
+      header: "Method",
+      canWrap: true,
+      cell: (r) => (
+        <div className="leading-tight">
+          <div>{TRAINING_METHOD_LABELS[r.method]}</div>
+          <div className="text-xs text-slate-500">{PRECISION_LABELS[r.precision]}</div>
+        </div>
+      ),
+    },
+    { key: "gpus", header: "GPUs", isNumeric: true, canWrap: true, cell: (r) => `${r.gpuCount}\u00a0×\u00a0${r.gpuTypeName}` },
+    { key: "gpuHours", header: "GPU-hours", isNumeric: true, canWrap: true, sortKey: "gpuHours", cell: (r) => formatGpuHours(r.gpuHours).replace(" GPU-h", "") },
+    {
+      key: "inRange",
+      header: "Cost in range",
+      isNumeric: true,
+      canWrap: true,
+      cell: (r) => formatUsd({ cents: r.inRangeCostCents }),
+    },
     {
       key: "cost",
-      header: "Cost",
+      header: "Lifetime cost",
       isNumeric: true,
+      canWrap: true,
       sortKey: "cost",
       cell: (r) => (
         <span title={r.hasUnpricedTime ? "Part of this run has no GPU price in the catalog" : undefined}>
-          {formatUsd({ micros: r.totalCostMicros })}
+          {formatUsd({ cents: r.lifetimeCostCents })}
           {r.hasUnpricedTime ? <span className="text-amber-700"> *</span> : null}
         </span>
       ),
     },
-    { key: "perToken", header: "$/1M tokens", isNumeric: true, sortKey: "perToken", cell: (r) => formatUsdRate(r.costPerMillionTokensUsd) },
+    { key: "perToken", header: "$/1M tokens", isNumeric: true, canWrap: true, sortKey: "perToken", cell: (r) => formatUsdRate(r.costPerMillionTokensUsd) },
     { key: "mfu", header: "MFU", isNumeric: true, sortKey: "mfu", cell: (r) => formatPercent(r.mfu) },
     { key: "status", header: "Status", cell: (r) => <Badge tone={STATUS_TONE[r.status]}>{RUN_STATUS_LABELS[r.status]}</Badge> },
     {
       key: "when",
       header: "Started / ended",
       isNumeric: true,
+      canWrap: true,
       sortKey: "started",
       cell: (r) => (
-        <div className="leading-tight">
+        <div className="whitespace-nowrap leading-tight">
           <div>{formatDateTime({ instant: r.startedAt, timeZone })}</div>
           <div className="text-xs text-slate-500">{r.endedAt ? formatDateTime({ instant: r.endedAt, timeZone }) : "running"}</div>
         </div>

@@ -1,12 +1,18 @@
 import Link from "next/link";
 import type { Route } from "next";
 import type { ReactNode } from "react";
+import { ScrollRegion } from "./scroll-region";
 
 export interface Column<Row> {
   key: string;
   header: string;
   /** Numbers are right-aligned with tabular figures. */
   isNumeric?: boolean;
+  /**
+   * The header and cells may wrap onto several lines when the table is
+   * narrower than its content, so wide tables fit a laptop without scrolling.
+   */
+  canWrap?: boolean;
   /** The server-side sort key this column sorts by, when sortable. */
   sortKey?: string;
   cell: (row: Row) => ReactNode;
@@ -33,7 +39,7 @@ export function DataTable<Row>({
   sort?: SortState;
 }) {
   return (
-    <div className="overflow-x-auto">
+    <ScrollRegion label={caption}>
       <table className="w-full border-collapse text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead>
@@ -46,7 +52,7 @@ export function DataTable<Row>({
                   key={c.key}
                   scope="col"
                   aria-sort={isSorted ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}
-                  className={`whitespace-nowrap px-2.5 py-2 ${c.isNumeric ? "text-right" : ""}`}
+                  className={`${c.canWrap ? "" : "whitespace-nowrap"} px-2 py-2 align-bottom ${c.isNumeric ? "text-right" : ""}`}
                 >
                   {sort && c.sortKey ? (
                     <Link href={sort.hrefFor(c.sortKey, nextDir) as Route} className="hover:text-slate-900 hover:underline">
@@ -65,7 +71,7 @@ export function DataTable<Row>({
           {rows.map((row) => (
             <tr key={rowKey(row)} className="border-b border-slate-100 last:border-0 hover:bg-slate-50">
               {columns.map((c) => (
-                <td key={c.key} className={`whitespace-nowrap px-2.5 py-1.5 ${c.isNumeric ? "text-right tabular-nums" : ""}`}>
+                <td key={c.key} className={`${c.canWrap ? "" : "whitespace-nowrap"} px-2 py-1.5 ${c.isNumeric ? "text-right tabular-nums" : ""}`}>
                   {c.cell(row)}
                 </td>
               ))}
@@ -73,6 +79,6 @@ export function DataTable<Row>({
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

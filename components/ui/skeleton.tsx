@@ -15,7 +15,7 @@ export function TableSkeleton({ rows = 8 }: { rows?: number }) {
 export function DashboardSkeleton() {
   return (
     <div role="status" aria-label="Loading" className="space-y-5">
-      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+      <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         {Array.from({ length: 8 }, (_, i) => (
           <Skeleton key={i} className="h-20" />
         ))}

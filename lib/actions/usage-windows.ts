@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
 import type { FormState } from "@/lib/validation/form-state";
+import { formZoneChoiceSchema, withZone } from "@/lib/validation/form-zone";
 import { SAVE_AND_ADD_NEXT } from "@/lib/validation/inference-forms";
 import { submitUsageWindow, submitUsageWindowDelete } from "./handlers/usage-windows";
 
@@ -12,9 +13,11 @@ import { submitUsageWindow, submitUsageWindowDelete } from "./handlers/usage-win
  * Records a deployment's usage for one period (start null) or edits the
  * period that started at `start`. "Save and add next" opens a new form for
  * the period that follows (start = this one's end, same length); "Save and
- * finish" and an edit go to the deployment's page.
+ * finish" and an edit go to the deployment's page. `tz` is the zone choice of
+ * the view the form was opened from; the pages it goes to keep it.
  */
-export async function saveUsageWindowAction(deploymentId: number, start: string | null, _previous: FormState, formData: FormData): Promise<FormState> {
+export async function saveUsageWindowAction(deploymentId: number, start: string | null, tz: string, _previous: FormState, formData: FormData): Promise<FormState> {
+  const choice = formZoneChoiceSchema.parse(tz);
   const viewer = await getViewer();
   const state = await submitUsageWindow({ viewer, deploymentId, start, formData, now: new Date() });
   if (state.status !== "saved" || !state.window) return state;
@@ -24,9 +27,9 @@ export async function saveUsageWindowAction(deploymentId: number, start: string 
   if (intents.includes(SAVE_AND_ADD_NEXT.value) && !intents.includes("done")) {
     const savedStart = new Date(state.window.start).getTime();
     const nextStart = savedStart + state.window.seconds * 1000;
-    redirect(`/inference/${state.id}/usage/new?start=${nextStart}&seconds=${state.window.seconds}&saved=${savedStart}`);
+    redirect(withZone(`/inference/${state.id}/usage/new?start=${nextStart}&seconds=${state.window.seconds}&saved=${savedStart}`, choice));
   }
-  redirect(`/inference/${state.id}?notice=${start === null ? "created" : "saved"}#usage`);
+  redirect(withZone(`/inference/${state.id}?notice=${start === null ? "created" : "saved"}#usage`, choice));
 }
 
 /** Deletes one period's usage (undoable from the deployment's page it lands on). */

@@ -6,7 +6,7 @@
  * catalog price, a start years off. Pure: computed in the browser with the
  * same engine as the dashboards.
  */
-import { formatGpuHours, formatPricePerGpuHour } from "./display";
+import { formatGpuCount, formatGpuHours, formatPricePerGpuHour } from "./display";
 import { inferenceCost, NO_TRAFFIC, type InferenceDeploymentCostInput } from "./inference-cost";
 import { formatUsd, parseUsdMicros } from "./money";
 import type { PreviewLine } from "./run-cost-preview";
@@ -34,8 +34,8 @@ export function deploymentCostPreview({
   const priceMicros = deployment.pricePerGpuHourOverride !== null ? parseUsdMicros(deployment.pricePerGpuHourOverride) : catalogNow ? parseUsdMicros(catalogNow.pricePerGpuHour) : null;
   if (priceMicros !== null) {
     const source = deployment.pricePerGpuHourOverride !== null ? "price override" : `catalog: ${catalogName}`;
-    lines.push({ label: "Per hour", value: formatUsd({ micros: priceMicros * BigInt(gpuCount) }), how: `${gpuCount.toLocaleString("en-US")} × ${formatPricePerGpuHour(priceMicros)} (${source})` });
-    lines.push({ label: "Per day", value: formatUsd({ micros: priceMicros * BigInt(gpuCount) * 24n }) });
+    lines.push({ label: "Per hour", value: formatUsd({ micros: priceMicros * BigInt(gpuCount) }), how: `${formatGpuCount(gpuCount)} × ${formatPricePerGpuHour(priceMicros)} (${source})` });
+    lines.push({ label: "Per day", value: formatUsd({ micros: priceMicros * BigInt(gpuCount) * 24n }), how: `${formatGpuCount(gpuCount)} × 24 h × ${formatPricePerGpuHour(priceMicros)}` });
   }
   if (deployment.activeFrom < now) {
     const cost = inferenceCost({ deployment, range: { start: deployment.activeFrom, end: deployment.activeTo && deployment.activeTo < now ? deployment.activeTo : now }, traffic: NO_TRAFFIC, now });

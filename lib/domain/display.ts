@@ -81,3 +81,29 @@ export function formatQps(qps: number | null): string {
     Math.abs(qps) >= 1000 ? { maximumFractionDigits: 0 } : { maximumSignificantDigits: 3 };
   return `${formatNumber(qps, options)} req/s`;
 }
+
+/**
+ * An exact length of time for "a × b = c" lines: "21 h", "1 h 30 min",
+ * "45 min 10 s", "250 ms". Nothing is rounded away (a fraction of a second
+ * shows as ms), so the factors of a line multiply to its product.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return NO_VALUE;
+  if (ms === 0) return "0 h";
+  const whole = Math.floor(ms);
+  const parts: [number, string][] = [
+    [Math.floor(whole / 3_600_000), "h"],
+    [Math.floor((whole % 3_600_000) / 60_000), "min"],
+    [Math.floor((whole % 60_000) / 1000), "s"],
+    [whole % 1000, "ms"],
+  ];
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n.toLocaleString("en-US")} ${unit}`)
+    .join(" ");
+}
+
+/** "1 GPU", "8 GPUs". */
+export function formatGpuCount(gpuCount: number): string {
+  return `${gpuCount.toLocaleString("en-US")} GPU${gpuCount === 1 ? "" : "s"}`;
+}

@@ -23,29 +23,51 @@ const deployment: InferenceDeploymentCostInput = {
 };
 
 describe("inferenceCost", () => {
-  it("an idle deployment costs its full GPU time, all of it idle", () => {
+  it("no usage records: the full GPU time is paid, none of it idle — untracked, and every rate is no data", () => {
     const cost = inferenceCost({ deployment, range: day, traffic: NO_TRAFFIC, now: later });
     expect(cost.computeCostMicros).toBe(24_000_000n);
-    expect(cost.idleCostMicros).toBe(24_000_000n);
-    expect(cost.idleShare).toBe(1);
+    expect(cost).toMatchObject({ recordedMs: 0, untrackedMs: 24 * HOUR, idleMs: 0, idleCostMicros: 0n, untrackedCostMicros: 24_000_000n, idleShare: null });
     expect(cost.metrics).toEqual({
       costPerMillionTokensUsd: null,
       costPerMillionOutputTokensUsd: null,
       costPerThousandRequestsUsd: null,
-      qps: 0,
-      tokensPerSecondPerGpu: 0,
+      qps: null,
+      tokensPerSecondPerGpu: null,
       errorRate: null,
       cachedTokenShare: null,
     });
   });
 
-  it("idle = time without traffic + utilization-weighted idle time during traffic", () => {
+  it("recorded time without traffic is idle: a day of zero-request records is 100% idle", () => {
+    const cost = inferenceCost({ deployment, range: day, traffic: { ...NO_TRAFFIC, recordedMs: 24 * HOUR }, now: later });
+    expect(cost).toMatchObject({ recordedMs: 24 * HOUR, untrackedMs: 0, idleMs: 24 * HOUR, idleCostMicros: 24_000_000n, untrackedCostMicros: 0n, idleShare: 1 });
+    expect(cost.metrics.qps).toBe(0);
+    expect(cost.metrics.tokensPerSecondPerGpu).toBe(0);
+  });
+
+  it("idle = recorded time without traffic + utilization-weighted idle time during traffic, over recorded time only", () => {
     const range = { start: at("2024-05-01T00:00Z"), end: at("2024-05-01T10:00Z") };
-    const traffic = { ...NO_TRAFFIC, requests: 100, trafficMs: 6 * HOUR, idleMsDuringTraffic: 1.5 * HOUR }; // 75% utilized
+    // 8 h recorded: 6 h of traffic at 75% utilization, 2 h of records with no requests; 2 h without records.
+    const traffic = { ...NO_TRAFFIC, requests: 100, recordedMs: 8 * HOUR, trafficMs: 6 * HOUR, idleMsDuringTraffic: 1.5 * HOUR };
     const cost = inferenceCost({ deployment, range, traffic, now: later });
     expect(cost.computeCostMicros).toBe(10_000_000n);
-    expect(cost.idleShare).toBe(0.55); // (4h + 1.5h) / 10h
-    expect(cost.idleCostMicros).toBe(5_500_000n);
+    expect(cost.idleMs).toBe(3.5 * HOUR); // 2h + 1.5h
+    expect(cost.idleShare).toBe(3.5 / 8);
+    expect(cost.idleCostMicros).toBe(3_500_000n);
+    expect(cost.untrackedMs).toBe(2 * HOUR);
+    expect(cost.untrackedCostMicros).toBe(2_000_000n);
+    // Rates over recorded time: 100 requests in 8 h; $8 of recorded cost per 100 requests.
+    expect(cost.metrics.qps).toBeCloseTo(100 / (8 * 3600), 12);
+    expect(cost.metrics.costPerThousandRequestsUsd?.toString()).toBe("80");
+  });
+
+  it("busy + idle + untracked cost is the cost exactly, with awkward proportions", () => {
+    const range = { start: at("2024-05-01T00:00Z"), end: at("2024-05-01T00:00:07Z") };
+    const traffic = { ...NO_TRAFFIC, requests: 1, recordedMs: 5_000, trafficMs: 3_000, idleMsDuringTraffic: 1_000 };
+    const cost = inferenceCost({ deployment: { ...deployment, pricePerGpuHourOverride: "3.333333" }, range, traffic, now: later });
+    const busy = cost.computeCostMicros - cost.idleCostMicros - cost.untrackedCostMicros;
+    expect(busy >= 0n && cost.idleCostMicros >= 0n && cost.untrackedCostMicros >= 0n).toBe(true);
+    expect(cost.idleShare).toBe(3 / 5);
   });
 
   it("metrics for a busy hour", () => {
@@ -55,6 +77,7 @@ describe("inferenceCost", () => {
       inputTokens: 2_000_000n,
       cachedInputTokens: 500_000n,
       outputTokens: 1_000_000n,
+      recordedMs: HOUR,
       trafficMs: HOUR,
       idleMsDuringTraffic: 0,
     };
@@ -82,7 +105,7 @@ describe("inferenceCost", () => {
   });
 
   it("zero tokens with requests: no $/1M tokens, but $/1k requests", () => {
-    const traffic = { ...NO_TRAFFIC, requests: 2_000, trafficMs: HOUR };
+    const traffic = { ...NO_TRAFFIC, requests: 2_000, recordedMs: 24 * HOUR, trafficMs: HOUR };
     const cost = inferenceCost({ deployment, range: day, traffic, now: later });
     expect(cost.metrics.costPerMillionTokensUsd).toBeNull();
     expect(cost.metrics.cachedTokenShare).toBeNull();
@@ -119,21 +142,27 @@ describe("inferenceCost", () => {
     expect(cost.computeCostMicros).toBe(30_000_000n);
   });
 
-  it("traffic reported beyond active time is clamped; negative sums are rejected", () => {
-    const clamped = inferenceCost({ deployment, range: day, traffic: { ...NO_TRAFFIC, requests: 1, trafficMs: 48 * HOUR }, now: later });
+  it("records reported beyond active time are clamped, traffic to the records; negative sums are rejected", () => {
+    const clamped = inferenceCost({ deployment, range: day, traffic: { ...NO_TRAFFIC, requests: 1, recordedMs: 48 * HOUR, trafficMs: 48 * HOUR }, now: later });
+    expect(clamped.recordedMs).toBe(24 * HOUR);
     expect(clamped.idleShare).toBe(0);
+    const overTraffic = inferenceCost({ deployment, range: day, traffic: { ...NO_TRAFFIC, requests: 1, recordedMs: 6 * HOUR, trafficMs: 12 * HOUR }, now: later });
+    expect(overTraffic).toMatchObject({ recordedMs: 6 * HOUR, idleMs: 0, untrackedMs: 18 * HOUR });
     expect(() => inferenceCost({ deployment, range: day, traffic: { ...NO_TRAFFIC, trafficMs: -1 }, now: later })).toThrow(RangeError);
+    expect(() => inferenceCost({ deployment, range: day, traffic: { ...NO_TRAFFIC, recordedMs: Number.NaN }, now: later })).toThrow(RangeError);
   });
 });
 
 describe("inferenceCostByBucket", () => {
-  it("hourly buckets of an idle DST day in America/New_York: 23 buckets, all idle", () => {
+  it("hourly buckets of a DST day in America/New_York: 23 buckets; recorded-but-quiet hours idle, unrecorded hours no data", () => {
     const buckets = bucketsBetween({ from: at("2024-03-10T05:00Z"), to: at("2024-03-11T04:00Z"), unit: "hour", timeZone: "America/New_York" }).map(
-      (b) => ({ ...b, traffic: NO_TRAFFIC }),
+      (b, i) => ({ ...b, traffic: i % 2 === 0 ? { ...NO_TRAFFIC, recordedMs: HOUR } : NO_TRAFFIC }),
     );
     const costs = inferenceCostByBucket({ deployment: { ...deployment, activeFrom: at("2024-03-01T00:00Z") }, buckets, now: later });
     expect(costs).toHaveLength(23);
-    expect(costs.every((c) => c.costMicros === 1_000_000n && c.idleCostMicros === 1_000_000n)).toBe(true);
+    expect(costs.every((c) => c.costMicros === 1_000_000n)).toBe(true);
+    expect(costs.filter((_, i) => i % 2 === 0).every((c) => c.idleCostMicros === 1_000_000n && c.untrackedCostMicros === 0n && c.recordedMs === HOUR)).toBe(true);
+    expect(costs.filter((_, i) => i % 2 === 1).every((c) => c.idleCostMicros === 0n && c.untrackedCostMicros === 1_000_000n && c.untrackedMs === HOUR)).toBe(true);
   });
 
   it("each bucket equals the cost over that bucket alone; buckets sum to the cost over their span", () => {
@@ -158,7 +187,9 @@ describe("inferenceCostByBucket", () => {
           const span = { start: minute(0), end: minute(80 * 60) };
           const buckets = bucketsBetween({ from: span.start, to: span.end, unit: "hour", timeZone: "Asia/Kathmandu" }).map((b, i) => {
             const pct = utilizationPct[i % utilizationPct.length]!;
-            return { ...b, traffic: { ...NO_TRAFFIC, requests: pct, trafficMs: pct > 0 ? HOUR : 0, idleMsDuringTraffic: pct > 0 ? (HOUR * (100 - pct)) / 100 : 0 } };
+            // Every third hour has no records at all.
+            const recordedMs = i % 3 === 2 ? 0 : HOUR;
+            return { ...b, traffic: { ...NO_TRAFFIC, requests: pct, recordedMs, trafficMs: pct > 0 ? recordedMs : 0, idleMsDuringTraffic: pct > 0 ? (recordedMs * (100 - pct)) / 100 : 0 } };
           });
           const now = minute(60 * 60);
           const byBucket = inferenceCostByBucket({ deployment: subject, buckets, now });
@@ -168,7 +199,8 @@ describe("inferenceCostByBucket", () => {
             const alone = inferenceCost({ deployment: subject, range: b, traffic: buckets[i]!.traffic, now });
             expect(b.costMicros).toBe(alone.computeCostMicros);
             expect(b.idleCostMicros).toBe(alone.idleCostMicros);
-            expect(b.idleCostMicros >= 0n && b.idleCostMicros <= b.costMicros).toBe(true);
+            expect(b.untrackedCostMicros).toBe(alone.untrackedCostMicros);
+            expect(b.idleCostMicros >= 0n && b.untrackedCostMicros >= 0n && b.idleCostMicros + b.untrackedCostMicros <= b.costMicros).toBe(true);
           });
         },
       ),

@@ -7,18 +7,27 @@
  * money.ts rule 4 along the deployment's whole active life, so its cost in a
  * range is the same whichever query asks, and buckets sum exactly.
  *
- * Idle cost: the share of that cost paid for GPU time that did no work.
- *   idleMs = (activeMs − trafficMs)                       no traffic at all
- *          + Σ windowMs × (1 − avgGpuUtilizationPct/100)   traffic windows
- *   idleCostMicros = costMicros prorated by idleMs : (activeMs − idleMs)
- * where trafficMs is the time covered by usage windows with at least one
- * request. Active time with no usage window counts as no traffic: nothing was
- * recorded as served, and that is exactly what an idle-cost figure should
- * surface. A traffic window without a utilization reading adds no idle time,
- * so idle cost is a lower bound when readings are missing. Both inputs are
- * plain sums, so SQL rollups can provide them per bucket; within one bucket
- * idle time is taken to be spread evenly, which is exact unless the price
- * changes inside the bucket.
+ * Recorded, untracked and idle time. Usage records (windows) say what a
+ * deployment did; active time that no record covers is untracked: nobody
+ * knows whether it served, so it is "no data", never idle and never busy.
+ *   recordedMs  = active time covered by usage records (traffic or not)
+ *   untrackedMs = activeMs − recordedMs
+ *   idleMs      = (recordedMs − trafficMs)                  records without traffic
+ *               + Σ windowMs × (1 − avgGpuUtilizationPct/100)  traffic windows
+ *   idleShare   = idleMs / recordedMs (null without records)
+ * The cost is split by time three ways, busy : idle : untracked, so
+ * busy + idle + untracked cost = the cost, exactly. trafficMs is the time
+ * covered by usage windows with at least one request. A traffic window
+ * without a utilization reading adds no idle time, so idle cost is a lower
+ * bound when readings are missing. All inputs are plain sums, so SQL rollups
+ * can provide them per bucket; within one bucket the three kinds of time are
+ * taken to be spread evenly, which is exact unless the price changes inside
+ * the bucket.
+ *
+ * Rates describe recorded time only, so unreported time neither dilutes nor
+ * inflates them: QPS = requests ÷ recorded seconds, tokens/s per GPU over
+ * recorded GPU time, $/1M tokens and $/1k requests from the cost of recorded
+ * time (cost − untracked cost). Without records they are null ("no data").
  *
  * Tokens: inputTokens counts every prompt token, including cachedInputTokens
  * (the part served from the prefix cache), as OpenAI-compatible servers
@@ -39,6 +48,10 @@ export interface InferenceDeploymentCostInput extends GpuTimePricing {
   activeTo: Date | null;
 }
 
+/** What every idle figure means, said where it is shown. */
+export const IDLE_DEFINITION =
+  "Idle = recorded time with no traffic plus unused GPU capacity (1 − utilization) while serving; time without usage records is shown as no data, not idle.";
+
 /** Traffic of one deployment over one range, as sums a SQL rollup can provide. */
 export interface TrafficTotals {
   requests: bigint | number;
@@ -48,18 +61,22 @@ export interface TrafficTotals {
   /** The part of inputTokens served from the prefix cache. */
   cachedInputTokens: bigint | number;
   outputTokens: bigint | number;
-  /** Milliseconds covered by usage windows with at least one request. */
+  /** Milliseconds covered by usage records, with or without traffic (rollups: windowMs). */
+  recordedMs: number;
+  /** Milliseconds covered by usage windows with at least one request (≤ recordedMs). */
   trafficMs: number;
   /** Σ over those windows of windowMs × (1 − avgGpuUtilizationPct / 100). */
   idleMsDuringTraffic: number;
 }
 
+/** No usage records at all: every active millisecond is untracked ("no data"). */
 export const NO_TRAFFIC: TrafficTotals = {
   requests: 0,
   errors: 0,
   inputTokens: 0,
   cachedInputTokens: 0,
   outputTokens: 0,
+  recordedMs: 0,
   trafficMs: 0,
   idleMsDuringTraffic: 0,
 };
@@ -69,9 +86,9 @@ export interface InferenceMetrics {
   costPerMillionTokensUsd: Decimal | null;
   costPerMillionOutputTokensUsd: Decimal | null;
   costPerThousandRequestsUsd: Decimal | null;
-  /** Requests per second of the whole range. */
+  /** Requests per second of recorded time; null without records. */
   qps: number | null;
-  /** Input + output tokens per second of active time, per GPU. */
+  /** Input + output tokens per second of recorded active time, per GPU. */
   tokensPerSecondPerGpu: number | null;
   /** errors / requests, 0..1. */
   errorRate: number | null;
@@ -82,8 +99,15 @@ export interface InferenceMetrics {
 export interface InferenceCost extends GpuTimeCost {
   /** The active part of the range; null when the deployment was not active in it. */
   activeInterval: TimeRange | null;
+  /** Active time covered by usage records, and active time without any ("no data"). */
+  recordedMs: number;
+  untrackedMs: number;
+  /** Idle part of recorded time (see the file header). */
+  idleMs: number;
   idleCostMicros: bigint;
-  /** Idle GPU time ÷ active GPU time, 0..1; null when there was no active time. */
+  /** The cost of untracked time: neither busy nor idle. */
+  untrackedCostMicros: bigint;
+  /** Idle time ÷ recorded time, 0..1; null when no active time has records. */
   idleShare: number | null;
   metrics: InferenceMetrics;
 }
@@ -92,7 +116,10 @@ export interface InferenceBucketCost extends TimeRange {
   gpuHours: number;
   unpricedGpuHours: number;
   costMicros: bigint;
+  recordedMs: number;
+  untrackedMs: number;
   idleCostMicros: bigint;
+  untrackedCostMicros: bigint;
 }
 
 function ratio(numerator: bigint | number, denominator: bigint | number): number | null {
@@ -104,42 +131,55 @@ function activeInterval(deployment: InferenceDeploymentCostInput, now: Date): Ti
   return runningInterval({ startedAt: deployment.activeFrom, endedAt: deployment.activeTo, now });
 }
 
-/** Idle milliseconds of wall-clock active time (see the file header). */
-function idleMs({ activeMs, traffic }: { activeMs: number; traffic: TrafficTotals }): number {
-  const { trafficMs, idleMsDuringTraffic } = traffic;
-  if (!(trafficMs >= 0 && idleMsDuringTraffic >= 0 && Number.isFinite(trafficMs + idleMsDuringTraffic))) {
-    throw new RangeError("trafficMs and idleMsDuringTraffic must be finite and non-negative");
-  }
-  const servedMs = Math.min(trafficMs, activeMs);
-  // Utilization-weighted time is a measurement; whole milliseconds are plenty.
-  return activeMs - servedMs + Math.min(Math.round(idleMsDuringTraffic), servedMs);
+interface TimeSplit {
+  recordedMs: number;
+  untrackedMs: number;
+  idleMs: number;
 }
 
-/** The idle part of a finalized cost: the cost split busy : idle by time. */
-function idleCostMicros({ costMicros, activeMs, idleMs }: { costMicros: bigint; activeMs: number; idleMs: number }): bigint {
-  return prorateAmount({ amountMicros: costMicros, weights: [activeMs - idleMs, idleMs] })[1]!;
+/** Recorded, untracked and idle milliseconds of `activeMs` (see the file header). */
+function splitActiveTime({ activeMs, traffic }: { activeMs: number; traffic: TrafficTotals }): TimeSplit {
+  const { recordedMs, trafficMs, idleMsDuringTraffic } = traffic;
+  if (!([recordedMs, trafficMs, idleMsDuringTraffic].every((ms) => Number.isFinite(ms) && ms >= 0))) {
+    throw new RangeError("recordedMs, trafficMs and idleMsDuringTraffic must be finite and non-negative");
+  }
+  // Records cannot cover more than the active time, nor traffic more than the records.
+  const recorded = Math.min(Math.round(recordedMs), activeMs);
+  const served = Math.min(Math.round(trafficMs), recorded);
+  // Utilization-weighted time is a measurement; whole milliseconds are plenty.
+  const idle = recorded - served + Math.min(Math.round(idleMsDuringTraffic), served);
+  return { recordedMs: recorded, untrackedMs: activeMs - recorded, idleMs: idle };
+}
+
+/** A finalized cost split busy : idle : untracked by time. */
+function splitCost(costMicros: bigint, time: TimeSplit): { idleCostMicros: bigint; untrackedCostMicros: bigint } {
+  const busyMs = time.recordedMs - time.idleMs;
+  const [, idle, untracked] = prorateAmount({ amountMicros: costMicros, weights: [busyMs, time.idleMs, time.untrackedMs] });
+  return { idleCostMicros: idle!, untrackedCostMicros: untracked! };
 }
 
 export function inferenceMetrics({
-  range,
-  activeMs,
+  recordedMs,
   gpuCount,
-  costMicros,
+  recordedCostMicros,
   traffic,
 }: {
-  range: TimeRange;
-  activeMs: number;
+  /** Active time covered by usage records. */
+  recordedMs: number;
   gpuCount: number;
-  costMicros: bigint;
+  /** The cost of that time. */
+  recordedCostMicros: bigint;
   traffic: TrafficTotals;
 }): InferenceMetrics {
   const totalTokens = BigInt(traffic.inputTokens) + BigInt(traffic.outputTokens);
+  const hasRecords = recordedMs > 0;
+  const perUnit = (quantity: bigint | number, per: number) => (hasRecords ? unitCostUsd({ costMicros: recordedCostMicros, quantity, per }) : null);
   return {
-    costPerMillionTokensUsd: unitCostUsd({ costMicros, quantity: totalTokens, per: 1_000_000 }),
-    costPerMillionOutputTokensUsd: unitCostUsd({ costMicros, quantity: traffic.outputTokens, per: 1_000_000 }),
-    costPerThousandRequestsUsd: unitCostUsd({ costMicros, quantity: traffic.requests, per: 1_000 }),
-    qps: ratio(traffic.requests, durationMs(range) / 1000),
-    tokensPerSecondPerGpu: ratio(totalTokens, (gpuCount * activeMs) / 1000),
+    costPerMillionTokensUsd: perUnit(totalTokens, 1_000_000),
+    costPerMillionOutputTokensUsd: perUnit(traffic.outputTokens, 1_000_000),
+    costPerThousandRequestsUsd: perUnit(traffic.requests, 1_000),
+    qps: ratio(traffic.requests, recordedMs / 1000),
+    tokensPerSecondPerGpu: ratio(totalTokens, (gpuCount * recordedMs) / 1000),
     errorRate: ratio(traffic.errors, traffic.requests),
     cachedTokenShare: ratio(traffic.cachedInputTokens, traffic.inputTokens),
   };
@@ -162,13 +202,15 @@ export function inferenceCost({
   const activeMs = activeInRange === null ? 0 : durationMs(activeInRange);
   const compute = gpuTimeCost({ ...deployment, interval: active, range });
   const costMicros = compute.computeCostMicros;
-  const idle = idleMs({ activeMs, traffic });
+  const time = splitActiveTime({ activeMs, traffic });
+  const split = splitCost(costMicros, time);
   return {
     ...compute,
     activeInterval: activeInRange,
-    idleCostMicros: idleCostMicros({ costMicros, activeMs, idleMs: idle }),
-    idleShare: activeMs > 0 ? idle / activeMs : null,
-    metrics: inferenceMetrics({ range, activeMs, gpuCount: deployment.gpuCount, costMicros, traffic }),
+    ...time,
+    ...split,
+    idleShare: time.recordedMs > 0 ? time.idleMs / time.recordedMs : null,
+    metrics: inferenceMetrics({ recordedMs: time.recordedMs, gpuCount: deployment.gpuCount, recordedCostMicros: costMicros - split.untrackedCostMicros, traffic }),
   };
 }
 
@@ -192,13 +234,16 @@ export function inferenceCostByBucket({
     const bucket = buckets[i]!;
     const activeMs = overlapMs(active, bucket);
     const costMicros = bucketCost.computeCostMicros;
+    const time = splitActiveTime({ activeMs, traffic: bucket.traffic });
     return {
       start: bucket.start,
       end: bucket.end,
       gpuHours: bucketCost.gpuHours,
       unpricedGpuHours: bucketCost.unpricedGpuHours,
       costMicros,
-      idleCostMicros: idleCostMicros({ costMicros, activeMs, idleMs: idleMs({ activeMs, traffic: bucket.traffic }) }),
+      recordedMs: time.recordedMs,
+      untrackedMs: time.untrackedMs,
+      ...splitCost(costMicros, time),
     };
   });
 }

@@ -70,3 +70,19 @@ export function formatDateTime({ instant, timeZone }: { instant: Date | null; ti
   const parts = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
+
+/**
+ * A half-open period as people read it, in the view's zone: whole local days
+ * as inclusive dates ("2026-10-01 – 2026-10-31"), a partial last day with its
+ * end time ("2026-10-01 – 2026-10-30 20:40").
+ */
+export function formatPeriod({ range, timeZone }: { range: { start: Date; end: Date }; timeZone: string }): string {
+  const start = formatDateTime({ instant: range.start, timeZone });
+  const end = formatDateTime({ instant: range.end, timeZone });
+  const startText = start.endsWith(" 00:00") ? start.slice(0, 10) : start;
+  if (end.endsWith(" 00:00")) {
+    const lastDay = formatDateTime({ instant: new Date(range.end.getTime() - 1), timeZone }).slice(0, 10);
+    return lastDay === startText ? lastDay : `${startText} – ${lastDay}`;
+  }
+  return `${startText} – ${end}`;
+}

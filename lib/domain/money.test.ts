@@ -2,7 +2,9 @@ import Decimal from "decimal.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  allocateRounded,
+  lineItemCents,
+  microsToCents,
+  telescopedCents,
   formatUsd,
   microsToDecimalString,
   microsToUsd,
@@ -67,35 +69,30 @@ describe("roundToMicros (the one rounding point)", () => {
   });
 });
 
-describe("allocateRounded", () => {
+describe("lineItemCents and telescopedCents (the cents rule)", () => {
   it.each([
-    {
-      edge: "a dollar in thirds shows $0.34 + $0.33 + $0.33",
-      partsMicros: [333_333n, 333_333n, 333_334n],
-      partsCents: [33n, 33n, 34n],
-      totalCents: 100n,
-    },
-    {
-      edge: "parts each under half a cent still show the cent they add up to",
-      partsMicros: [3_333n, 3_333n, 3_334n],
-      partsCents: [0n, 0n, 1n],
-      totalCents: 1n,
-    },
-    { edge: "half a cent total rounds to even 0", partsMicros: [5_000n], partsCents: [0n], totalCents: 0n },
-    { edge: "1.5 cents total rounds to even 2", partsMicros: [15_000n], partsCents: [2n], totalCents: 2n },
-  ])("$edge", ({ partsMicros, partsCents, totalCents }) => {
-    expect(allocateRounded({ partsMicros })).toEqual({ partsCents, totalCents });
+    { edge: "a dollar in thirds of one item shows $0.33 + $0.34 + $0.33", partsMicros: [333_333n, 333_334n, 333_333n], cents: [33n, 34n, 33n] },
+    { edge: "parts each under half a cent still add up to the whole's cent", partsMicros: [3_333n, 3_333n, 3_334n], cents: [0n, 1n, 0n] },
+    { edge: "half a cent rounds to even 0", partsMicros: [5_000n], cents: [0n] },
+    { edge: "1.5 cents rounds to even 2", partsMicros: [15_000n], cents: [2n] },
+  ])("$edge", ({ partsMicros, cents }) => {
+    expect(telescopedCents({ partsMicros })).toEqual(cents);
   });
 
-  it("displayed parts sum to the rounded total, each within a cent of exact", () => {
+  it("a part's cents depend only on the cumulative amounts at its ends", () => {
+    expect(lineItemCents({ cumStartMicros: 333_333n, cumEndMicros: 666_667n })).toBe(34n);
+    expect(telescopedCents({ partsMicros: [333_334n], cumStartMicros: 333_333n })).toEqual([34n]);
+  });
+
+  it("parts add up to the whole's cents from any starting point, each within a cent of exact", () => {
     fc.assert(
-      fc.property(fc.array(fc.bigInt(-(10n ** 12n), 10n ** 12n), { maxLength: 25 }), (partsMicros) => {
-        const { partsCents, totalCents } = allocateRounded({ partsMicros });
-        const exactTotal = partsMicros.reduce((s, p) => s + p, 0n);
-        expect(totalCents).toBe(halfEvenOracle(exactTotal, 10_000n));
-        expect(partsCents.reduce((s, p) => s + p, 0n)).toBe(totalCents);
-        partsCents.forEach((cents, i) => {
-          const errorMicros = cents * 10_000n - partsMicros[i]!;
+      fc.property(fc.bigInt(0n, 10n ** 12n), fc.array(fc.bigInt(0n, 10n ** 12n), { maxLength: 25 }), (cumStartMicros, partsMicros) => {
+        const cents = telescopedCents({ partsMicros, cumStartMicros });
+        const whole = partsMicros.reduce((s, p) => s + p, 0n);
+        expect(cents.reduce((s, c) => s + c, 0n)).toBe(lineItemCents({ cumStartMicros, cumEndMicros: cumStartMicros + whole }));
+        expect(microsToCents(cumStartMicros + whole) - microsToCents(cumStartMicros)).toBe(halfEvenOracle(cumStartMicros + whole, 10_000n) - halfEvenOracle(cumStartMicros, 10_000n));
+        cents.forEach((c, i) => {
+          const errorMicros = c * 10_000n - partsMicros[i]!;
           expect(errorMicros > -10_000n && errorMicros < 10_000n).toBe(true);
         });
       }),

@@ -29,17 +29,21 @@
  *    already whole micro-dollars. Spread over time they follow rule 4 with
  *    cum(t) = amount × elapsed(t) / duration (proration.ts).
  *
- * 6. Display rounds micro-dollars to cents half-even. When several displayed
- *    figures must add up to a displayed total (a table and its footer), use
- *    `allocateRounded`: the total is rounded half-even and the parts get
- *    their floor plus one cent each for the largest remainders (earlier part
- *    first on ties), since such parts have no order to telescope along.
+ * 6. Display: the cents rule. A line item (one item — a run or a
+ *    deployment — in one bucket, for one component: compute or extras) is
+ *    shown as round¢(cum(y)) − round¢(cum(x)), the item's cumulative
+ *    micro-dollars rounded half-even to cents at both ends (`lineItemCents`).
+ *    Like micro-dollars, cents therefore telescope along the item's time: its
+ *    months add up to its lifetime cents, and the same item and period show
+ *    the same cents on every page. Every displayed total is the sum of its
+ *    line items' cents; a total is never re-rounded from micro-dollars and
+ *    cents are never re-allocated between parts.
  *
  * Ratios of money to a quantity ($ per 1M tokens) are not amounts: they are
  * returned as Decimal and rounded only when formatted.
  */
 import Decimal from "decimal.js";
-import { roundHalfEven, roundPartsToTotal } from "./largest-remainder";
+import { roundHalfEven } from "./largest-remainder";
 
 /** A dollar amount as it arrives from a form, a CSV cell or the database. */
 export type UsdInput = string | Decimal;
@@ -79,16 +83,32 @@ export function roundToMicros(exactSubMicros: bigint): bigint {
   return roundHalfEven({ numerator: exactSubMicros, denominator: SUB_MICROS_PER_MICRO });
 }
 
+/** Half-even micro-dollars → cents: the one display rounding, applied to cumulative amounts. */
+export function microsToCents(micros: bigint): bigint {
+  return roundHalfEven({ numerator: micros, denominator: MICROS_PER_CENT });
+}
+
 /**
- * Rounds finalized parts to cents for display so that the displayed parts sum
- * to the displayed total (half-even total, largest-remainder parts).
+ * A line item's displayed cents over [x, y) (rule 6): the item's cumulative
+ * micro-dollars at y and at x, each rounded to cents, subtracted. An item's
+ * lifetime is the line item from its start (cum = 0).
  */
-export function allocateRounded({ partsMicros }: { partsMicros: readonly bigint[] }): {
-  partsCents: bigint[];
-  totalCents: bigint;
-} {
-  const { parts, total } = roundPartsToTotal({ numerators: partsMicros, denominator: MICROS_PER_CENT });
-  return { partsCents: parts, totalCents: total };
+export function lineItemCents({ cumStartMicros, cumEndMicros }: { cumStartMicros: bigint; cumEndMicros: bigint }): bigint {
+  return microsToCents(cumEndMicros) - microsToCents(cumStartMicros);
+}
+
+/**
+ * Cents of consecutive parts of one item in time order (price periods,
+ * buckets), given each part's micro-dollars and the item's cumulative
+ * micro-dollars before the first part: they add up to the cents of the whole.
+ */
+export function telescopedCents({ partsMicros, cumStartMicros = 0n }: { partsMicros: readonly bigint[]; cumStartMicros?: bigint }): bigint[] {
+  let cum = cumStartMicros;
+  return partsMicros.map((part) => {
+    const cents = lineItemCents({ cumStartMicros: cum, cumEndMicros: cum + part });
+    cum += part;
+    return cents;
+  });
 }
 
 /** Exact plain decimal text of micro-dollars, e.g. "-12.345678" (CSV, API, numeric columns). */

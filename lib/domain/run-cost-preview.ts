@@ -4,8 +4,9 @@
  * node instead of per GPU, tokens in millions, dates a year apart). Pure: the
  * form computes it in the browser with the same engine as the dashboards.
  */
-import { formatGpuHours, formatPricePerGpuHour, formatUsdRate } from "./display";
-import type { PricePeriod } from "./gpu-time-cost";
+import { formatDuration, formatGpuCount, formatGpuHours, formatPercent, formatPricePerGpuHour, formatUsdRate } from "./display";
+import type { GpuTimeLine, PricePeriod } from "./gpu-time-cost";
+import { formatDateTime } from "./labels";
 import { formatUsd, parseUsdMicros } from "./money";
 import { trainingRunCost } from "./training-cost";
 
@@ -31,6 +32,17 @@ export interface RunPreviewInput {
   parameterCount: bigint | null;
   peakBf16Tflops: string | null;
   now: Date;
+  /** The form's zone, for the dates in the lines' labels (UTC when not given). */
+  timeZone?: string;
+}
+
+/**
+ * "8 GPUs × 1 h 30 min × $2.50 / GPU-h": one priced stretch as exact factors,
+ * so they multiply to the line's amount (rounded to cents only for display).
+ */
+export function gpuTimeFactors({ gpuCount, line }: { gpuCount: number; line: Pick<GpuTimeLine, "start" | "end" | "pricePerGpuHourMicros"> }): string {
+  const time = `${formatGpuCount(gpuCount)} × ${formatDuration(line.end.getTime() - line.start.getTime())}`;
+  return line.pricePerGpuHourMicros === null ? time : `${time} × ${formatPricePerGpuHour(line.pricePerGpuHourMicros)}`;
 }
 
 const DAY_MS = 86_400_000;
@@ -39,30 +51,43 @@ export function runCostPreview(input: RunPreviewInput): { lines: PreviewLine[]; 
   const cost = trainingRunCost({ run: { ...input }, now: input.now });
   const lines: PreviewLine[] = [];
   const warnings: string[] = [];
-  const hours = (cost.interval.end.getTime() - cost.interval.start.getTime()) / 3_600_000;
+  const durationMs = cost.interval.end.getTime() - cost.interval.start.getTime();
+  const hours = durationMs / 3_600_000;
+  const timeZone = input.timeZone ?? "UTC";
   lines.push({
     label: "GPU-hours",
     value: formatGpuHours(cost.gpuHours),
-    how: `${input.gpuCount.toLocaleString("en-US")} GPUs × ${hours.toLocaleString("en-US", { maximumFractionDigits: 2 })} h${cost.isRunning ? " so far" : ""}`,
+    how: `${formatGpuCount(input.gpuCount)} × ${formatDuration(durationMs)}${cost.isRunning ? " so far" : ""}`,
   });
-  for (const line of cost.lines) {
-    if (line.source === "none") continue;
+  const priced = cost.lines.filter((line) => line.source !== "none");
+  for (const line of priced) {
     lines.push({
-      label: cost.lines.length > 1 ? `Compute from ${line.start.toISOString().slice(0, 10)}` : "Compute",
+      label: priced.length > 1 ? `Compute from ${formatDateTime({ instant: line.start, timeZone })}` : "Compute",
       value: formatUsd({ micros: line.costMicros }),
-      how: `${formatGpuHours(line.gpuHours)} × ${formatPricePerGpuHour(line.pricePerGpuHourMicros)} (${line.source === "override" ? "override" : `catalog: ${input.catalogName}`})`,
+      how: `${gpuTimeFactors({ gpuCount: input.gpuCount, line })} (${line.source === "override" ? "override" : `catalog: ${input.catalogName}`})`,
     });
   }
-  const other = cost.storageCostMicros + cost.dataCostMicros + cost.networkCostMicros;
-  if (other > 0n) lines.push({ label: "Storage, data, network", value: formatUsd({ micros: other }) });
+  for (const [label, micros] of [
+    ["Storage", cost.storageCostMicros],
+    ["Data", cost.dataCostMicros],
+    ["Network", cost.networkCostMicros],
+  ] as const) {
+    if (micros > 0n) lines.push({ label, value: formatUsd({ micros }) });
+  }
   lines.push({ label: cost.isRunning ? "Total so far" : "Total", value: formatUsd({ micros: cost.totalCostMicros }), isTotal: true });
-  if (cost.costPerMillionTokensUsd) lines.push({ label: "Per 1M tokens", value: formatUsdRate(cost.costPerMillionTokensUsd) });
-  if (cost.mfu !== null) lines.push({ label: "MFU", value: `${(cost.mfu * 100).toFixed(1)}%`, how: "6 × parameters × tokens ÷ (GPU-seconds × peak BF16 FLOP/s)" });
+  if (cost.costPerMillionTokensUsd && input.tokensProcessed) {
+    lines.push({ label: "Cost per 1M tokens", value: formatUsdRate(cost.costPerMillionTokensUsd), how: `Total ÷ ${input.tokensProcessed.toLocaleString("en-US")} tokens processed` });
+  }
+  if (cost.mfu !== null) lines.push({ label: "MFU", value: formatPercent(cost.mfu), how: "6 × parameters × tokens ÷ (GPU-seconds × peak BF16 FLOP/s)" });
 
   if (cost.isRunning) {
     const current = cost.lines.at(-1);
     if (current?.pricePerGpuHourMicros) {
-      lines.push({ label: "Accruing", value: `${formatUsd({ micros: current.pricePerGpuHourMicros * BigInt(input.gpuCount) })}/h`, how: "While the run has no end time" });
+      lines.push({
+        label: "Accruing",
+        value: `${formatUsd({ micros: current.pricePerGpuHourMicros * BigInt(input.gpuCount) })}/h`,
+        how: `${formatGpuCount(input.gpuCount)} × ${formatPricePerGpuHour(current.pricePerGpuHourMicros)}, while the run has no end time`,
+      });
     }
   }
   if (cost.hasUnpricedTime) {

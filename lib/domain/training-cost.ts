@@ -15,7 +15,7 @@
  */
 import type Decimal from "decimal.js";
 import { gpuTimeCost, gpuTimeCostByBucket, type GpuTimeCost, type GpuTimePricing } from "./gpu-time-cost";
-import { parseUsdMicros, unitCostUsd, type UsdInput } from "./money";
+import { microsToCents, parseUsdMicros, unitCostUsd, type UsdInput } from "./money";
 import { prorateOverTime } from "./proration";
 import { durationMs, runningInterval, type TimeRange } from "./time-range";
 
@@ -38,6 +38,11 @@ export interface TrainingRunCost extends GpuTimeCost {
   dataCostMicros: bigint;
   networkCostMicros: bigint;
   totalCostMicros: bigint;
+  /**
+   * Lifetime cents as displayed everywhere: the compute line item and the
+   * extras line item, each rounded from the run's start (money.ts rule 6).
+   */
+  totalCostCents: bigint;
   /** Total cost per 1M tokens processed; null without tokens. */
   costPerMillionTokensUsd: Decimal | null;
   /** Model FLOPs utilization, 0..1; null when an input is missing or zero. */
@@ -92,7 +97,9 @@ export function trainingRunCost({ run, now }: { run: TrainingRunCostInput; now: 
   const dataCostMicros = parseUsdMicros(run.dataCostUsd);
   const networkCostMicros = parseUsdMicros(run.networkCostUsd);
   const totalCostMicros = compute.computeCostMicros + storageCostMicros + dataCostMicros + networkCostMicros;
+  const totalCostCents = microsToCents(compute.computeCostMicros) + microsToCents(storageCostMicros + dataCostMicros + networkCostMicros);
   return {
+    totalCostCents,
     ...compute,
     interval,
     isRunning: run.endedAt === null,

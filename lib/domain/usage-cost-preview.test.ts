@@ -29,10 +29,10 @@ describe("usageCostPreview", () => {
     const preview = usageCostPreview(base);
     expect(preview.costMicros).toBe(480_000_000n);
     expect(line(preview, "GPU-hours")).toBe("192.0 GPU-h");
-    expect(line(preview, "GPU cost of this period")).toBe("$480.00");
+    expect(line(preview, "Cost")).toBe("$480.00");
     // $480 / 120M tokens × 1M = $4.00; $480 / 120k requests × 1k = $4.00.
-    expect(line(preview, "Per 1M tokens")).toBe("$4.00");
-    expect(line(preview, "Per 1K requests")).toBe("$4.00");
+    expect(line(preview, "$/1M tokens")).toBe("$4.00");
+    expect(line(preview, "$/1k requests")).toBe("$4.00");
     // 60% of the time idle: $288.00.
     expect(line(preview, "Idle cost")).toBe("$288.00 (60.0%)");
     expect(preview.warnings).toEqual([]);
@@ -40,8 +40,8 @@ describe("usageCostPreview", () => {
 
   it("uses the deployment's price override when it has one", () => {
     const preview = usageCostPreview({ ...base, deployment: { ...base.deployment, pricePerGpuHourOverride: "1.25" } });
-    expect(line(preview, "GPU cost of this period")).toBe("$240.00");
-    expect(preview.lines.find((l) => l.label === "GPU cost of this period")?.how).toBe("× $1.25 / GPU-h (price override)");
+    expect(line(preview, "Cost")).toBe("$240.00");
+    expect(preview.lines.find((l) => l.label === "Cost")?.how).toBe("8 GPUs × 24 h × $1.25 / GPU-h (price override)");
   });
 
   it.each([
@@ -60,9 +60,9 @@ describe("usageCostPreview", () => {
 
   it("shows no unit costs without traffic, and no warnings for an idle period", () => {
     const preview = usageCostPreview({ ...base, requests: 0n, errors: 0n, inputTokens: 0n, cachedInputTokens: 0n, outputTokens: 0n });
-    expect(line(preview, "Per 1M tokens")).toBe("—");
-    expect(line(preview, "Per 1K requests")).toBe("—");
-    expect(line(preview, "GPU cost of this period")).toBe("$480.00");
+    expect(line(preview, "$/1M tokens")).toBe("—");
+    expect(line(preview, "$/1k requests")).toBe("—");
+    expect(line(preview, "Cost")).toBe("$480.00");
     expect(preview.warnings).toEqual([]);
   });
 
@@ -78,6 +78,6 @@ describe("usageCostPreview", () => {
       },
     });
     // 8 × 12 h × $2.50 + 8 × 12 h × $2.00 = $432.00.
-    expect(line(preview, "GPU cost of this period")).toBe("$432.00");
+    expect(line(preview, "Cost")).toBe("$432.00");
   });
 });

@@ -16,10 +16,10 @@
  *   requests/s/GPU  above 10,000
  */
 import type Decimal from "decimal.js";
-import { formatGpuHours, formatPercent, formatPricePerGpuHour, formatQps, formatUsdRate } from "./display";
+import { formatDuration, formatGpuCount, formatGpuHours, formatPercent, formatQps, formatUsdRate } from "./display";
 import { inferenceCost, type InferenceDeploymentCostInput, type TrafficTotals } from "./inference-cost";
 import { formatUsd } from "./money";
-import type { PreviewLine } from "./run-cost-preview";
+import { gpuTimeFactors, type PreviewLine } from "./run-cost-preview";
 
 export const PLAUSIBLE = {
   maxUsdPerMillionTokens: 1_000,
@@ -60,39 +60,43 @@ export function usageCostPreview(input: UsagePreviewInput): { lines: PreviewLine
     inputTokens: input.inputTokens,
     cachedInputTokens: input.cachedInputTokens,
     outputTokens: input.outputTokens,
+    // The period is a usage record: all of it is recorded time.
+    recordedMs: windowMs,
     trafficMs: hasTraffic ? windowMs : 0,
     idleMsDuringTraffic: hasTraffic && utilization !== null ? windowMs * (1 - utilization / 100) : 0,
   };
   const cost = inferenceCost({ deployment: input.deployment, range, traffic, now: input.now });
   const { metrics } = cost;
   const gpuCount = input.deployment.gpuCount;
-  const hours = windowMs / 3_600_000;
+  const activeMs = cost.activeInterval ? cost.activeInterval.end.getTime() - cost.activeInterval.start.getTime() : 0;
   const tokens = input.inputTokens + input.outputTokens;
   const lines: PreviewLine[] = [
     {
       label: "GPU-hours",
       value: formatGpuHours(cost.gpuHours),
-      how: `${gpuCount.toLocaleString("en-US")} GPU${gpuCount === 1 ? "" : "s"} × ${hours.toLocaleString("en-US", { maximumFractionDigits: 2 })} h`,
+      // The deployment's GPUs cost only while it is active: part of the period may be outside that.
+      how: `${formatGpuCount(gpuCount)} × ${formatDuration(activeMs)}${activeMs < windowMs ? ` active, of the ${formatDuration(windowMs)} period` : ""}`,
     },
   ];
   const priced = cost.lines.flatMap((line) => (line.source === "none" ? [] : [line]));
-  const only = priced.length === 1 ? priced[0] : undefined;
+  const source = (line: (typeof priced)[number]) => (line.source === "override" ? "price override" : `catalog: ${input.catalogName}`);
   lines.push({
-    label: "GPU cost of this period",
+    label: "Cost",
     value: formatUsd({ micros: cost.computeCostMicros }),
-    how: only
-      ? `× ${formatPricePerGpuHour(only.pricePerGpuHourMicros)} (${only.source === "override" ? "price override" : `catalog: ${input.catalogName}`})`
-      : priced.length > 1
-          ? `${priced.length} price periods (catalog: ${input.catalogName})`
-          : undefined,
+    how:
+      priced.length === 0
+        ? undefined
+        : priced.length === 1
+          ? `${gpuTimeFactors({ gpuCount, line: priced[0]! })} (${source(priced[0]!)})`
+          : `${priced.map((line) => `${gpuTimeFactors({ gpuCount, line })} (${formatUsd({ micros: line.costMicros })})`).join(" + ")} (${source(priced[0]!)})`,
     isTotal: true,
   });
   if (hasTraffic && utilization !== null) {
     lines.push({ label: "Idle cost", value: `${formatUsd({ micros: cost.idleCostMicros })} (${formatPercent(cost.idleShare)})`, how: "GPU time not used, from the utilization" });
   }
-  lines.push({ label: "Per 1M tokens", value: formatUsdRate(metrics.costPerMillionTokensUsd), how: tokens > 0n ? `${count(tokens)} input + output tokens` : "No tokens entered" });
-  lines.push({ label: "Per 1K requests", value: formatUsdRate(metrics.costPerThousandRequestsUsd), how: hasTraffic ? `${count(input.requests)} requests` : "No requests entered" });
-  if (hasTraffic) lines.push({ label: "Requests per second", value: formatQps(metrics.qps) });
+  lines.push({ label: "$/1M tokens", value: formatUsdRate(metrics.costPerMillionTokensUsd), how: tokens > 0n ? `Cost ÷ ${count(tokens)} input + output tokens` : "No tokens entered" });
+  lines.push({ label: "$/1k requests", value: formatUsdRate(metrics.costPerThousandRequestsUsd), how: hasTraffic ? `Cost ÷ ${count(input.requests)} requests` : "No requests entered" });
+  if (hasTraffic) lines.push({ label: "QPS", value: formatQps(metrics.qps), how: `${count(input.requests)} requests ÷ ${formatDuration(windowMs)}` });
   if (metrics.tokensPerSecondPerGpu !== null && tokens > 0n) {
     const perGpu = metrics.tokensPerSecondPerGpu;
     lines.push({ label: "Tokens/s per GPU", value: perGpu >= 100 ? Math.round(perGpu).toLocaleString("en-US") : perGpu.toLocaleString("en-US", { maximumSignificantDigits: 3 }) });

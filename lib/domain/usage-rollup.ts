@@ -238,6 +238,7 @@ export function trafficTotals(row: {
     inputTokens: row.inputTokens,
     cachedInputTokens: row.cachedInputTokens,
     outputTokens: row.outputTokens,
+    recordedMs: Number(row.windowMs),
     trafficMs: Number(row.windowMs - row.idleMs),
     idleMsDuringTraffic: Math.max(0, Number(row.utilMs) - busyMs),
   };

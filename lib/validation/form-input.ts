@@ -89,3 +89,17 @@ export function validateForm<T>(schema: z.ZodType<T>, form: FormInput): { ok: tr
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
   return { ok: true, values: parsed.data };
 }
+
+/**
+ * The zone a form's messages give times in: the form's own (`_timeZone`, the
+ * zone its times were entered in) when it names a real zone, else `fallback`
+ * — a forged zone must not make a message fail to format.
+ */
+export function messageTimeZone(form: Pick<FormInput, "timeZone">, fallback: string): string {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: form.timeZone });
+    return form.timeZone;
+  } catch {
+    return fallback;
+  }
+}

@@ -1,18 +1,25 @@
 import type { Metadata, Route } from "next";
-import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
 import type { Viewer } from "@/lib/access/viewer";
 import { deleteInferenceDeploymentAction } from "@/lib/actions/inference-deployments";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
-import { deploymentDetail, type DeploymentDetail } from "@/lib/db/queries/details";
-import { deploymentUsagePage } from "@/lib/db/queries/inference-records";
+import { costByMonth, deploymentDetail, deploymentTeam, type DeploymentDetail } from "@/lib/db/queries/details";
+import { resolveView } from "@/lib/db/queries/view";
+import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
+import { DataTable } from "@/components/ui/data-table";
+import { deploymentUsageTable } from "@/lib/db/queries/inference-records";
+import type { TimeRange } from "@/lib/domain/time-range";
+import { IDLE_DEFINITION } from "@/lib/domain/inference-cost";
+import { formatDuration } from "@/lib/domain/display";
 import { denseMeasures, toChartData } from "@/lib/domain/charts/series";
 import { formatGpuHours, formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
-import { BATCHING_LABELS, formatDateTime, PRICING_MODEL_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
+import { BATCHING_LABELS, formatDateTime, formatPeriod, PRICING_MODEL_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
-import { parseDashboardFilters, resolveRange, unitForRange } from "@/lib/validation/dashboard-filters";
+import { unitForRange } from "@/lib/validation/dashboard-filters";
+import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
 import { DEPLOYMENT_FIELD_LABELS, USAGE_FIELD_LABELS } from "@/lib/validation/inference-forms";
+import { parseUsageTableParams, type UsageBy } from "@/lib/validation/usage-table";
 import { LineChart } from "@/components/charts/line-chart";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
 import { FilterBar } from "@/components/filters/filter-bar";
@@ -25,7 +32,6 @@ import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { Card } from "@/components/ui/card";
 import { DefinitionList } from "@/components/ui/definition-list";
 import { PageHeader } from "@/components/ui/page-header";
-import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Deployment" };
 
@@ -35,27 +41,34 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
   const raw = (await params).id;
   if (!/^\d{1,9}$/.test(raw)) notFound();
   const query = await searchParams;
-  const filters = parseDashboardFilters({ range: "7d", ...query });
-  const usagePage = typeof query.usagePage === "string" && /^\d{1,6}$/.test(query.usagePage) ? Math.max(1, Number(query.usagePage)) : 1;
+  const usageTable = parseUsageTableParams(query);
   const viewer = await getViewer();
   const now = new Date();
-  const range = resolveRange({ filters, now, timeZone: viewer.orgTimeZone });
-  const detail = await deploymentDetail({ viewer, id: Number(raw), range, unit: unitForRange(range), timeZone: viewer.orgTimeZone, now });
+  // Looked up before anything renders, so an unknown deployment answers 404.
+  const team = await deploymentTeam({ viewer, id: Number(raw) });
+  if (!team) notFound();
+  const view = await resolveView({ viewer, searchParams: query, defaultRange: "7d", pageTeam: team, now });
+  const { range, zone } = view;
+  const [detail, notice] = await Promise.all([
+    deploymentDetail({ viewer, id: Number(raw), range, unit: view.unit, timeZone: zone.timeZone, now }),
+    recordNotice({ viewer, searchParams: query }),
+  ]);
   if (!detail) notFound();
+  const byMonth = await costByMonth({ viewer, kind: "inference", id: detail.deployment.id, start: detail.deployment.activeFrom, end: detail.deployment.activeTo, timeZone: zone.timeZone, now });
   const { deployment } = detail;
   return (
     <>
       <Breadcrumbs items={[{ href: "/inference", label: "Inference" }, { label: deployment.name }]} />
-      <NoticeBanner {...await recordNotice({ viewer, searchParams: query })} />
+      <NoticeBanner {...notice} />
       <PageHeader
         title={deployment.name}
         description={`${deployment.model} · ${SERVING_ENGINE_LABELS[deployment.servingEngine]} · ${QUANTIZATION_LABELS[deployment.quantization]} · ${BATCHING_LABELS[deployment.batching]} batching · ${deployment.team.name}`}
         actions={
           <>
-            <ButtonLink href={`/inference/${deployment.id}/usage/new` as Route} variant="primary">
+            <ButtonLink href={withZone(`/inference/${deployment.id}/usage/new` as Route, formZoneChoice(query))} variant="primary">
               Add usage
             </ButtonLink>
-            <ButtonLink href={`/inference/${deployment.id}/edit` as Route}>Edit</ButtonLink>
+            <ButtonLink href={withZone(`/inference/${deployment.id}/edit` as Route, formZoneChoice(query))}>Edit</ButtonLink>
             <DeleteRecordButton
               action={deleteInferenceDeploymentAction.bind(null, deployment.id)}
               noun="deployment"
@@ -65,15 +78,28 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
           </>
         }
       />
-      <FilterBar key={JSON.stringify(filters)} filters={filters} show={{}} />
+      <FilterNotices notices={view.notices} />
+      <FilterBar key={JSON.stringify(view.filters)} filters={view.filters} show={{}} zones={zoneChoices({ orgTimeZone: viewer.orgTimeZone, teamTimeZone: team.timeZone })} />
+      <p className="mb-3 text-xs text-slate-500">
+        {formatPeriod({ range, timeZone: zone.timeZone })} · {zone.label} · by {view.unit}. Figures below are within this range unless a card says lifetime.
+      </p>
       <div className="space-y-5">
-        <Body detail={detail} timeZone={viewer.orgTimeZone} />
-        <Suspense key={`usage-${usagePage}`} fallback={<TableSkeleton rows={4} />}>
-          <Usage viewer={viewer} id={deployment.id} page={usagePage} query={query} />
-        </Suspense>
-        <Suspense fallback={<TableSkeleton rows={3} />}>
-          <History viewer={viewer} id={deployment.id} timeZone={viewer.orgTimeZone} />
-        </Suspense>
+        <Body detail={detail} timeZone={zone.timeZone} />
+        <Usage viewer={viewer} id={deployment.id} range={range} timeZone={zone.timeZone} usageBy={usageTable.usageBy} page={usageTable.usagePage} query={query} />
+        <Card title={`Cost by month · ${zone.label}`}>
+          <DataTable
+            caption={`The deployment's GPU cost by calendar month in ${zone.label}, from going live to ${deployment.activeTo ? "its end" : "now"}; the months add up to the lifetime total`}
+            rows={byMonth.months}
+            rowKey={(m) => m.start.getTime()}
+            columns={[
+              { key: "month", header: "Month", cell: (m) => formatDateTime({ instant: m.start, timeZone: zone.timeZone }).slice(0, 7) },
+              { key: "gpuHours", header: "GPU-hours", isNumeric: true, cell: (m) => formatGpuHours(Number(m.gpuMs) / 3_600_000) },
+              { key: "total", header: "Cost in month", isNumeric: true, canWrap: true, cell: (m) => <span className="font-medium">{formatUsd({ cents: m.totalCents })}</span> },
+            ]}
+          />
+          <p className="px-4 py-2 text-xs text-slate-500">Lifetime cost {formatUsd({ cents: byMonth.totalCents })}{byMonth.months.length > 1 ? `, over ${byMonth.months.length} months` : ""}.</p>
+        </Card>
+        <History viewer={viewer} id={deployment.id} timeZone={zone.timeZone} />
       </div>
     </>
   );
@@ -86,14 +112,20 @@ function Body({ detail, timeZone }: { detail: DeploymentDetail; timeZone: string
   const rows = points.map((p) => ({ ...p, bucketStart: p.start }));
   const chart = (series: Parameters<typeof toChartData>[0]["series"], referenceLine?: { value: number; label: string }) =>
     toChartData({ series, bucketUnit: unit, timeZone, referenceLine });
+  // Buckets no usage record covers: their traffic is unknown ("no data"), never 0 and never idle.
+  const noDataBuckets = points.map((p) => !p.hasRecords);
+  const trafficChart = (series: Parameters<typeof toChartData>[0]["series"], referenceLine?: { value: number; label: string }) =>
+    toChartData({ series, bucketUnit: unit, timeZone, referenceLine, noDataBuckets });
+  // The GPUs cost money with or without records: the part without records is its own series, not idle.
   const cost = denseMeasures({
     buckets,
     rows,
     fill: "zero",
     unit: "usd",
     measures: [
-      { key: "busy", label: "Serving", valueOf: (r) => r.costMicros - r.idleCostMicros },
-      { key: "idle", label: "Idle", valueOf: (r) => r.idleCostMicros },
+      { key: "busy", label: "Serving", valueOf: (r) => r.servingCents },
+      { key: "idle", label: "Idle", valueOf: (r) => r.idleCents },
+      { key: "untracked", label: "No usage records", valueOf: (r) => r.untrackedCents },
     ],
   });
   const tokens = denseMeasures({ buckets, rows, fill: "zero", unit: "tokens", measures: [{ key: "tokens", label: "Input + output tokens", valueOf: (r) => r.tokens }] });
@@ -111,18 +143,30 @@ function Body({ detail, timeZone }: { detail: DeploymentDetail; timeZone: string
   });
   const errors = denseMeasures({ buckets, rows, fill: "gap", unit: "percent", measures: [{ key: "errors", label: "Error rate", valueOf: (r) => r.errorRate }] });
   const utilization = denseMeasures({ buckets, rows, fill: "gap", unit: "percent", measures: [{ key: "util", label: "GPU utilization", valueOf: (r) => (r.utilizationPct === null ? null : r.utilizationPct / 100) }] });
+  const hasRecords = summary.recordedMs > 0;
   const isBreaching = latency.p99Ms !== null && deployment.p99SloMs !== null && latency.p99Ms > deployment.p99SloMs;
   return (
     <div className="space-y-5">
       <Card title="Summary">
         <DefinitionList
           items={[
-            { term: "Cost", value: formatUsd({ micros: summary.computeCostMicros }), how: `${deployment.gpuCount} × ${deployment.gpuType.name} × active hours × the price in effect` },
-            { term: "Idle cost", value: `${formatUsd({ micros: summary.idleCostMicros })} (${formatPercent(summary.idleShare)})`, how: "Active time without traffic + traffic time × (1 − GPU utilization)" },
+            { term: "Cost", value: formatUsd({ cents: detail.cents.total }), how: `${deployment.gpuCount} × ${deployment.gpuType.name} × active hours × the price in effect` },
+            {
+              term: "Recorded",
+              value: hasRecords ? formatDuration(summary.recordedMs) : "No usage records",
+              how: hasRecords
+                ? `of ${formatDuration(summary.recordedMs + summary.untrackedMs)} active${summary.untrackedMs > 0 ? `; ${formatDuration(summary.untrackedMs)} without usage records (${formatUsd({ cents: detail.cents.untracked })}) is no data` : ""}`
+                : "Traffic, idle and rates for this range are no data",
+            },
+            {
+              term: "Idle cost",
+              value: hasRecords ? `${formatUsd({ cents: detail.cents.idle })} (${formatPercent(summary.idleShare)} of recorded time)` : "No data",
+              how: IDLE_DEFINITION,
+            },
             { term: "GPU-hours", value: formatGpuHours(summary.gpuHours) },
-            { term: "$/1M tokens", value: formatUsdRate(summary.metrics.costPerMillionTokensUsd), how: `Output only: ${formatUsdRate(summary.metrics.costPerMillionOutputTokensUsd)}` },
+            { term: "$/1M tokens", value: formatUsdRate(summary.metrics.costPerMillionTokensUsd), how: `Cost of the recorded time ÷ tokens. Output only: ${formatUsdRate(summary.metrics.costPerMillionOutputTokensUsd)}` },
             { term: "$/1k requests", value: formatUsdRate(summary.metrics.costPerThousandRequestsUsd) },
-            { term: "QPS", value: formatQps(summary.metrics.qps), how: "Requests ÷ seconds of the range" },
+            { term: "QPS", value: formatQps(summary.metrics.qps), how: "Requests ÷ seconds with usage records" },
             {
               term: "p50 / p95 / p99",
               value: (
@@ -145,34 +189,35 @@ function Body({ detail, timeZone }: { detail: DeploymentDetail; timeZone: string
         />
       </Card>
       <div className="grid gap-5 xl:grid-cols-2">
-        <Card title="Cost: serving and idle">
+        <Card title="Cost: serving, idle and without records">
           <div className="p-3">
-            <StackedBarChart title="Cost: serving and idle" data={chart(cost)} />
+            <StackedBarChart title="Cost: serving, idle and without usage records" data={chart(cost)} />
+            <p className="mt-1 text-xs text-slate-500">{IDLE_DEFINITION}</p>
           </div>
         </Card>
         <Card title="Tokens">
           <div className="p-3">
-            <StackedBarChart title="Tokens" data={chart(tokens)} />
+            <StackedBarChart title="Tokens" data={trafficChart(tokens)} />
           </div>
         </Card>
         <Card title="Latency">
           <div className="p-3">
-            <LineChart title="Latency p50, p95 and p99" data={chart(latencySeries, deployment.p99SloMs === null ? undefined : { value: deployment.p99SloMs, label: "p99 SLO" })} />
+            <LineChart title="Latency p50, p95 and p99" data={trafficChart(latencySeries, deployment.p99SloMs === null ? undefined : { value: deployment.p99SloMs, label: "p99 SLO" })} />
           </div>
         </Card>
         <Card title="Requests per second">
           <div className="p-3">
-            <LineChart title="Requests per second" data={chart(qps)} />
+            <LineChart title="Requests per second" data={trafficChart(qps)} />
           </div>
         </Card>
         <Card title="Error rate">
           <div className="p-3">
-            <LineChart title="Error rate" data={chart(errors)} />
+            <LineChart title="Error rate" data={trafficChart(errors)} />
           </div>
         </Card>
         <Card title="GPU utilization">
           <div className="p-3">
-            <LineChart title="GPU utilization" data={chart(utilization)} />
+            <LineChart title="GPU utilization" data={trafficChart(utilization)} />
           </div>
         </Card>
       </div>
@@ -182,19 +227,36 @@ function Body({ detail, timeZone }: { detail: DeploymentDetail; timeZone: string
 
 type Query = Record<string, string | string[] | undefined>;
 
-async function Usage({ viewer, id, page, query }: { viewer: Viewer; id: number; page: number; query: Query }) {
-  const data = await deploymentUsagePage({ viewer, deploymentId: id, page, now: new Date() });
+async function Usage({
+  viewer,
+  id,
+  range,
+  timeZone,
+  usageBy,
+  page,
+  query,
+}: {
+  viewer: Viewer;
+  id: number;
+  range: TimeRange;
+  timeZone: string;
+  usageBy: UsageBy | undefined;
+  page: number;
+  query: Query;
+}) {
+  const data = await deploymentUsageTable({ viewer, deploymentId: id, range, timeZone, usageBy, page, now: new Date() });
   if (!data) return null;
-  const hrefForPage = (n: number) => {
+  // The table's grain and page, every other URL parameter (range, zone, filters) kept.
+  const hrefFor = (to: { usageBy: UsageBy; page: number }) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
-      if (typeof value === "string" && !["usagePage", "notice", "deleted"].includes(key)) params.set(key, value);
+      if (typeof value === "string" && !["usageBy", "usagePage", "notice", "deleted"].includes(key)) params.set(key, value);
     }
-    if (n > 1) params.set("usagePage", String(n));
-    const search = params.toString();
-    return `/inference/${id}${search ? `?${search}` : ""}#usage`;
+    params.set("usageBy", to.usageBy);
+    if (to.page > 1) params.set("usagePage", String(to.page));
+    return `/inference/${id}?${params.toString()}#usage`;
   };
-  return <UsageRecords data={data} hrefForPage={hrefForPage} />;
+  return <UsageRecords data={data} hrefFor={hrefFor} zoneChoice={formZoneChoice(query)} />;
 }
 
 async function History({ viewer, id, timeZone }: { viewer: Viewer; id: number; timeZone: string }) {

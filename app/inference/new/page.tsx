@@ -3,6 +3,8 @@ import { getViewer } from "@/lib/access/current-viewer";
 import { saveInferenceDeploymentAction } from "@/lib/actions/inference-deployments";
 import { recordFormOptions } from "@/lib/db/queries/record-forms";
 import { instantToLocal } from "@/lib/domain/local-time";
+import { reportingZone } from "@/lib/domain/reporting-zone";
+import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
 import { DeploymentForm } from "@/components/inference/deployment-form";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -15,9 +17,11 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function NewDeploymentPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
   const viewer = await getViewer();
-  const timeZone = viewer.orgTimeZone;
+  const choice = formZoneChoice(params);
   const options = await recordFormOptions({ viewer });
   const team = options.teams.find((t) => t.slug === params.team) ?? options.teams[0];
+  // Times are entered in the zone of the view the form was opened from ("team": the preselected team's).
+  const { timeZone } = reportingZone({ choice, orgTimeZone: viewer.orgTimeZone, teamTimeZone: team?.timeZone });
   // The first GPU type with a catalog price, and its first provider and pricing model.
   const gpuType = options.gpuTypes.find((g) => options.prices.some((p) => p.gpuTypeId === g.id)) ?? options.gpuTypes[0];
   const price = options.prices.find((p) => p.gpuTypeId === gpuType?.id);
@@ -49,7 +53,7 @@ export default async function NewDeploymentPage({ searchParams }: { searchParams
           timeZone={timeZone}
           now={new Date()}
           submitLabel="Save deployment"
-          cancelHref="/inference"
+          cancelHref={withZone("/inference", choice)}
         />
       )}
     </>

@@ -1,21 +1,22 @@
 import type { Metadata, Route } from "next";
-import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
 import { can } from "@/lib/access/viewer";
 import { RUN_FIELD_LABELS } from "@/lib/validation/record-forms";
 import { deleteTrainingRunAction } from "@/lib/actions/training-runs";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
-import { trainingRunDetail } from "@/lib/db/queries/details";
+import { costByMonth, trainingRunDetail } from "@/lib/db/queries/details";
+import { resolveView } from "@/lib/db/queries/view";
+import { ZoneSwitch } from "@/components/filters/zone-switch";
 import { formatGpuHours, formatPercent, formatPricePerGpuHour, formatUsdRate } from "@/lib/domain/display";
 import { formatDateTime, PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
+import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
 import { AuditHistory } from "@/components/records/audit-history";
 import { DeleteRecordButton } from "@/components/records/delete-record-button";
 import { NoticeBanner } from "@/components/records/notice-banner";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { ButtonLink } from "@/components/ui/button";
-import { TableSkeleton } from "@/components/ui/skeleton";
 import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
 import { DefinitionList } from "@/components/ui/definition-list";
@@ -34,48 +35,62 @@ export default async function TrainingRunPage({
 }) {
   const id = parseId((await params).id);
   if (id === null) notFound();
+  const query = await searchParams;
+  // Forms opened from this page keep its zone choice.
+  const zoneChoice = formZoneChoice(query);
   const viewer = await getViewer();
   const now = new Date();
   const detail = await trainingRunDetail({ viewer, id, now });
   if (!detail) notFound();
-  const { run, cost } = detail;
-  const tz = viewer.orgTimeZone;
+  const { run, cost, lineCents } = detail;
+  const view = await resolveView({ viewer, searchParams: query, defaultRange: "30d", pageTeam: run.team, now });
+  const tz = view.zone.timeZone;
+  const [byMonth, history, notice] = await Promise.all([
+    costByMonth({ viewer, kind: "training", id: run.id, start: run.startedAt, end: run.endedAt, timeZone: tz, now }),
+    auditHistory({ viewer, subjectType: "trainingRun", subjectId: String(run.id) }),
+    recordNotice({ viewer, searchParams: query }),
+  ]);
+  const computeCents = lineCents.reduce((a, b) => a + b, 0n);
+  const extraCents = cost.totalCostCents - computeCents;
   const hours = (cost.interval.end.getTime() - cost.interval.start.getTime()) / 3_600_000;
   const number = (n: bigint | number | null) => (n === null ? "—" : Number(n).toLocaleString("en-US"));
   return (
     <>
       <Breadcrumbs items={[{ href: "/training", label: "Training" }, { label: run.name }]} />
-      <NoticeBanner {...await recordNotice({ viewer, searchParams: await searchParams })} />
+      <NoticeBanner {...notice} />
       <PageHeader
         title={run.name}
         description={`${run.model} · ${TRAINING_METHOD_LABELS[run.method]} · ${PRECISION_LABELS[run.precision]} · ${run.team.name} · ${RUN_STATUS_LABELS[run.status]}`}
         actions={
           can(viewer, "write") ? (
             <>
-              <ButtonLink href={`/training/${run.id}/edit` as Route} variant="primary">
+              <ButtonLink href={withZone(`/training/${run.id}/edit` as Route, zoneChoice)} variant="primary">
                 Edit
               </ButtonLink>
-              <ButtonLink href={`/training/new?from=${run.id}` as Route}>Duplicate</ButtonLink>
+              <ButtonLink href={withZone(`/training/new?from=${run.id}` as Route, zoneChoice)}>Duplicate</ButtonLink>
               <DeleteRecordButton action={deleteTrainingRunAction.bind(null, run.id)} noun="run" name={run.name} />
             </>
           ) : undefined
         }
       />
+      <ZoneSwitch current={view.zone.choice} orgTimeZone={viewer.orgTimeZone} teamTimeZone={run.team.timeZone} path={`/training/${run.id}`} />
       <div className="space-y-5">
-        <Card title="Cost">
+        <Card title="Lifetime cost">
           <DefinitionList
             items={[
-              { term: "Total", value: formatUsd({ micros: cost.totalCostMicros }), how: "Compute + storage + data + network" },
+              { term: "Total", value: formatUsd({ cents: cost.totalCostCents }), how: `Compute + storage, data and network, from start to ${run.endedAt ? "end" : "now (still running)"}` },
               {
                 term: "Compute",
-                value: formatUsd({ micros: cost.computeCostMicros }),
+                value: formatUsd({ cents: computeCents }),
                 how: cost.hasUnpricedTime
                   ? `${formatGpuHours(cost.unpricedGpuHours)} had no catalog price and are not charged`
                   : "GPU-hours × the price in effect, split at every price change",
               },
-              { term: "Storage", value: formatUsd({ micros: cost.storageCostMicros }) },
-              { term: "Data", value: formatUsd({ micros: cost.dataCostMicros }) },
-              { term: "Network", value: formatUsd({ micros: cost.networkCostMicros }) },
+              {
+                term: "Storage, data and network",
+                value: formatUsd({ cents: extraCents }),
+                how: `Storage ${formatUsd({ micros: cost.storageCostMicros })}, data ${formatUsd({ micros: cost.dataCostMicros })}, network ${formatUsd({ micros: cost.networkCostMicros })} as entered, spread over the run's time`,
+              },
               {
                 term: "Cost per 1M tokens",
                 value: formatUsdRate(cost.costPerMillionTokensUsd),
@@ -83,6 +98,23 @@ export default async function TrainingRunPage({
               },
             ]}
           />
+        </Card>
+        <Card title={`Cost by month · ${view.zone.label}`}>
+          <DataTable
+            caption={`The run's cost by calendar month in ${view.zone.label}; the months add up to the lifetime total`}
+            rows={byMonth.months}
+            rowKey={(m) => m.start.getTime()}
+            columns={[
+              { key: "month", header: "Month", cell: (m) => formatDateTime({ instant: m.start, timeZone: tz }).slice(0, 7) },
+              { key: "gpuHours", header: "GPU-hours", isNumeric: true, cell: (m) => formatGpuHours(Number(m.gpuMs) / 3_600_000) },
+              { key: "compute", header: "Compute", isNumeric: true, cell: (m) => formatUsd({ cents: m.computeCents }) },
+              { key: "extra", header: "Storage, data, network", isNumeric: true, canWrap: true, cell: (m) => formatUsd({ cents: m.extraCents }) },
+              { key: "total", header: "Cost in month", isNumeric: true, canWrap: true, cell: (m) => <span className="font-medium">{formatUsd({ cents: m.totalCents })}</span> },
+            ]}
+          />
+          <p className="px-4 py-2 text-xs text-slate-500">
+            {byMonth.months.length > 1 ? `Spans ${byMonth.months.length} months; ` : ""}total {formatUsd({ cents: byMonth.totalCents })}, the lifetime cost above.
+          </p>
         </Card>
         <Card title="Price periods used">
           <DataTable
@@ -95,7 +127,7 @@ export default async function TrainingRunPage({
               { key: "source", header: "Price source", cell: (l) => (l.source === "override" ? "Run override" : l.source === "catalog" ? `Catalog: ${run.provider} ${PRICING_MODEL_LABELS[run.pricingModel]}` : "No price") },
               { key: "price", header: "$/GPU-hour", isNumeric: true, cell: (l) => formatPricePerGpuHour(l.pricePerGpuHourMicros) },
               { key: "gpuHours", header: "GPU-hours", isNumeric: true, cell: (l) => formatGpuHours(l.gpuHours) },
-              { key: "cost", header: "Cost", isNumeric: true, cell: (l) => formatUsd({ micros: l.costMicros }) },
+              { key: "cost", header: "Compute cost", isNumeric: true, cell: (l) => formatUsd({ cents: l.costMicros === null ? null : lineCents[l.i]! }) },
             ]}
           />
         </Card>
@@ -105,7 +137,7 @@ export default async function TrainingRunPage({
               { term: "GPUs", value: `${run.gpuCount} × ${run.gpuType.name}`, how: `${run.provider} · ${PRICING_MODEL_LABELS[run.pricingModel]}` },
               { term: "Duration", value: `${hours.toLocaleString("en-US", { maximumFractionDigits: 1 })} h`, how: run.endedAt ? undefined : "Still running: measured up to now" },
               { term: "GPU-hours", value: formatGpuHours(cost.gpuHours), how: `${run.gpuCount} GPUs × ${hours.toFixed(2)} h wall clock` },
-              { term: "Started", value: formatDateTime({ instant: run.startedAt, timeZone: tz }), how: tz },
+              { term: "Started", value: formatDateTime({ instant: run.startedAt, timeZone: tz }), how: view.zone.label },
               { term: "Ended", value: run.endedAt ? formatDateTime({ instant: run.endedAt, timeZone: tz }) : "running" },
               { term: "Tokens processed", value: number(run.tokensProcessed) },
               {
@@ -137,16 +169,8 @@ export default async function TrainingRunPage({
           />
           {run.notes ? <p className="border-t border-slate-100 px-4 py-3 text-sm text-slate-700">{run.notes}</p> : null}
         </Card>
-        <Suspense fallback={<TableSkeleton rows={3} />}>
-          <RunHistory id={run.id} timeZone={tz} />
-        </Suspense>
+        <AuditHistory entries={history} timeZone={tz} labels={RUN_FIELD_LABELS} />
       </div>
     </>
   );
-}
-
-async function RunHistory({ id, timeZone }: { id: number; timeZone: string }) {
-  const viewer = await getViewer();
-  const entries = await auditHistory({ viewer, subjectType: "trainingRun", subjectId: String(id) });
-  return <AuditHistory entries={entries} timeZone={timeZone} labels={RUN_FIELD_LABELS} />;
 }

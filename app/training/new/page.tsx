@@ -3,6 +3,8 @@ import { getViewer } from "@/lib/access/current-viewer";
 import { saveTrainingRunAction } from "@/lib/actions/training-runs";
 import { recordFormOptions, trainingRunFormValues } from "@/lib/db/queries/record-forms";
 import { instantToLocal } from "@/lib/domain/local-time";
+import { reportingZone } from "@/lib/domain/reporting-zone";
+import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
 import { TrainingRunForm } from "@/components/forms/training-run-form";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -17,11 +19,14 @@ const DUPLICATE_CLEARS = ["endedAt", "tokensProcessed", "throughputTokensPerSec"
 export default async function NewTrainingRunPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
   const viewer = await getViewer();
-  const timeZone = viewer.orgTimeZone;
+  const choice = formZoneChoice(params);
   const options = await recordFormOptions({ viewer });
   const from = typeof params.from === "string" && /^\d{1,9}$/.test(params.from) ? Number(params.from) : null;
-  const source = from === null ? null : await trainingRunFormValues({ viewer, id: from, timeZone });
-  const team = options.teams.find((t) => t.slug === params.team) ?? options.teams[0];
+  const original = from === null ? null : await trainingRunFormValues({ viewer, id: from, timeZone: viewer.orgTimeZone });
+  const team = options.teams.find((t) => (original ? String(t.id) === original.values.teamId : t.slug === params.team)) ?? options.teams[0];
+  // Times are entered in the zone of the view the form was opened from; "team" is the chosen (or duplicated) run's team.
+  const { timeZone } = reportingZone({ choice, orgTimeZone: viewer.orgTimeZone, teamTimeZone: team?.timeZone });
+  const source = original && from !== null && timeZone !== viewer.orgTimeZone ? await trainingRunFormValues({ viewer, id: from, timeZone }) : original;
   const gpuType = options.gpuTypes.find((g) => options.prices.some((p) => p.gpuTypeId === g.id)) ?? options.gpuTypes[0];
   const price = options.prices.find((p) => p.gpuTypeId === gpuType?.id);
   const now = instantToLocal({ instant: new Date(), timeZone });
@@ -52,7 +57,7 @@ export default async function NewTrainingRunPage({ searchParams }: { searchParam
       {options.teams.length === 0 || options.gpuTypes.length === 0 ? (
         <EmptyState title="Add a team and a GPU type first">Runs belong to a team and run on a GPU type from the catalog; add them in Settings.</EmptyState>
       ) : (
-        <TrainingRunForm action={saveTrainingRunAction.bind(null, null)} initialValues={initialValues} options={options} timeZone={timeZone} now={new Date()} submitLabel="Save run" cancelHref="/training" />
+        <TrainingRunForm action={saveTrainingRunAction.bind(null, null)} initialValues={initialValues} options={options} timeZone={timeZone} now={new Date()} submitLabel="Save run" cancelHref={withZone("/training", choice)} />
       )}
     </>
   );

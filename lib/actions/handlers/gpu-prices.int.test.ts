@@ -104,7 +104,7 @@ describe("create", () => {
     const before = await settingsSnapshot(client);
     const state = await submitGpuPrice({ viewer: fx.viewer, id: null, formData: form(priceFields()) });
     expect(state.status === "invalid" && state.fieldErrors).toEqual({
-      effectiveFrom: ["Overlaps the On-demand price for this GPU on aws in effect from 2025-01-01 00:00 UTC with no end date; start after it ends or end it first"],
+      effectiveFrom: ["Overlaps the On-demand price for this GPU on aws in effect from 2025-01-01 00:00 (Europe/London) with no end date; start after it ends or end it first"],
     });
     expect(await settingsSnapshot(client)).toEqual(before);
   });
@@ -115,7 +115,7 @@ describe("create", () => {
     expect(bounded.status === "invalid" && Object.keys(bounded.fieldErrors)).toEqual(["effectiveFrom"]);
     const earlier = await submitGpuPrice({ viewer: fx.viewer, id: null, formData: form(priceFields({ effectiveFrom: "2024-01-01T00:00:00Z", endCurrentPrice: "on" })) });
     expect(earlier.status === "invalid" && earlier.fieldErrors).toEqual({
-      effectiveTo: ["Overlaps the On-demand price for this GPU on aws starting 2025-01-01 00:00 UTC; end on or before then"],
+      effectiveTo: ["Overlaps the On-demand price for this GPU on aws starting 2025-01-01 00:00 (Europe/London); end on or before then"],
     });
     expect(await settingsSnapshot(client)).toEqual(before);
     // Ending before the current one starts is fine: periods that only touch don't overlap.
@@ -140,7 +140,7 @@ describe("create", () => {
       await other.query("commit");
       const state = await pending;
       expect(state.status === "invalid" && state.fieldErrors).toEqual({
-        effectiveFrom: ["Overlaps the Spot price for this GPU on gcp in effect from 2026-01-01 00:00 UTC with no end date; start after it ends or end it first"],
+        effectiveFrom: ["Overlaps the Spot price for this GPU on gcp in effect from 2026-01-01 00:00 (Europe/London) with no end date; start after it ends or end it first"],
       });
     } finally {
       await other.end();
@@ -218,7 +218,7 @@ describe("edit", () => {
     await createPrice({ provider: "gcp", effectiveFrom: "2025-01-01T00:00:00Z", effectiveTo: "2026-01-01T00:00:00Z" });
     const before = await settingsSnapshot(client);
     const overlapping = await submitGpuPrice({ viewer: fx.viewer, id: later, formData: form(priceFields({ provider: "gcp", effectiveFrom: "2025-12-01T00:00:00Z", _version: "1" })) });
-    expect(overlapping.status === "invalid" && overlapping.fieldErrors.effectiveFrom?.[0]).toMatch(/^Overlaps the On-demand price for this GPU on gcp in effect from 2025-01-01 00:00 UTC until 2026-01-01 00:00 UTC/);
+    expect(overlapping.status === "invalid" && overlapping.fieldErrors.effectiveFrom?.[0]).toMatch(/^Overlaps the On-demand price for this GPU on gcp in effect from 2025-01-01 00:00 \(Europe\/London\) until 2026-01-01 00:00 \(Europe\/London\)/);
     expect(await settingsSnapshot(client)).toEqual(before);
     const itself = await submitGpuPrice({ viewer: fx.viewer, id: later, formData: form(priceFields({ provider: "gcp", effectiveFrom: "2026-02-01T00:00:00Z", _version: "1" })) });
     expect(itself.status).toBe("saved");

@@ -166,7 +166,7 @@ describe("edit", () => {
       status: "invalid",
       fieldErrors: {
         activeFrom: [
-          "2 usage records start before this (earliest 2026-11-10 00:00 Europe/London); choose an earlier start, or delete or move that usage first",
+          "2 usage records start before this (earliest 2026-11-10 00:00 (Europe/London)); choose an earlier start, or delete or move that usage first",
         ],
       },
     });
@@ -174,7 +174,7 @@ describe("edit", () => {
     expect(earlier).toEqual({
       status: "invalid",
       fieldErrors: {
-        activeTo: ["1 usage record ends after this (latest ends 2026-11-13 00:00 Europe/London); choose a later end, or delete or move that usage first"],
+        activeTo: ["1 usage record ends after this (latest ends 2026-11-13 00:00 (Europe/London)); choose a later end, or delete or move that usage first"],
       },
     });
     expect(await tableDigests(client)).toEqual(before);

@@ -1,7 +1,7 @@
 import type { Viewer } from "@/lib/access/viewer";
 import { createInferenceDeployment, deleteInferenceDeployment, updateInferenceDeployment } from "@/lib/db/mutations/inference-deployments";
 import { inferenceDeploymentSchema } from "@/lib/validation/entities/inference-deployment";
-import { readForm } from "@/lib/validation/form-input";
+import { messageTimeZone, readForm } from "@/lib/validation/form-input";
 import { INFERENCE_DEPLOYMENT_FORM } from "@/lib/validation/inference-forms";
 import type { FormState } from "@/lib/validation/form-state";
 import { formEntries, formError, parseForm, recordIdArgument, toFormState } from "./form-result";
@@ -22,7 +22,7 @@ export async function submitInferenceDeployment({ viewer, id, formData }: { view
   const deploymentId = recordIdArgument(id);
   if (deploymentId === null) return { status: "notFound", message: "This deployment doesn't exist." };
   if (form.version === null) return formError("The form is missing the version it was opened at; reload the page and try again");
-  const result = await updateInferenceDeployment({ viewer, id: deploymentId, expectedVersion: form.version, values: parsed.values });
+  const result = await updateInferenceDeployment({ viewer, id: deploymentId, expectedVersion: form.version, values: parsed.values, timeZone: messageTimeZone(form, viewer.orgTimeZone) });
   return toFormState(result, (v) => ({ status: "saved", id: String(v.id), isReplay: false }));
 }
 

@@ -88,6 +88,16 @@ describe("create", () => {
     const again = await submitTrainingRun({ viewer: fx.viewer, id: null, formData: form(runFields()), now });
     expect(again.status).toBe("invalid");
     if (again.status === "invalid") expect(again.fieldErrors.name?.[0]).toMatch(/already has a run named/);
+    // The same start entered in another zone's wall-clock time (09:00 London = 14:45 Kathmandu) is named in the form's zone.
+    const inKathmandu = await submitTrainingRun({
+      viewer: fx.viewer,
+      id: null,
+      formData: form(runFields({ startedAt: "2026-11-18T14:45", endedAt: "2026-11-19T00:45", _timeZone: "Asia/Kathmandu", _idempotencyKey: key() })),
+      now,
+    });
+    expect(inKathmandu.status === "invalid" && inKathmandu.fieldErrors.name).toEqual([
+      "This team already has a run named “sft-llama-8b” that started 2026-11-18 14:45 (Asia/Kathmandu); rename this one or edit that run",
+    ]);
   });
 
   it("refuses another org's team and GPU type, and a read-only viewer, writing nothing", async () => {

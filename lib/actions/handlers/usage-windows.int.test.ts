@@ -84,7 +84,7 @@ describe("create", () => {
     expect(entries[0].after).toMatchObject({ windowStart: NOV_10, requests: "120000", latencyP99Ms: "1400.5", avgGpuUtilizationPct: "41.5" });
   });
 
-  it("reads the start in the deployment team's zone when the form names none", async () => {
+  it("reads the start in the org's zone when the form names none", async () => {
     const fields = usageFields();
     delete fields._timeZone;
     expect(windowOf(await submitUsageWindow({ viewer: fx.viewer, deploymentId, start: null, formData: form(fields), now })).start).toBe(NOV_10);
@@ -181,6 +181,62 @@ describe("create", () => {
   });
 });
 
+describe("the form's zone (the view's reporting zone)", () => {
+  // A deployment of the New York team that went live at 00:00 on 1 October in London (BST, 23:00 UTC the day before).
+  let nyDeploymentId: string;
+  beforeAll(async () => {
+    nyDeploymentId = savedId(
+      await submitInferenceDeployment({
+        viewer: fx.viewer,
+        id: null,
+        formData: form(deploymentFields(fx, { teamId: String(fx.otherTeamId), name: "ny-chat", activeFrom: "2026-10-01T00:00", activeTo: "2026-11-30T00:00" })),
+      }),
+    );
+  });
+  const submit = (fields: Record<string, string>) => submitUsageWindow({ viewer: fx.viewer, deploymentId: nyDeploymentId, start: null, formData: form(usageFields(fields)), now });
+  const startOf = async (state: UsageWindowFormState) => windowOf(state).start;
+
+  it("lands a start entered with tz=utc and with the org's zone on the instant named in that zone, not the team's", async () => {
+    // 10 October 00:00: in UTC it is 00:00Z; in the org's London (BST) it is 23:00Z the day before; New York's would be 04:00Z.
+    expect(await startOf(await submit({ windowStart: "2026-10-10T00:00", windowSeconds: "3600", _timeZone: "UTC" }))).toBe("2026-10-10T00:00:00.000Z");
+    expect(await startOf(await submit({ windowStart: "2026-10-11T00:00", windowSeconds: "3600", _timeZone: "Europe/London" }))).toBe("2026-10-10T23:00:00.000Z");
+    const fields = usageFields({ windowStart: "2026-10-13T00:00", windowSeconds: "3600" });
+    delete fields._timeZone;
+    expect(await startOf(await submitUsageWindow({ viewer: fx.viewer, deploymentId: nyDeploymentId, start: null, formData: form(fields), now }))).toBe("2026-10-12T23:00:00.000Z");
+    expect((await windows()).length).toBe(0); // the other deployment's
+    const { rows } = await client.query(`select "windowStart" from inference_usage_windows where "deploymentId" = $1 order by 1`, [nyDeploymentId]);
+    expect(rows.map((r) => r.windowStart.toISOString())).toEqual(["2026-10-10T00:00:00.000Z", "2026-10-10T23:00:00.000Z", "2026-10-12T23:00:00.000Z"]);
+  });
+
+  it("names times in overlap and period messages in the form's zone", async () => {
+    await submit({ windowStart: "2026-10-10T00:00", _timeZone: "UTC" });
+    const before = await tableDigests(client);
+    const inUtc = await submit({ windowStart: "2026-10-10T12:00", windowSeconds: "3600", _timeZone: "UTC" });
+    expect(inUtc.status === "invalid" && inUtc.fieldErrors).toEqual({
+      windowStart: ["Overlaps the usage recorded for 2026-10-10 00:00–2026-10-11 00:00 (UTC); periods of one deployment can't overlap, or their traffic would count twice"],
+    });
+    const inLondon = await submit({ windowStart: "2026-10-10T12:00", windowSeconds: "3600", _timeZone: "Europe/London" });
+    expect(inLondon.status === "invalid" && inLondon.fieldErrors).toEqual({
+      windowStart: ["Overlaps the usage recorded for 2026-10-10 01:00–2026-10-11 01:00 (Europe/London); periods of one deployment can't overlap, or their traffic would count twice"],
+    });
+    const sameStart = await submit({ windowStart: "2026-10-10T01:00", _timeZone: "Europe/London" });
+    expect(sameStart.status === "invalid" && sameStart.fieldErrors.windowStart?.[0]).toBe(
+      "Usage starting 2026-10-10 01:00 is already recorded (2026-10-10 01:00–2026-10-11 01:00 (Europe/London)); edit that record instead",
+    );
+    const early = await submit({ windowStart: "2026-09-30T12:00", windowSeconds: "3600", _timeZone: "UTC" });
+    expect(early.status === "invalid" && early.fieldErrors).toEqual({ windowStart: ["Window starts before the deployment went live (2026-09-30 23:00 (UTC))"] });
+    const earlyInNewYork = await submit({ windowStart: "2026-09-30T12:00", windowSeconds: "3600", _timeZone: "America/New_York" });
+    expect(earlyInNewYork.status === "invalid" && earlyInNewYork.fieldErrors).toEqual({ windowStart: ["Window starts before the deployment went live (2026-09-30 19:00 (America/New_York))"] });
+    expect(await tableDigests(client)).toEqual(before);
+  });
+
+  it("falls back to the org's zone for messages when the form's zone is not a zone", async () => {
+    await submit({ windowStart: "2026-10-10T00:00", _timeZone: "UTC" });
+    const forged = await submit({ windowStart: "2026-10-10T12:00:00Z", windowSeconds: "3600", _timeZone: "Mars/Olympus_Mons" });
+    expect(forged.status === "invalid" && forged.fieldErrors.windowStart?.[0]).toMatch(/^Overlaps the usage recorded for 2026-10-10 01:00–2026-10-11 01:00 \(Europe\/London\)/);
+  });
+});
+
 describe("edit", () => {
   it("saves an edit, bumps the version, records before and after, and keeps rollups equal to a rebuild", async () => {
     await create();
@@ -260,7 +316,7 @@ describe("a deployment's active period", () => {
       id: deploymentId,
       formData: form(deploymentFields(fx, { activeFrom: "2026-11-10T06:00", activeTo: "2026-11-30T00:00", _version: "1" })),
     });
-    expect(shrink.status === "invalid" && shrink.fieldErrors.activeFrom?.[0]).toMatch(/^1 usage record starts before this \(earliest 2026-11-10 00:00 Europe\/London\)/);
+    expect(shrink.status === "invalid" && shrink.fieldErrors.activeFrom?.[0]).toMatch(/^1 usage record starts before this \(earliest 2026-11-10 00:00 \(Europe\/London\)\)/);
     // The period is shrunk to end on the 15th (nothing recorded after it yet) ...
     const tighter = await submitInferenceDeployment({
       viewer: fx.viewer,

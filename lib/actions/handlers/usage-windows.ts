@@ -1,7 +1,7 @@
 import type { Viewer } from "@/lib/access/viewer";
 import { createUsageWindow, deleteUsageWindow, deploymentPeriod, updateUsageWindow } from "@/lib/db/mutations/usage-windows";
 import { usageWindowSchema } from "@/lib/validation/entities/usage-window";
-import { readForm } from "@/lib/validation/form-input";
+import { messageTimeZone, readForm } from "@/lib/validation/form-input";
 import { USAGE_WINDOW_FORM } from "@/lib/validation/inference-forms";
 import type { FormState } from "@/lib/validation/form-state";
 import { parseUsageWindowStart } from "@/lib/validation/usage-window-start";
@@ -41,16 +41,18 @@ export async function submitUsageWindow({
   if (isEdit && windowStart === null) return NO_WINDOW;
   const deployment = await deploymentPeriod({ viewer, deploymentId: id });
   if (!deployment) return NO_DEPLOYMENT;
-  const form = readForm(formEntries(formData), { ...USAGE_WINDOW_FORM, defaultTimeZone: deployment.timeZone });
+  // Times are read, and named in messages, in the form's zone (the view's reporting zone, the org's by default).
+  const form = readForm(formEntries(formData), { ...USAGE_WINDOW_FORM, defaultTimeZone: viewer.orgTimeZone });
+  const timeZone = messageTimeZone(form, viewer.orgTimeZone);
   form.values.deploymentId = String(id);
-  const parsed = parseForm(usageWindowSchema({ now, deployment }), form);
+  const parsed = parseForm(usageWindowSchema({ now, deployment, timeZone }), form);
   if (!parsed.ok) return parsed.state;
   if (windowStart === null) {
-    const result = await createUsageWindow({ viewer, values: parsed.values, idempotencyKey: form.idempotencyKey, now });
+    const result = await createUsageWindow({ viewer, values: parsed.values, idempotencyKey: form.idempotencyKey, now, timeZone });
     return toFormState(result, (v) => ({ status: "saved", id: String(id), isReplay: v.isReplay, window: { start: v.windowStart.toISOString(), seconds: v.windowSeconds } }));
   }
   if (form.version === null) return formError("The form is missing the version it was opened at; reload the page and try again");
-  const result = await updateUsageWindow({ viewer, key: { deploymentId: id, windowStart }, expectedVersion: form.version, values: parsed.values, now });
+  const result = await updateUsageWindow({ viewer, key: { deploymentId: id, windowStart }, expectedVersion: form.version, values: parsed.values, now, timeZone });
   return toFormState(result, (v) => ({ status: "saved", id: String(id), isReplay: false, window: { start: v.windowStart.toISOString(), seconds: v.windowSeconds } }));
 }
 

@@ -46,9 +46,9 @@ async function lockPeriods(run: SqlRunner, key: PriceKey): Promise<StoredPeriod[
     for update`);
 }
 
-function assertNoOverlap(candidate: PricePeriod, periods: readonly StoredPeriod[]): void {
+function assertNoOverlap(candidate: PricePeriod, periods: readonly StoredPeriod[], timeZone: string | undefined): void {
   const overlap = findOverlappingPeriod(candidate, periods);
-  if (overlap) throw new RollbackWith(invalid(overlapFieldErrors(candidate, overlap)));
+  if (overlap) throw new RollbackWith(invalid(overlapFieldErrors(candidate, overlap, timeZone)));
 }
 
 /**
@@ -57,7 +57,7 @@ function assertNoOverlap(candidate: PricePeriod, periods: readonly StoredPeriod[
  * usable, so the price that now overlaps can be read and named in the same
  * field error the check gives.
  */
-async function writeGuardingOverlap<T>(run: SqlRunner, candidate: PricePeriod, write: () => Promise<T>): Promise<T> {
+async function writeGuardingOverlap<T>(run: SqlRunner, candidate: PricePeriod, timeZone: string | undefined, write: () => Promise<T>): Promise<T> {
   await run.execute(Prisma.sql`savepoint price_write`);
   try {
     const result = await write();
@@ -70,7 +70,7 @@ async function writeGuardingOverlap<T>(run: SqlRunner, candidate: PricePeriod, w
     throw new RollbackWith(
       invalid(
         overlap
-          ? overlapFieldErrors(candidate, overlap)
+          ? overlapFieldErrors(candidate, overlap, timeZone)
           : { effectiveFrom: ["Overlaps another price for this GPU, provider and pricing model that was saved meanwhile; reload to see it"] },
       ),
     );
@@ -91,10 +91,13 @@ export async function createGpuPrice({
   values,
   idempotencyKey,
   endCurrentPrice,
+  timeZone,
 }: {
   viewer: Viewer;
   values: GpuPriceValues;
   idempotencyKey: string | null;
+  /** The form's zone, for times in field errors (UTC when not given). */
+  timeZone?: string;
   /**
    * End the key's open-ended price that started earlier when this one takes
    * effect. Applies only to an open-ended new price: ending the current one
@@ -120,8 +123,8 @@ export async function createGpuPrice({
       current.effectiveTo = values.effectiveFrom;
       endedPriceId = current.id;
     }
-    assertNoOverlap(values, periods);
-    const created = await writeGuardingOverlap(run, values, () => tx.gpuPrice.create({ data: toData(values) }));
+    assertNoOverlap(values, periods, timeZone);
+    const created = await writeGuardingOverlap(run, values, timeZone, () => tx.gpuPrice.create({ data: toData(values) }));
     await writeAuditEntries(run, { viewer, source: "form" }, [
       { entityType: "gpuPrice", entityId: String(created.id), action: "CREATE", before: null, after: auditSnapshot(created) },
     ]);
@@ -139,11 +142,14 @@ export async function updateGpuPrice({
   id,
   expectedVersion,
   values,
+  timeZone,
 }: {
   viewer: Viewer;
   id: number;
   expectedVersion: number;
   values: GpuPriceValues;
+  /** The form's zone, for times in field errors (UTC when not given). */
+  timeZone?: string;
 }): Promise<MutationResult<{ id: number; version: number }>> {
   return writeTransaction(viewer, async (tx, run) => {
     const found = await findOwnPrice(tx, viewer, id);
@@ -151,8 +157,8 @@ export async function updateGpuPrice({
     const { gpuType: _gpuType, ...current } = found;
     await assertOwnGpuType(tx, viewer, values.gpuTypeId);
     const candidate = { ...values, id };
-    assertNoOverlap(candidate, await lockPeriods(run, values));
-    const { count } = await writeGuardingOverlap(run, candidate, () =>
+    assertNoOverlap(candidate, await lockPeriods(run, values), timeZone);
+    const { count } = await writeGuardingOverlap(run, candidate, timeZone, () =>
       tx.gpuPrice.updateMany({ where: { id, version: expectedVersion }, data: { ...toData(values), version: { increment: 1 } } }),
     );
     if (count === 0) {

@@ -1,5 +1,5 @@
 import type { Viewer } from "@/lib/access/viewer";
-import { formatDateTime } from "@/lib/domain/labels";
+import { formatInstant } from "@/lib/validation/entities/fields";
 import type { InferenceDeploymentValues } from "@/lib/validation/entities/inference-deployment";
 import type { FieldErrors } from "@/lib/validation/entities/field-errors";
 import { auditSnapshot, writeAuditEntries } from "./audit";
@@ -90,7 +90,7 @@ async function assertUsageInsidePeriod(
 ): Promise<void> {
   const outside = await windowsOutsidePeriod(run, { deploymentId, activeFrom: values.activeFrom, activeTo: values.activeTo });
   const errors: FieldErrors = {};
-  const at = (instant: Date) => `${formatDateTime({ instant, timeZone })} ${timeZone}`;
+  const at = (instant: Date) => formatInstant(instant, timeZone);
   if (outside.before) {
     errors.activeFrom = [
       `${plural(outside.before.count, "usage record")} ${outside.before.count === 1 ? "starts" : "start"} before this (earliest ${at(outside.before.earliest)}); choose an earlier start, or delete or move that usage first`,
@@ -109,11 +109,14 @@ export async function updateInferenceDeployment({
   id,
   expectedVersion,
   values,
+  timeZone,
 }: {
   viewer: Viewer;
   id: number;
   expectedVersion: number;
   values: InferenceDeploymentValues;
+  /** The form's zone, for times in field errors (the team's when not given). */
+  timeZone?: string;
 }): Promise<MutationResult<{ id: number; version: number }>> {
   return writeTransaction(viewer, async (tx, run) => {
     // The lock keeps usage writes out until this commits, so the period check below holds.
@@ -124,7 +127,7 @@ export async function updateInferenceDeployment({
       throw await staleVersion(run, { viewer, entityType: "inferenceDeployment", entityId: String(id), current, values, noun: "deployment" });
     }
     await assertReferences(tx, viewer, values);
-    await assertUsageInsidePeriod(run, { deploymentId: id, values, timeZone: locked.timeZone });
+    await assertUsageInsidePeriod(run, { deploymentId: id, values, timeZone: timeZone ?? locked.timeZone });
     const updated = await tx.inferenceDeployment
       .update({ where: { id }, data: { ...toData(values), version: { increment: 1 } } })
       .catch(rethrowForeignKey);

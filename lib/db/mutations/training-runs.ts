@@ -35,23 +35,24 @@ async function assertReferences(tx: Tx, viewer: Viewer, values: Pick<TrainingRun
   if (Object.keys(errors).length > 0) throw new RollbackWith(invalid(errors));
 }
 
-function duplicateNameError(values: Pick<TrainingRunValues, "name" | "startedAt">) {
+/** `timeZone` is the form's, so the start reads as the person entered it (UTC when not given). */
+function duplicateNameError(values: Pick<TrainingRunValues, "name" | "startedAt">, timeZone: string | undefined) {
   return invalid({
-    name: [`This team already has a run named “${values.name}” that started ${formatInstant(values.startedAt)}; rename this one or edit that run`],
+    name: [`This team already has a run named “${values.name}” that started ${formatInstant(values.startedAt, timeZone)}; rename this one or edit that run`],
   });
 }
 
-async function assertUniqueName(tx: Tx, values: TrainingRunValues, exceptId?: number): Promise<void> {
+async function assertUniqueName(tx: Tx, values: TrainingRunValues, timeZone: string | undefined, exceptId?: number): Promise<void> {
   const clash = await tx.trainingRun.findFirst({
     where: { teamId: values.teamId, name: values.name, startedAt: values.startedAt, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
     select: { id: true },
   });
-  if (clash) throw new RollbackWith(duplicateNameError(values));
+  if (clash) throw new RollbackWith(duplicateNameError(values, timeZone));
 }
 
 /** A unique-key race lost to a concurrent write becomes the same field error the pre-check gives. */
-function rethrowUnique(error: unknown, values: TrainingRunValues): never {
-  if (databaseErrorCode(error) === "23505") throw new RollbackWith(duplicateNameError(values));
+function rethrowUnique(error: unknown, values: TrainingRunValues, timeZone: string | undefined): never {
+  if (databaseErrorCode(error) === "23505") throw new RollbackWith(duplicateNameError(values, timeZone));
   throw error;
 }
 
@@ -63,10 +64,13 @@ export async function createTrainingRun({
   viewer,
   values,
   idempotencyKey,
+  timeZone,
 }: {
   viewer: Viewer;
   values: TrainingRunValues;
   idempotencyKey: string | null;
+  /** The form's zone, for times in field errors (UTC when not given). */
+  timeZone?: string;
 }): Promise<MutationResult<{ id: number; isReplay: boolean }>> {
   return writeTransaction(viewer, async (tx, run) => {
     if (idempotencyKey) {
@@ -74,8 +78,8 @@ export async function createTrainingRun({
       if (earlier) return { id: Number(earlier), isReplay: true };
     }
     await assertReferences(tx, viewer, values);
-    await assertUniqueName(tx, values);
-    const created = await tx.trainingRun.create({ data: toData(values) }).catch((error: unknown) => rethrowUnique(error, values));
+    await assertUniqueName(tx, values, timeZone);
+    const created = await tx.trainingRun.create({ data: toData(values) }).catch((error: unknown) => rethrowUnique(error, values, timeZone));
     await writeAuditEntries(run, { viewer, source: "form" }, [
       { entityType: "trainingRun", entityId: String(created.id), action: "CREATE", before: null, after: auditSnapshot(created) },
     ]);
@@ -93,20 +97,23 @@ export async function updateTrainingRun({
   id,
   expectedVersion,
   values,
+  timeZone,
 }: {
   viewer: Viewer;
   id: number;
   expectedVersion: number;
   values: TrainingRunValues;
+  /** The form's zone, for times in field errors (UTC when not given). */
+  timeZone?: string;
 }): Promise<MutationResult<{ id: number; version: number }>> {
   return writeTransaction(viewer, async (tx, run) => {
     const current = await findOwnRun(tx, viewer, id);
     if (!current) throw new RollbackWith(notFound("This run no longer exists: it was deleted after you opened it."));
     await assertReferences(tx, viewer, values);
-    await assertUniqueName(tx, values, id);
+    await assertUniqueName(tx, values, timeZone, id);
     const { count } = await tx.trainingRun
       .updateMany({ where: { id, version: expectedVersion }, data: { ...toData(values), version: { increment: 1 } } })
-      .catch((error: unknown) => rethrowUnique(error, values));
+      .catch((error: unknown) => rethrowUnique(error, values, timeZone));
     if (count === 0) {
       throw await staleVersion(run, { viewer, entityType: "trainingRun", entityId: String(id), current, values, noun: "run" });
     }

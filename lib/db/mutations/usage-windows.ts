@@ -48,18 +48,18 @@ export async function deploymentPeriod({ viewer, deploymentId }: { viewer: Viewe
  * The schema's checks again, against the deployment locked in this
  * transaction: its period may have changed since the form was parsed.
  */
-function assertValidNow(values: UsageWindowValues, deployment: DeploymentPeriodRow, now: Date): void {
-  const parsed = usageWindowSchema({ now, deployment }).safeParse(values);
+function assertValidNow(values: UsageWindowValues, deployment: DeploymentPeriodRow, now: Date, timeZone: string): void {
+  const parsed = usageWindowSchema({ now, deployment, timeZone }).safeParse(values);
   if (!parsed.success) throw new RollbackWith(invalid(fieldErrors(parsed)));
 }
 
-async function assertNoClash(run: SqlRunner, values: UsageWindowValues, deployment: DeploymentPeriodRow, exceptStart?: Date): Promise<void> {
+async function assertNoClash(run: SqlRunner, values: UsageWindowValues, deployment: DeploymentPeriodRow, timeZone: string, exceptStart?: Date): Promise<void> {
   const clash = await findWindowClash(run, {
     deploymentId: deployment.id,
     start: values.windowStart,
     seconds: values.windowSeconds,
     exceptStart,
-    timeZone: deployment.timeZone,
+    timeZone,
   });
   if (clash) throw new RollbackWith(invalid({ [clash.field]: [clash.message] }));
 }
@@ -84,11 +84,14 @@ export async function createUsageWindow({
   values,
   idempotencyKey,
   now,
+  timeZone,
 }: {
   viewer: Viewer;
   values: UsageWindowValues;
   idempotencyKey: string | null;
   now: Date;
+  /** The form's zone: times in field errors are given in it (the team's when not given). */
+  timeZone?: string;
 }): Promise<MutationResult<UsageWindowKey & { windowSeconds: number; isReplay: boolean }>> {
   return writeTransaction(viewer, async (tx, run) => {
     if (idempotencyKey) {
@@ -100,8 +103,8 @@ export async function createUsageWindow({
       }
     }
     const deployment = await lockOwnDeployment(run, viewer, values.deploymentId);
-    assertValidNow(values, deployment, now);
-    await assertNoClash(run, values, deployment);
+    assertValidNow(values, deployment, now, timeZone ?? deployment.timeZone);
+    await assertNoClash(run, values, deployment, timeZone ?? deployment.timeZone);
     const created = await tx.inferenceUsageWindow
       .create({ data: { deploymentId: deployment.id, ...toData(values) } })
       .catch((error: unknown) => {
@@ -132,6 +135,7 @@ export async function updateUsageWindow({
   expectedVersion,
   values,
   now,
+  timeZone,
 }: {
   viewer: Viewer;
   /** The window as the form opened it. */
@@ -139,6 +143,8 @@ export async function updateUsageWindow({
   expectedVersion: number;
   values: UsageWindowValues;
   now: Date;
+  /** The form's zone: times in field errors are given in it (the team's when not given). */
+  timeZone?: string;
 }): Promise<MutationResult<UsageWindowKey & { windowSeconds: number; version: number }>> {
   return writeTransaction(viewer, async (tx, run) => {
     const deployment = await lockOwnDeployment(run, viewer, key.deploymentId);
@@ -161,8 +167,8 @@ export async function updateUsageWindow({
         }),
       });
     if (current.version !== expectedVersion) throw await conflict();
-    assertValidNow(values, deployment, now);
-    await assertNoClash(run, values, deployment, key.windowStart);
+    assertValidNow(values, deployment, now, timeZone ?? deployment.timeZone);
+    await assertNoClash(run, values, deployment, timeZone ?? deployment.timeZone, key.windowStart);
     // Percentiles typed over a recorded latency histogram replace it; left as they were, the histogram stays.
     const isLatencyRetyped = LATENCY_COLUMNS.some((column) => !sameDecimal(current[column], values[column]));
     const { count } = await tx.inferenceUsageWindow

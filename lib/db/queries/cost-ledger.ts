@@ -41,8 +41,17 @@ export interface LedgerRow {
   kind: "training" | "inference";
   computeCostMicros: bigint;
   extraCostMicros: bigint;
+  /**
+   * Cents as displayed: each line item (item × bucket × compute/extra) is
+   * round¢(cum(y)) − round¢(cum(x)) of the item's cumulative micro-dollars,
+   * and a group's cents are the sum of its items' cents (the cents rule).
+   */
+  computeCostCents: bigint;
+  extraCostCents: bigint;
   gpuMs: bigint;
   unpricedGpuMs: bigint;
+  /** Σ over the group's items of the time each was active in the bucket (ms, not × GPUs). */
+  activeMs: bigint;
 }
 
 interface RawLedgerRow {
@@ -53,11 +62,15 @@ interface RawLedgerRow {
   kind: "training" | "inference";
   computeCostMicros: string;
   extraCostMicros: string;
+  computeCostCents: string;
+  extraCostCents: string;
   gpuMs: string;
   unpricedGpuMs: string;
+  activeMs: string;
 }
 
 const SUB_MICROS_PER_MICRO = 3_600_000;
+const MICROS_PER_CENT = 10_000;
 
 function groupSql(groupBy: LedgerGroup): { key: Prisma.Sql; label: Prisma.Sql } {
   switch (groupBy) {
@@ -108,6 +121,7 @@ export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }
   const bEnd = q.isWholeRange ? Prisma.sql`${to}::timestamptz` : bucketEndSql(spec, Prisma.sql`b.start`);
   const series = q.isWholeRange ? Prisma.sql`(select ${from}::timestamptz)` : bucketSeriesSql(spec, clipStart, clipEnd, from);
   const subMicros = (t: Prisma.Sql) => Prisma.sql`burnrate_round_half_even(coalesce(sum(seg.price_micros * p."gpuCount" * ${ms(Prisma.sql`seg.seg_s`, Prisma.sql`least(seg.seg_e, ${t})`)}), 0), ${SUB_MICROS_PER_MICRO})`;
+  const cents = (micros: Prisma.Sql) => Prisma.sql`burnrate_round_half_even(${micros}, ${MICROS_PER_CENT})`;
   const runMs = ms(Prisma.sql`p.s`, Prisma.sql`greatest(p.e, p.s + interval '1 millisecond')`);
   const extraUpTo = (t: Prisma.Sql) => Prisma.sql`burnrate_round_half_even(p.extra_micros * ${ms(Prisma.sql`p.s`, t)}, greatest(${runMs}, 1))`;
   const labelJoins =
@@ -119,7 +133,10 @@ export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }
     select p.b_s as "bucketStart", p.b_e as "bucketEnd", ${group.key} as "groupKey", min(${group.label}) as "groupLabel", p.kind,
       sum(c.compute_micros)::text as "computeCostMicros",
       sum(${extraUpTo(Prisma.sql`p.ey`)} - ${extraUpTo(Prisma.sql`p.ex`)})::text as "extraCostMicros",
+      sum(c.compute_cents)::text as "computeCostCents",
+      sum(${cents(extraUpTo(Prisma.sql`p.ey`))} - ${cents(extraUpTo(Prisma.sql`p.ex`))})::text as "extraCostCents",
       sum(p."gpuCount" * ${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)})::bigint::text as "gpuMs",
+      sum(${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)})::bigint::text as "activeMs",
       sum(p."gpuCount" * (${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)} - c.priced_ms))::bigint::text as "unpricedGpuMs"
     from (
       select i.*, b.start as b_s, ${bEnd} as b_e,
@@ -128,7 +145,10 @@ export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }
       from items i cross join lateral ${series} as b(start)
     ) p
     cross join lateral (
-      select ${subMicros(Prisma.sql`p.y`)} - ${subMicros(Prisma.sql`p.x`)} as compute_micros,
+      select cum.y_micros - cum.x_micros as compute_micros, ${cents(Prisma.sql`cum.y_micros`)} - ${cents(Prisma.sql`cum.x_micros`)} as compute_cents,
+        cum.priced_ms
+      from (
+      select ${subMicros(Prisma.sql`p.y`)} as y_micros, ${subMicros(Prisma.sql`p.x`)} as x_micros,
         coalesce(sum(${ms(Prisma.sql`greatest(seg.seg_s, p.x)`, Prisma.sql`least(seg.seg_e, p.y)`)}), 0) as priced_ms
       from (
         select p.s as seg_s, p.e as seg_e, round(p.override * 1000000) as price_micros where p.override is not null
@@ -138,10 +158,21 @@ export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }
         where p.override is null and gp."gpuTypeId" = p."gpuTypeId" and gp.provider = p.provider and gp."pricingModel" = p."pricingModel"
           and gp."effectiveFrom" < p.e and coalesce(gp."effectiveTo", 'infinity') > p.s
       ) seg
+      ) cum
     ) c
     ${labelJoins}
     group by p.b_s, p.b_e, p.kind${q.groupBy === "none" ? Prisma.empty : Prisma.sql`, ${group.key}`}
     order by "bucketStart", "groupKey", kind`;
+}
+
+/** A ledger row's displayed cents: its line items' compute and extra cents (money.ts rule 6). */
+export function rowCents(row: Pick<LedgerRow, "computeCostCents" | "extraCostCents">): bigint {
+  return row.computeCostCents + row.extraCostCents;
+}
+
+/** Σ of rows' cents, optionally of one kind. */
+export function sumCents(rows: readonly LedgerRow[], kind?: LedgerRow["kind"]): bigint {
+  return rows.reduce((s, r) => (kind === undefined || r.kind === kind ? s + rowCents(r) : s), 0n);
 }
 
 export async function queryLedger(q: LedgerQuery, run: SqlRunner = prismaRunner(db())): Promise<LedgerRow[]> {
@@ -155,7 +186,10 @@ export async function queryLedger(q: LedgerQuery, run: SqlRunner = prismaRunner(
     kind: r.kind,
     computeCostMicros: BigInt(r.computeCostMicros),
     extraCostMicros: BigInt(r.extraCostMicros),
+    computeCostCents: BigInt(r.computeCostCents),
+    extraCostCents: BigInt(r.extraCostCents),
     gpuMs: BigInt(r.gpuMs),
     unpricedGpuMs: BigInt(r.unpricedGpuMs),
+    activeMs: BigInt(r.activeMs),
   }));
 }

@@ -1,20 +1,19 @@
 import "server-only";
-import type Decimal from "decimal.js";
 import type { Viewer } from "@/lib/access/viewer";
-import { comparisonRange, projectMonthEnd, relativeChange } from "@/lib/domain/burn-rate";
+import { comparisonPeriod, projectMonthEnd, relativeChange } from "@/lib/domain/burn-rate";
 import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
 import { calendarMonth, lastDays, monthToDate } from "@/lib/domain/date-ranges";
 import { gpuHours } from "@/lib/domain/gpu-time-cost";
-import { inferenceCost } from "@/lib/domain/inference-cost";
+import { inferenceCost, NO_TRAFFIC } from "@/lib/domain/inference-cost";
 import { sketchBucketValue } from "@/lib/domain/latency-sketch";
 import { roundHalfEven } from "@/lib/domain/largest-remainder";
-import { parseUsdMicros, unitCostUsd } from "@/lib/domain/money";
+import { microsToCents, parseUsdMicros, unitCostUsd } from "@/lib/domain/money";
 import { trainingRunCost } from "@/lib/domain/training-cost";
 import { trafficTotals } from "@/lib/domain/usage-rollup";
 import type { TimeRange } from "@/lib/domain/time-range";
 import type { RunSortKey, TableParams } from "@/lib/validation/dashboard-filters";
 import { db } from "../client";
-import { queryLedger, type LedgerRow } from "./cost-ledger";
+import { queryLedger, rowCents, sumCents, type LedgerRow } from "./cost-ledger";
 import { toDeploymentInput, toPricePeriods, toTrainingRunInput } from "./engine-inputs";
 import { queryUsage } from "./usage-ledger";
 
@@ -43,64 +42,37 @@ export interface TeamSpend {
   teamId: number;
   slug: string;
   name: string;
-  trainingMicros: bigint;
-  inferenceMicros: bigint;
-  totalMicros: bigint;
+  trainingCents: bigint;
+  inferenceCents: bigint;
+  totalCents: bigint;
   budgetMicros: bigint;
 }
 
-export interface OverviewFigures {
-  range: TimeRange;
-  totalMicros: bigint;
-  trainingMicros: bigint;
-  inferenceMicros: bigint;
-  gpuHours: number;
-  unpricedGpuHours: number;
-  inferenceTokens: bigint;
-  costPerMillionTokensUsd: Decimal | null;
-  teams: TeamSpend[];
-}
-
-/** Month-to-date spend of the org, split by team and by training/inference. */
-export async function overviewFigures({ viewer, now }: { viewer: Viewer; now: Date }): Promise<OverviewFigures> {
-  const range = monthToDate({ now, timeZone: viewer.orgTimeZone });
-  const common = { viewer, filters: {}, from: range.start, to: range.end, unit: "day" as const, timeZone: viewer.orgTimeZone, isWholeRange: true };
-  const [ledger, usage, teams] = await Promise.all([
-    queryLedger({ ...common, groupBy: "team", now }),
-    queryUsage({ ...common, groupBy: "none" }),
+/** Month-to-date spend per team (this month in the view's zone), split by training/inference, in cents. */
+export async function teamsMonthToDate({ viewer, now, timeZone }: { viewer: Viewer; now: Date; timeZone: string }): Promise<{ range: TimeRange; teams: TeamSpend[] }> {
+  const range = monthToDate({ now, timeZone });
+  const [ledger, teams] = await Promise.all([
+    queryLedger({ viewer, filters: {}, from: range.start, to: range.end, unit: "day", timeZone, groupBy: "team", now, isWholeRange: true }),
     db().team.findMany({ where: { orgId: viewer.orgId }, select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
   ]);
-  const sum = (kind: "training" | "inference", teamId?: number) =>
-    ledger
-      .filter((r) => r.kind === kind && (teamId === undefined || r.groupKey === String(teamId)))
-      .reduce((s, r) => s + r.computeCostMicros + r.extraCostMicros, 0n);
-  const trainingMicros = sum("training");
-  const inferenceMicros = sum("inference");
-  const tokens = usage.rows.reduce((s, r) => s + r.inputTokens + r.outputTokens, 0n);
   return {
     range,
-    totalMicros: trainingMicros + inferenceMicros,
-    trainingMicros,
-    inferenceMicros,
-    gpuHours: gpuHours({ gpuCount: 1, durationMs: Number(ledger.reduce((s, r) => s + r.gpuMs, 0n)) }),
-    unpricedGpuHours: gpuHours({ gpuCount: 1, durationMs: Number(ledger.reduce((s, r) => s + r.unpricedGpuMs, 0n)) }),
-    inferenceTokens: tokens,
-    costPerMillionTokensUsd: unitCostUsd({ costMicros: inferenceMicros, quantity: tokens, per: 1_000_000 }),
     teams: teams
       .map((t) => {
-        const training = sum("training", t.id);
-        const inference = sum("inference", t.id);
+        const mine = ledger.filter((r) => r.groupKey === String(t.id));
+        const training = sumCents(mine, "training");
+        const inference = sumCents(mine, "inference");
         return {
           teamId: t.id,
           slug: t.slug,
           name: t.name,
-          trainingMicros: training,
-          inferenceMicros: inference,
-          totalMicros: training + inference,
+          trainingCents: training,
+          inferenceCents: inference,
+          totalCents: training + inference,
           budgetMicros: parseUsdMicros(t.monthlyBudgetUsd.toFixed(6)),
         };
       })
-      .sort((a, b) => (b.totalMicros > a.totalMicros ? 1 : b.totalMicros < a.totalMicros ? -1 : a.name.localeCompare(b.name))),
+      .sort((a, b) => (b.totalCents > a.totalCents ? 1 : b.totalCents < a.totalCents ? -1 : a.name.localeCompare(b.name))),
   };
 }
 
@@ -146,6 +118,7 @@ export async function trainingRunsWithCost({ viewer, now, filters = {}, limit = 
       team: run.team,
       gpuHours: cost.gpuHours,
       totalCostMicros: cost.totalCostMicros,
+      lifetimeCostCents: cost.totalCostCents,
       hasUnpricedTime: cost.hasUnpricedTime,
       costPerMillionTokensUsd: cost.costPerMillionTokensUsd,
       mfu: cost.mfu,
@@ -161,7 +134,7 @@ const RUN_SORT: Record<RunSortKey, (r: TrainingRunRow) => number | string | bigi
   team: (r) => r.team.name.toLowerCase(),
   model: (r) => r.model.toLowerCase(),
   gpuHours: (r) => r.gpuHours,
-  cost: (r) => r.totalCostMicros,
+  cost: (r) => r.lifetimeCostCents,
   perToken: (r) => (r.costPerMillionTokensUsd === null ? null : r.costPerMillionTokensUsd.toNumber()),
   mfu: (r) => r.mfu,
 };
@@ -173,7 +146,7 @@ export const RUNS_PAGE_SIZE = 50;
  * engine per run, so sorting by them happens after computing them; runs with
  * no value for the sort key ("—") go last in either direction.
  */
-export async function trainingRunsPage({ viewer, now, filters, table }: { viewer: Viewer; now: Date; filters: RunListFilters; table: TableParams }) {
+export async function trainingRunsPage({ viewer, now, filters, table, timeZone }: { viewer: Viewer; now: Date; filters: RunListFilters; table: TableParams; timeZone: string }) {
   const all = await trainingRunsWithCost({ viewer, now, filters });
   const key = RUN_SORT[table.sort];
   const sign = table.dir === "asc" ? 1 : -1;
@@ -185,7 +158,19 @@ export async function trainingRunsPage({ viewer, now, filters, table }: { viewer
   });
   const pageCount = Math.max(1, Math.ceil(sorted.length / RUNS_PAGE_SIZE));
   const page = Math.min(table.page, pageCount);
-  return { rows: sorted.slice((page - 1) * RUNS_PAGE_SIZE, page * RUNS_PAGE_SIZE), total: sorted.length, page, pageCount };
+  const rows = sorted.slice((page - 1) * RUNS_PAGE_SIZE, page * RUNS_PAGE_SIZE);
+  // The same line items the dashboards sum: each run's cents within the range.
+  const inRange =
+    filters.range && rows.length > 0
+      ? await queryLedger({ viewer, filters: { runIds: rows.map((r) => r.id) }, from: filters.range.start, to: filters.range.end, unit: "day", timeZone, groupBy: "item", now, isWholeRange: true })
+      : [];
+  const inRangeById = new Map(inRange.map((r) => [r.groupKey, rowCents(r)]));
+  return {
+    rows: rows.map((r) => ({ ...r, inRangeCostCents: filters.range ? (inRangeById.get(`training:${r.id}`) ?? 0n) : null })),
+    total: sorted.length,
+    page,
+    pageCount,
+  };
 }
 
 const DEPLOYMENT_WINDOW_DAYS = 30;
@@ -194,15 +179,17 @@ const DEPLOYMENT_WINDOW_DAYS = 30;
 export async function deploymentsWithMetrics({
   viewer,
   now,
-  range = lastDays({ now, days: DEPLOYMENT_WINDOW_DAYS, timeZone: viewer.orgTimeZone }),
+  timeZone = viewer.orgTimeZone,
+  range = lastDays({ now, days: DEPLOYMENT_WINDOW_DAYS, timeZone }),
   filters = {},
 }: {
   viewer: Viewer;
   now: Date;
+  timeZone?: string;
   range?: TimeRange;
   filters?: RunListFilters;
 }) {
-  const [deployments, usage, pricesFor] = await Promise.all([
+  const [deployments, usage, pricesFor, ledger] = await Promise.all([
     db().inferenceDeployment.findMany({
       where: {
         team: { orgId: viewer.orgId, ...(filters.teamSlug ? { slug: filters.teamSlug } : {}) },
@@ -214,10 +201,13 @@ export async function deploymentsWithMetrics({
       include: { team: { select: { slug: true, name: true } }, gpuType: { select: { name: true } } },
       orderBy: [{ name: "asc" }],
     }),
-    queryUsage({ viewer, filters: {}, from: range.start, to: range.end, unit: "day", timeZone: viewer.orgTimeZone, groupBy: "item", isWholeRange: true }),
+    queryUsage({ viewer, filters: {}, from: range.start, to: range.end, unit: "day", timeZone, groupBy: "item", isWholeRange: true }),
     catalogPrices(viewer),
+    // The cents every page shows for a deployment and a period: its ledger line items.
+    queryLedger({ viewer, filters: { kind: "inference" }, from: range.start, to: range.end, unit: "day", timeZone, groupBy: "item", now, isWholeRange: true }),
   ]);
   const usageById = new Map(usage.rows.map((r) => [r.groupKey, r]));
+  const ledgerById = new Map(ledger.map((r) => [r.groupKey, r]));
   return {
     range,
     rows: deployments.map((d) => {
@@ -225,12 +215,15 @@ export async function deploymentsWithMetrics({
       const cost = inferenceCost({
         deployment: toDeploymentInput(d, pricesFor(d.gpuTypeId, d.provider, d.pricingModel)),
         range,
-        traffic: u
-          ? trafficTotals(u)
-          : { requests: 0n, errors: 0n, inputTokens: 0n, cachedInputTokens: 0n, outputTokens: 0n, trafficMs: 0, idleMsDuringTraffic: 0 },
+        // No records in the range: idle share, QPS and $/1M tokens are "no data" (null), not idle.
+        traffic: u ? trafficTotals(u) : NO_TRAFFIC,
         now,
       });
       const p99Ms = u?.p99Key == null ? null : sketchBucketValue(u.p99Key);
+      const line = ledgerById.get(`inference:${d.id}`);
+      const costCents = line ? rowCents(line) : 0n;
+      // Days the deployment was active within the range so far (partial days count by their hours).
+      const activeDays = line ? Number(line.activeMs) / 86_400_000 : 0;
       return {
         id: d.id,
         name: d.name,
@@ -242,9 +235,13 @@ export async function deploymentsWithMetrics({
         gpuTypeName: d.gpuType.name,
         team: d.team,
         isActive: d.activeTo === null || d.activeTo > now,
-        costMicros: cost.computeCostMicros,
-        costPerDayMicros: roundHalfEven({ numerator: cost.computeCostMicros * 86_400_000n, denominator: BigInt(Math.max(1, range.end.getTime() - range.start.getTime())) }),
+        costCents,
+        activeDays,
+        /** Cost ÷ the days it was active within the range, in cents (a rate: rounded once, half-even). */
+        costPerDayCents: activeDays > 0 && line ? roundHalfEven({ numerator: costCents * 86_400_000n, denominator: line.activeMs }) : null,
+        /** Idle time ÷ recorded time (inference-cost.ts); null when no usage is recorded in the range. */
         idleShare: cost.idleShare,
+        hasUsageRecords: cost.recordedMs > 0,
         /** Time-weighted GPU utilization over windows with traffic, 0..1. */
         utilization: u && u.utilMs > 0n ? Number(u.utilPctMs) / 100 / Number(u.utilMs) : null,
         costPerMillionTokensUsd: cost.metrics.costPerMillionTokensUsd,
@@ -260,21 +257,25 @@ export async function deploymentsWithMetrics({
 
 export type DeploymentRow = Awaited<ReturnType<typeof deploymentsWithMetrics>>["rows"][number];
 
-/** Cost per team per calendar month (org time zone), the last `months` months. */
-export async function monthlyCostByTeam({ viewer, now, months = 6 }: { viewer: Viewer; now: Date; months?: number }) {
-  const first = calendarMonth({ now, timeZone: viewer.orgTimeZone, offset: months - 1 });
-  const last = calendarMonth({ now, timeZone: viewer.orgTimeZone, offset: 0 });
-  const rows = await queryLedger({
-    viewer,
-    filters: {},
-    from: first.start,
-    to: last.end,
-    unit: "month",
-    timeZone: viewer.orgTimeZone,
-    groupBy: "team",
-    now,
+/** Cost per team per calendar month in the view's zone, the last `months` months (the current one to date). */
+export async function monthlyCostByTeam({ viewer, now, timeZone, months = 6 }: { viewer: Viewer; now: Date; timeZone: string; months?: number }) {
+  const first = calendarMonth({ now, timeZone, offset: months - 1 });
+  const last = calendarMonth({ now, timeZone, offset: 0 });
+  const rows = await queryLedger({ viewer, filters: {}, from: first.start, to: last.end, unit: "month", timeZone, groupBy: "team", now });
+  const monthStarts = [...new Set(rows.map((r) => r.bucketStart.getTime()))].sort((a, b) => b - a);
+  const teams = [...new Map(rows.map((r) => [r.groupKey, r.groupLabel])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
+  const cell = (month: number, team: string) => sumCents(rows.filter((r) => r.bucketStart.getTime() === month && r.groupKey === team));
+  const lines = monthStarts.map((month) => {
+    const cells = teams.map(([key]) => cell(month, key));
+    return { monthStart: new Date(month), cellsCents: cells, totalCents: cells.reduce((a, b) => a + b, 0n) };
   });
-  return { range: { start: first.start, end: last.end }, rows };
+  return {
+    range: { start: first.start, end: last.end },
+    teams: teams.map(([key, label]) => ({ key, label })),
+    months: lines,
+    teamTotalsCents: teams.map((_, i) => lines.reduce((s, l) => s + l.cellsCents[i]!, 0n)),
+    totalCents: lines.reduce((s, l) => s + l.totalCents, 0n),
+  };
 }
 
 export interface DashboardScope {
@@ -287,26 +288,53 @@ export interface DashboardScope {
 export interface TopItem {
   key: string;
   label: string;
-  costMicros: bigint;
+  costCents: bigint;
 }
 
 function topBy(rows: LedgerRow[], n: number): TopItem[] {
   const totals = new Map<string, TopItem>();
   for (const r of rows) {
-    const item = totals.get(r.groupKey) ?? { key: r.groupKey, label: r.groupLabel, costMicros: 0n };
-    item.costMicros += r.computeCostMicros + r.extraCostMicros;
+    const item = totals.get(r.groupKey) ?? { key: r.groupKey, label: r.groupLabel, costCents: 0n };
+    item.costCents += rowCents(r);
     totals.set(r.groupKey, item);
   }
-  return [...totals.values()].sort((a, b) => (b.costMicros > a.costMicros ? 1 : b.costMicros < a.costMicros ? -1 : a.label.localeCompare(b.label))).slice(0, n);
+  return [...totals.values()].sort((a, b) => (b.costCents > a.costCents ? 1 : b.costCents < a.costCents ? -1 : a.label.localeCompare(b.label))).slice(0, n);
 }
 
-const costOf = (rows: LedgerRow[], kind?: LedgerRow["kind"]) =>
-  rows.filter((r) => kind === undefined || r.kind === kind).reduce((s, r) => s + r.computeCostMicros + r.extraCostMicros, 0n);
+function scopeFilters(scope: DashboardScope) {
+  return {
+    ...(scope.teamId ? { teamIds: [scope.teamId] } : {}),
+    ...(scope.model ? { models: [scope.model] } : {}),
+    ...(scope.gpuTypeId ? { gpuTypeIds: [scope.gpuTypeId] } : {}),
+  };
+}
 
 /**
- * Everything the overview and team dashboards show for a range: KPIs with
- * the comparison period and month-end projection, chart series, top-N tables
- * and budgets. Every figure comes from the ledger/usage queries and the engine.
+ * Usage-based rates over the time that has usage records: each deployment's
+ * cost in the range is taken for the share of its active time that has
+ * records (a deployment without records adds nothing), so $/1M tokens is not
+ * diluted by unreported time; QPS is each deployment's requests over its
+ * recorded seconds, summed. Null when nothing was recorded.
+ */
+function recordedRates({ costRows, usageRows }: { costRows: LedgerRow[]; usageRows: { groupKey: string; windowMs: bigint; requests: bigint; inputTokens: bigint; outputTokens: bigint }[] }) {
+  const cost = new Map(costRows.filter((r) => r.kind === "inference").map((r) => [r.groupKey, r]));
+  let recordedCostMicros = 0n;
+  let tokens = 0n;
+  let qps: number | null = null;
+  for (const u of usageRows) {
+    if (u.windowMs <= 0n) continue;
+    const c = cost.get(u.groupKey);
+    if (c && c.activeMs > 0n) recordedCostMicros += (c.computeCostMicros * (u.windowMs < c.activeMs ? u.windowMs : c.activeMs)) / c.activeMs;
+    tokens += u.inputTokens + u.outputTokens;
+    qps = (qps ?? 0) + Number(u.requests) / (Number(u.windowMs) / 1000);
+  }
+  return { costPerMillionTokensUsd: unitCostUsd({ costMicros: recordedCostMicros, quantity: tokens, per: 1_000_000 }), qps, tokens };
+}
+
+/**
+ * Everything the overview and team dashboards show for a scope, range and
+ * zone: KPIs (in cents: Spend is Training + Inference) with the comparison
+ * period and month-end projection, chart series, top-N tables and budgets.
  */
 export async function dashboardData({
   viewer,
@@ -314,7 +342,6 @@ export async function dashboardData({
   range,
   unit,
   timeZone,
-  isMonthToDate,
   now,
 }: {
   viewer: Viewer;
@@ -322,70 +349,65 @@ export async function dashboardData({
   range: TimeRange;
   unit: BucketUnit;
   timeZone: string;
-  isMonthToDate: boolean;
   now: Date;
 }) {
-  const filters = {
-    ...(scope.teamId ? { teamIds: [scope.teamId] } : {}),
-    ...(scope.model ? { models: [scope.model] } : {}),
-    ...(scope.gpuTypeId ? { gpuTypeIds: [scope.gpuTypeId] } : {}),
-  };
+  const filters = scopeFilters(scope);
   const base = { viewer, filters, from: range.start, to: range.end, timeZone, now };
   const whole = { ...base, unit: "day" as const, isWholeRange: true };
-  const previousMonth = calendarMonth({ now: range.start, timeZone, offset: 1 });
-  const compare = comparisonRange({ range, isMonthToDate, previousMonth });
+  const comparison = comparisonPeriod({ range, now, timeZone });
   const thisMonth = calendarMonth({ now, timeZone, offset: 0 });
-  const [byBucketTeam, byGpu, byModel, byItem, byKindBucket, previous, usageTotal, usageSeries, usageByItem, deployments, teams, monthToDateByTeam] = await Promise.all([
+  const isCurrentMonth = range.start.getTime() === thisMonth.start.getTime() && range.end.getTime() <= thisMonth.end.getTime() && range.end.getTime() >= now.getTime();
+  const inferenceOnly = { ...filters, kind: "inference" as const };
+  const [byBucketTeam, byGpu, byModel, byItem, byBucketItem, current, previous, usageByItem, usageByBucketItem, deployments, teams, monthToDateByTeam] = await Promise.all([
     queryLedger({ ...base, unit, groupBy: "team" }),
     queryLedger({ ...whole, groupBy: "gpuType" }),
     queryLedger({ ...whole, groupBy: "model" }),
     queryLedger({ ...whole, groupBy: "item" }),
-    queryLedger({ ...base, unit, groupBy: "kind" }),
-    queryLedger({ ...base, from: compare.start, to: compare.end, unit: "day", groupBy: "none", isWholeRange: true }),
-    queryUsage({ ...whole, groupBy: "none" }),
-    queryUsage({ ...base, unit, groupBy: "none" }),
+    queryLedger({ ...base, filters: inferenceOnly, unit, groupBy: "item" }),
+    comparison ? queryLedger({ ...base, from: comparison.current.start, to: comparison.current.end, unit: "day", groupBy: "none", isWholeRange: true }) : Promise.resolve([]),
+    comparison ? queryLedger({ ...base, from: comparison.previous.start, to: comparison.previous.end, unit: "day", groupBy: "none", isWholeRange: true }) : Promise.resolve([]),
     queryUsage({ ...whole, groupBy: "item" }),
+    queryUsage({ ...base, unit, groupBy: "item" }),
     db().inferenceDeployment.findMany({ where: { team: { orgId: viewer.orgId }, ...(scope.teamId ? { teamId: scope.teamId } : {}) }, select: { id: true, name: true, p99SloMs: true } }),
     db().team.findMany({ where: { orgId: viewer.orgId, ...(scope.teamId ? { id: scope.teamId } : {}) }, select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
     queryLedger({ viewer, filters: scope.teamId ? { teamIds: [scope.teamId] } : {}, from: thisMonth.start, to: thisMonth.end, unit: "day", timeZone, now, groupBy: "team", isWholeRange: true }),
   ]);
-  const total = costOf(byItem);
-  const inference = costOf(byItem, "inference");
+  const trainingCents = sumCents(byItem, "training");
+  const inferenceCents = sumCents(byItem, "inference");
+  const totalCents = trainingCents + inferenceCents;
   const gpuMs = byItem.reduce((s, r) => s + r.gpuMs, 0n);
-  const usage = usageTotal.rows[0];
-  const tokens = usage ? usage.inputTokens + usage.outputTokens : 0n;
-  const rangeSeconds = (range.end.getTime() - Math.min(range.start.getTime(), now.getTime())) / 1000;
-  const elapsedSeconds = (Math.min(range.end.getTime(), now.getTime()) - range.start.getTime()) / 1000;
+  const rates = recordedRates({ costRows: byItem, usageRows: usageByItem.rows });
   const sloById = new Map(deployments.map((d) => [`inference:${d.id}`, d]));
   const breaches = usageByItem.rows
     .map((r) => ({ deployment: sloById.get(r.groupKey), p99Ms: r.p99Key === null ? null : sketchBucketValue(r.p99Key) }))
     .filter((x) => x.deployment?.p99SloMs != null && x.p99Ms !== null && x.p99Ms > x.deployment.p99SloMs)
     .map((x) => ({ id: x.deployment!.id, name: x.deployment!.name, p99Ms: x.p99Ms!, sloMs: x.deployment!.p99SloMs! }));
-  const tokensByBucket = new Map(usageSeries.rows.map((r) => [r.bucketStart.getTime(), r.inputTokens + r.outputTokens]));
   const buckets = bucketsBetween({ from: range.start, to: range.end, unit, timeZone });
+  const currentCents = sumCents(current);
+  const previousCents = sumCents(previous);
+  const monthSpent = (teamId: number) => sumCents(monthToDateByTeam.filter((r) => r.groupKey === String(teamId)));
   return {
     range,
     unit,
     timeZone,
     kpis: {
-      totalMicros: total,
-      trainingMicros: costOf(byItem, "training"),
-      inferenceMicros: inference,
-      previousMicros: costOf(previous),
-      comparison: compare,
-      change: relativeChange({ current: total, previous: costOf(previous) }),
-      projectedMonthEndMicros: isMonthToDate ? projectMonthEnd({ spentMicros: total, month: thisMonth, now }) : null,
+      totalCents,
+      trainingCents,
+      inferenceCents,
+      comparison: comparison && { ...comparison, currentCents, previousCents, change: relativeChange({ current: currentCents, previous: previousCents }) },
+      projectedMonthEndCents: isCurrentMonth ? projectMonthEnd({ spentCents: totalCents, month: thisMonth, now }) : null,
       gpuHours: gpuHours({ gpuCount: 1, durationMs: Number(gpuMs) }),
-      costPerMillionTokensUsd: unitCostUsd({ costMicros: inference, quantity: tokens, per: 1_000_000 }),
-      qps: usage && elapsedSeconds > 0 ? Number(usage.requests) / elapsedSeconds : null,
+      costPerMillionTokensUsd: rates.costPerMillionTokensUsd,
+      qps: rates.qps,
+      hasUsageRecords: usageByItem.rows.some((r) => r.windowMs > 0n),
       sloBreaches: breaches,
-      rangeSeconds,
     },
     series: {
-      costByTeam: byBucketTeam,
+      costByTeam: byBucketTeam.map((r) => ({ bucketStart: r.bucketStart, groupKey: r.groupKey, groupLabel: r.groupLabel, costCents: rowCents(r) })),
       costPerMillionTokens: buckets.map((b) => {
-        const cost = byKindBucket.filter((r) => r.kind === "inference" && r.bucketStart.getTime() === b.start.getTime()).reduce((s, r) => s + r.computeCostMicros, 0n);
-        return { start: b.start, end: b.end, usd: unitCostUsd({ costMicros: cost, quantity: tokensByBucket.get(b.start.getTime()) ?? 0n, per: 1_000_000 }) };
+        const inBucket = (rows: { bucketStart: Date }[]) => rows.filter((r) => r.bucketStart.getTime() === b.start.getTime());
+        const usd = recordedRates({ costRows: inBucket(byBucketItem) as LedgerRow[], usageRows: inBucket(usageByBucketItem.rows) as typeof usageByBucketItem.rows }).costPerMillionTokensUsd;
+        return { start: b.start, end: b.end, usd };
       }),
     },
     costByGpu: topBy(byGpu, 20),
@@ -395,17 +417,20 @@ export async function dashboardData({
       deployments: topBy(byItem.filter((r) => r.kind === "inference"), 10),
       runs: topBy(byItem.filter((r) => r.kind === "training"), 10),
     },
-    budgets: teams.map((t) => {
-      const spent = costOf(monthToDateByTeam.filter((r) => r.groupKey === String(t.id)));
-      return {
-        teamId: t.id,
-        slug: t.slug,
-        name: t.name,
-        spentMicros: spent,
-        projectedMicros: projectMonthEnd({ spentMicros: spent, month: thisMonth, now }),
-        budgetMicros: parseUsdMicros(t.monthlyBudgetUsd.toFixed(6)),
-      };
-    }),
+    budgets: {
+      month: thisMonth,
+      teams: teams.map((t) => {
+        const spent = monthSpent(t.id);
+        return {
+          teamId: t.id,
+          slug: t.slug,
+          name: t.name,
+          spentCents: spent,
+          projectedCents: projectMonthEnd({ spentCents: spent, month: thisMonth, now }),
+          budgetCents: microsToCents(parseUsdMicros(t.monthlyBudgetUsd.toFixed(6))),
+        };
+      }),
+    },
   };
 }
 
@@ -413,12 +438,7 @@ export type DashboardData = Awaited<ReturnType<typeof dashboardData>>;
 
 /** Training spend for the runs page charts: cost by model and GPU type, GPU-hours by bucket. */
 export async function trainingCharts({ viewer, scope, range, unit, timeZone, now }: { viewer: Viewer; scope: DashboardScope; range: TimeRange; unit: BucketUnit; timeZone: string; now: Date }) {
-  const filters = {
-    kind: "training" as const,
-    ...(scope.teamId ? { teamIds: [scope.teamId] } : {}),
-    ...(scope.model ? { models: [scope.model] } : {}),
-    ...(scope.gpuTypeId ? { gpuTypeIds: [scope.gpuTypeId] } : {}),
-  };
+  const filters = { kind: "training" as const, ...scopeFilters(scope) };
   const base = { viewer, filters, from: range.start, to: range.end, timeZone, now };
   const [byModel, byGpu, hours] = await Promise.all([
     queryLedger({ ...base, unit: "day", groupBy: "model", isWholeRange: true }),

@@ -1,14 +1,17 @@
 import "server-only";
 import type { Viewer } from "@/lib/access/viewer";
-import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
+import { bucketsBetween, bucketStart, type BucketUnit } from "@/lib/domain/calendar";
+import { telescopedCents } from "@/lib/domain/money";
 import { inferenceCost, inferenceCostByBucket, NO_TRAFFIC } from "@/lib/domain/inference-cost";
 import { sketchBucketValue } from "@/lib/domain/latency-sketch";
 import { approximationNote } from "@/lib/domain/percentiles";
+import { prorateAmount } from "@/lib/domain/proration";
 import { trainingRunCost } from "@/lib/domain/training-cost";
 import { trafficTotals } from "@/lib/domain/usage-rollup";
 import type { TimeRange } from "@/lib/domain/time-range";
 import { db } from "../client";
 import { toDeploymentInput, toPricePeriods, toTrainingRunInput } from "./engine-inputs";
+import { queryLedger, rowCents } from "./cost-ledger";
 import { queryUsage, type UsageRow } from "./usage-ledger";
 
 /** One training run with its full cost breakdown; null when it is not the viewer's. */
@@ -25,7 +28,36 @@ export async function trainingRunDetail({ viewer, id, now }: { viewer: Viewer; i
         orderBy: { effectiveFrom: "asc" },
       });
   const cost = trainingRunCost({ run: toTrainingRunInput(run, toPricePeriods(catalogPrices)), now });
-  return { run, cost };
+  return { run, cost, lineCents: telescopedCents({ partsMicros: cost.lines.map((l) => l.costMicros ?? 0n) }) };
+}
+
+/**
+ * An item's cost by calendar month in a zone, from its start to its end (or
+ * now): the ledger's line items, so the months add up to the item's lifetime
+ * cents and each month shows the cents every other page shows for it.
+ */
+export async function costByMonth({ viewer, kind, id, start, end, timeZone, now }: { viewer: Viewer; kind: "training" | "inference"; id: number; start: Date; end: Date | null; timeZone: string; now: Date }) {
+  const last = end ?? now;
+  const from = bucketStart({ instant: start, unit: "month", timeZone });
+  const lastMonth = bucketsBetween({ from: bucketStart({ instant: last, unit: "month", timeZone }), to: new Date(last.getTime() + 1), unit: "month", timeZone })[0]!;
+  const rows = await queryLedger({
+    viewer,
+    filters: kind === "training" ? { runIds: [id] } : { deploymentIds: [id] },
+    from,
+    to: lastMonth.end,
+    unit: "month",
+    timeZone,
+    groupBy: "item",
+    now,
+  });
+  const months = rows.map((r) => ({ start: r.bucketStart, end: r.bucketEnd, computeCents: r.computeCostCents, extraCents: r.extraCostCents, totalCents: rowCents(r), gpuMs: r.gpuMs }));
+  return { months, totalCents: months.reduce((s, m) => s + m.totalCents, 0n) };
+}
+
+/** A deployment's team (for its time zone), or null when the deployment is not the viewer's. */
+export async function deploymentTeam({ viewer, id }: { viewer: Viewer; id: number }) {
+  const deployment = await db().inferenceDeployment.findFirst({ where: { id, team: { orgId: viewer.orgId } }, select: { team: { select: { id: true, slug: true, name: true, timeZone: true, monthlyBudgetUsd: true } } } });
+  return deployment?.team ?? null;
 }
 
 export type TrainingRunDetail = NonNullable<Awaited<ReturnType<typeof trainingRunDetail>>>;
@@ -33,8 +65,22 @@ export type TrainingRunDetail = NonNullable<Awaited<ReturnType<typeof trainingRu
 export interface DeploymentSeriesPoint extends TimeRange {
   costMicros: bigint;
   idleCostMicros: bigint;
+  /** The cost of active time without usage records: neither busy nor idle. */
+  untrackedCostMicros: bigint;
+  /**
+   * The bucket's displayed cents (money.ts rule 6, telescoped along the
+   * deployment's cost), split serving : idle : untracked in proportion to
+   * the micro-dollar parts so the three add up to the bucket's cents.
+   */
+  servingCents: bigint;
+  idleCents: bigint;
+  untrackedCents: bigint;
+  /** False when no usage record covers any of the bucket: its traffic figures are "no data". */
+  hasRecords: boolean;
+  recordedMs: number;
   tokens: bigint;
   requests: bigint;
+  /** Requests per second of the bucket's recorded time. */
   qps: number | null;
   errorRate: number | null;
   utilizationPct: number | null;
@@ -69,17 +115,32 @@ export async function deploymentDetail({ viewer, id, range, unit, timeZone, now 
     }),
     now,
   });
+  // The deployment's cost before the range, so bucket cents telescope along its whole life (money.ts rule 6).
+  const before = range.start > deployment.activeFrom ? inferenceCost({ deployment: pricing, range: { start: deployment.activeFrom, end: range.start }, traffic: NO_TRAFFIC, now }).computeCostMicros : 0n;
+  const bucketCents = telescopedCents({ partsMicros: costs.map((c) => c.costMicros), cumStartMicros: before });
   const points: DeploymentSeriesPoint[] = buckets.map((b, i) => {
     const row = byStart.get(b.start.getTime());
-    const seconds = (b.end.getTime() - b.start.getTime()) / 1000;
+    const cost = costs[i]!;
+    const servingMicros = cost.costMicros - cost.idleCostMicros - cost.untrackedCostMicros;
+    const [servingCents, idleCents, untrackedCents] = prorateAmount({
+      amountMicros: bucketCents[i]!,
+      weights: [servingMicros, cost.idleCostMicros, cost.untrackedCostMicros].map(Number),
+    }) as [bigint, bigint, bigint];
+    const recordedMs = row ? Number(row.windowMs) : 0;
     return {
       start: b.start,
       end: b.end,
-      costMicros: costs[i]!.costMicros,
-      idleCostMicros: costs[i]!.idleCostMicros,
+      costMicros: cost.costMicros,
+      idleCostMicros: cost.idleCostMicros,
+      untrackedCostMicros: cost.untrackedCostMicros,
+      servingCents,
+      idleCents,
+      untrackedCents,
+      hasRecords: recordedMs > 0,
+      recordedMs,
       tokens: row ? row.inputTokens + row.outputTokens : 0n,
       requests: row?.requests ?? 0n,
-      qps: row ? Number(row.requests) / seconds : null,
+      qps: recordedMs > 0 ? Number(row!.requests) / (recordedMs / 1000) : null,
       errorRate: row && row.requests > 0n ? Number(row.errors) / Number(row.requests) : null,
       utilizationPct: row && row.utilMs > 0n ? Number(row.utilPctMs) / Number(row.utilMs) : null,
       p50Ms: row?.p50Key == null ? null : sketchBucketValue(row.p50Key),
@@ -93,6 +154,12 @@ export async function deploymentDetail({ viewer, id, range, unit, timeZone, now 
     deployment,
     points,
     summary,
+    /** Displayed cents of the range: the sum of the buckets' (rule 6), and its idle and untracked parts. */
+    cents: {
+      total: bucketCents.reduce((s, c) => s + c, 0n),
+      idle: points.reduce((s, p) => s + p.idleCents, 0n),
+      untracked: points.reduce((s, p) => s + p.untrackedCents, 0n),
+    },
     latency: {
       p50Ms: totalRow?.p50Key == null ? null : sketchBucketValue(totalRow.p50Key),
       p95Ms: totalRow?.p95Key == null ? null : sketchBucketValue(totalRow.p95Key),

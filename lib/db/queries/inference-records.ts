@@ -4,9 +4,16 @@ import { db } from "@/lib/db/client";
 import type { AuditHistoryEntry } from "@/lib/db/queries/audit-history";
 import { usageWindowEntityId } from "@/lib/db/mutations/audit";
 import { Prisma, prismaRunner } from "@/lib/db/sql";
-import { inferenceCost, type InferenceDeploymentCostInput } from "@/lib/domain/inference-cost";
+import type Decimal from "decimal.js";
+import { inferenceCost, inferenceCostByBucket, type InferenceBucketCost, type InferenceDeploymentCostInput } from "@/lib/domain/inference-cost";
+import { unitCostUsd } from "@/lib/domain/money";
+import { intersectRanges, runningInterval, type TimeRange } from "@/lib/domain/time-range";
+import { trafficTotals } from "@/lib/domain/usage-rollup";
+import { recordLatency, rolledUpLatency, withNoDataGaps, type UsageLatency, type WithNoData } from "@/lib/domain/usage-table";
+import { resolveUsageBy, type UsageBy } from "@/lib/validation/usage-table";
 import { toDeploymentInput, toPricePeriods } from "./engine-inputs";
 import { toFormValue } from "./record-forms";
+import { queryUsage, type UsageRow } from "./usage-ledger";
 
 /**
  * Read models for the deployment and usage forms and the deployment page's
@@ -84,25 +91,39 @@ export async function usageWindowFormValues({ viewer, deploymentId, windowStart,
 
 export const USAGE_PAGE_SIZE = 25;
 
-export interface UsageRecordRow {
-  windowStart: Date;
-  windowSeconds: number;
+/** What every usage-table row shows, record or rolled-up bucket. */
+export interface UsageFigures {
   requests: bigint;
   errors: bigint;
   inputTokens: bigint;
   cachedInputTokens: bigint;
   outputTokens: bigint;
-  latencyP50Ms: string | null;
-  latencyP95Ms: string | null;
-  latencyP99Ms: string | null;
-  avgGpuUtilizationPct: string | null;
-  hasLatencySketch: boolean;
-  /** The deployment's GPU cost over the period and what that makes per 1M tokens (engine figures). */
+  /** Requests per second of the time with records. */
+  qps: number | null;
+  /** Time-weighted over traffic with a reading, 0..100. */
+  utilizationPct: number | null;
+  latency: UsageLatency;
+  /** The deployment's GPU cost over the row's time, and per 1M tokens of it (engine figures). */
   costMicros: bigint;
-  costPerMillionTokensUsd: string | null;
+  costPerMillionTokensUsd: Decimal | null;
 }
 
-interface RawUsageRow {
+/** One usage record (window), with its Edit and Delete actions. */
+export interface UsageRecordRow extends UsageFigures {
+  windowStart: Date;
+  windowSeconds: number;
+}
+
+/** One hour or day in the reporting zone with records: sums, merged-sketch percentiles, the time the records cover. */
+export interface UsageBucketRow extends UsageFigures, TimeRange {
+  recordedMs: number;
+}
+
+export type UsageTableRows =
+  | { usageBy: "record"; rows: UsageRecordRow[] }
+  | { usageBy: "hour" | "day"; rows: WithNoData<UsageBucketRow>[] };
+
+interface RawRecord {
   windowStart: Date;
   windowSeconds: number;
   requests: string;
@@ -114,76 +135,140 @@ interface RawUsageRow {
   p95: string | null;
   p99: string | null;
   util: string | null;
-  hasSketch: boolean;
+  keys: number[] | null;
+  /** A PostgreSQL array literal of counts, e.g. "{3,1,2}"; null without a sketch. */
+  counts: string | null;
 }
 
-function toUsageRow(row: RawUsageRow, pricing: InferenceDeploymentCostInput, now: Date): UsageRecordRow {
+const parseCounts = (text: string | null) => (text !== null && text.length > 2 ? text.slice(1, -1).split(",").map(Number) : []);
+
+function toRecordRow(row: RawRecord, pricing: InferenceDeploymentCostInput, now: Date): UsageRecordRow {
   const requests = BigInt(row.requests);
-  const inputTokens = BigInt(row.inputTokens);
-  const outputTokens = BigInt(row.outputTokens);
   const windowMs = row.windowSeconds * 1000;
-  const cost = inferenceCost({
-    deployment: pricing,
-    range: { start: row.windowStart, end: new Date(row.windowStart.getTime() + windowMs) },
-    traffic: {
-      requests,
-      errors: BigInt(row.errors),
-      inputTokens,
-      cachedInputTokens: BigInt(row.cachedInputTokens),
-      outputTokens,
-      trafficMs: requests > 0n ? windowMs : 0,
-      idleMsDuringTraffic: 0,
-    },
-    now,
-  });
-  return {
-    windowStart: row.windowStart,
-    windowSeconds: row.windowSeconds,
+  const utilizationPct = row.util === null ? null : Number(row.util);
+  const hasTraffic = requests > 0n;
+  const traffic = {
     requests,
     errors: BigInt(row.errors),
-    inputTokens,
+    inputTokens: BigInt(row.inputTokens),
     cachedInputTokens: BigInt(row.cachedInputTokens),
-    outputTokens,
-    latencyP50Ms: row.p50,
-    latencyP95Ms: row.p95,
-    latencyP99Ms: row.p99,
-    avgGpuUtilizationPct: row.util,
-    hasLatencySketch: row.hasSketch,
+    outputTokens: BigInt(row.outputTokens),
+    recordedMs: windowMs,
+    trafficMs: hasTraffic ? windowMs : 0,
+    idleMsDuringTraffic: hasTraffic && utilizationPct !== null ? (windowMs * (100 - utilizationPct)) / 100 : 0,
+  };
+  const cost = inferenceCost({ deployment: pricing, range: { start: row.windowStart, end: new Date(row.windowStart.getTime() + windowMs) }, traffic, now });
+  const summaryMs = row.p50 !== null && row.p95 !== null && row.p99 !== null ? { p50: Number(row.p50), p95: Number(row.p95), p99: Number(row.p99) } : null;
+  return {
+    ...traffic,
+    windowStart: row.windowStart,
+    windowSeconds: row.windowSeconds,
+    qps: Number(requests) / row.windowSeconds,
+    utilizationPct: hasTraffic ? utilizationPct : null,
+    latency: recordLatency({ sketch: { keys: row.keys ?? [], counts: parseCounts(row.counts) }, summaryMs }),
     costMicros: cost.computeCostMicros,
-    costPerMillionTokensUsd: cost.metrics.costPerMillionTokensUsd?.toString() ?? null,
+    costPerMillionTokensUsd: cost.metrics.costPerMillionTokensUsd,
   };
 }
 
-/** A page of the deployment's usage records, newest first, with totals over all of them. */
-export async function deploymentUsagePage({ viewer, deploymentId, page, now }: { viewer: Viewer; deploymentId: number; page: number; now: Date }) {
+function toBucketRow(row: UsageRow, cost: InferenceBucketCost): UsageBucketRow {
+  const recordedMs = Number(row.windowMs);
+  const tokens = row.inputTokens + row.outputTokens;
+  return {
+    start: row.bucketStart,
+    end: row.bucketEnd,
+    recordedMs,
+    requests: row.requests,
+    errors: row.errors,
+    inputTokens: row.inputTokens,
+    cachedInputTokens: row.cachedInputTokens,
+    outputTokens: row.outputTokens,
+    qps: recordedMs > 0 ? Number(row.requests) / (recordedMs / 1000) : null,
+    utilizationPct: row.utilMs > 0n ? Number(row.utilPctMs) / Number(row.utilMs) : null,
+    latency: rolledUpLatency({ ...row, servedRequests: row.requests - row.errors }),
+    costMicros: cost.costMicros,
+    // The cost of the recorded time only, so unrecorded time does not inflate it (inference-cost.ts).
+    costPerMillionTokensUsd: recordedMs > 0 ? unitCostUsd({ costMicros: cost.costMicros - cost.untrackedCostMicros, quantity: tokens, per: 1_000_000 }) : null,
+  };
+}
+
+/**
+ * The deployment's "Usage records" table over a range: one row per record
+ * (newest first, paginated in SQL), or rolled up by hour or day in the
+ * reporting zone from the usage ledger (merged sketches, never averaged
+ * percentiles), with the stretches of the range that have no records shown
+ * as "no data". The grain is `usageBy`, or by default records when the
+ * range holds at most MAX_RECORDS_LISTED_BY_DEFAULT of them, else days.
+ * Totals are over the records that overlap the range.
+ */
+export async function deploymentUsageTable({
+  viewer,
+  deploymentId,
+  range,
+  timeZone,
+  usageBy: asked,
+  page: askedPage,
+  now,
+}: {
+  viewer: Viewer;
+  deploymentId: number;
+  range: TimeRange;
+  timeZone: string;
+  usageBy: UsageBy | undefined;
+  page: number;
+  now: Date;
+}) {
   const context = await usageFormContext({ viewer, deploymentId });
   if (!context) return null;
   const run = prismaRunner(db());
-  const [[totals], rows] = await Promise.all([
-    run.query<{ count: number; requests: string | null; tokens: string | null }>(Prisma.sql`
-      select count(*)::int as count, sum(requests)::text as requests, sum("inputTokens" + "outputTokens")::text as tokens
-      from inference_usage_windows where "deploymentId" = ${deploymentId}`),
-    run.query<RawUsageRow>(Prisma.sql`
-      select "windowStart", "windowSeconds", requests::text, errors::text, "inputTokens"::text, "cachedInputTokens"::text,
-        "outputTokens"::text, "latencyP50Ms"::text as p50, "latencyP95Ms"::text as p95, "latencyP99Ms"::text as p99,
-        "avgGpuUtilizationPct"::text as util, cardinality("latencyKeys") > 0 as "hasSketch"
-      from inference_usage_windows where "deploymentId" = ${deploymentId}
-      order by "windowStart" desc
-      limit ${USAGE_PAGE_SIZE} offset ${(page - 1) * USAGE_PAGE_SIZE}`),
-  ]);
-  const total = totals?.count ?? 0;
-  return {
+  const inRange = Prisma.sql`"deploymentId" = ${deploymentId} and "windowStart" < ${range.end}
+    and "windowStart" + make_interval(secs => "windowSeconds") > ${range.start}`;
+  const [totals] = await run.query<{ count: number; requests: string | null; tokens: string | null }>(Prisma.sql`
+    select count(*)::int as count, sum(requests)::text as requests, sum("inputTokens" + "outputTokens")::text as tokens
+    from inference_usage_windows where ${inRange}`);
+  const recordCount = totals?.count ?? 0;
+  const usageBy = resolveUsageBy({ asked, recordsInRange: recordCount });
+  const summary = {
     context,
-    rows: rows.map((row) => toUsageRow(row, context.pricing, now)),
-    total,
+    usageBy,
+    isDefaultGrain: asked === undefined,
+    recordCount,
     totalRequests: BigInt(totals?.requests ?? "0"),
     totalTokens: BigInt(totals?.tokens ?? "0"),
-    page,
-    pageCount: Math.max(1, Math.ceil(total / USAGE_PAGE_SIZE)),
+    timeZone,
   };
+  const paginate = (total: number) => {
+    const pageCount = Math.max(1, Math.ceil(total / USAGE_PAGE_SIZE));
+    return { page: Math.min(askedPage, pageCount), pageCount, total };
+  };
+  if (usageBy === "record") {
+    const paging = paginate(recordCount);
+    const rows = await run.query<RawRecord>(Prisma.sql`
+      select "windowStart", "windowSeconds", requests::text, errors::text, "inputTokens"::text, "cachedInputTokens"::text,
+        "outputTokens"::text, "latencyP50Ms"::text as p50, "latencyP95Ms"::text as p95, "latencyP99Ms"::text as p99,
+        "avgGpuUtilizationPct"::text as util, "latencyKeys" as keys, "latencyCounts"::text as counts
+      from inference_usage_windows where ${inRange}
+      order by "windowStart" desc
+      limit ${USAGE_PAGE_SIZE} offset ${(paging.page - 1) * USAGE_PAGE_SIZE}`);
+    const table: UsageTableRows = { usageBy, rows: rows.map((row) => toRecordRow(row, context.pricing, now)) };
+    return { ...summary, ...paging, table };
+  }
+  const { rows } = await queryUsage({ viewer, filters: { deploymentIds: [deploymentId] }, from: range.start, to: range.end, unit: usageBy, timeZone, groupBy: "item" });
+  const costs = inferenceCostByBucket({
+    deployment: context.pricing,
+    buckets: rows.map((r) => ({ start: r.bucketStart, end: r.bucketEnd, traffic: trafficTotals(r) })),
+    now,
+  });
+  const buckets = rows.map((r, i) => toBucketRow(r, costs[i]!));
+  // Records can only cover the active part of the range, up to now: the rest of it is neither data nor "no data".
+  const active = intersectRanges(runningInterval({ startedAt: context.activeFrom, endedAt: context.activeTo, now }), range);
+  const all = withNoDataGaps({ rows: buckets, span: active }).reverse();
+  const paging = paginate(all.length);
+  const table: UsageTableRows = { usageBy, rows: all.slice((paging.page - 1) * USAGE_PAGE_SIZE, paging.page * USAGE_PAGE_SIZE) };
+  return { ...summary, ...paging, table };
 }
 
-export type DeploymentUsagePage = NonNullable<Awaited<ReturnType<typeof deploymentUsagePage>>>;
+export type DeploymentUsageTable = NonNullable<Awaited<ReturnType<typeof deploymentUsageTable>>>;
 
 /** One usage period's own history (its entries are also listed under the deployment), newest first. */
 export async function usageWindowHistory({ viewer, deploymentId, windowStart }: { viewer: Viewer; deploymentId: number; windowStart: Date }) {

@@ -35,9 +35,9 @@ describe("axis ticks", () => {
 
 describe("exact values (tooltips, legend totals)", () => {
   it.each([
-    { input: { unit: "usd", value: 12_345_670_000n }, text: "$12,345.67" },
-    { input: { unit: "usd", value: 2_125_000n }, text: "$2.12", edge: "half-even, as tables round" },
-    { input: { unit: "usd", value: -500_000n }, text: "-$0.50" },
+    { input: { unit: "usd", value: 1_234_567n }, text: "$12,345.67", edge: "money is in cents, the displayed line items" },
+    { input: { unit: "usd", value: 212n }, text: "$2.12" },
+    { input: { unit: "usd", value: -50n }, text: "-$0.50" },
     { input: { unit: "usd", value: null }, text: "—" },
     { input: { unit: "gpuHours", value: 44_444_160_000n }, text: "12,346 GPU-h" },
     { input: { unit: "gpuHours", value: 162_000n }, text: "0.05 GPU-h" },
@@ -65,8 +65,8 @@ describe("exact values (tooltips, legend totals)", () => {
   });
 
   it.each([
-    { unit: "usd", value: 1_234_567_890n, plotted: 1234.56789 },
-    { unit: "usd", value: -1n, plotted: -0.000001 },
+    { unit: "usd", value: 123_456_789n, plotted: 1234567.89 },
+    { unit: "usd", value: -1n, plotted: -0.01 },
     { unit: "gpuHours", value: 5_400_000n, plotted: 1.5 },
     { unit: "tokens", value: 42n, plotted: 42 },
   ] as const)("plots $unit $value as $plotted", ({ unit, value, plotted }) => {

@@ -25,7 +25,7 @@ export function formatChartValue(input: ChartValue): string {
   if (input.value === null) return NO_VALUE;
   switch (input.unit) {
     case "usd":
-      return formatUsd({ micros: input.value });
+      return formatUsd({ cents: input.value });
     case "gpuHours":
       return formatGpuHours(Number(input.value) / GPU_MS_PER_HOUR);
     case "tokens":
@@ -44,7 +44,7 @@ export function formatChartValue(input: ChartValue): string {
 }
 
 /**
- * The number a chart plots for an exact sum: dollars from micro-dollars,
+ * The number a chart plots for an exact sum: dollars from cents (the displayed line items, money.ts rule 6),
  * hours from GPU-milliseconds, counts as they are. This is the one place
  * money becomes a float, and only for drawing: float dollars are never summed,
  * rounded or shown as text (tooltips and totals come from formatChartValue on
@@ -53,8 +53,8 @@ export function formatChartValue(input: ChartValue): string {
 export function toPlotNumber(unit: SumUnit, value: bigint): number {
   switch (unit) {
     case "usd":
-      // Whole and fractional dollars separately: exact up to 2^53 dollars.
-      return Number(value / 1_000_000n) + Number(value % 1_000_000n) / 1_000_000;
+      // Whole dollars and cents separately: exact up to 2^53 dollars.
+      return Number(value / 100n) + Number(value % 100n) / 100;
     case "gpuHours":
       return Number(value) / GPU_MS_PER_HOUR;
     case "tokens":
@@ -71,7 +71,7 @@ export function formatPlotValue(unit: ChartUnit, value: number | null): string {
   if (value === null || !Number.isFinite(value)) return NO_VALUE;
   switch (unit) {
     case "usd":
-      return formatUsd({ micros: BigInt(Math.round(value * 1_000_000)) });
+      return formatUsd({ cents: BigInt(Math.round(value * 100)) });
     case "gpuHours":
       return formatGpuHours(value);
     case "tokens":

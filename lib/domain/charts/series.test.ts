@@ -21,7 +21,7 @@ interface CostRow {
   bucketStart: Date;
   groupKey: string;
   groupLabel: string;
-  costMicros: bigint;
+  costCents: bigint;
 }
 
 interface LatencyRow {
@@ -31,7 +31,7 @@ interface LatencyRow {
   p99Ms: number | null;
 }
 
-const cost = (bucketStart: Date, groupKey: string, costMicros: bigint): CostRow => ({ bucketStart, groupKey, groupLabel: `Team ${groupKey}`, costMicros });
+const cost = (bucketStart: Date, groupKey: string, costCents: bigint): CostRow => ({ bucketStart, groupKey, groupLabel: `Team ${groupKey}`, costCents });
 
 function costSeries(rows: readonly CostRow[]): SumSeriesSet {
   return denseTimeSeries({
@@ -41,7 +41,7 @@ function costSeries(rows: readonly CostRow[]): SumSeriesSet {
     labelOf: (r) => r.groupLabel,
     fill: "zero",
     unit: "usd",
-    valueOf: (r) => r.costMicros,
+    valueOf: (r) => r.costCents,
   });
 }
 
@@ -61,8 +61,8 @@ describe("denseTimeSeries", () => {
     const rows = [cost(day1, "a", 5n), cost(day3, "a", 9n)];
     const set =
       fill === "zero"
-        ? denseTimeSeries({ buckets: days, rows, groupOf: (r) => r.groupKey, labelOf: (r) => r.groupLabel, fill, unit: "usd", valueOf: (r) => r.costMicros })
-        : denseTimeSeries({ buckets: days, rows, groupOf: (r) => r.groupKey, labelOf: (r) => r.groupLabel, fill, unit: "ms", valueOf: (r) => Number(r.costMicros) });
+        ? denseTimeSeries({ buckets: days, rows, groupOf: (r) => r.groupKey, labelOf: (r) => r.groupLabel, fill, unit: "usd", valueOf: (r) => r.costCents })
+        : denseTimeSeries({ buckets: days, rows, groupOf: (r) => r.groupKey, labelOf: (r) => r.groupLabel, fill, unit: "ms", valueOf: (r) => Number(r.costCents) });
     expect(set.series[0]?.values[1]).toBe(empty);
     expect(set.series[0]?.values).toHaveLength(days.length);
   });
@@ -199,14 +199,14 @@ describe("topNWithOther", () => {
 });
 
 describe("ratioSeries", () => {
-  it("$ per 1M tokens = µ$ per token; no tokens is a gap, not $0 or ∞", () => {
+  it("$ per 1M tokens = ¢ per token × 10,000; no tokens is a gap, not $0 or ∞", () => {
     const tokenRows = [
       { bucketStart: day1, groupKey: "all", tokens: 3_000_000n },
       { bucketStart: day2, groupKey: "all", tokens: 0n },
     ];
-    const costs = denseTimeSeries({ buckets: days, rows: [cost(day1, "all", 20_000_000n), cost(day2, "all", 5n)], groupOf: (r) => r.groupKey, labelOf: () => "All", fill: "zero", unit: "usd", valueOf: (r) => r.costMicros });
+    const costs = denseTimeSeries({ buckets: days, rows: [cost(day1, "all", 2_000n), cost(day2, "all", 5n)], groupOf: (r) => r.groupKey, labelOf: () => "All", fill: "zero", unit: "usd", valueOf: (r) => r.costCents });
     const tokens = denseTimeSeries({ buckets: days, rows: tokenRows, groupOf: (r) => r.groupKey, labelOf: () => "All", fill: "zero", unit: "tokens", valueOf: (r) => r.tokens });
-    const ratio = ratioSeries({ numerator: costs, denominator: tokens, unit: "usdPerMillionTokens" });
+    const ratio = ratioSeries({ numerator: costs, denominator: tokens, unit: "usdPerMillionTokens", scale: 10_000 });
     expect(ratio.series[0]?.values[0]).toBeCloseTo(20 / 3, 12);
     expect(ratio.series[0]?.values.slice(1)).toEqual([null, null]);
   });
@@ -218,9 +218,9 @@ describe("ratioSeries", () => {
 });
 
 describe("toChartData", () => {
-  const rows = [cost(day1, "a", 1_234_567_890n), cost(day2, "b", 5_000n), cost(day2, "c", 5_000n), cost(day2, "a", 5_000n)];
+  const rows = [cost(day1, "a", 123_456n), cost(day2, "b", 1n), cost(day2, "c", 0n), cost(day2, "a", 1n)];
 
-  it("plots dollars, shows exact cents, and keeps tooltip parts adding up to the shown total", () => {
+  it("plots dollars, shows the line items' cents, and tooltip parts add up to the shown total", () => {
     const data = toChartData({ series: costSeries(rows), bucketUnit: "day", timeZone: UTC });
     expect(data.series.map((s) => [s.key, s.label, s.totalText])).toEqual([
       ["s0", "Team a", "$1,234.57"],
@@ -228,8 +228,8 @@ describe("toChartData", () => {
       ["s2", "Team c", "$0.00"],
     ]);
     expect(data.totalText).toBe("$1,234.58");
-    expect(data.points[0]?.values.s0).toBeCloseTo(1234.56789, 10);
-    // Three half-cents: the total rounds to $0.02 and the parts are allocated to match.
+    expect(data.points[0]?.values.s0).toBeCloseTo(1234.56, 10);
+    // Cents are summed, never re-rounded or re-allocated.
     expect(data.points[1]?.texts).toEqual({ s0: "$0.01", s1: "$0.01", s2: "$0.00" });
     expect(data.points[1]?.totalText).toBe("$0.02");
     expect(data.points.map((p) => [p.key, p.axisLabel, p.tooltipLabel])).toEqual([

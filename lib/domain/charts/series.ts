@@ -17,11 +17,10 @@
  */
 import type { BucketUnit } from "../calendar";
 import { sketchBucketValue } from "../latency-sketch";
-import { allocateRounded, formatUsd } from "../money";
 import type { TimeRange } from "../time-range";
 import { formatBucketLabel, formatChartValue, formatPlotValue, toPlotNumber } from "./format";
 import { MAX_NAMED_SERIES, seriesColor } from "./palette";
-import { UNIT_LABELS, type ChartUnit, type GapUnit, type SumUnit } from "./units";
+import { durationAxisUnit, formatDuration, UNIT_LABELS, type ChartUnit, type DurationUnit, type GapUnit, type SumUnit } from "./units";
 
 export type Fill = "zero" | "gap";
 
@@ -385,6 +384,8 @@ export interface ChartData {
   /** Gap series not drawn because there are more than colors. */
   omittedSeriesCount: number;
   referenceLine: ReferenceLineData | null;
+  /** Latency charts: the one unit of the axis, tooltips and reference line (durationAxisUnit); null otherwise. */
+  durationUnit: DurationUnit | null;
   /** Says what was folded or left out ("The 7 largest of 12 are shown; …"), or null. */
   note: string | null;
   /** Few enough buckets that every point gets a dot. */
@@ -401,14 +402,8 @@ function loneIndexes(values: readonly (number | null)[]): number[] {
   return values.flatMap((v, i) => (v !== null && (values[i - 1] ?? null) === null && (values[i + 1] ?? null) === null ? [i] : []));
 }
 
-/** Cents per cell that add up to the displayed total (money.ts rule 6). */
-function usdTexts(partsMicros: readonly bigint[]): { parts: string[]; total: string } {
-  const { partsCents, totalCents } = allocateRounded({ partsMicros });
-  return { parts: partsCents.map((cents) => formatUsd({ cents })), total: formatUsd({ cents: totalCents }) };
-}
-
+/** Sums are exact in their base unit (cents for money, money.ts rule 6), so a total is the sum of its parts. */
 function sumTexts(unit: SumUnit, parts: readonly bigint[]): { parts: string[]; total: string } {
-  if (unit === "usd") return usdTexts(parts);
   return {
     parts: parts.map((value) => formatChartValue({ unit, value })),
     total: formatChartValue({ unit, value: parts.reduce((sum, v) => sum + v, 0n) }),
@@ -443,24 +438,60 @@ export function toChartData({
   bucketUnit,
   timeZone,
   referenceLine,
+  noDataBuckets,
 }: {
   series: DenseSeriesSet;
   bucketUnit: BucketUnit;
   timeZone: string;
   /** A labelled horizontal line in the chart's unit, e.g. an SLO in ms. */
   referenceLine?: { value: number; label: string };
+  /**
+   * Per bucket: true where the measure was not recorded at all (no usage
+   * records). Those buckets are a gap reading "No data", never 0: a sum there
+   * is unknown, not nothing.
+   */
+  noDataBuckets?: readonly boolean[];
 }): ChartData {
   const labels = set.buckets.map((bucket) => ({
     key: bucket.start.toISOString(),
     axisLabel: formatBucketLabel({ start: bucket.start, unit: bucketUnit, timeZone, style: "axis" }),
     tooltipLabel: formatBucketLabel({ start: bucket.start, unit: bucketUnit, timeZone, style: "full" }),
   }));
-  const reference =
-    referenceLine === undefined
-      ? null
-      : { value: referenceLine.value, label: `${referenceLine.label}: ${formatPlotValue(set.unit, referenceLine.value)}` };
-  if (set.fill === "zero") return sumChartData(set, labels, bucketUnit, timeZone, reference);
-  return gapChartData(set, labels, bucketUnit, timeZone, reference);
+  // One unit for a whole latency axis, from its largest value or the reference line (which widens the axis).
+  const durationUnit =
+    set.unit === "ms" ? durationAxisUnit([...set.series.flatMap((s) => s.values), referenceLine?.value ?? null]) : null;
+  const valueText = (value: number) =>
+    durationUnit === null ? formatPlotValue(set.unit, value) : formatDuration({ ms: value, unit: durationUnit, style: "exact" });
+  const reference = referenceLine === undefined ? null : { value: referenceLine.value, label: `${referenceLine.label}: ${valueText(referenceLine.value)}` };
+  const data = set.fill === "zero" ? sumChartData(set, labels, bucketUnit, timeZone, reference) : gapChartData(set, labels, bucketUnit, timeZone, reference, durationUnit);
+  return noDataBuckets === undefined ? data : withNoData(data, noDataBuckets, bucketUnit);
+}
+
+const NO_DATA_TEXT = "No data";
+
+/** Marks unrecorded buckets: nothing drawn, "No data" in tooltips and the data table, and said in the summary. */
+function withNoData(data: ChartData, noDataBuckets: readonly boolean[], bucketUnit: BucketUnit): ChartData {
+  if (noDataBuckets.length !== data.points.length) throw new RangeError("noDataBuckets must have one entry per bucket");
+  const missing = noDataBuckets.filter(Boolean).length;
+  if (missing === 0) return data;
+  const points = data.points.map((point, i) => {
+    if (!noDataBuckets[i]) return point;
+    const values: ChartPoint["values"] = {};
+    const texts: ChartPoint["texts"] = {};
+    for (const s of data.series) {
+      values[s.key] = null;
+      texts[s.key] = NO_DATA_TEXT;
+    }
+    return { ...point, values, texts, totalText: data.fill === "zero" ? NO_DATA_TEXT : null };
+  });
+  const [one, many] = BUCKET_NOUNS[bucketUnit];
+  const series = data.series.map((s) => ({ ...s, loneIndexes: loneIndexes(points.map((p) => p.values[s.key] ?? null)) }));
+  return {
+    ...data,
+    series,
+    points,
+    summary: `${data.summary} No usage records in ${missing} of ${points.length} ${points.length === 1 ? one : many}.`,
+  };
 }
 
 type BucketLabels = Pick<ChartPoint, "key" | "axisLabel" | "tooltipLabel">[];
@@ -519,6 +550,7 @@ function sumChartData(
     foldedSeriesCount: set.foldedCount,
     omittedSeriesCount: 0,
     referenceLine,
+    durationUnit: null,
     note: foldedNote(set),
     hasDots: points.length <= MAX_POINTS_WITH_DOTS,
   };
@@ -530,8 +562,12 @@ function gapChartData(
   bucketUnit: BucketUnit,
   timeZone: string,
   referenceLine: ReferenceLineData | null,
+  durationUnit: DurationUnit | null,
 ): ChartData {
   const unit = set.unit;
+  // Latency texts in the axis' unit, so a tooltip reads as its axis does.
+  const text = (value: number | null) =>
+    durationUnit === null ? formatChartValue({ unit, value }) : formatDuration({ ms: value, unit: durationUnit, style: "exact" });
   const drawn = set.series.slice(0, MAX_NAMED_SERIES);
   const series: ChartSeries[] = drawn.map((s, rank) => ({
     key: seriesKey(rank, false),
@@ -546,7 +582,7 @@ function gapChartData(
     series.forEach((s, j) => {
       const value = drawn[j]?.values[i] ?? null;
       point.values[s.key] = value;
-      point.texts[s.key] = formatChartValue({ unit, value });
+      point.texts[s.key] = text(value);
     });
     return point;
   });
@@ -554,8 +590,8 @@ function gapChartData(
   const ranges = drawn.map((s) => {
     const present = s.values.filter((v): v is number => v !== null);
     if (present.length === 0) return `${s.label} no data`;
-    const low = formatChartValue({ unit, value: Math.min(...present) });
-    const high = formatChartValue({ unit, value: Math.max(...present) });
+    const low = text(Math.min(...present));
+    const high = text(Math.max(...present));
     const missing = s.values.length - present.length;
     return `${s.label} ${low === high ? low : `${low} to ${high}`}${missing > 0 ? ` (no data in ${missing} of ${s.values.length})` : ""}`;
   });
@@ -568,7 +604,7 @@ function gapChartData(
   ];
   return {
     unit,
-    unitLabel: UNIT_LABELS[unit],
+    unitLabel: durationUnit === "s" ? "Seconds" : UNIT_LABELS[unit],
     fill: "gap",
     series,
     points,
@@ -578,6 +614,7 @@ function gapChartData(
     foldedSeriesCount: 0,
     omittedSeriesCount,
     referenceLine,
+    durationUnit,
     note: omittedSeriesCount > 0 ? `${drawn.length} of ${set.series.length} series are shown.` : null,
     hasDots: points.length <= MAX_POINTS_WITH_DOTS,
   };

@@ -9,7 +9,7 @@
 
 /**
  * Additive measures. Their exact values are bigint in a base unit (usd:
- * micro-dollars, gpuHours: GPU-milliseconds, tokens and requests: counts);
+ * cents — displayed line items, money.ts rule 6 —, gpuHours: GPU-milliseconds, tokens and requests: counts);
  * a bucket with no rows is a real zero.
  */
 export type SumUnit = "usd" | "gpuHours" | "tokens" | "requests";
@@ -66,13 +66,40 @@ function withDollar(compact: string): string {
   return compact.startsWith("-") ? `-$${compact.slice(1)}` : `$${compact}`;
 }
 
+/** The one unit a latency axis, its tooltips and its reference line use. */
+export type DurationUnit = "ms" | "s";
+
+/**
+ * Picks ms or s for a whole axis from its largest value (and any reference
+ * line, which widens the axis): seconds once it reaches 1 s, so an axis never
+ * mixes "900 ms" and "1.2 s". No value: ms.
+ */
+export function durationAxisUnit(values: Iterable<number | null>): DurationUnit {
+  let max = 0;
+  for (const v of values) if (v !== null && Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+  return max >= 1000 ? "s" : "ms";
+}
+
+const exactDuration = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
+
+/**
+ * Milliseconds in the axis' unit: ticks short ("1.5 s", "250 ms"), exact text
+ * (tooltips, reference line) to three significant digits ("0.912 s", "1,230 ms").
+ */
+export function formatDuration({ ms, unit, style }: { ms: number | null; unit: DurationUnit; style: "tick" | "exact" }): string {
+  if (ms === null || !Number.isFinite(ms)) return NO_VALUE;
+  if (unit === "ms") return `${exactDuration.format(ms)} ms`; // a nice tick past the largest value can be "1,000 ms", never "1k ms"
+  return `${style === "tick" ? formatCompactNumber(ms / 1000) : exactDuration.format(ms / 1000)} s`;
+}
+
 /**
  * Short tick text for a value axis: "$12.3k", "1.2k", "250 ms", "1.5 s",
- * "25%". The axis caption (UNIT_LABELS) names the unit where the tick
+ * "25%". Latency ticks use the axis' `durationUnit` (durationAxisUnit), so
+ * one axis reads "0.5 s, 1 s, 1.5 s", never "900 ms, 1.2 s". The axis caption (UNIT_LABELS) names the unit where the tick
  * doesn't. Floats are fine here: ticks are approximate by nature; exact
  * amounts appear in tooltips and tables.
  */
-export function formatAxisTick(unit: ChartUnit, value: number | null): string {
+export function formatAxisTick(unit: ChartUnit, value: number | null, durationUnit?: DurationUnit): string {
   if (value === null || !Number.isFinite(value)) return NO_VALUE;
   switch (unit) {
     case "usd":
@@ -84,7 +111,7 @@ export function formatAxisTick(unit: ChartUnit, value: number | null): string {
     case "qps":
       return formatCompactNumber(value);
     case "ms":
-      return Math.abs(value) >= 1000 ? `${formatCompactNumber(value / 1000)} s` : `${formatCompactNumber(value)} ms`;
+      return formatDuration({ ms: value, unit: durationUnit ?? durationAxisUnit([value]), style: "tick" });
     case "percent":
       return `${formatCompactNumber(value * 100)}%`;
   }

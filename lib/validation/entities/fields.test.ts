@@ -152,4 +152,13 @@ describe("formatInstant", () => {
   ])("%s → %s", (iso, expected) => {
     expect(formatInstant(new Date(iso))).toBe(expected);
   });
+
+  it.each([
+    ["2026-10-31T23:00:00.000Z", "Europe/London", "2026-10-31 23:00 (Europe/London)"],
+    ["2026-07-31T23:00:00.000Z", "Europe/London", "2026-08-01 00:00 (Europe/London)"],
+    ["2026-03-01T09:00:30.000Z", "Asia/Kathmandu", "2026-03-01 14:45:30 (Asia/Kathmandu)"],
+    ["2026-03-01T09:00:00.000Z", "UTC", "2026-03-01 09:00 (UTC)"],
+  ])("%s in %s → %s (a form's zone)", (iso, timeZone, expected) => {
+    expect(formatInstant(new Date(iso), timeZone)).toBe(expected);
+  });
 });

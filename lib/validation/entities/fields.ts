@@ -1,5 +1,6 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
+import { formatDateTime } from "@/lib/domain/labels";
 import { CURRENT_ZONE_NAMES } from "@/lib/domain/time-zones";
 
 /**
@@ -363,11 +364,19 @@ export function decimal({ label, scale, min, minExclusive = false, max, maxExclu
 const isoInstant = z.iso.datetime({ offset: true });
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
 
-/** "2026-03-01 09:00 UTC" (seconds only when they matter), for messages. */
-export function formatInstant(instant: Date): string {
-  const iso = instant.toISOString();
+/**
+ * An instant for messages, seconds only when they matter. With the form's
+ * zone, "2026-10-31 23:00 (Europe/London)": a person is told times in the zone
+ * they entered them in. Without one (CSV, API), "2026-03-01 09:00 UTC".
+ */
+export function formatInstant(instant: Date, timeZone?: string): string {
   const wholeMinute = instant.getTime() % 60_000 === 0;
-  return `${iso.slice(0, wholeMinute ? 16 : 19).replace("T", " ")} UTC`;
+  if (timeZone === undefined) {
+    const iso = instant.toISOString();
+    return `${iso.slice(0, wholeMinute ? 16 : 19).replace("T", " ")} UTC`;
+  }
+  const seconds = wholeMinute ? "" : `:${String(instant.getUTCSeconds()).padStart(2, "0")}`;
+  return `${formatDateTime({ instant, timeZone })}${seconds} (${timeZone})`;
 }
 
 /**

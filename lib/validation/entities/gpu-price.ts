@@ -60,13 +60,14 @@ export function findOverlappingPeriod<T extends PricePeriod>(candidate: PricePer
 /**
  * The field error for an overlap: on "Effective from" when the existing price
  * is already in effect at the candidate's start, otherwise on "Effective
- * until" (the candidate runs into a later price).
+ * until" (the candidate runs into a later price). Times are in `timeZone`, the
+ * form's, when given.
  */
-export function overlapFieldErrors(candidate: PricePeriod, overlap: PricePeriod): FieldErrors {
+export function overlapFieldErrors(candidate: PricePeriod, overlap: PricePeriod, timeZone?: string): FieldErrors {
   const what = `the ${PRICING_MODEL_LABELS[overlap.pricingModel]} price for this GPU on ${overlap.provider}`;
   if (overlap.effectiveFrom <= candidate.effectiveFrom) {
-    const until = overlap.effectiveTo ? `until ${formatInstant(overlap.effectiveTo)}` : "with no end date";
-    return { effectiveFrom: [`Overlaps ${what} in effect from ${formatInstant(overlap.effectiveFrom)} ${until}; start after it ends or end it first`] };
+    const until = overlap.effectiveTo ? `until ${formatInstant(overlap.effectiveTo, timeZone)}` : "with no end date";
+    return { effectiveFrom: [`Overlaps ${what} in effect from ${formatInstant(overlap.effectiveFrom, timeZone)} ${until}; start after it ends or end it first`] };
   }
-  return { effectiveTo: [`Overlaps ${what} starting ${formatInstant(overlap.effectiveFrom)}; end on or before then`] };
+  return { effectiveTo: [`Overlaps ${what} starting ${formatInstant(overlap.effectiveFrom, timeZone)}; end on or before then`] };
 }

@@ -46,7 +46,16 @@ export interface DeploymentPeriod {
  * three or none). A factory: the window must lie inside the deployment's
  * active period and not in the future.
  */
-export function usageWindowSchema({ now, deployment }: { now: Date; deployment: DeploymentPeriod }) {
+export function usageWindowSchema({
+  now,
+  deployment,
+  timeZone,
+}: {
+  now: Date;
+  deployment: DeploymentPeriod;
+  /** The form's zone, for times in messages (UTC when not given: CSV, API). */
+  timeZone?: string;
+}) {
   const latest = now.getTime() + CLOCK_SKEW_MS;
   return z
     .object(
@@ -82,13 +91,13 @@ export function usageWindowSchema({ now, deployment }: { now: Date; deployment: 
         if (start > latest) {
           ctx.addIssue({ code: "custom", path: ["windowStart"], message: "Window start can't be in the future" });
         } else if (start < activeFrom.getTime()) {
-          ctx.addIssue({ code: "custom", path: ["windowStart"], message: `Window starts before the deployment went live (${formatInstant(activeFrom)})` });
+          ctx.addIssue({ code: "custom", path: ["windowStart"], message: `Window starts before the deployment went live (${formatInstant(activeFrom, timeZone)})` });
         } else if (activeTo && start >= activeTo.getTime()) {
-          ctx.addIssue({ code: "custom", path: ["windowStart"], message: `Window starts after the deployment stopped (${formatInstant(activeTo)})` });
+          ctx.addIssue({ code: "custom", path: ["windowStart"], message: `Window starts after the deployment stopped (${formatInstant(activeTo, timeZone)})` });
         } else if (end > latest) {
           ctx.addIssue({ code: "custom", path: ["windowSeconds"], message: "Window can't end in the future" });
         } else if (activeTo && end > activeTo.getTime()) {
-          ctx.addIssue({ code: "custom", path: ["windowSeconds"], message: `Window ends after the deployment stopped (${formatInstant(activeTo)})` });
+          ctx.addIssue({ code: "custom", path: ["windowSeconds"], message: `Window ends after the deployment stopped (${formatInstant(activeTo, timeZone)})` });
         }
       },
       { when: fieldsParsed("windowStart", "windowSeconds") },

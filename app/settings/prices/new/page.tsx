@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { getViewer } from "@/lib/access/current-viewer";
 import { saveGpuPriceAction } from "@/lib/actions/gpu-prices";
 import { priceFormOptions } from "@/lib/db/queries/settings";
+import { reportingZone } from "@/lib/domain/reporting-zone";
+import { formZoneChoice } from "@/lib/validation/form-zone";
 import { startOfNextLocalDay } from "@/lib/validation/settings-forms";
 import { GpuPriceForm } from "@/components/settings/gpu-price-form";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
@@ -14,9 +16,11 @@ export const metadata: Metadata = { title: "Add price" };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function NewGpuPricePage({ searchParams }: { searchParams: SearchParams }) {
-  const { gpuTypeId: requested } = await searchParams;
+  const params = await searchParams;
+  const { gpuTypeId: requested } = params;
   const viewer = await getViewer();
-  const timeZone = viewer.orgTimeZone;
+  // Times are entered in the zone of the view the form was opened from; prices have no team, so "team" is the org's zone.
+  const { timeZone } = reportingZone({ choice: formZoneChoice(params), orgTimeZone: viewer.orgTimeZone });
   const options = await priceFormOptions({ viewer });
   const gpuType = options.gpuTypes.find((g) => String(g.id) === requested) ?? options.gpuTypes.find((g) => options.prices.some((p) => p.gpuTypeId === g.id)) ?? options.gpuTypes[0];
   // The common case is a new price for what this GPU is already bought as: its latest open-ended price's provider and model.

@@ -3,32 +3,43 @@ import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
 import { saveTrainingRunAction } from "@/lib/actions/training-runs";
 import { recordFormOptions, trainingRunFormValues } from "@/lib/db/queries/record-forms";
+import { reportingZone } from "@/lib/domain/reporting-zone";
+import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
 import { TrainingRunForm } from "@/components/forms/training-run-form";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { PageHeader } from "@/components/ui/page-header";
 
 export const metadata: Metadata = { title: "Edit training run" };
 
-export default async function EditTrainingRunPage({ params }: { params: Promise<{ id: string }> }) {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function EditTrainingRunPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: SearchParams }) {
   const raw = (await params).id;
+  const choice = formZoneChoice(await searchParams);
   const id = /^\d{1,9}$/.test(raw) ? Number(raw) : null;
   if (id === null) notFound();
   const viewer = await getViewer();
-  const [run, options] = await Promise.all([trainingRunFormValues({ viewer, id, timeZone: viewer.orgTimeZone }), recordFormOptions({ viewer })]);
+  const [inOrgZone, options] = await Promise.all([trainingRunFormValues({ viewer, id, timeZone: viewer.orgTimeZone }), recordFormOptions({ viewer })]);
+  if (!inOrgZone) notFound();
+  // Times are edited in the zone of the view the form was opened from; "team" is the run's team.
+  const teamTimeZone = options.teams.find((t) => String(t.id) === inOrgZone.values.teamId)?.timeZone;
+  const { timeZone } = reportingZone({ choice, orgTimeZone: viewer.orgTimeZone, teamTimeZone });
+  const run = timeZone === viewer.orgTimeZone ? inOrgZone : await trainingRunFormValues({ viewer, id, timeZone });
   if (!run) notFound();
+  const runHref = withZone(`/training/${id}` as Route, choice);
   return (
     <>
-      <Breadcrumbs items={[{ href: "/training", label: "Training" }, { href: `/training/${id}` as Route, label: run.name }, { label: "Edit" }]} />
+      <Breadcrumbs items={[{ href: withZone("/training", choice), label: "Training" }, { href: runHref, label: run.name }, { label: "Edit" }]} />
       <PageHeader title={`Edit “${run.name}”`} description="Saving is refused if someone else changed this run since you opened it; nothing is lost either way." />
       <TrainingRunForm
         action={saveTrainingRunAction.bind(null, id)}
         initialValues={run.values}
         version={run.version}
         options={options}
-        timeZone={viewer.orgTimeZone}
+        timeZone={timeZone}
         now={new Date()}
         submitLabel="Save changes"
-        cancelHref={`/training/${id}` as Route}
+        cancelHref={runHref}
       />
     </>
   );

@@ -1,6 +1,5 @@
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
-import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { can } from "@/lib/access/viewer";
 import { deleteGpuTypeAction, saveGpuTypeAction } from "@/lib/actions/gpu-types";
@@ -16,7 +15,6 @@ import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Edit GPU type" };
 
@@ -67,13 +65,9 @@ export default async function EditGpuTypePage({ params, searchParams }: Props) {
           cancelHref="/settings"
         />
         <Card title={`Prices (${counts.prices})`}>
-          <Suspense fallback={<TableSkeleton rows={3} />}>
             <Prices gpuTypeId={id} />
-          </Suspense>
         </Card>
-        <Suspense fallback={<TableSkeleton rows={3} />}>
           <History gpuTypeId={id} />
-        </Suspense>
       </div>
     </>
   );

@@ -1,6 +1,5 @@
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
-import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { can } from "@/lib/access/viewer";
 import { deleteGpuPriceAction, saveGpuPriceAction } from "@/lib/actions/gpu-prices";
@@ -8,13 +7,14 @@ import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { gpuPriceFormValues, priceFormOptions } from "@/lib/db/queries/settings";
 import { formatDateTime, PRICING_MODEL_LABELS } from "@/lib/domain/labels";
 import { describeRecords } from "@/lib/domain/record-counts";
+import { reportingZone } from "@/lib/domain/reporting-zone";
+import { formZoneChoice } from "@/lib/validation/form-zone";
 import { AuditHistory } from "@/components/records/audit-history";
 import { DeleteRecordButton } from "@/components/records/delete-record-button";
 import { NoticeBanner } from "@/components/records/notice-banner";
 import { GPU_PRICE_FIELD_LABELS, GpuPriceForm } from "@/components/settings/gpu-price-form";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { PageHeader } from "@/components/ui/page-header";
-import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Edit price" };
 
@@ -25,7 +25,9 @@ export default async function EditGpuPricePage({ params, searchParams }: Props) 
   const id = /^\d{1,9}$/.test(raw) ? Number(raw) : null;
   if (id === null) notFound();
   const viewer = await getViewer();
-  const timeZone = viewer.orgTimeZone;
+  const query = await searchParams;
+  // Times are edited in the zone of the view the form was opened from; prices have no team, so "team" is the org's zone.
+  const { timeZone } = reportingZone({ choice: formZoneChoice(query), orgTimeZone: viewer.orgTimeZone });
   const [price, options] = await Promise.all([gpuPriceFormValues({ viewer, id, timeZone }), priceFormOptions({ viewer })]);
   if (!price) notFound();
   const { period, impact } = price;
@@ -39,7 +41,7 @@ export default async function EditGpuPricePage({ params, searchParams }: Props) 
   return (
     <>
       <Breadcrumbs items={[{ href: "/settings", label: "Settings" }, { href: `/settings/gpu-types/${price.gpuTypeId}/edit` as Route, label: price.gpuTypeName }, { label: "Edit price" }]} />
-      <NoticeBanner {...await recordNotice({ viewer, searchParams: await searchParams })} />
+      <NoticeBanner {...await recordNotice({ viewer, searchParams: query })} />
       <PageHeader
         title={`Edit price: ${title}`}
         description={span}
@@ -61,16 +63,14 @@ export default async function EditGpuPricePage({ params, searchParams }: Props) 
           submitLabel="Save changes"
           cancelHref="/settings"
         />
-        <Suspense fallback={<TableSkeleton rows={3} />}>
-          <History priceId={id} />
-        </Suspense>
+          <History priceId={id} timeZone={timeZone} />
       </div>
     </>
   );
 }
 
-async function History({ priceId }: { priceId: number }) {
+async function History({ priceId, timeZone }: { priceId: number; timeZone: string }) {
   const viewer = await getViewer();
   const entries = await auditHistory({ viewer, subjectType: "gpuPrice", subjectId: String(priceId) });
-  return <AuditHistory entries={entries} timeZone={viewer.orgTimeZone} labels={GPU_PRICE_FIELD_LABELS} />;
+  return <AuditHistory entries={entries} timeZone={timeZone} labels={GPU_PRICE_FIELD_LABELS} />;
 }

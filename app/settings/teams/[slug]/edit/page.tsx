@@ -1,6 +1,5 @@
 import type { Metadata, Route } from "next";
 import { notFound, redirect } from "next/navigation";
-import { Suspense } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { can } from "@/lib/access/viewer";
 import { deleteTeamAction, saveTeamAction } from "@/lib/actions/teams";
@@ -14,7 +13,6 @@ import { NoticeBanner } from "@/components/records/notice-banner";
 import { TEAM_FIELD_LABELS, TeamForm } from "@/components/settings/team-form";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { PageHeader } from "@/components/ui/page-header";
-import { TableSkeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Edit team" };
 
@@ -57,9 +55,7 @@ export default async function EditTeamPage({ params, searchParams }: Props) {
           submitLabel="Save changes"
           cancelHref="/settings"
         />
-        <Suspense fallback={<TableSkeleton rows={3} />}>
           <History teamId={team.id} />
-        </Suspense>
       </div>
     </>
   );

@@ -1,5 +1,0 @@
-import { TableSkeleton } from "@/components/ui/skeleton";
-
-export default function Loading() {
-  return <TableSkeleton rows={10} />;
-}

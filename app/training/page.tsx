@@ -66,7 +66,7 @@ export default async function TrainingPage({ searchParams }: { searchParams: Sea
         zones={zoneChoices({ orgTimeZone: viewer.orgTimeZone, teamTimeZone: view.team?.timeZone })}
       />
       <p className="mb-3 text-xs text-slate-500">
-        {formatPeriod({ range, timeZone: zone.timeZone })} · {zone.label}. Charts and “Cost in range” cover this range; “Lifetime cost” is each run from start to end (or to now while it runs).
+        {formatPeriod({ range, timeZone: zone.timeZone })} · {zone.label}. Charts and the first cost figure of each run cover this range; the second, smaller one is the run’s lifetime cost, from start to end (or to now while it runs).
       </p>
       <TrainingCharts
         byModel={charts.byModel}

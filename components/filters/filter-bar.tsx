@@ -104,7 +104,7 @@ export function FilterBar({
       <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
         Apply
       </button>
-      <span role="status" aria-live="polite" className="self-center text-xs text-slate-500">
+      <span aria-live="polite" className="self-center text-xs text-slate-500">
         {isPending ? "Updating figures…" : ""}
       </span>
     </form>

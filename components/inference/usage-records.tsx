@@ -77,9 +77,9 @@ function figureColumns<Row>(figures: (row: Row) => UsageFigures | null): Column<
   ];
 }
 
-function costColumns<Row>(cost: (row: Row) => { costMicros: bigint; perMillion: ReactNode }): Column<Row>[] {
+function costColumns<Row>(cost: (row: Row) => { costCents: bigint; perMillion: ReactNode }): Column<Row>[] {
   return [
-    { key: "cost", header: "GPU cost", isNumeric: true, cell: (r) => formatUsd({ micros: cost(r).costMicros }) },
+    { key: "cost", header: "GPU cost", isNumeric: true, cell: (r) => formatUsd({ cents: cost(r).costCents }) },
     { key: "perMillion", header: "$/1M tok", isNumeric: true, cell: (r) => cost(r).perMillion },
   ];
 }
@@ -91,7 +91,7 @@ function RecordTable({ data, rows, zoneChoice }: { data: DeploymentUsageTable; r
     { key: "start", header: "Start", isNumeric: true, cell: (r) => formatDateTime({ instant: r.windowStart, timeZone }) },
     { key: "length", header: "Length", isNumeric: true, cell: (r) => formatLength(r.windowSeconds) },
     ...figureColumns<UsageRecordRow>((r) => r),
-    ...costColumns<UsageRecordRow>((r) => ({ costMicros: r.costMicros, perMillion: formatUsdRate(r.costPerMillionTokensUsd) })),
+    ...costColumns<UsageRecordRow>((r) => ({ costCents: r.costCents, perMillion: formatUsdRate(r.costPerMillionTokensUsd) })),
     {
       key: "actions",
       header: "Actions",
@@ -159,7 +159,7 @@ function BucketTable({ data, rows, unit }: { data: DeploymentUsageTable; rows: B
       key: "cost",
       header: "GPU cost",
       isNumeric: true,
-      cell: (line) => (line.kind === "data" ? formatUsd({ micros: line.row.costMicros }) : NO_DATA),
+      cell: (line) => (line.kind === "data" ? formatUsd({ cents: line.row.costCents }) : NO_DATA),
     },
     { key: "perMillion", header: "$/1M tok", isNumeric: true, cell: (line) => (line.kind === "data" ? formatUsdRate(line.row.costPerMillionTokensUsd) : NO_DATA) },
   ];

@@ -5,8 +5,8 @@ import type { AuditHistoryEntry } from "@/lib/db/queries/audit-history";
 import { usageWindowEntityId } from "@/lib/db/mutations/audit";
 import { Prisma, prismaRunner } from "@/lib/db/sql";
 import type Decimal from "decimal.js";
-import { inferenceCost, inferenceCostByBucket, type InferenceBucketCost, type InferenceDeploymentCostInput } from "@/lib/domain/inference-cost";
-import { unitCostUsd } from "@/lib/domain/money";
+import { inferenceCost, inferenceCostByBucket, NO_TRAFFIC, type InferenceBucketCost, type InferenceDeploymentCostInput } from "@/lib/domain/inference-cost";
+import { lineItemCents, unitCostUsd } from "@/lib/domain/money";
 import { intersectRanges, runningInterval, type TimeRange } from "@/lib/domain/time-range";
 import { trafficTotals } from "@/lib/domain/usage-rollup";
 import { recordLatency, rolledUpLatency, withNoDataGaps, type UsageLatency, type WithNoData } from "@/lib/domain/usage-table";
@@ -105,6 +105,8 @@ export interface UsageFigures {
   latency: UsageLatency;
   /** The deployment's GPU cost over the row's time, and per 1M tokens of it (engine figures). */
   costMicros: bigint;
+  /** That cost as displayed: the deployment's line item over the row's time (money.ts rule 6), as on every other page. */
+  costCents: bigint;
   costPerMillionTokensUsd: Decimal | null;
 }
 
@@ -142,7 +144,18 @@ interface RawRecord {
 
 const parseCounts = (text: string | null) => (text !== null && text.length > 2 ? text.slice(1, -1).split(",").map(Number) : []);
 
-function toRecordRow(row: RawRecord, pricing: InferenceDeploymentCostInput, now: Date): UsageRecordRow {
+/** The deployment's cost from going live up to `instant`, in micro-dollars: where a line item's cents start. */
+function costBefore(pricing: InferenceDeploymentCostInput, activeFrom: Date, instant: Date, now: Date): bigint {
+  if (instant.getTime() <= activeFrom.getTime()) return 0n;
+  return inferenceCost({ deployment: pricing, range: { start: activeFrom, end: instant }, traffic: NO_TRAFFIC, now }).computeCostMicros;
+}
+
+function lineCents(pricing: InferenceDeploymentCostInput, activeFrom: Date, start: Date, costMicros: bigint, now: Date): bigint {
+  const cumStartMicros = costBefore(pricing, activeFrom, start, now);
+  return lineItemCents({ cumStartMicros, cumEndMicros: cumStartMicros + costMicros });
+}
+
+function toRecordRow(row: RawRecord, pricing: InferenceDeploymentCostInput, activeFrom: Date, now: Date): UsageRecordRow {
   const requests = BigInt(row.requests);
   const windowMs = row.windowSeconds * 1000;
   const utilizationPct = row.util === null ? null : Number(row.util);
@@ -167,11 +180,12 @@ function toRecordRow(row: RawRecord, pricing: InferenceDeploymentCostInput, now:
     utilizationPct: hasTraffic ? utilizationPct : null,
     latency: recordLatency({ sketch: { keys: row.keys ?? [], counts: parseCounts(row.counts) }, summaryMs }),
     costMicros: cost.computeCostMicros,
+    costCents: lineCents(pricing, activeFrom, row.windowStart, cost.computeCostMicros, now),
     costPerMillionTokensUsd: cost.metrics.costPerMillionTokensUsd,
   };
 }
 
-function toBucketRow(row: UsageRow, cost: InferenceBucketCost): UsageBucketRow {
+function toBucketRow(row: UsageRow, cost: InferenceBucketCost, costCents: bigint): UsageBucketRow {
   const recordedMs = Number(row.windowMs);
   const tokens = row.inputTokens + row.outputTokens;
   return {
@@ -187,6 +201,7 @@ function toBucketRow(row: UsageRow, cost: InferenceBucketCost): UsageBucketRow {
     utilizationPct: row.utilMs > 0n ? Number(row.utilPctMs) / Number(row.utilMs) : null,
     latency: rolledUpLatency({ ...row, servedRequests: row.requests - row.errors }),
     costMicros: cost.costMicros,
+    costCents,
     // The cost of the recorded time only, so unrecorded time does not inflate it (inference-cost.ts).
     costPerMillionTokensUsd: recordedMs > 0 ? unitCostUsd({ costMicros: cost.costMicros - cost.untrackedCostMicros, quantity: tokens, per: 1_000_000 }) : null,
   };
@@ -250,7 +265,7 @@ export async function deploymentUsageTable({
       from inference_usage_windows where ${inRange}
       order by "windowStart" desc
       limit ${USAGE_PAGE_SIZE} offset ${(paging.page - 1) * USAGE_PAGE_SIZE}`);
-    const table: UsageTableRows = { usageBy, rows: rows.map((row) => toRecordRow(row, context.pricing, now)) };
+    const table: UsageTableRows = { usageBy, rows: rows.map((row) => toRecordRow(row, context.pricing, context.activeFrom, now)) };
     return { ...summary, ...paging, table };
   }
   const { rows } = await queryUsage({ viewer, filters: { deploymentIds: [deploymentId] }, from: range.start, to: range.end, unit: usageBy, timeZone, groupBy: "item" });
@@ -259,7 +274,7 @@ export async function deploymentUsageTable({
     buckets: rows.map((r) => ({ start: r.bucketStart, end: r.bucketEnd, traffic: trafficTotals(r) })),
     now,
   });
-  const buckets = rows.map((r, i) => toBucketRow(r, costs[i]!));
+  const buckets = rows.map((r, i) => toBucketRow(r, costs[i]!, lineCents(context.pricing, context.activeFrom, r.bucketStart, costs[i]!.costMicros, now)));
   // Records can only cover the active part of the range, up to now: the rest of it is neither data nor "no data".
   const active = intersectRanges(runningInterval({ startedAt: context.activeFrom, endedAt: context.activeTo, now }), range);
   const all = withNoDataGaps({ rows: buckets, span: active }).reverse();

@@ -105,7 +105,8 @@ test("a person records a deployment and three days of its usage by keyboard, and
   await expect(usage).toContainText("3 records in this range · 300,000 requests · 300,000,000 tokens");
   const rows = usage.getByRole("row");
   // Newest first; each day costs its 48 GPU-hours at $2.00.
-  await expect(rows.nth(1)).toContainText(localInput(new Date(activeFrom.getTime() + 2 * DAY_MS), "UTC").replace("T", " "));
+  // Times in the view's zone: the org's by default.
+  await expect(rows.nth(1)).toContainText(localInput(new Date(activeFrom.getTime() + 2 * DAY_MS), orgTimeZone).replace("T", " "));
   await expect(rows.nth(1)).toContainText("80,000");
   await expect(rows.nth(3)).toContainText("150 ms / 400 ms / 900 ms");
   await expect(rows.nth(3)).toContainText("$96.00");

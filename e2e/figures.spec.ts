@@ -65,11 +65,11 @@ for (const [query, param] of [
 
 test("picking a From date switches the range to custom, and the dates survive Apply", async ({ page }) => {
   await page.goto("/training?range=7d");
-  await page.getByLabel("From").fill("2026-10-01");
+  await page.getByRole("textbox", { name: "From", exact: true }).fill("2026-10-01");
   await expect(page.getByRole("combobox", { name: "Range" })).toHaveValue("custom");
-  await page.getByLabel("To").fill("2026-10-31");
+  await page.getByRole("textbox", { name: "To", exact: true }).fill("2026-10-31");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/range=custom.*from=2026-10-01.*to=2026-10-31/);
-  await expect(page.getByLabel("From")).toHaveValue("2026-10-01");
+  await expect(page.getByRole("textbox", { name: "From", exact: true })).toHaveValue("2026-10-01");
   await expect(page.getByText(/2026-10-01 – 2026-10-31 · America\/Los_Angeles \(org\)/)).toBeVisible();
 });

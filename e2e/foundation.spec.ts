@@ -47,7 +47,8 @@ test("the lists show records read from the database", async ({ page, sql }) => {
 
   await page.goto("/training");
   const run = page.getByRole("row").filter({ hasText: `e2e-run-${suffix}` });
-  await expect(run).toContainText("LoRA · BF16");
+  await expect(run).toContainText("LoRA");
+  await expect(run).toContainText("BF16");
   await expect(run).toContainText("8 ×");
   // 8 GPUs × 2 h × $2.50 + $1.25 storage = $41.25; 16 GPU-hours; $41.25 / 55M tokens = $0.75 per 1M.
   await expect(run).toContainText("$41.25");

@@ -66,7 +66,8 @@ test("a person adds a team and a price (ending the previous one), sees them in S
   await endCurrent.uncheck();
   await page.keyboard.press("Control+Enter");
   const summary = page.getByRole("alert").filter({ hasText: "needs attention" });
-  await expect(summary).toContainText("Effective from: Overlaps the On-demand price for this GPU on aws in effect from 2025-01-01");
+  // Times in messages are in the form's zone (the org's here), named.
+  await expect(summary).toContainText(`Effective from: Overlaps the On-demand price for this GPU on aws in effect from ${since} (${org!.timeZone})`);
   await endCurrent.check();
   await expect(summary).toHaveCount(0);
   await screenshot(page, "settings-new-price");

@@ -9,8 +9,11 @@ if (!baseURL) throw new Error("BASE_URL is not set — run the browser tests wit
 export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results",
+  // Two workers on two cores: spec files run side by side (tests within a file
+  // in order). Specs seed their own rows and read org-wide figures only for
+  // months no spec writes to, so they can't disturb each other.
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   retries: 0,
   forbidOnly: true,
   reporter: [["list"]],

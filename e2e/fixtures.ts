@@ -56,3 +56,17 @@ export async function seedTeamAndGpu(sql: pg.Pool, prefix: string) {
   );
   return { slug, teamId: team!.id, gpuId: gpu!.id, gpuName, orgTimeZone: org!.timeZone };
 }
+
+/**
+ * The calendar month two months before this one, as `from`/`to` dates: closed
+ * (nothing running accrues in it) and older than anything a spec records, so
+ * org-wide figures for it hold still while other specs run beside.
+ */
+export function quietMonth(): { from: string; to: string; query: string } {
+  const now = new Date();
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1));
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 0));
+  const from = first.toISOString().slice(0, 10);
+  const to = last.toISOString().slice(0, 10);
+  return { from, to, query: `range=custom&from=${from}&to=${to}` };
+}

@@ -8,12 +8,14 @@ import { expect, screenshot, test } from "./fixtures";
 // critical violation. One test per page per width, so each has its own
 // timeout and fails by name.
 
-const pages: [name: string, pathOf: (teamSlug: string) => string][] = [
+// The report is a pivot with a column per team: like a spreadsheet, it may
+// scroll inside its region on a laptop; on a wide screen it must fit too.
+const pages: [name: string, pathOf: (teamSlug: string) => string, isPivot?: boolean][] = [
   ["overview", () => "/"],
   ["team", (slug) => `/teams/${slug}`],
   ["training", () => "/training"],
   ["inference", () => "/inference"],
-  ["reports", () => "/reports"],
+  ["reports", () => "/reports", true],
   ["settings", () => "/settings"],
 ];
 
@@ -65,10 +67,11 @@ function scrollContainers(page: Page): Promise<{ what: string; isScrolling: bool
   );
 }
 
-for (const { width, height, isFullCheck, mustFit } of widths) {
+for (const { width, height, isFullCheck, mustFit: mustFitWidth } of widths) {
   test.describe(`${width} px wide`, () => {
     test.use({ viewport: { width, height } });
-    for (const [name, pathOf] of pages) {
+    for (const [name, pathOf, isPivot] of pages) {
+      const mustFit = mustFitWidth && !(isPivot && width < 1920);
       const checks = ["no sideways page scroll", "scroll regions reachable by keyboard", ...(mustFit ? ["no column cut off"] : []), ...(isFullCheck ? ["no serious axe violation"] : [])];
       test(`${name} at ${width}×${height}: ${checks.join(", ")}`, async ({ page, sql }) => {
         const { rows: [team] } = await sql.query<{ slug: string }>(`select min(slug) as slug from teams`);

@@ -99,14 +99,15 @@ export function PriceCatalogTable({ prices, timeZone, now, showGpu = true }: { p
       rows={prices}
       rowKey={(p) => p.id}
       columns={[
-        ...(showGpu ? [{ key: "gpu", header: "GPU", cell: (p: PriceRow) => <span className="font-medium">{p.gpuTypeName}</span> }] : []),
+        ...(showGpu ? [{ key: "gpu", header: "GPU", canWrap: true, cell: (p: PriceRow) => <span className="font-medium">{p.gpuTypeName}</span> }] : []),
         { key: "provider", header: "Provider", cell: (p) => p.provider },
-        { key: "model", header: "Pricing", cell: (p) => PRICING_MODEL_LABELS[p.pricingModel] },
+        { key: "model", header: "Pricing", canWrap: true, cell: (p) => PRICING_MODEL_LABELS[p.pricingModel] },
         { key: "price", header: "$/GPU-hour", isNumeric: true, cell: (p) => formatPricePerGpuHour(parseUsdMicros(p.pricePerGpuHour)) },
-        { key: "from", header: "Effective from", isNumeric: true, cell: (p) => formatDateTime({ instant: p.effectiveFrom, timeZone }) },
+        { key: "from", header: "Effective from", isNumeric: true, canWrap: true, cell: (p) => formatDateTime({ instant: p.effectiveFrom, timeZone }) },
         {
           key: "to",
           header: "Until",
+          canWrap: true,
           isNumeric: true,
           cell: (p) => (p.effectiveTo ? formatDateTime({ instant: p.effectiveTo, timeZone }) : <span className="text-slate-500">no end</span>),
         },

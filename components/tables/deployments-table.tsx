@@ -57,8 +57,19 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
         </div>
       ),
     },
-    { key: "cost", header: "Cost in range", isNumeric: true, canWrap: true, cell: (d) => formatUsd({ cents: d.costCents }) },
-    { key: "perDay", header: "Cost / active day", isNumeric: true, canWrap: true, cell: (d) => formatUsd({ cents: d.costPerDayCents }) },
+    // Pairs of figures share a column (second line smaller), so the table fits a 1024 px laptop.
+    {
+      key: "cost",
+      header: "Cost in range / per active day",
+      isNumeric: true,
+      canWrap: true,
+      cell: (d) => (
+        <div className="whitespace-nowrap leading-tight">
+          <div>{formatUsd({ cents: d.costCents })}</div>
+          <div className="text-xs text-slate-500">{d.costPerDayCents === null ? "—" : `${formatUsd({ cents: d.costPerDayCents })} / day`}</div>
+        </div>
+      ),
+    },
     { key: "perToken", header: "$/1M tokens", isNumeric: true, canWrap: true, cell: (d) => recorded(d, formatUsdRate(d.costPerMillionTokensUsd)) },
     { key: "qps", header: "QPS", isNumeric: true, cell: (d) => recorded(d, formatQps(d.qps)) },
     {
@@ -74,8 +85,18 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
         </span>
       ),
     },
-    { key: "util", header: "GPU util.", isNumeric: true, canWrap: true, cell: (d) => formatPercent(d.utilization) },
-    { key: "idle", header: "Idle share", isNumeric: true, canWrap: true, cell: (d) => recorded(d, formatPercent(d.idleShare)) },
+    {
+      key: "util",
+      header: "GPU util. / idle share",
+      isNumeric: true,
+      canWrap: true,
+      cell: (d) => (
+        <div className="whitespace-nowrap leading-tight">
+          <div>{formatPercent(d.utilization)}</div>
+          <div className="text-xs text-slate-500">{recorded(d, `${formatPercent(d.idleShare)} idle`)}</div>
+        </div>
+      ),
+    },
   ];
   return (
     <>

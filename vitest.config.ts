@@ -10,6 +10,9 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Vitest's default is one worker per core less one: a single worker on
+    // two cores. Integration files mostly wait on PostgreSQL, so two overlap well.
+    maxWorkers: 2,
     projects: [
       {
         resolve: { alias },

@@ -33,9 +33,13 @@ for (const [name, pathOf] of pages) {
 }
 
 for (const path of ["/teams/no-such-team", "/training/999999", "/inference/999999", "/training/abc"]) {
-  test(`${path} is not found, with status 404`, async ({ page }) => {
-    const response = await page.goto(path);
-    expect(response?.status()).toBe(404);
+  test(`${path} is not found, with status 404`, async ({ page, request }) => {
+    // The status and the document as served (fast); the first also as a person sees it.
+    const response = await request.get(path);
+    expect(response.status()).toBe(404);
+    expect(await response.text()).toContain("There is nothing at this address");
+    if (path !== "/training/999999") return;
+    await page.goto(path);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   });
 }

@@ -28,6 +28,8 @@ async function typeDay(page: Page, values: string[]) {
 }
 
 test("a person records a deployment and three days of its usage by keyboard, and finds usage and cost on its page", async ({ page, sql }) => {
+  // A whole task of a dozen page loads and saves: it gets three test budgets.
+  test.slow();
   const { slug, gpuName, orgTimeZone } = await seedTeamAndGpu(sql, "e2e-inf");
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const activeFrom = new Date(today - 4 * DAY_MS);
@@ -125,6 +127,8 @@ test("a person records a deployment and three days of its usage by keyboard, and
 });
 
 test("a usage edit that collides with a colleague's is refused with both shown; a period and the deployment can be deleted and undone", async ({ browser, page, sql }) => {
+  // A whole task of a dozen page loads and saves: it gets three test budgets.
+  test.slow();
   const { slug, teamId, gpuId } = await seedTeamAndGpu(sql, "e2e-inf");
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const { rows: [deployment] } = await sql.query<{ id: number }>(
@@ -204,8 +208,9 @@ test("a usage edit that collides with a colleague's is refused with both shown; 
 });
 
 for (const path of ["/inference/abc/edit", "/inference/999999/usage/new", "/inference/1/usage/yesterday/edit", "/inference/1/usage/2026-02-30T00:00:00Z/edit", "/inference/1/usage/1/edit"]) {
-  test(`malformed address ${path} is not found`, async ({ page }) => {
-    await page.goto(path);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/not found/i);
+  test(`malformed address ${path} is not found`, async ({ request }) => {
+    const response = await request.get(path);
+    expect(response.status()).toBe(404);
+    expect(await response.text()).toMatch(/<h1[^>]*>Not found<\/h1>/);
   });
 }

@@ -14,6 +14,8 @@ function csv(rows: string[]): { name: string; mimeType: string; buffer: Buffer }
 }
 
 test("a CSV import with errors lists them by row and column and writes nothing; the fixed file imports", async ({ page, sql }) => {
+  // A whole task of a dozen page loads and saves: it gets three test budgets.
+  test.slow();
   const suffix = Date.now().toString(36);
   const { rows: [gpu] } = await sql.query<{ name: string }>(`select g.name from gpu_types g join orgs o on o.id = g."orgId" where o.slug = 'demo' order by g.id limit 1`);
   const [start, end] = [utcWallTime(20), utcWallTime(5)];

@@ -16,6 +16,8 @@ async function expectNoAxeViolations(page: Page) {
 }
 
 test("a person adds a team and a price (ending the previous one), sees them in Settings, deletes the team and undoes it", async ({ page, sql }) => {
+  // A whole task of a dozen page loads and saves: it gets three test budgets.
+  test.slow();
   const suffix = Date.now().toString(36);
   const teamName = `Platform ${suffix}`;
   const slug = `platform-${suffix}`;
@@ -139,6 +141,8 @@ test("a team with runs can't be deleted, and renaming its slug moves its edit pa
 });
 
 test("a GPU type from a preset, deleted with its price and restored by Undo; a price in use says what it reprices", async ({ page, sql }) => {
+  // A whole task of a dozen page loads and saves: it gets three test budgets.
+  test.slow();
   const name = "MI300X 192GB";
   await page.goto("/settings");
   await page.getByRole("link", { name: "New GPU type" }).click();

@@ -21,6 +21,9 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
   const view = await resolveView({ viewer, searchParams: await searchParams, defaultRange: "mtd", now });
   const report = await monthlyCostByTeam({ viewer, now, timeZone: view.zone.timeZone });
   const th = "px-3 py-2 text-right whitespace-nowrap";
+  // Months as columns, oldest first, so the table's width does not grow with the number of teams.
+  const months = [...report.months].reverse();
+  const monthLabel = (start: Date) => formatDateTime({ instant: start, timeZone: view.zone.timeZone }).slice(0, 7);
   return (
     <>
       <PageHeader title="Reports" description="Monthly cost by team: training and inference GPU time plus storage, data and network." />
@@ -36,31 +39,31 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
                 <caption className="sr-only">Cost by team and month ({view.zone.label})</caption>
                 <thead>
                   <tr className="border-b border-slate-200 bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-                    <th scope="col" className="px-3 py-2">Month</th>
-                    {report.teams.map((t) => (
-                      <th key={t.key} scope="col" className={th}>{t.label}</th>
+                    <th scope="col" className="px-3 py-2">Team</th>
+                    {months.map((m) => (
+                      <th key={m.monthStart.getTime()} scope="col" className={th}>
+                        {monthLabel(m.monthStart)}
+                      </th>
                     ))}
                     <th scope="col" className={th}>Total</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {report.months.map((m) => (
-                    <tr key={m.monthStart.getTime()} className="border-b border-slate-100">
-                      <th scope="row" className="px-3 py-1.5 text-left font-medium whitespace-nowrap">
-                        {formatDateTime({ instant: m.monthStart, timeZone: view.zone.timeZone }).slice(0, 7)}
-                      </th>
-                      {m.cellsCents.map((c, i) => (
-                        <td key={report.teams[i]!.key} className="px-3 py-1.5 text-right tabular-nums">{formatUsd({ cents: c })}</td>
+                  {report.teams.map((t, i) => (
+                    <tr key={t.key} className="border-b border-slate-100">
+                      <th scope="row" className="px-3 py-1.5 text-left font-medium">{t.label}</th>
+                      {months.map((m) => (
+                        <td key={m.monthStart.getTime()} className="px-3 py-1.5 text-right tabular-nums">{formatUsd({ cents: m.cellsCents[i]! })}</td>
                       ))}
-                      <td className="px-3 py-1.5 text-right font-semibold tabular-nums">{formatUsd({ cents: m.totalCents })}</td>
+                      <td className="px-3 py-1.5 text-right font-semibold tabular-nums">{formatUsd({ cents: report.teamTotalsCents[i]! })}</td>
                     </tr>
                   ))}
                 </tbody>
                 <tfoot>
                   <tr className="border-t-2 border-slate-300 font-semibold">
-                    <th scope="row" className="px-3 py-1.5 text-left">All {report.months.length} months</th>
-                    {report.teamTotalsCents.map((c, i) => (
-                      <td key={report.teams[i]!.key} className="px-3 py-1.5 text-right tabular-nums">{formatUsd({ cents: c })}</td>
+                    <th scope="row" className="px-3 py-1.5 text-left">All teams</th>
+                    {months.map((m) => (
+                      <td key={m.monthStart.getTime()} className="px-3 py-1.5 text-right tabular-nums">{formatUsd({ cents: m.totalCents })}</td>
                     ))}
                     <td className="px-3 py-1.5 text-right tabular-nums">{formatUsd({ cents: report.totalCents })}</td>
                   </tr>

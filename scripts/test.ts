@@ -15,7 +15,9 @@ interface Part {
 // The runners' own closing lines carry a prefix here, so the totals are
 // repeated at the end as one plain "N passed, N failed" line.
 const totals = { passed: 0, failed: 0 };
-function count(line: string): void {
+function count(raw: string): void {
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes are what is stripped
+  const line = raw.replace(/\u001b\[[0-9;]*m/g, "");
   const vitest = /^\s*Tests\s+(?:(\d+) failed \| )?(\d+) passed/.exec(line);
   if (vitest) {
     totals.failed += Number(vitest[1] ?? 0);
@@ -28,7 +30,7 @@ function count(line: string): void {
 function run(part: Part): Promise<{ name: string; code: number; seconds: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(part.command, part.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+    const child = spawn(part.command, part.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on("line", (line) => {
         count(line);

@@ -16,7 +16,6 @@ interface Part {
 // repeated at the end as one plain "N passed, N failed" line.
 const totals = { passed: 0, failed: 0 };
 function count(raw: string): void {
-  // eslint-disable-next-line no-control-regex -- ANSI colour codes are what is stripped
   const line = raw.replace(/\u001b\[[0-9;]*m/g, "");
   const vitest = /^\s*Tests\s+(?:(\d+) failed \| )?(\d+) passed/.exec(line);
   if (vitest) {

@@ -1,0 +1,231 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { submitGpuPrice } from "@/lib/actions/handlers/gpu-prices";
+import { submitInferenceDeployment } from "@/lib/actions/handlers/inference-deployments";
+import { submitTrainingRun, submitTrainingRunDelete } from "@/lib/actions/handlers/training-runs";
+import { submitUsageWindow } from "@/lib/actions/handlers/usage-windows";
+import { closeMonth, reopenMonth } from "@/lib/db/mutations/month-closures";
+import { lineCents } from "@/lib/reports/line";
+import { monthRange } from "@/lib/reports/month";
+import { deploymentFields, form, key, usageFields } from "@/lib/testing/inference-records";
+import { createOrgFixture, type OrgFixture } from "@/lib/testing/org-fixture";
+import { queryLedger, sumCents } from "./cost-ledger";
+import { dashboardData } from "./dashboards";
+import { monthReport, reportLines, sumLineCents } from "./reports";
+
+// Monthly reports against a real PostgreSQL, on records that cross month
+// boundaries and the October DST change (Europe/London org, a New York team):
+// the report equals the dashboards to the cent in every zone and scope, daily
+// lines add up to monthly ones, a run spanning two months is prorated into
+// both, and closed months stay closed — a late edit becomes a correction in
+// the next open month, pointing at the audit entry that caused it.
+
+let fx: OrgFixture;
+let client: pg.Client;
+const now = new Date("2026-11-20T12:00:00Z");
+const ZONES = ["Europe/London", "America/New_York", "UTC"];
+const ids: Record<string, number> = {};
+
+function runFields(overrides: Record<string, string>): Record<string, string> {
+  return {
+    teamId: String(fx.teamId),
+    model: "Llama-3.1-8B",
+    method: "LORA",
+    precision: "BF16",
+    gpuTypeId: String(fx.gpuTypeId),
+    provider: "aws",
+    pricingModel: "ON_DEMAND",
+    gpuCount: "8",
+    status: "SUCCEEDED",
+    _timeZone: "Europe/London",
+    _idempotencyKey: key(),
+    ...overrides,
+  };
+}
+
+async function saved(state: Promise<{ status: string }>): Promise<number> {
+  const s = (await state) as { status: string; id?: number | string };
+  if (s.status !== "saved") throw new Error(`expected saved, got ${JSON.stringify(s)}`);
+  return Number(s.id);
+}
+
+beforeAll(async () => {
+  fx = await createOrgFixture();
+  client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  const viewer = fx.viewer;
+  // Across the September/October boundary, with extras spread over its time.
+  ids.spansSeptember = await saved(
+    submitTrainingRun({ viewer, id: null, now, formData: form(runFields({ name: "sept-oct", startedAt: "2026-09-28T10:00", endedAt: "2026-10-03T06:30", storageCostUsd: "12.50", dataCostUsd: "0.005" })) }),
+  );
+  // Across the DST change on 25 October, on the New York team.
+  ids.dst = await saved(
+    submitTrainingRun({
+      viewer,
+      id: null,
+      now,
+      formData: form(runFields({ name: "dst-run", teamId: String(fx.otherTeamId), gpuCount: "3", startedAt: "2026-10-24T20:00", endedAt: "2026-10-26T05:00" })),
+    }),
+  );
+  // Across October/November, priced by its own override, with an odd extra.
+  ids.spansNovember = await saved(
+    submitTrainingRun({
+      viewer,
+      id: null,
+      now,
+      formData: form(runFields({ name: "oct-nov", startedAt: "2026-10-31T22:00", endedAt: "2026-11-02T03:17", pricePerGpuHourOverride: "3.141593", networkCostUsd: "0.015" })),
+    }),
+  );
+  ids.deployment = await saved(submitInferenceDeployment({ viewer, id: null, formData: form(deploymentFields(fx, { activeFrom: "2026-10-20T00:00", activeTo: "" })) }));
+  for (const start of ["2026-10-30T12:00", "2026-10-31T12:00"]) {
+    const state = await submitUsageWindow({ viewer, deploymentId: String(ids.deployment), start: null, now, formData: form(usageFields({ windowStart: start, windowSeconds: "86400" })) });
+    if (state.status !== "saved") throw new Error(JSON.stringify(state));
+  }
+});
+afterAll(() => client.end());
+
+describe("reconciliation", () => {
+  for (const timeZone of ZONES) {
+    for (const month of ["2026-09", "2026-10", "2026-11"]) {
+      it(`${month} in ${timeZone}: report = dashboards for the org and each team, days add up to months`, async () => {
+        const period = monthRange({ month, timeZone });
+        for (const teamId of [undefined, fx.teamId, fx.otherTeamId]) {
+          const scope = { viewer: fx.viewer, month, timeZone, now, ...(teamId !== undefined ? { teamId } : {}) };
+          const report = await monthReport(scope);
+          const dashboard = await dashboardData({ viewer: fx.viewer, scope: teamId !== undefined ? { teamId } : {}, range: period, unit: "day", timeZone, now });
+          expect(report.totals.chargesCents).toBe(dashboard.kpis.totalCents);
+          expect(report.totals.trainingCents).toBe(dashboard.kpis.trainingCents);
+          expect(report.totals.inferenceCents).toBe(dashboard.kpis.inferenceCents);
+          for (const b of Object.values(report.breakdowns)) expect(b.reduce((s, x) => s + x.cents, 0n)).toBe(report.totals.chargesCents);
+          expect(report.daily.reduce((s, d) => s + d.trainingCents + d.inferenceCents, 0n)).toBe(report.totals.chargesCents);
+          // Each item's days add up to its month, cent for cent and GPU-millisecond for GPU-millisecond.
+          const days = await reportLines({ ...scope, granularity: "day" });
+          for (const line of report.lines) {
+            const itemDays = days.charges.filter((d) => d.kind === line.kind && d.itemId === line.itemId);
+            expect(sumLineCents(itemDays)).toBe(lineCents(line));
+            expect(itemDays.reduce((s, d) => s + d.gpuMs, 0n)).toBe(line.gpuMs);
+            expect(itemDays.every((d) => d.chargeStart >= d.periodStart && d.chargeEnd <= d.periodEnd && d.chargeStart < d.chargeEnd)).toBe(true);
+          }
+        }
+      });
+    }
+  }
+
+  it("prorates a run across the months it spans, and its months add up to its lifetime cost", async () => {
+    for (const timeZone of ZONES) {
+      const lifetime = await queryLedger({
+        viewer: fx.viewer,
+        filters: { runIds: [ids.spansSeptember!, ids.spansNovember!] },
+        from: new Date("2026-09-01T00:00:00Z"),
+        to: new Date("2026-12-01T00:00:00Z"),
+        unit: "day",
+        timeZone,
+        groupBy: "item",
+        now,
+        isWholeRange: true,
+      });
+      for (const runId of [ids.spansSeptember!, ids.spansNovember!]) {
+        const parts = [];
+        for (const month of ["2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]) {
+          const { charges } = await reportLines({ viewer: fx.viewer, month, timeZone, now, granularity: "month" });
+          parts.push(...charges.filter((l) => l.kind === "training" && l.itemId === runId));
+        }
+        expect(parts).toHaveLength(2);
+        expect(parts.every((p) => lineCents(p) > 0n)).toBe(true);
+        expect(sumLineCents(parts)).toBe(sumCents(lifetime.filter((r) => r.groupKey === `training:${runId}`)));
+      }
+    }
+  });
+
+  it("carries tokens, requests, p99 and the prices used on each line", async () => {
+    const { charges } = await reportLines({ viewer: fx.viewer, month: "2026-10", timeZone: "Europe/London", now, granularity: "month" });
+    const deployment = charges.find((l) => l.kind === "inference")!;
+    // One full window plus the half of the second that falls in October (London): prorated by time.
+    expect(deployment.requests).toBe(180_000n);
+    expect(deployment.inputTokens).toBe(144_000_000n);
+    expect(deployment.p99LatencyMs).toBeGreaterThan(1_300);
+    expect(deployment.prices).toEqual([expect.objectContaining({ pricePerGpuHourMicros: 2_500_000n, source: "catalog" })]);
+    const override = charges.find((l) => l.itemId === ids.spansNovember && l.kind === "training")!;
+    expect(override.prices).toEqual([expect.objectContaining({ pricePerGpuHourMicros: 3_141_593n, source: "override" })]);
+  });
+});
+
+describe("closed months", () => {
+  it("close → late edit → correction next month → close next month → reopen newest first", async () => {
+    const timeZone = fx.viewer.orgTimeZone;
+    const before = await monthReport({ viewer: fx.viewer, month: "2026-10", timeZone, now });
+    // Only admins close, and only months that are over.
+    expect(await closeMonth({ viewer: fx.memberViewer, month: "2026-10", now })).toMatchObject({ ok: false });
+    expect(await closeMonth({ viewer: fx.viewer, month: "2026-11", now })).toMatchObject({ ok: false, reason: "invalid" });
+    expect(await closeMonth({ viewer: fx.viewer, month: "2026-13", now })).toMatchObject({ ok: false, reason: "invalid" });
+    const closed = await closeMonth({ viewer: fx.viewer, month: "2026-10", now });
+    expect(closed).toMatchObject({ ok: true, value: { chargeCents: before.totals.chargesCents } });
+    expect(await closeMonth({ viewer: fx.viewer, month: "2026-10", now })).toMatchObject({ ok: false });
+
+    // A late edit (the DST run doubles its GPUs), a late delete, and a price back-dated into October.
+    const dstRun = (await client.query(`select version from training_runs where id = $1`, [ids.dst])).rows[0];
+    await saved(
+      submitTrainingRun({
+        viewer: fx.viewer,
+        id: ids.dst,
+        now,
+        formData: form(runFields({ name: "dst-run", teamId: String(fx.otherTeamId), gpuCount: "6", startedAt: "2026-10-24T20:00", endedAt: "2026-10-26T05:00", _version: String(dstRun.version) })),
+      }),
+    );
+    expect((await submitTrainingRunDelete({ viewer: fx.viewer, id: ids.spansSeptember })).status).toBe("saved");
+    await saved(
+      submitGpuPrice({
+        viewer: fx.viewer,
+        id: null,
+        formData: form({ gpuTypeId: String(fx.gpuTypeId), provider: "aws", pricingModel: "ON_DEMAND", pricePerGpuHour: "1.99", effectiveFrom: "2026-10-29T00:00:00Z", endCurrentPrice: "true", _idempotencyKey: key() }),
+      }),
+    );
+
+    // October as it was sent: unchanged, with who closed it.
+    const october = await monthReport({ viewer: fx.viewer, month: "2026-10", timeZone, now });
+    expect(october.closure).toMatchObject({ closedByName: "Ada Admin" });
+    expect(october.totals.chargesCents).toBe(before.totals.chargesCents);
+    expect(october.lines.map(lineCents)).toEqual(before.lines.map(lineCents));
+    const liveOctober = await dashboardData({ viewer: fx.viewer, scope: {}, range: october.period, unit: "day", timeZone, now });
+    expect(october.liveCents).toBe(liveOctober.kpis.totalCents);
+    expect(liveOctober.kpis.totalCents).not.toBe(before.totals.chargesCents);
+
+    // November carries the corrections: October's stored cents + corrections = October's live cents.
+    const november = await monthReport({ viewer: fx.viewer, month: "2026-11", timeZone, now });
+    expect(before.totals.chargesCents + november.totals.correctionsCents).toBe(liveOctober.kpis.totalCents);
+    const byItem = (kind: string, id: number) => november.corrections.find((c) => c.kind === kind && c.itemId === id)!;
+    expect(byItem("training", ids.dst!).correction!.cause).toMatch(/^Run edited by Ada Admin at .* \(audit #\d+\)/);
+    const deleted = byItem("training", ids.spansSeptember!);
+    expect(lineCents(deleted)).toBeLessThan(0n);
+    expect(deleted.correction!.cause).toMatch(/^Run deleted by Ada Admin/);
+    expect(deleted.correction!.auditEntryIds.length).toBeGreaterThan(0);
+    expect(byItem("inference", ids.deployment!).correction!.cause).toMatch(/^Price created by Ada Admin/);
+    // The November usage itself still equals the dashboards.
+    const novemberDashboard = await dashboardData({ viewer: fx.viewer, scope: {}, range: november.period, unit: "day", timeZone, now });
+    expect(november.totals.chargesCents).toBe(novemberDashboard.kpis.totalCents);
+    expect(november.totals.billedCents).toBe(november.totals.chargesCents + november.totals.correctionsCents);
+
+    // Closing November stores its corrections; December then owes nothing more for October.
+    const december = new Date("2026-12-02T12:00:00Z");
+    const novemberClosed = await closeMonth({ viewer: fx.viewer, month: "2026-11", now: december });
+    expect(novemberClosed).toMatchObject({ ok: true, value: { correctionCents: november.totals.correctionsCents } });
+    const dec = await reportLines({ viewer: fx.viewer, month: "2026-12", timeZone, now: december, granularity: "month" });
+    expect(dec.corrections.filter((c) => c.correction?.correctsMonth === "2026-10")).toEqual([]);
+
+    // Reopen newest first; a reopened October is live again and November's stored corrections go with November.
+    expect(await reopenMonth({ viewer: fx.viewer, month: "2026-10" })).toMatchObject({ ok: false });
+    expect(await reopenMonth({ viewer: fx.memberViewer, month: "2026-11" })).toMatchObject({ ok: false });
+    expect(await reopenMonth({ viewer: fx.viewer, month: "2026-11" })).toMatchObject({ ok: true });
+    expect(await reopenMonth({ viewer: fx.viewer, month: "2026-10" })).toMatchObject({ ok: true });
+    const reopened = await monthReport({ viewer: fx.viewer, month: "2026-10", timeZone, now: december });
+    expect(reopened.closure).toBeNull();
+    expect(reopened.totals.chargesCents).toBe(liveOctober.kpis.totalCents);
+    const { rows: audit } = await client.query(`select action::text, after ->> 'status' as status from audit_entries where "entityType" = 'monthClosure' order by id`);
+    expect(audit).toEqual([
+      { action: "CREATE", status: "closed" },
+      { action: "CREATE", status: "closed" },
+      { action: "UPDATE", status: "reopened" },
+      { action: "UPDATE", status: "reopened" },
+    ]);
+  });
+});

@@ -1,3 +1,4 @@
+import { csvHeaderRow, csvRow } from "@/lib/reports/csv";
 import type { ImportKind } from "./kinds";
 
 /**
@@ -8,7 +9,11 @@ import type { ImportKind } from "./kinds";
 
 /** How a cell is read before the entity schema sees it. */
 export type CellKind =
-  /** Free text (names, notes): checked for spreadsheet formula prefixes. */
+  /**
+   * Free text (names, notes): handed to the entity schema as a form's field is,
+   * so "=HYPERLINK(…)" or "- lr warmup" is accepted here as it is there; every
+   * CSV Burnrate writes neutralizes it (lib/reports/csv.ts).
+   */
   | "text"
   /** A team, GPU type or deployment named in the file, resolved to its id in the viewer's org. */
   | "reference"
@@ -92,15 +97,6 @@ export function columnForField(kind: ImportKind, field: string): ColumnSpec | un
   return IMPORT_COLUMNS[kind].find((c) => c.field === field);
 }
 
-// A cell that starts with one of these is run as a formula by spreadsheet apps (CSV injection).
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One CSV cell: quoted when it must be, and never starting like a formula. */
-export function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 /**
  * The downloadable template: the header and one example row. `examples`
  * replaces the built-in examples per header (the org's own team slug, GPU type
@@ -108,7 +104,6 @@ export function csvCell(value: string): string {
  */
 export function templateCsv(kind: ImportKind, examples: Partial<Record<string, string>> = {}): string {
   const columns = IMPORT_COLUMNS[kind];
-  const header = columns.map((c) => c.header).join(",");
-  const example = columns.map((c) => csvCell(examples[c.header] ?? c.example)).join(",");
-  return `${header}\r\n${example}\r\n`;
+  // Through the one CSV writer: examples that start like a formula get a leading ' as in every export.
+  return csvHeaderRow(columns.map((c) => c.header)) + csvRow(columns.map((c) => ({ text: examples[c.header] ?? c.example })));
 }

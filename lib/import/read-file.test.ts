@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IMPORT_COLUMNS, templateCsv } from "./columns";
+import { trainingRunSchema } from "@/lib/validation/entities/training-run";
 import { MAX_IMPORT_ROWS } from "./kinds";
 import { readImportFile, type ImportReading } from "./read-file";
 import type { ImportReferences } from "./references";
@@ -73,13 +74,48 @@ describe("readImportFile: rows to values", () => {
     ]);
   });
 
-  it("names a blank reference, a formula-looking name and a duplicate natural key", () => {
-    const text = [RUNS, run({ team: "" }), run({ name: "=cmd|' /C calc'!A0" }), run({ name: "@SUM(A1)" }), run({ name: "r9" }), run({ name: "r9", model: "other" })].join("\n");
+  it("names a blank reference and a duplicate natural key", () => {
+    const text = [RUNS, run({ team: "" }), run({ name: "r9" }), run({ name: "r9", model: "other" })].join("\n");
     expect(issues(read("trainingRuns", text))).toEqual([
       [2, "team", "Team is required: a team slug such as research"],
-      [3, "name", 'Name starts with "=", which spreadsheet apps run as a formula; remove it or reword the value'],
-      [4, "name", 'Name starts with "@", which spreadsheet apps run as a formula; remove it or reword the value'],
-      [6, "name", "Row 5 has the same team, name and start; a run can appear only once in a file"],
+      [4, "name", "Row 3 has the same team, name and start; a run can appear only once in a file"],
+    ]);
+  });
+
+  it("takes text that starts like a spreadsheet formula as the forms take it (CSV output neutralizes it)", () => {
+    const texts: [name: string, model: string, notes: string][] = [
+      ['=HYPERLINK("http://x","y")', "@SUM(A1)", "- lr warmup"],
+      ["@home-run", "+1+1", "-lr warmup"],
+      ["=cmd|' /C calc'!A0", "-m", "=SUM(1)\n+ second line"],
+      // A cell neutralized by Burnrate's own export comes back with its quote, as text.
+      ["'=SUM(1)", "'@model", "'-12.34"],
+      ["\t-tabbed", "  =spaced  ", "\t+ indented note"],
+    ];
+    const cell = (value: string) => `"${value.replace(/"/g, '""')}"`;
+    const header = `${RUNS},notes`;
+    const lines = texts.map(([name, model, notes]) => `${run({ name: cell(name), model: cell(model) })},${cell(notes)}`);
+    const reading = read("trainingRuns", [header, ...lines].join("\r\n"));
+    if (!reading.ok || reading.valid.kind !== "trainingRuns") throw new Error("expected runs");
+    expect(reading.issues).toEqual([]);
+    const form = trainingRunSchema({ now: NOW });
+    texts.forEach(([name, model, notes], i) => {
+      const formValues = form.parse({ ...reading.valid.rows[i]!.values, name, model, notes });
+      expect(reading.valid.rows[i]!.values).toMatchObject({ name: formValues.name, model: formValues.model, notes: formValues.notes });
+    });
+    expect(reading.valid.rows.map((r) => [r.values.name, r.values.model, r.values.notes])).toEqual([
+      ['=HYPERLINK("http://x","y")', "@SUM(A1)", "- lr warmup"],
+      ["@home-run", "+1+1", "-lr warmup"],
+      ["=cmd|' /C calc'!A0", "-m", "=SUM(1)\n+ second line"],
+      ["'=SUM(1)", "'@model", "'-12.34"],
+      ["-tabbed", "=spaced", "+ indented note"],
+    ]);
+  });
+
+  it("refuses in a text cell only what the form refuses", () => {
+    const text = [`${RUNS},notes`, `${run({ name: "=1+2" })},"${"x".repeat(5_001)}"`, `${run({ name: '"=line\nbreak"' })},@ok`].join("\n");
+    expect(issues(read("trainingRuns", text))).toEqual([
+      [2, "notes", "Notes must be at most 5,000 characters"],
+      [3, "name", "Name must be one line of text"],
     ]);
   });
 
@@ -126,10 +162,15 @@ describe("templateCsv", () => {
     }
   });
 
-  it("quotes cells with commas and quotes, and defuses formula-looking examples", () => {
-    const text = templateCsv("trainingRuns", { notes: 'a "b", c', name: "=1+2" });
-    expect(text).toContain(`"'=1+2"`.slice(1, -1));
+  it("quotes cells with commas and quotes, and neutralizes formula-looking examples, which import back as text", () => {
+    const text = templateCsv("trainingRuns", { notes: 'a "b", c', name: "=1+2", model: "-lr warmup", team: "research", gpu_type: "H100 80GB" });
+    expect(text).toContain(",'=1+2,'-lr warmup,");
     expect(text).toContain('"a ""b"", c"');
+    expect(text.endsWith("\r\n")).toBe(true);
+    const reading = read("trainingRuns", text);
+    if (!reading.ok || reading.valid.kind !== "trainingRuns") throw new Error("expected runs");
+    expect(reading.issues).toEqual([]);
+    expect(reading.valid.rows[0]!.values).toMatchObject({ name: "'=1+2", model: "'-lr warmup", notes: 'a "b", c' });
   });
 });
 

@@ -12,9 +12,11 @@ import { referenceResolver, type ImportReferences, type Resolution } from "./ref
  * Row → entity values. Each cell goes to the entity's own schema (the one the
  * forms and the API use); the import adds only what is particular to a file:
  * names of teams, GPU types and deployments resolved to ids, times without an
- * offset read in the chosen zone, formula-looking text refused, and one
- * record per natural key. Every problem is reported with its row and column,
- * and every row is checked, however many fail.
+ * offset read in the chosen zone, and one record per natural key. Free text
+ * is taken as the forms take it, a name "=HYPERLINK(…)" or a note
+ * "- lr warmup" included: it is neutralized wherever Burnrate writes CSV
+ * (lib/reports/csv.ts), not refused here. Every problem is reported with its
+ * row and column, and every row is checked, however many fail.
  */
 
 export interface DataRow {
@@ -59,9 +61,6 @@ export interface RowValidator {
 /** Natural keys, as the database's unique keys compare them. */
 export const runKey = (v: Pick<TrainingRunValues, "teamId" | "name" | "startedAt">) => `${v.teamId}|${v.startedAt.getTime()}|${v.name}`;
 export const windowKey = (v: Pick<UsageWindowValues, "deploymentId" | "windowStart">) => `${v.deploymentId}|${v.windowStart.getTime()}`;
-
-// What spreadsheet apps run as a formula when the value is exported again and opened (CSV injection).
-const FORMULA_START = /^[=+\-@]/;
 
 const REQUIRED_REFERENCE: Record<string, string> = {
   teamId: "Team is required: a team slug such as research",
@@ -152,8 +151,6 @@ export function rowValidator({ kind, header, references, timeZone, now }: RowVal
         const reading = instants.read(raw, spec.label);
         if (reading.kind === "instant") input[spec.field] = reading.value;
         else if (reading.kind === "invalid") fail(spec.field, reading.message);
-      } else if (spec.cell === "text" && FORMULA_START.test(raw.trim())) {
-        fail(spec.field, `${spec.label} starts with "${raw.trim()[0]}", which spreadsheet apps run as a formula; remove it or reword the value`);
       } else {
         input[spec.field] = raw;
       }

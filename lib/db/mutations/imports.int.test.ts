@@ -163,17 +163,29 @@ describe("training runs", () => {
     const result = await commitImport({ client: prisma, viewer, file, now: NOW });
     expect(result.status).toBe("invalid-rows");
     if (result.status !== "invalid-rows") throw new Error("unreachable");
+    // Row 4's formula-looking name is valid, as it is in the form (CSV output neutralizes it).
     expect(result.errors.map((e) => [e.row, e.column])).toEqual([
       [3, "gpu_count"],
-      [4, "name"],
       [5, "team"],
       [6, "gpu_type"],
       [7, "name"],
       [8, "started_at"],
     ]);
-    expect(result.errors[2]!.message).toMatch(/^No team "intruder" in this organization/);
-    expect(result.errors[4]!.message).toBe("Row 2 has the same team, name and start; a run can appear only once in a file");
+    expect(result.errors[1]!.message).toMatch(/^No team "intruder" in this organization/);
+    expect(result.errors[3]!.message).toBe("Row 2 has the same team, name and start; a run can appear only once in a file");
     expect(await tableCounts()).toEqual(before);
+  });
+
+  it("stores text that starts like a spreadsheet formula as the form does", async () => {
+    const line = (name: string, notes: string) => runLine(name, { start: "2026-10-02 09:00", end: "2026-10-02 17:00" }).replace('"note, with comma"', notes);
+    const file = runsFile([line('"=HYPERLINK(""http://x"",""y"")"', '"- lr warmup"'), line("@home-run", "+1"), line("'=SUM(1)", "-12.34")]);
+    expect(await commitImport({ client: prisma, viewer, file, now: NOW })).toMatchObject({ status: "committed", rowCount: 3, inserted: 3 });
+    const { rows } = await sql.query(`select name, notes from training_runs where "startedAt" = '2026-10-02T07:00:00Z' order by id`);
+    expect(rows).toEqual([
+      { name: '=HYPERLINK("http://x","y")', notes: "- lr warmup" },
+      { name: "@home-run", notes: "+1" },
+      { name: "'=SUM(1)", notes: "-12.34" },
+    ]);
   });
 
   it("writes nothing when the only invalid row comes after thousands already written", async () => {

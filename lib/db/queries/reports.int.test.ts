@@ -1,3 +1,4 @@
+import { parse } from "csv-parse/sync";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitGpuPrice } from "@/lib/actions/handlers/gpu-prices";
@@ -11,6 +12,8 @@ import { deploymentFields, form, key, usageFields } from "@/lib/testing/inferenc
 import { createOrgFixture, type OrgFixture } from "@/lib/testing/org-fixture";
 import { queryLedger, sumCents } from "./cost-ledger";
 import { dashboardData } from "./dashboards";
+import { closeStreamPool } from "../stream";
+import { exportLines, focusCsv, lineItemsCsv, reportJson, type ExportScope } from "./report-export";
 import { monthReport, reportLines, sumLineCents } from "./reports";
 
 // Monthly reports against a real PostgreSQL, on records that cross month
@@ -82,7 +85,32 @@ beforeAll(async () => {
     if (state.status !== "saved") throw new Error(JSON.stringify(state));
   }
 });
-afterAll(() => client.end());
+afterAll(async () => {
+  await client.end();
+  await closeStreamPool();
+});
+
+/** "12.34" / "-0.05" → cents, exactly (never through a float). */
+function cents(text: string): bigint {
+  const m = /^(-?)(\d+)\.(\d\d)$/.exec(text);
+  if (!m) throw new Error(`not a cents amount: ${JSON.stringify(text)}`);
+  const v = BigInt(m[2]!) * 100n + BigInt(m[3]!);
+  return m[1] ? -v : v;
+}
+
+async function exported(scope: ExportScope) {
+  const [linesBytes, focus, json] = await Promise.all([
+    new Response(lineItemsCsv(scope, { bom: true })).bytes(),
+    new Response(focusCsv(scope, { bom: false })).text(),
+    new Response(reportJson(scope)).text(),
+  ]);
+  expect([...linesBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const lineRows = parse(new TextDecoder("utf-8", { ignoreBOM: false, fatal: true }).decode(linesBytes), { columns: true }) as Record<string, string>[];
+  const focusRows = parse(focus, { columns: true }) as Record<string, string>[];
+  return { lineRows, focusRows, json: JSON.parse(json) as { totals: Record<string, string>; lines: unknown[]; corrections: unknown[]; report: { status: string } } };
+}
+
+const sumOf = (rows: Record<string, string>[], column: string) => rows.reduce((s, r) => s + cents(r[column]!), 0n);
 
 describe("reconciliation", () => {
   for (const timeZone of ZONES) {
@@ -150,6 +178,79 @@ describe("reconciliation", () => {
   });
 });
 
+describe("exports", () => {
+  for (const timeZone of ["Europe/London", "America/New_York"]) {
+    it(`CSV, FOCUS and JSON reconcile to the report and the dashboards to the cent (${timeZone}, org and team, month and day lines)`, async () => {
+      for (const month of ["2026-10", "2026-11"]) {
+        for (const team of [undefined, { id: fx.otherTeamId, slug: "applied", name: "Applied" }]) {
+          const report = await monthReport({ viewer: fx.viewer, month, timeZone, now, ...(team ? { teamId: team.id } : {}) });
+          const dashboard = await dashboardData({ viewer: fx.viewer, scope: team ? { teamId: team.id } : {}, range: report.period, unit: "day", timeZone, now });
+          for (const granularity of ["month", "day"] as const) {
+            const { lineRows, focusRows, json } = await exported({ viewer: fx.viewer, month, timeZone, granularity, now, ...(team ? { team } : {}) });
+            expect(sumOf(lineRows, "total_cost_usd")).toBe(report.totals.billedCents);
+            expect(sumOf(lineRows.filter((r) => r.line_type === "charge"), "total_cost_usd")).toBe(dashboard.kpis.totalCents);
+            expect(sumOf(lineRows, "compute_cost_usd") + sumOf(lineRows, "storage_data_network_cost_usd")).toBe(report.totals.billedCents);
+            expect(sumOf(focusRows, "BilledCost")).toBe(report.totals.billedCents);
+            expect(sumOf(focusRows, "EffectiveCost")).toBe(report.totals.billedCents);
+            expect(cents(json.totals.billedUsd!)).toBe(report.totals.billedCents);
+            expect(cents(json.totals.chargesUsd!)).toBe(dashboard.kpis.totalCents);
+            expect(cents(json.totals.trainingUsd!)).toBe(report.totals.trainingCents);
+            expect(json.lines).toHaveLength(lineRows.filter((r) => r.line_type === "charge").length);
+            if (granularity === "month") expect(lineRows.filter((r) => r.line_type === "charge")).toHaveLength(report.lines.length);
+            // FOCUS: periods in UTC, start-inclusive and end-exclusive, charge periods inside the billing period.
+            for (const r of focusRows) {
+              for (const c of ["BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd"]) expect(r[c]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+              expect(r.ChargePeriodStart! < r.ChargePeriodEnd!).toBe(true);
+              if (!r.ChargeClass) expect(r.ChargePeriodStart! >= r.BillingPeriodStart! && r.ChargePeriodEnd! <= r.BillingPeriodEnd!).toBe(true);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it("streams: lines are pulled only as the reader reads (flat memory)", async () => {
+    // Enough runs for a few thousand daily lines.
+    const values = Array.from({ length: 300 }, (_, i) => `(${fx.teamId}, 'bulk-${i}', 'm', 'LORA', 'BF16', ${fx.gpuTypeId}, 'aws', 'ON_DEMAND', 1, '2026-09-01T00:00:00Z', '2026-09-30T00:00:00Z', 'SUCCEEDED', now())`);
+    await client.query(`insert into training_runs ("teamId", name, model, method, precision, "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status, "updatedAt") values ${values.join(",")}`);
+    try {
+      const scope: ExportScope = { viewer: fx.viewer, month: "2026-09", timeZone: "UTC", granularity: "day", now };
+      let pulled = 0;
+      async function* counted() {
+        for await (const line of exportLines(scope)) {
+          pulled += 1;
+          yield line;
+        }
+      }
+      const reader = lineItemsCsv(scope, { bom: false }, counted()).getReader();
+      const first = await reader.read();
+      expect(first.value!.byteLength).toBeGreaterThan(60_000);
+      const pulledAfterFirst = pulled;
+      // One ~64 KB chunk and one buffered ahead: a few hundred lines of the ~9,000, not all of them.
+      expect(pulledAfterFirst).toBeLessThan(1_500);
+      let bytes = first.value!.byteLength;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        bytes += value.byteLength;
+      }
+      expect(pulled).toBeGreaterThan(300 * 29);
+      expect(bytes).toBeGreaterThan(pulled * 100);
+    } finally {
+      await client.query(`delete from training_runs where name like 'bulk-%'`);
+    }
+  });
+
+  it("cancelling a download releases its database connection", async () => {
+    const scope: ExportScope = { viewer: fx.viewer, month: "2026-10", timeZone: "UTC", granularity: "day", now };
+    const reader = reportJson(scope).getReader();
+    await reader.read();
+    await reader.cancel();
+    const { rows } = await client.query(`select count(*)::int as n from pg_stat_activity where query like 'fetch %' and state <> 'idle'`);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
 describe("closed months", () => {
   it("close → late edit → correction next month → close next month → reopen newest first", async () => {
     const timeZone = fx.viewer.orgTimeZone;
@@ -200,6 +301,17 @@ describe("closed months", () => {
     expect(deleted.correction!.cause).toMatch(/^Run deleted by Ada Admin/);
     expect(deleted.correction!.auditEntryIds.length).toBeGreaterThan(0);
     expect(byItem("inference", ids.deployment!).correction!.cause).toMatch(/^Price created by Ada Admin/);
+    // October's exports are the stored report; November's carry the corrections as FOCUS "Correction" rows.
+    const octoberFiles = await exported({ viewer: fx.viewer, month: "2026-10", timeZone, granularity: "day", now });
+    expect(sumOf(octoberFiles.focusRows, "BilledCost")).toBe(before.totals.chargesCents);
+    expect(sumOf(octoberFiles.lineRows, "total_cost_usd")).toBe(before.totals.chargesCents);
+    expect(octoberFiles.json.report.status).toBe("closed");
+    const novemberFiles = await exported({ viewer: fx.viewer, month: "2026-11", timeZone, granularity: "month", now });
+    const corrections = novemberFiles.focusRows.filter((r) => r.ChargeClass === "Correction");
+    expect(corrections.length).toBeGreaterThanOrEqual(3);
+    expect(sumOf(corrections, "BilledCost")).toBe(november.totals.correctionsCents);
+    expect(corrections.every((r) => r.x_CorrectsMonth === "2026-10" && /audit #\d+/.test(r.x_CorrectionCause ?? ""))).toBe(true);
+    expect(novemberFiles.lineRows.filter((r) => r.line_type === "correction").every((r) => r.corrects_month === "2026-10" && r.audit_entry_ids !== "")).toBe(true);
     // The November usage itself still equals the dashboards.
     const novemberDashboard = await dashboardData({ viewer: fx.viewer, scope: {}, range: november.period, unit: "day", timeZone, now });
     expect(november.totals.chargesCents).toBe(novemberDashboard.kpis.totalCents);

@@ -241,6 +241,42 @@ describe("exports", () => {
     }
   });
 
+  it("neutralizes text that starts like a formula in CSV and FOCUS, and keeps negative amounts as numbers", async () => {
+    const names = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-lr warmup"];
+    const created = [];
+    for (const [i, name] of names.entries()) {
+      created.push(
+        await saved(
+          submitTrainingRun({
+            viewer: fx.viewer,
+            id: null,
+            now,
+            formData: form(runFields({ name, model: i === 0 ? "=1+2" : "llama", startedAt: `2026-08-0${i + 1}T10:00`, endedAt: `2026-08-0${i + 1}T12:00` })),
+          }),
+        ),
+      );
+    }
+    try {
+      const scope: ExportScope = { viewer: fx.viewer, month: "2026-08", timeZone: "Europe/London", granularity: "month", now };
+      const lines = await new Response(lineItemsCsv(scope, { bom: false })).text();
+      const focus = await new Response(focusCsv(scope, { bom: false })).text();
+      expect(lines).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
+      for (const text of [lines, focus]) {
+        const rows = parse(text, { columns: true }) as Record<string, string>[];
+        const itemNames = rows.map((r) => r.item_name ?? r.ResourceName);
+        expect(itemNames.sort()).toEqual(["'+1+1", "'-lr warmup", "'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1)"]);
+        // No cell anywhere starts like a formula unless it is a number.
+        for (const r of rows) for (const v of Object.values(r)) if (/^[=+\-@\t\r]/.test(v)) expect(v).toMatch(/^-\d+(\.\d+)?$/);
+      }
+      expect(lines).toContain(",'=1+2,");
+      // The stored names are what people typed: only the files are neutralized.
+      const { rows } = await client.query(`select name from training_runs where id = any($1::int[]) order by id`, [created]);
+      expect(rows.map((r) => r.name)).toEqual(names);
+    } finally {
+      await client.query(`delete from training_runs where id = any($1::int[])`, [created]);
+    }
+  });
+
   it("cancelling a download releases its database connection", async () => {
     const scope: ExportScope = { viewer: fx.viewer, month: "2026-10", timeZone: "UTC", granularity: "day", now };
     const reader = reportJson(scope).getReader();
@@ -312,6 +348,10 @@ describe("closed months", () => {
     expect(sumOf(corrections, "BilledCost")).toBe(november.totals.correctionsCents);
     expect(corrections.every((r) => r.x_CorrectsMonth === "2026-10" && /audit #\d+/.test(r.x_CorrectionCause ?? ""))).toBe(true);
     expect(novemberFiles.lineRows.filter((r) => r.line_type === "correction").every((r) => r.corrects_month === "2026-10" && r.audit_entry_ids !== "")).toBe(true);
+    // The deleted run's correction is a legitimately negative amount, written as a number (no leading quote).
+    const negative = novemberFiles.lineRows.find((r) => r.line_type === "correction" && r.item_id === String(ids.spansSeptember))!;
+    expect(negative.total_cost_usd).toMatch(/^-\d+\.\d\d$/);
+    expect(cents(negative.total_cost_usd!)).toBe(lineCents(deleted));
     // The November usage itself still equals the dashboards.
     const novemberDashboard = await dashboardData({ viewer: fx.viewer, scope: {}, range: november.period, unit: "day", timeZone, now });
     expect(november.totals.chargesCents).toBe(novemberDashboard.kpis.totalCents);

@@ -13,12 +13,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        <a href="#main" data-print="hide" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2">
           Skip to content
         </a>
         {/* A top bar below 1536 px, where a sidebar would take the width that wide tables need; a sidebar above. */}
         <div className="2xl:flex 2xl:min-h-screen">
-          <aside className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-200 bg-white px-3 py-2 2xl:block 2xl:w-52 2xl:shrink-0 2xl:border-b-0 2xl:border-r 2xl:py-3">
+          <aside data-print="hide" className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-200 bg-white px-3 py-2 2xl:block 2xl:w-52 2xl:shrink-0 2xl:border-b-0 2xl:border-r 2xl:py-3">
             <Link href="/" className="flex items-center gap-2 px-3 py-1.5 text-base font-semibold tracking-tight 2xl:mb-3 2xl:py-0">
               <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm bg-orange-500" />
               Burnrate

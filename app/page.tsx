@@ -5,7 +5,9 @@ import { resolveView } from "@/lib/db/queries/view";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
 import { FilterBar } from "@/components/filters/filter-bar";
 import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
+import { PrintHeader } from "@/components/reports/print-header";
 import { PageHeader } from "@/components/ui/page-header";
+import { formatDateTime, formatPeriod } from "@/lib/domain/labels";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -20,8 +22,15 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
     filterOptions({ viewer }),
     dashboardData({ viewer, scope: view.scope, range: view.range, unit: view.unit, timeZone: view.zone.timeZone, now }),
   ]);
+  const { timeZone } = view.zone;
   return (
     <>
+      <PrintHeader
+        title={`GPU cost overview · ${formatPeriod({ range: view.range, timeZone })}`}
+        subject={view.team?.name ?? viewer.orgName}
+        zoneLabel={view.zone.label}
+        generatedAt={formatDateTime({ instant: now, timeZone })}
+      />
       <PageHeader title="Overview" description="What the organization spends on GPUs, where, on what, and what it gets." />
       <FilterNotices notices={view.notices} />
       <FilterBar key={JSON.stringify(view.filters)} filters={view.filters} options={options} zones={zoneChoices({ orgTimeZone: viewer.orgTimeZone, teamTimeZone: view.team?.timeZone })} />

@@ -7,7 +7,7 @@ export function CostBars({ items, emptyTitle = "No GPU cost in this range" }: { 
   if (items.length === 0) return <EmptyState title={emptyTitle} />;
   const max = items.reduce((m, i) => (i.costCents > m ? i.costCents : m), 0n);
   return (
-    <ul className="space-y-2 p-4">
+    <ul data-print="color" className="space-y-2 p-4">
       {items.map((item) => {
         const width = max > 0n ? Number((item.costCents * 1000n) / max) / 10 : 0;
         return (

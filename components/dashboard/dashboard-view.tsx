@@ -50,7 +50,7 @@ export function DashboardView({ data, zoneLabel, showTeams }: { data: DashboardD
       <p className="text-xs text-slate-500">
         {period(range)} · {zoneLabel} · by {unit}
       </p>
-      <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+      <div className="grid grid-cols-2 gap-3 lg:grid-cols-4 print:grid-cols-4">
         <Stat label="Spend" value={formatUsd({ cents: kpis.totalCents })} hint={change} />
         <Stat label="Projected month-end" value={formatUsd({ cents: kpis.projectedMonthEndCents })} hint={kpis.projectedMonthEndCents === null ? "For this month's range only" : "This month at the burn rate so far"} />
         <Stat label="Training" value={formatUsd({ cents: kpis.trainingCents })} hint={share(kpis.trainingCents)} />
@@ -87,7 +87,7 @@ export function DashboardView({ data, zoneLabel, showTeams }: { data: DashboardD
               <LineChart title="Inference cost per 1M tokens" data={toChartData({ series: perToken, bucketUnit: unit, timeZone })} />
             </div>
           </Card>
-          <div className="grid gap-5 lg:grid-cols-2">
+          <div className="grid gap-5 lg:grid-cols-2 print:grid-cols-2">
             {showTeams ? <TopTable title="Top teams" items={data.top.teams} /> : null}
             <TopTable title="Top models" items={data.top.models} />
             <TopTable title="Top deployments" items={data.top.deployments} href={(key) => `/inference/${key.split(":")[1]}`} />

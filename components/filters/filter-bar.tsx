@@ -30,7 +30,7 @@ export function FilterBar({
   // Two fields a row on a phone (grid), side by side from sm up (flex).
   const field = "w-full min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900 sm:w-auto";
   return (
-    <form method="get" role="search" aria-label={show.team || show.model || show.gpu ? "Filters" : "Date range"} onSubmit={onSubmit} aria-busy={isPending} className="mb-4 grid grid-cols-2 items-end gap-3 sm:flex sm:flex-wrap">
+    <form method="get" role="search" aria-label={show.team || show.model || show.gpu ? "Filters" : "Date range"} onSubmit={onSubmit} aria-busy={isPending} data-print="hide" className="mb-4 grid grid-cols-2 items-end gap-3 sm:flex sm:flex-wrap">
       {Object.entries(keep).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}

@@ -9,7 +9,7 @@ import { zoneChoices } from "./filter-notices";
  */
 export function ZoneSwitch({ current, orgTimeZone, teamTimeZone, path }: { current: ZoneChoice; orgTimeZone: string; teamTimeZone?: string | null; path: string }) {
   return (
-    <nav aria-label="Time zone" className="mb-4 flex flex-wrap items-center gap-1 text-sm">
+    <nav aria-label="Time zone" data-print="hide" className="mb-4 flex flex-wrap items-center gap-1 text-sm">
       <span className="mr-1 text-xs font-medium text-slate-600">Time zone</span>
       {zoneChoices({ orgTimeZone, teamTimeZone }).map((z) => (
         <Link

@@ -21,7 +21,7 @@ function isActive(pathname: string, href: string): boolean {
 export function MainNav() {
   const pathname = usePathname();
   return (
-    <nav aria-label="Main" className="flex flex-wrap gap-1 2xl:flex-col 2xl:flex-nowrap">
+    <nav aria-label="Main" data-print="hide" className="flex flex-wrap gap-1 2xl:flex-col 2xl:flex-nowrap">
       {ITEMS.map((item) => {
         const active = isActive(pathname, item.href);
         return (

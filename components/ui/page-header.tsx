@@ -7,7 +7,12 @@ export function PageHeader({ title, description, actions }: { title: string; des
         <h1 className="text-xl font-semibold tracking-tight">{title}</h1>
         {description ? <p className="mt-0.5 text-sm text-slate-600">{description}</p> : null}
       </div>
-      {actions ? <div className="flex items-center gap-2">{actions}</div> : null}
+      {/* Actions (links styled as buttons) mean nothing on paper. */}
+      {actions ? (
+        <div data-print="hide" className="flex items-center gap-2">
+          {actions}
+        </div>
+      ) : null}
     </header>
   );
 }

@@ -8,7 +8,7 @@ export function Pagination({ page, pageCount, total, hrefFor, noun }: { page: nu
       <span>
         {total.toLocaleString("en-US")} {noun} · page {page} of {pageCount}
       </span>
-      <span className="flex gap-2">
+      <span data-print="hide" className="flex gap-2">
         {page > 1 ? (
           <Link href={hrefFor(page - 1) as Route} className={link} rel="prev">
             Previous

@@ -7,7 +7,8 @@ import type { ReactNode } from "react";
  * `relative` makes it the containing block of the sr-only (absolutely
  * positioned) text in its cells: without it that text is placed against the
  * page, escapes the clipping and widens the page on a phone. Edge shadows
- * show that more columns are hidden to the side.
+ * show that more columns are hidden to the side. In print (app/globals.css)
+ * it shows all its content: no clipping, no shadows.
  */
 export function ScrollRegion({ label, children, className = "" }: { label: string; children: ReactNode; className?: string }) {
   return (

@@ -46,6 +46,19 @@ describe("runCostPreview", () => {
     expect(preview.warnings.some((w) => warning.test(w))).toBe(true);
   });
 
+  it("explains MFU with the method's FLOPs per token: 6 × for full training, 4 × for LoRA", () => {
+    // 8 GPUs × 10 h at 989.5 TFLOPS = 2.84976e20 FLOPs available.
+    const run = { ...base, parameterCount: 8_000_000_000n, tokensProcessed: 3_000_000_000n };
+    const full = runCostPreview({ ...run, method: "FULL_FINE_TUNE" }).lines.find((l) => l.label === "MFU");
+    expect(full?.value).toBe("50.5%"); // 6 × 8e9 × 3e9 = 1.44e20 FLOPs
+    expect(full?.how).toBe("6 × parameters × tokens ÷ (GPU-seconds × peak BF16 FLOP/s)");
+    const lora = runCostPreview({ ...run, method: "LORA" }).lines.find((l) => l.label === "MFU");
+    expect(lora?.value).toBe("33.7%"); // 4 × 8e9 × 3e9 = 9.6e19 FLOPs
+    expect(lora?.how).toMatch(/^4 × parameters × tokens ÷ \(GPU-seconds × peak BF16 FLOP\/s\); 4, not 6: LoRA computes no weight gradients/);
+    // A form that does not say the method: counted as full training.
+    expect(runCostPreview(run).lines.find((l) => l.label === "MFU")?.how).toBe(full?.how);
+  });
+
   it("splits compute at a price change", () => {
     const preview = runCostPreview({
       ...base,

@@ -6,7 +6,8 @@
  */
 import { formatDuration, formatGpuCount, formatGpuHours, formatPercent, formatPricePerGpuHour, formatUsdRate } from "./display";
 import type { GpuTimeLine, PricePeriod } from "./gpu-time-cost";
-import { formatDateTime } from "./labels";
+import { trainingFlopsFactor, type TrainingMethod } from "./estimator/training";
+import { formatDateTime, TRAINING_METHOD_LABELS } from "./labels";
 import { formatUsd, parseUsdMicros } from "./money";
 import { trainingRunCost } from "./training-cost";
 
@@ -31,6 +32,8 @@ export interface RunPreviewInput {
   tokensProcessed: bigint | null;
   parameterCount: bigint | null;
   peakBf16Tflops: string | null;
+  /** Sets the MFU's FLOPs per token (6·N, or 4·N for LoRA/QLoRA); counted as full training when not given. */
+  method?: TrainingMethod | null;
   now: Date;
   /** The form's zone, for the dates in the lines' labels (UTC when not given). */
   timeZone?: string;
@@ -46,6 +49,13 @@ export function gpuTimeFactors({ gpuCount, line }: { gpuCount: number; line: Pic
 }
 
 const DAY_MS = 86_400_000;
+
+/** "4 × parameters × tokens ÷ (…)": the method's FLOPs per parameter per token, and why when it is not 6. */
+export function mfuHow(method: TrainingMethod | null | undefined): string {
+  const factor = trainingFlopsFactor(method);
+  const how = `${factor} × parameters × tokens ÷ (GPU-seconds × peak BF16 FLOP/s)`;
+  return factor === 6 || !method ? how : `${how}; ${factor}, not 6: ${TRAINING_METHOD_LABELS[method]} computes no weight gradients for the frozen base weights`;
+}
 
 export function runCostPreview(input: RunPreviewInput): { lines: PreviewLine[]; warnings: string[] } {
   const cost = trainingRunCost({ run: { ...input }, now: input.now });
@@ -78,7 +88,7 @@ export function runCostPreview(input: RunPreviewInput): { lines: PreviewLine[]; 
   if (cost.costPerMillionTokensUsd && input.tokensProcessed) {
     lines.push({ label: "Cost per 1M tokens", value: formatUsdRate(cost.costPerMillionTokensUsd), how: `Total ÷ ${input.tokensProcessed.toLocaleString("en-US")} tokens processed` });
   }
-  if (cost.mfu !== null) lines.push({ label: "MFU", value: formatPercent(cost.mfu), how: "6 × parameters × tokens ÷ (GPU-seconds × peak BF16 FLOP/s)" });
+  if (cost.mfu !== null) lines.push({ label: "MFU", value: formatPercent(cost.mfu), how: mfuHow(input.method) });
 
   if (cost.isRunning) {
     const current = cost.lines.at(-1);

@@ -99,6 +99,34 @@ describe("trainingRunCost", () => {
 
 describe("modelFlopsUtilization", () => {
   const inputs = { parameterCount: 7_000_000_000n, tokensProcessed: 1_000_000, gpuCount: 1, durationMs: HOUR, peakBf16Tflops: "989.4" };
+
+  // 1e9 parameters × 1.2e9 tokens on 8 GPUs × 4 h at 500 TFLOPS: 8 × 14,400 s × 5e14 FLOP/s = 5.76e19 FLOPs available.
+  it.each([
+    { method: "PRETRAIN", mfu: 0.125 }, // 6 × 1e9 × 1.2e9 = 7.2e18 FLOPs
+    { method: "FULL_FINE_TUNE", mfu: 0.125 },
+    { method: "OTHER", mfu: 0.125 },
+    { method: "LORA", mfu: 0.25 / 3 }, // 4 × 1e9 × 1.2e9 = 4.8e18 FLOPs
+    { method: "QLORA", mfu: 0.25 / 3 },
+    { method: null, mfu: 0.125 }, // not known: counted as full training
+    { method: undefined, mfu: 0.125 },
+  ] as const)("$method: the method's FLOPs per token × tokens ÷ (GPU-seconds × peak)", ({ method, mfu }) => {
+    const run = { parameterCount: 1_000_000_000n, tokensProcessed: 1_200_000_000n, gpuCount: 8, durationMs: 4 * HOUR, peakBf16Tflops: "500" };
+    expect(modelFlopsUtilization({ ...run, method })).toBeCloseTo(mfu, 12);
+  });
+
+  it("a LoRA run's MFU is 4/6 of the same run counted as full training", () => {
+    const lora = modelFlopsUtilization({ ...inputs, method: "LORA" })!;
+    const full = modelFlopsUtilization({ ...inputs, method: "FULL_FINE_TUNE" })!;
+    expect(lora / full).toBeCloseTo(4 / 6, 12);
+    // 4 × 7e9 × 1e6 ÷ (3,600 s × 989.4e12)
+    expect(lora).toBeCloseTo((4 * 7e9 * 1e6) / (3600 * 989.4e12), 15);
+  });
+
+  it("trainingRunCost passes the run's method through", () => {
+    const now = at("2024-06-01T00:00Z");
+    expect(trainingRunCost({ run: { ...baseRun, method: "QLORA" }, now }).mfu).toBeCloseTo(0.25 / 3, 12);
+    expect(trainingRunCost({ run: { ...baseRun, method: "PRETRAIN" }, now }).mfu).toBeCloseTo(0.125, 12);
+  });
   it.each([
     { edge: "missing parameters", change: { parameterCount: null } },
     { edge: "zero tokens", change: { tokensProcessed: 0 } },

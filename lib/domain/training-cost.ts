@@ -14,6 +14,7 @@
  * ledger to the micro-dollar.
  */
 import type Decimal from "decimal.js";
+import { trainingFlopsPerToken, type TrainingMethod } from "./estimator/training";
 import { gpuTimeCost, gpuTimeCostByBucket, type GpuTimeCost, type GpuTimePricing } from "./gpu-time-cost";
 import { microsToCents, parseUsdMicros, unitCostUsd, type UsdInput } from "./money";
 import { prorateOverTime } from "./proration";
@@ -29,6 +30,12 @@ export interface TrainingRunCostInput extends GpuTimePricing {
   parameterCount: bigint | number | null;
   /** Peak dense BF16 TFLOPS of one GPU of the run's type. */
   peakBf16Tflops: Decimal.Value | null;
+  /**
+   * Sets the FLOPs per token of the MFU (6·N full training, 4·N LoRA/QLoRA).
+   * Every run from the database has one (engine-inputs.ts); not given, the
+   * run is counted as full training.
+   */
+  method?: TrainingMethod | null;
 }
 
 export interface TrainingRunCost extends GpuTimeCost {
@@ -65,9 +72,12 @@ function positiveNumber(value: Decimal.Value | null): number | null {
 }
 
 /**
- * MFU = 6 × parameters × tokens ÷ (GPU-seconds × peak FLOP/s per GPU): the
- * share of the GPUs' peak BF16 throughput spent on the model's forward and
- * backward passes (6 FLOPs per parameter per token).
+ * MFU = FLOPs per token × tokens ÷ (GPU-seconds × peak FLOP/s per GPU): the
+ * share of the GPUs' peak BF16 throughput spent on the model's own
+ * arithmetic. FLOPs per token depend on the method (estimator/training.ts):
+ * 6 × parameters for full training (forward 2 + backward 4), 4 × parameters
+ * for LoRA/QLoRA (frozen weights get no weight gradients); 6 × parameters
+ * when the method is not given.
  */
 export function modelFlopsUtilization({
   parameterCount,
@@ -75,19 +85,21 @@ export function modelFlopsUtilization({
   gpuCount,
   durationMs,
   peakBf16Tflops,
+  method,
 }: {
   parameterCount: bigint | number | null;
   tokensProcessed: bigint | number | null;
   gpuCount: number;
   durationMs: number;
   peakBf16Tflops: Decimal.Value | null;
+  method?: TrainingMethod | null;
 }): number | null {
   const parameters = positiveNumber(parameterCount);
   const tokens = positiveNumber(tokensProcessed);
   const peakTflops = positiveNumber(peakBf16Tflops);
   const gpuSeconds = (gpuCount * durationMs) / 1000;
   if (parameters === null || tokens === null || peakTflops === null || !(gpuSeconds > 0)) return null;
-  return (6 * parameters * tokens) / (gpuSeconds * peakTflops * 1e12);
+  return (trainingFlopsPerToken({ activeParameters: parameters, method }) * tokens) / (gpuSeconds * peakTflops * 1e12);
 }
 
 export function trainingRunCost({ run, now }: { run: TrainingRunCostInput; now: Date }): TrainingRunCost {

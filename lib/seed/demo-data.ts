@@ -9,6 +9,7 @@ import type {
   ServingEngine,
   TrainingMethod,
 } from "../db/generated/enums";
+import { trainingFlopsPerToken } from "../domain/estimator/training";
 import { apportion } from "../domain/largest-remainder";
 import { sketchFromSamples } from "../domain/latency-sketch";
 import { Random } from "./random";
@@ -375,7 +376,7 @@ interface RunTemplate {
   placements: readonly Placement[];
   hours: readonly [number, number];
   count: number;
-  /** Model FLOPs utilization range (6·N FLOPs per token against dense BF16 peak). */
+  /** Model FLOPs utilization range (the method's FLOPs per token — 6·N, 4·N for LoRA/QLoRA — against dense BF16 peak). */
   mfu: readonly [number, number];
   zeroStages: readonly (number | null)[];
   gradAccum: readonly number[];
@@ -531,12 +532,12 @@ const CANCEL_NOTES = [
 
 /**
  * Tokens a run must process over `seconds` of wall time for the given MFU,
- * with MFU = 6 × parameters × tokens ÷ (GPU-seconds × peak FLOP/s), the
- * convention lib/domain/training-cost.ts uses (for LoRA/QLoRA too, so every
- * run is on one scale).
+ * with MFU = FLOPs per token × tokens ÷ (GPU-seconds × peak FLOP/s) and the
+ * method's FLOPs per token (6·N, or 4·N for LoRA/QLoRA), the convention
+ * lib/domain/training-cost.ts uses: the run pages show the template's MFU.
  */
-function tokensForMfu(mfu: number, gpu: GpuName, gpuCount: number, parameterCount: number, seconds: number): number {
-  return (mfu * PEAK_TFLOPS[gpu] * 1e12 * gpuCount * seconds) / (6 * parameterCount);
+function tokensForMfu(mfu: number, gpu: GpuName, gpuCount: number, parameterCount: number, method: TrainingMethod, seconds: number): number {
+  return (mfu * PEAK_TFLOPS[gpu] * 1e12 * gpuCount * seconds) / trainingFlopsPerToken({ activeParameters: parameterCount, method });
 }
 
 interface RunDraft {
@@ -671,7 +672,7 @@ function buildTrainingRuns(rng: Random, prices: readonly GpuPriceRecord[], nowMs
       draft.plannedHours;
     const endedAtMs = status === "RUNNING" ? null : draft.startedAtMs + Math.round(wallHours * 3600) * 1000;
     const wallSeconds = Math.max(1, ((endedAtMs ?? nowMs) - draft.startedAtMs) / 1000);
-    const tokens = Math.round(tokensForMfu(draft.mfu, draft.gpu, draft.gpuCount, template.parameterCount, wallSeconds));
+    const tokens = Math.round(tokensForMfu(draft.mfu, draft.gpu, draft.gpuCount, template.parameterCount, template.method, wallSeconds));
     // Evals and checkpoint saves pause training, so the reported training
     // throughput is a little above tokens / wall time.
     const throughput = tokens / (wallSeconds * rng.uniform(0.96, 0.99));

@@ -9,6 +9,7 @@ import { costByMonth, trainingRunDetail } from "@/lib/db/queries/details";
 import { resolveView } from "@/lib/db/queries/view";
 import { ZoneSwitch } from "@/components/filters/zone-switch";
 import { formatGpuHours, formatPercent, formatPricePerGpuHour, formatUsdRate } from "@/lib/domain/display";
+import { trainingFlopsFactor } from "@/lib/domain/estimator/training";
 import { formatDateTime, PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
@@ -54,6 +55,8 @@ export default async function TrainingRunPage({
   const extraCents = cost.totalCostCents - computeCents;
   const hours = (cost.interval.end.getTime() - cost.interval.start.getTime()) / 3_600_000;
   const number = (n: bigint | number | null) => (n === null ? "—" : Number(n).toLocaleString("en-US"));
+  // FLOPs per parameter per token in the MFU: 6, or 4 for LoRA/QLoRA (lib/domain/estimator/training.ts).
+  const flopsFactor = trainingFlopsFactor(run.method);
   return (
     <>
       <Breadcrumbs items={[{ href: "/training", label: "Training" }, { label: run.name }]} />
@@ -152,7 +155,9 @@ export default async function TrainingRunPage({
                 how:
                   cost.mfu === null
                     ? "Needs parameter count, tokens and a peak FLOPS figure"
-                    : `6 × ${number(run.parameterCount)} params × ${number(run.tokensProcessed)} tokens ÷ (GPU-seconds × ${run.gpuType.peakBf16Tflops.toString()} TFLOPS)`,
+                    : `${flopsFactor} × ${number(run.parameterCount)} params × ${number(run.tokensProcessed)} tokens ÷ (GPU-seconds × ${run.gpuType.peakBf16Tflops.toString()} TFLOPS)${
+                        flopsFactor === 4 ? ` — 4, not 6: ${TRAINING_METHOD_LABELS[run.method]} computes no weight gradients for the frozen base weights` : ""
+                      }`,
               },
               {
                 term: "Setup",

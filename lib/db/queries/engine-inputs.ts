@@ -1,4 +1,4 @@
-import type { Prisma } from "../generated/client";
+import type { Prisma, TrainingMethod } from "../generated/client";
 
 type Decimal = Prisma.Decimal;
 import type { PricePeriod } from "@/lib/domain/gpu-time-cost";
@@ -32,6 +32,8 @@ export function toTrainingRunInput(
     networkCostUsd: Decimal;
     tokensProcessed: bigint | null;
     parameterCount: bigint | null;
+    /** Sets the FLOPs per token of the run's MFU (6·N, or 4·N for LoRA/QLoRA). */
+    method: TrainingMethod;
     gpuType: { peakBf16Tflops: Decimal };
   },
   catalogPrices: readonly PricePeriod[],
@@ -47,6 +49,7 @@ export function toTrainingRunInput(
     networkCostUsd: run.networkCostUsd.toFixed(6),
     tokensProcessed: run.tokensProcessed,
     parameterCount: run.parameterCount,
+    method: run.method,
     peakBf16Tflops: run.gpuType.peakBf16Tflops.toFixed(2),
   };
 }

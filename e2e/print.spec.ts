@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { expect, quietMonth, test } from "./fixtures";
 import { elementsPastTheRightEdge, inkBox, inkRatio, mmToPx, pageRegions, parsePgm, pdfPageImages, pdfText, printToPdf, type PaperFormat } from "./pdf";
 
 // Pages printed to PDF by Chromium as a person would print them (A4 and
@@ -21,12 +21,32 @@ const NAV_ONLY = [/\bImport\b/, /\bSettings\b/, /Skip to content/, /\bApply\b/, 
 
 // maxPages: measured with the demo data (overview 3 pages on A4, 4 on
 // Letter; reports 1), plus room for a longer month.
+const reportMonth = quietMonth().from.slice(0, 7);
 const pages: { name: string; url: string; title: string; text: RegExp[]; maxPages: number }[] = [
   // The print header (components/reports/print-header.tsx) is on the overview.
   { name: "overview", url: "/", title: "Overview", text: [/GPU cost overview · /, /Reporting time zone: /, /Generated \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(/, /Budget this month/], maxPages: 5 },
-  // The reports pages are being rewritten: only what any version shows is checked.
-  { name: "reports", url: "/reports", title: "Reports", text: [], maxPages: 3 },
+  // A closed month's report, as finance gets it; its key figures are read from the page (keyFigures).
+  {
+    name: "month report",
+    url: `/reports/${reportMonth}`,
+    title: "Cost report · ",
+    text: [/Reporting time zone: America\/Los_Angeles/, /Generated \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(/, /Cost by team/i, /Cost by model/i, /Top training runs/i, /Top deployments/i, /Change vs previous month/i],
+    maxPages: 8,
+  },
 ];
+
+/** The figures a printed report must carry: the KPI values and every team's row, as the screen shows them. */
+async function keyFigures(page: Page): Promise<string[]> {
+  const figures = await page.locator("[data-stat-value]").allTextContents();
+  const teams = page.getByRole("table", { name: "Cost by team", exact: true });
+  const rows = await teams.locator("tbody tr").count();
+  const teamFigures: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const row = teams.locator("tbody tr").nth(i);
+    teamFigures.push(`${(await row.locator("th").first().textContent())!.trim()}`, (await row.locator("td").first().textContent())!.trim());
+  }
+  return [...figures, ...teamFigures].map((t) => t.trim()).filter((t) => t !== "");
+}
 const formats: PaperFormat[] = ["A4", "Letter"];
 
 for (const { name, url, title, text, maxPages } of pages) {
@@ -42,6 +62,13 @@ for (const { name, url, title, text, maxPages } of pages) {
       const content = pdfText(pdf.path);
       expect(content).toContain(title);
       for (const pattern of text) expect(content).toMatch(pattern);
+      if (url.startsWith("/reports/")) {
+        const figures = await keyFigures(page);
+        expect(figures.length, "KPIs and team rows read from the page").toBeGreaterThan(6);
+        // pdftotext keeps each figure on one line; spacing between words may differ.
+        const flat = content.replace(/\s+/g, " ");
+        for (const figure of figures) expect(flat, `printed report lacks "${figure}"`).toContain(figure.replace(/\s+/g, " "));
+      }
       // The @page margin boxes: "Page N of M" at the foot of every page.
       const pageTexts = content.split("\f").filter((t) => t.trim() !== "");
       expect(pageTexts).toHaveLength(pdf.pages);

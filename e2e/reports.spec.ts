@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { parse } from "csv-parse/sync";
 import type { Locator, Page } from "@playwright/test";
 import { expect, quietMonth, screenshot, test } from "./fixtures";
 
@@ -91,3 +93,70 @@ for (const path of ["/reports/2026-13", "/reports/26-01", `/reports/${month}/no-
     expect(await response.text()).toContain("There is nothing at this address");
   });
 }
+
+/** Dollar text ("1234.56", "-0.50") → cents, exactly (exports write two decimals). */
+function dollarsToCents(text: string): bigint {
+  const match = /^(-?)(\d+)\.(\d{2})$/.exec(text.trim());
+  expect(match, `"${text}" is a dollar amount with cents`).not.toBeNull();
+  const value = BigInt(match![2]!) * 100n + BigInt(match![3]!);
+  return match![1] ? -value : value;
+}
+
+/** Clicks a download link and returns the saved file's name and text. */
+async function download(page: Page, name: string): Promise<{ fileName: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name, exact: true }).click()]);
+  const path = await file.path();
+  return { fileName: file.suggestedFilename(), text: readFileSync(path, "utf8") };
+}
+
+test("each export downloads from the report page in Chromium and reconciles with the page: line CSV, daily CSV, FOCUS, JSON", async ({ page }) => {
+  await page.goto(`/reports/${month}`);
+  await settle(page);
+  const total = cents((await kpi(page, "Total").textContent())!);
+  const training = cents((await kpi(page, "Training").textContent())!);
+  const byTeam = page.getByRole("table", { name: "Cost by team", exact: true });
+  const teamNames = (await byTeam.locator("tbody tr th").allTextContents()).map((t) => t.trim());
+  const teamCents = (await byTeam.locator("tbody tr td:nth-of-type(1)").allTextContents()).map(cents);
+  expect(teamNames.length).toBe(teamCents.length);
+  const pageByTeam = new Map(teamNames.map((name, i) => [name, teamCents[i]!]));
+
+  const orgSlug = /^burnrate-([a-z0-9-]+)-\d{4}-\d{2}/;
+  const sums = (rows: Record<string, string>[], amount: string, key: string) => {
+    const out = new Map<string, bigint>();
+    for (const r of rows) out.set(r[key]!, (out.get(r[key]!) ?? 0n) + dollarsToCents(r[amount]!));
+    return out;
+  };
+  const sum = (m: Map<string, bigint>) => [...m.values()].reduce((a, b) => a + b, 0n);
+
+  // Line items, monthly and daily: the total, training and every team's row.
+  for (const label of ["Line items CSV", "Line items CSV, daily"]) {
+    const { fileName, text } = await download(page, label);
+    expect(fileName).toMatch(orgSlug);
+    expect(fileName.endsWith(`-${month}.csv`), fileName).toBe(true);
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    expect(rows.length, `${label} rows`).toBeGreaterThan(0);
+    expect(rows.every((r) => r.line_type === "charge"), `${label}: a quiet month has no corrections`).toBe(true);
+    const perTeam = sums(rows, "total_cost_usd", "team");
+    expect(sum(perTeam), `${label} total`).toBe(total);
+    expect(perTeam, `${label} per team`).toEqual(pageByTeam);
+    expect(sum(sums(rows.filter((r) => r.kind === "training"), "total_cost_usd", "kind")), `${label} training`).toBe(training);
+    if (label.endsWith("daily")) expect(new Set(rows.map((r) => r.period)).size, "daily rows cover many days").toBeGreaterThan(20);
+  }
+
+  // FOCUS: BilledCost sums to the total, per SubAccountName to the team rows.
+  const focus = await download(page, "FOCUS 1.2 CSV");
+  expect(focus.fileName).toMatch(new RegExp(`^burnrate-[a-z0-9-]+-${month}-focus\\.csv$`));
+  const focusRows = parse(focus.text, { columns: true }) as Record<string, string>[];
+  expect(focusRows.every((r) => r.BillingCurrency === "USD" && r.ChargeClass === "")).toBe(true);
+  const billed = sums(focusRows, "BilledCost", "SubAccountName");
+  expect(sum(billed), "FOCUS BilledCost total").toBe(total);
+  expect(billed, "FOCUS per team").toEqual(pageByTeam);
+
+  // JSON: the totals and the team breakdown.
+  const json = await download(page, "JSON");
+  expect(json.fileName).toMatch(new RegExp(`^burnrate-[a-z0-9-]+-${month}\\.json$`));
+  const report = JSON.parse(json.text) as { totals: { chargesUsd: string; billedUsd: string; trainingUsd: string }; lines: { totalCostUsd?: string }[] };
+  expect(dollarsToCents(report.totals.chargesUsd)).toBe(total);
+  expect(dollarsToCents(report.totals.billedUsd)).toBe(total);
+  expect(dollarsToCents(report.totals.trainingUsd)).toBe(training);
+});

@@ -74,8 +74,17 @@ export function gpuHoursText(gpuMs: bigint): string {
 
 /** An instant in the report zone, ISO 8601 with offset. */
 export function localIso(instant: Date, timeZone: string): string {
-  return format(instant, "yyyy-MM-dd'T'HH:mm:ssXXX", { in: tz(timeZone) });
+  // An export repeats the same instants (day and month bounds) on every line:
+  // a bounded memo saves most of date-fns' time-zone work (bench:reports).
+  const key = `${timeZone}|${instant.getTime()}`;
+  const hit = isoMemo.get(key);
+  if (hit !== undefined) return hit;
+  const text = format(instant, "yyyy-MM-dd'T'HH:mm:ssXXX", { in: tz(timeZone) });
+  if (isoMemo.size >= 4096) isoMemo.clear();
+  isoMemo.set(key, text);
+  return text;
 }
+const isoMemo = new Map<string, string>();
 
 /** "2026-10" for a month line, "2026-10-05" for a day line, in the report zone. */
 export function periodLabel(line: Pick<ReportLine, "periodStart" | "periodEnd">, timeZone: string): string {

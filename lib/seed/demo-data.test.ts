@@ -190,6 +190,21 @@ describe("training runs", () => {
     for (const run of data.trainingRuns.filter((r) => r.precision === "FP32")) expect(run.parameterCount!).toBeLessThan(1e9);
   });
 
+  it("has storage, data and network costs proportionate to the run (at most a few dollars for a small LoRA)", () => {
+    for (const run of data.trainingRuns) {
+      const gpuHours = (((run.endedAt ?? data.now).getTime() - run.startedAt.getTime()) / 3_600_000) * run.gpuCount;
+      const extras = Number(run.storageCostUsd) + Number(run.dataCostUsd) + Number(run.networkCostUsd);
+      expect(extras, run.name).toBeLessThanOrEqual(10 + 0.1 * gpuHours);
+    }
+  });
+
+  it("has recent runs in FP32, without FlashAttention, and memory-bound without checkpointing", () => {
+    const recent = data.trainingRuns.filter((r) => r.endedAt && r.endedAt.getTime() > NOW_MS - 20 * DAY_MS);
+    expect(recent.some((r) => r.precision === "FP32")).toBe(true);
+    expect(recent.some((r) => r.precision !== "FP32" && !r.flashAttention)).toBe(true);
+    expect(recent.some((r) => r.method === "FULL_FINE_TUNE" && !r.gradientCheckpointing && r.gradientAccumulationSteps >= 16)).toBe(true);
+  });
+
   it("has price overrides and extra costs on some runs, and a price for every run", () => {
     expect(data.trainingRuns.some((r) => r.pricePerGpuHourOverride !== null)).toBe(true);
     expect(data.trainingRuns.some((r) => Number(r.storageCostUsd) > 0)).toBe(true);
@@ -254,6 +269,14 @@ describe("inference deployments and usage windows", () => {
     expect(idle.length).toBeGreaterThanOrEqual(1);
     const ended = data.deployments.filter((d) => d.activeTo !== null && d.activeTo.getTime() < NOW_MS);
     expect(ended.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("has a deployment whose usage exporter was down for more than a day in the last 30 days", () => {
+    const gaps = data.deployments.map((d) => {
+      const starts = windowsByDeployment.get(d.name)!.map((w) => w.windowStart.getTime()).filter((t) => t >= NOW_MS - 30 * DAY_MS);
+      return Math.max(0, ...starts.slice(1).map((t, i) => t - starts[i]! - WINDOW_SECONDS * 1000));
+    });
+    expect(gaps.filter((g) => g > DAY_MS).length).toBe(1);
   });
 
   it("has consistent counters and histograms that cover the successful requests", () => {

@@ -551,21 +551,54 @@ interface RunDraft {
   mfu: number;
   forcedStatus?: RunStatus;
   override?: number;
+  /** A recent run whose settings tell a story the suggestion panels pick up. */
+  isStory?: boolean;
+  /** Settings a story needs (the random draws are still made, so other runs stay as they were). */
+  settings?: { flashAttention?: boolean; gradientCheckpointing?: boolean; zeroStage?: number | null; gradientAccumulationSteps?: number; notes?: string };
 }
 
-function extraCosts(rng: Random, kind: ExtraCosts, parameterCount: number, gpuHours: number) {
-  if (kind === "pretrain") {
-    const scale = Math.max(0.3, parameterCount / 7e9);
+/**
+ * Storage, data and network of a run, proportionate to its size, at object
+ * storage and transfer list prices ($0.023/GB-month, $0.02–0.09/GB):
+ * - storage: checkpoints kept for 1–3 months (pretrains keep optimizer
+ *   states, 16 bytes/parameter; fine-tunes their weights, or the base plus
+ *   adapters for LoRA/QLoRA), plus scratch disk per GPU-hour;
+ * - data: the training set read across regions (terabytes of token shards
+ *   for a pretrain, a few GB for a fine-tune, often local);
+ * - network: inter-node traffic of multi-node runs, per GPU-hour.
+ * A 1-GPU-hour LoRA carries cents to a few dollars; a 128-GPU pretrain hundreds.
+ */
+function extraCosts(rng: Random, template: RunTemplate, gpuHours: number, gpuCount: number) {
+  const weightsGb = (template.parameterCount * 2) / 1e9;
+  const months = rng.uniform(1, 3);
+  const scratch = gpuHours * rng.uniform(0.004, 0.02);
+  if (template.extras === "pretrain") {
+    const checkpointsGb = ((template.parameterCount * 16) / 1e9) * rng.int(4, 10);
     return {
-      storage: rng.uniform(150, 1500) * scale,
-      data: rng.uniform(800, 6000),
-      network: rng.chance(0.5) ? rng.uniform(0.02, 0.08) * gpuHours : 0,
+      storage: checkpointsGb * 0.023 * months + scratch,
+      data: rng.uniform(1_500, 4_000) * 0.02,
+      network: gpuHours * rng.uniform(0.01, 0.03),
     };
   }
+  const isAdapter = template.method === "LORA" || template.method === "QLORA";
+  const checkpointsGb = isAdapter ? weightsGb * (1 + 0.01 * rng.int(2, 6)) : weightsGb * rng.int(2, 5);
   return {
-    storage: rng.chance(0.4) ? rng.uniform(5, 120) : 0,
-    data: rng.chance(0.2) ? rng.uniform(20, 400) : 0,
-    network: rng.chance(0.15) ? rng.uniform(2, 80) : 0,
+    storage: checkpointsGb * 0.023 * months + scratch,
+    data: rng.chance(0.4) ? rng.uniform(0.5, 25) * 0.09 : 0,
+    network: gpuCount > 8 ? gpuHours * rng.uniform(0.005, 0.02) : 0,
+  };
+}
+
+function settingsOf(
+  draft: RunDraft,
+  drawn: { gradientCheckpointing: boolean; flashAttention: boolean; zeroStage: number | null; gradientAccumulationSteps: number },
+) {
+  const fixed = draft.settings ?? {};
+  return {
+    gradientCheckpointing: fixed.gradientCheckpointing ?? drawn.gradientCheckpointing,
+    flashAttention: fixed.flashAttention ?? drawn.flashAttention,
+    zeroStage: fixed.zeroStage !== undefined ? fixed.zeroStage : drawn.zeroStage,
+    gradientAccumulationSteps: fixed.gradientAccumulationSteps ?? drawn.gradientAccumulationSteps,
   };
 }
 
@@ -642,6 +675,49 @@ function buildTrainingRuns(rng: Random, prices: readonly GpuPriceRecord[], nowMs
     forcedStatus: "RUNNING",
   });
 
+  // Recent finished runs with settings worth a suggestion, inside any 30-day window ending now.
+  drafts.push({
+    isStory: true,
+    // A reranker still trained in FP32 on Ampere (BF16 tensor cores idle).
+    template: byPrefix("reranker-sft"),
+    precision: "FP32",
+    gpu: "A100 80GB",
+    gpuCount: 2,
+    where: ["gcp", "ON_DEMAND"],
+    startedAtMs: floorTo(nowMs - 6 * DAY_MS - 5 * HOUR_MS, MINUTE_MS),
+    plannedHours: 5.5,
+    mfu: rng.uniform(0.26, 0.28),
+    forcedStatus: "SUCCEEDED",
+  });
+  drafts.push({
+    isStory: true,
+    // A memory-bound full fine-tune: ZeRO-2 on 8 GPUs, micro-batch 1 × 16 accumulation steps, no checkpointing.
+    template: byPrefix("ticket-classifier-sft"),
+    precision: "BF16",
+    gpu: "A100 80GB",
+    gpuCount: 8,
+    where: ["gcp", "ON_DEMAND"],
+    startedAtMs: floorTo(nowMs - 12 * DAY_MS - 3 * HOUR_MS, MINUTE_MS),
+    plannedHours: 16,
+    mfu: rng.uniform(0.25, 0.27),
+    forcedStatus: "SUCCEEDED",
+    settings: { gradientCheckpointing: false, flashAttention: true, zeroStage: 2, gradientAccumulationSteps: 16, notes: "micro-batch 1 (OOM at 2 with 4k sequences)" },
+  });
+  drafts.push({
+    isStory: true,
+    // A full fine-tune on a new image where attention fell back to the eager kernel.
+    template: byPrefix("coder-sft"),
+    precision: "BF16",
+    gpu: "H200 141GB",
+    gpuCount: 8,
+    where: ["coreweave", "ON_DEMAND"],
+    startedAtMs: floorTo(nowMs - 9 * DAY_MS - 7 * HOUR_MS, MINUTE_MS),
+    plannedHours: 11,
+    mfu: rng.uniform(0.36, 0.4),
+    forcedStatus: "SUCCEEDED",
+    settings: { flashAttention: false, gradientCheckpointing: true, notes: "flash-attn wheel missing from the CUDA 12.6 image; ran on eager attention" },
+  });
+
   drafts.sort((a, b) => a.startedAtMs - b.startedAtMs);
 
   // A fixed share of failures and cancellations, spread at random.
@@ -658,12 +734,18 @@ function buildTrainingRuns(rng: Random, prices: readonly GpuPriceRecord[], nowMs
     draft.forcedStatus = k < failures ? "FAILED" : k < failures + cancels ? "CANCELLED" : "SUCCEEDED";
   });
 
+  // Numbered by start within each prefix; story runs after the others, so their names do not depend on `now`.
   const seq = new Map<string, number>();
+  const numbers = new Map<RunDraft, number>();
+  for (const draft of [...drafts.filter((d) => !d.isStory), ...drafts.filter((d) => d.isStory)]) {
+    const n = (seq.get(draft.template.prefix) ?? 0) + 1;
+    seq.set(draft.template.prefix, n);
+    numbers.set(draft, n);
+  }
   return drafts.map((draft): TrainingRunRecord => {
     const { template } = draft;
     const status = draft.forcedStatus ?? "SUCCEEDED";
-    const n = (seq.get(template.prefix) ?? 0) + 1;
-    seq.set(template.prefix, n);
+    const n = numbers.get(draft)!;
 
     const wallHours =
       status === "RUNNING" ? (nowMs - draft.startedAtMs) / HOUR_MS :
@@ -678,7 +760,7 @@ function buildTrainingRuns(rng: Random, prices: readonly GpuPriceRecord[], nowMs
     const throughput = tokens / (wallSeconds * rng.uniform(0.96, 0.99));
     const utilization = Math.min(99, 62 + draft.mfu * 70 + rng.normal(0, 2)) - (status === "FAILED" ? rng.uniform(5, 15) : 0);
     const gpuHours = wallHours * draft.gpuCount;
-    const extras = extraCosts(rng, template.extras, template.parameterCount, gpuHours);
+    const extras = extraCosts(rng, template, gpuHours, draft.gpuCount);
 
     let override = draft.override ?? null;
     const isOnPrem = draft.where[1] === "ON_PREM";
@@ -702,10 +784,12 @@ function buildTrainingRuns(rng: Random, prices: readonly GpuPriceRecord[], nowMs
       parameterCount: template.parameterCount,
       method: template.method,
       precision: draft.precision,
-      gradientCheckpointing: rng.chance(template.checkpointingRate),
-      flashAttention: draft.precision !== "FP32" && rng.chance(0.9),
-      zeroStage: rng.pick(template.zeroStages),
-      gradientAccumulationSteps: rng.pick(template.gradAccum),
+      ...settingsOf(draft, {
+        gradientCheckpointing: rng.chance(template.checkpointingRate),
+        flashAttention: draft.precision !== "FP32" && rng.chance(0.9),
+        zeroStage: rng.pick(template.zeroStages),
+        gradientAccumulationSteps: rng.pick(template.gradAccum),
+      }),
       gpuTypeName: draft.gpu,
       provider: draft.where[0],
       pricingModel: draft.where[1],
@@ -720,7 +804,7 @@ function buildTrainingRuns(rng: Random, prices: readonly GpuPriceRecord[], nowMs
       storageCostUsd: money(extras.storage),
       dataCostUsd: money(extras.data),
       networkCostUsd: money(extras.network),
-      notes,
+      notes: draft.settings?.notes ?? notes,
       createdAt: new Date(draft.startedAtMs - 10 * MINUTE_MS),
       updatedAt: new Date(endedAtMs ?? nowMs),
     };
@@ -798,9 +882,9 @@ const DEPLOYMENTS: readonly DeploymentSpec[] = [
   {
     teamSlug: "applied", name: "ticket-triage", model: "gemma-2-9b-it", parameterCount: 9_241_705_984,
     servingEngine: "TGI", quantization: "INT8", batching: "STATIC", maxBatchSize: 32,
-    gpuTypeName: "A100 80GB", provider: "gcp", pricingModel: "ON_DEMAND", gpuCount: 1, pricePerGpuHourOverride: null,
+    gpuTypeName: "A100 80GB", provider: "gcp", pricingModel: "ON_DEMAND", gpuCount: 2, pricePerGpuHourOverride: null,
     p99SloMs: 15_000, activeFromDaysAgo: 25,
-    traffic: { profile: "business", peakRps: 1.5, weekendFactor: 0.25, growth: 0.2, burstsPerDay: 0.3, errorRate: 0.003, inputTokens: 900, outputTokens: 120, cacheHitRate: 0.1 },
+    traffic: { profile: "business", peakRps: 4, weekendFactor: 0.25, growth: 0.2, burstsPerDay: 0.3, errorRate: 0.003, inputTokens: 900, outputTokens: 120, cacheHitRate: 0.1 },
     latency: { medianMs: 2400, sigma: 0.4, tailProbability: 0.003, tailAlpha: 1.8, timeoutMs: 60_000, peakLoad: 0.5, slowdownK: 0.5 },
   },
   {
@@ -867,6 +951,11 @@ const INCIDENTS: readonly { deployment: string; daysAgo: number; utcHour: number
   { deployment: "rag-answer", daysAgo: 52, utcHour: 9, windows: 4, errorRate: 0.6 },
 ];
 
+/** The usage exporter was down: no usage records for these hours, though the deployment kept serving. */
+const RECORD_OUTAGES: readonly { deployment: string; daysAgo: number; utcHour: number; hours: number }[] = [
+  { deployment: "rag-answer", daysAgo: 9, utcHour: 6, hours: 40 },
+];
+
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** Relative traffic (0..1) at local hour h (fractional). */
@@ -930,6 +1019,11 @@ function* buildWindows(
   const incidents = INCIDENTS.filter((i) => i.deployment === spec.name).map((i) => {
     const startMs = floorTo(range.nowMs - i.daysAgo * DAY_MS, DAY_MS) + i.utcHour * HOUR_MS;
     return { startMs, endMs: startMs + i.windows * WINDOW_MS, errorRate: i.errorRate };
+  });
+
+  const outages = RECORD_OUTAGES.filter((o) => o.deployment === spec.name).map((o) => {
+    const startMs = floorTo(range.nowMs - o.daysAgo * DAY_MS, DAY_MS) + o.utcHour * HOUR_MS;
+    return { startMs, endMs: startMs + o.hours * HOUR_MS };
   });
 
   let drift = 0;
@@ -1008,6 +1102,8 @@ function* buildWindows(
 
     const utilization = Math.max(0, Math.min(100, 2 + 94 * Math.pow(Math.min(1, load), 0.8) + rng.normal(0, 1.2)));
 
+    // Simulated all the same, so the traffic after an outage is what it would have been.
+    if (outages.some((o) => ws >= o.startMs && ws < o.endMs)) continue;
     out.push({
       deploymentName: spec.name,
       windowStart,

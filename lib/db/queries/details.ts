@@ -2,7 +2,7 @@ import "server-only";
 import type { Viewer } from "@/lib/access/viewer";
 import { bucketsBetween, bucketStart, type BucketUnit } from "@/lib/domain/calendar";
 import { telescopedCents } from "@/lib/domain/money";
-import { inferenceCost, inferenceCostByBucket, NO_TRAFFIC } from "@/lib/domain/inference-cost";
+import { inferenceCost, inferenceCostByBucket, NO_TRAFFIC, type InferenceDeploymentCostInput } from "@/lib/domain/inference-cost";
 import { sketchBucketValue } from "@/lib/domain/latency-sketch";
 import { approximationNote } from "@/lib/domain/percentiles";
 import { prorateAmount } from "@/lib/domain/proration";
@@ -105,8 +105,37 @@ export async function deploymentDetail({ viewer, id, range, unit, timeZone, now 
   const pricing = toDeploymentInput(deployment, toPricePeriods(prices));
   const query = { viewer, filters: { deploymentIds: [id] }, from: range.start, to: range.end, unit, timeZone, groupBy: "item" as const };
   const [series, total] = await Promise.all([queryUsage(query), queryUsage({ ...query, isWholeRange: true })]);
+  return { deployment, ...deploymentFigures({ pricing, activeFrom: deployment.activeFrom, range, unit, timeZone, rows: series.rows, totalRow: total.rows[0], now }), source: series.source };
+}
+
+/**
+ * deploymentDetail's figures from usage rows already read (no database
+ * access): `rows` are the deployment's usage ledger rows per `unit` bucket of
+ * `range`, `totalRow` its whole-range row. The suggestions read model
+ * (suggestions.ts) calls it per deployment with rows read for many at once,
+ * so its serving/idle/untracked cents are the deployment page's.
+ */
+export function deploymentFigures({
+  pricing,
+  activeFrom,
+  range,
+  unit,
+  timeZone,
+  rows,
+  totalRow,
+  now,
+}: {
+  pricing: InferenceDeploymentCostInput;
+  activeFrom: Date;
+  range: TimeRange;
+  unit: BucketUnit;
+  timeZone: string;
+  rows: readonly UsageRow[];
+  totalRow: UsageRow | undefined;
+  now: Date;
+}) {
   const buckets = bucketsBetween({ from: range.start, to: range.end, unit, timeZone });
-  const byStart = new Map<number, UsageRow>(series.rows.map((r) => [r.bucketStart.getTime(), r]));
+  const byStart = new Map<number, UsageRow>(rows.map((r) => [r.bucketStart.getTime(), r]));
   const costs = inferenceCostByBucket({
     deployment: pricing,
     buckets: buckets.map((b) => {
@@ -116,7 +145,7 @@ export async function deploymentDetail({ viewer, id, range, unit, timeZone, now 
     now,
   });
   // The deployment's cost before the range, so bucket cents telescope along its whole life (money.ts rule 6).
-  const before = range.start > deployment.activeFrom ? inferenceCost({ deployment: pricing, range: { start: deployment.activeFrom, end: range.start }, traffic: NO_TRAFFIC, now }).computeCostMicros : 0n;
+  const before = range.start > activeFrom ? inferenceCost({ deployment: pricing, range: { start: activeFrom, end: range.start }, traffic: NO_TRAFFIC, now }).computeCostMicros : 0n;
   const bucketCents = telescopedCents({ partsMicros: costs.map((c) => c.costMicros), cumStartMicros: before });
   const points: DeploymentSeriesPoint[] = buckets.map((b, i) => {
     const row = byStart.get(b.start.getTime());
@@ -148,12 +177,13 @@ export async function deploymentDetail({ viewer, id, range, unit, timeZone, now 
       p99Ms: row?.p99Key == null ? null : sketchBucketValue(row.p99Key),
     };
   });
-  const totalRow = total.rows[0];
-  const summary = inferenceCost({ deployment: pricing, range, traffic: totalRow ? trafficTotals(totalRow) : NO_TRAFFIC, now });
+  const traffic = totalRow ? trafficTotals(totalRow) : NO_TRAFFIC;
+  const summary = inferenceCost({ deployment: pricing, range, traffic, now });
   return {
-    deployment,
     points,
     summary,
+    /** The range's traffic sums (requests, input and output tokens): the estimator link's tokens per request. */
+    traffic,
     /** Displayed cents of the range: the sum of the buckets' (rule 6), and its idle and untracked parts. */
     cents: {
       total: bucketCents.reduce((s, c) => s + c, 0n),
@@ -167,7 +197,6 @@ export async function deploymentDetail({ viewer, id, range, unit, timeZone, now 
       note: totalRow ? approximationNote({ approximateRequests: totalRow.approxRequests, requestCount: totalRow.requests - totalRow.errors }) : null,
     },
     utilizationPct: totalRow && totalRow.utilMs > 0n ? Number(totalRow.utilPctMs) / Number(totalRow.utilMs) : null,
-    source: series.source,
   };
 }
 

@@ -5,6 +5,7 @@ import { recentlyDeleted, UNDO_DAYS } from "@/lib/db/mutations/records";
 import { recordNotice } from "@/lib/db/queries/audit-history";
 import { settingsGpuTypes, settingsPrices, settingsTeams } from "@/lib/db/queries/settings";
 import { NoticeBanner } from "@/components/records/notice-banner";
+import { BudgetAlertSettings } from "@/app/_budgets/settings-section";
 import { GpuTypesTable, PriceCatalogTable, RecentlyDeletedList, TeamsTable } from "@/components/settings/settings-tables";
 import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -38,6 +39,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Sea
         <Card title="Teams">
             <Teams />
         </Card>
+        <BudgetAlertSettings />
         <Card title="GPU types">
             <GpuTypes />
         </Card>

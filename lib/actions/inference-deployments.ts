@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { evaluateBudgetAlertsAfter } from "@/lib/notify/budget-alerts-after";
 import type { FormState } from "@/lib/validation/form-state";
 import { submitInferenceDeployment, submitInferenceDeploymentDelete } from "./handlers/inference-deployments";
 
@@ -12,6 +13,8 @@ export async function saveInferenceDeploymentAction(id: number | null, _previous
   const state = await submitInferenceDeployment({ viewer, id, formData });
   if (state.status !== "saved") return state;
   revalidatePath("/", "layout");
+  // Spend or a budget changed: a threshold may have been crossed (checked after the response).
+  evaluateBudgetAlertsAfter({ orgId: viewer.orgId, trigger: "write" });
   redirect(`/inference/${state.id}?notice=${id === null ? "created" : "saved"}`);
 }
 

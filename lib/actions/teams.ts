@@ -4,6 +4,7 @@ import type { Route } from "next";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { evaluateBudgetAlertsAfter } from "@/lib/notify/budget-alerts-after";
 import type { FormState } from "@/lib/validation/form-state";
 import { submitTeam, submitTeamDelete } from "./handlers/teams";
 
@@ -13,6 +14,8 @@ export async function saveTeamAction(id: number | null, _previous: FormState, fo
   const state = await submitTeam({ viewer, id, formData });
   if (state.status !== "saved") return state;
   revalidatePath("/", "layout");
+  // Spend or a budget changed: a threshold may have been crossed (checked after the response).
+  evaluateBudgetAlertsAfter({ orgId: viewer.orgId, trigger: "write" });
   if (id === null) redirect("/settings?notice=created");
   // The slug was validated by teamSchema (a-z, 0-9, hyphens), so it is safe in a path.
   redirect(`/settings/teams/${state.slug ?? ""}/edit?notice=saved` as Route);

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { evaluateBudgetAlertsAfter } from "@/lib/notify/budget-alerts-after";
 import type { FormState } from "@/lib/validation/form-state";
 import { submitTrainingRun, submitTrainingRunDelete } from "./handlers/training-runs";
 
@@ -12,6 +13,8 @@ export async function saveTrainingRunAction(id: number | null, _previous: FormSt
   const state = await submitTrainingRun({ viewer, id, formData, now: new Date() });
   if (state.status !== "saved") return state;
   revalidatePath("/", "layout");
+  // Spend or a budget changed: a threshold may have been crossed (checked after the response).
+  evaluateBudgetAlertsAfter({ orgId: viewer.orgId, trigger: "write" });
   redirect(`/training/${state.id}?notice=${id === null ? "created" : "saved"}`);
 }
 

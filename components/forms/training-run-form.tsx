@@ -6,7 +6,7 @@ import type { Route } from "next";
 import { catalogPriceHint, catalogPricePlaceholder } from "@/lib/domain/catalog-price-hint";
 import { runCostPreview } from "@/lib/domain/run-cost-preview";
 import { PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
-import { PRECISIONS, PRICING_MODELS, RUN_STATUSES, TRAINING_METHODS } from "@/lib/validation/entities/enums";
+import { PRECISIONS, PRICING_MODELS, RUN_STATUSES, TRAINING_METHODS, type TrainingMethod } from "@/lib/validation/entities/enums";
 import { trainingRunSchema } from "@/lib/validation/entities/training-run";
 import { readForm, validateForm } from "@/lib/validation/form-input";
 import { RUN_FIELD_LABELS, TRAINING_RUN_FORM_FIELDS } from "@/lib/validation/record-forms";
@@ -100,6 +100,8 @@ export function TrainingRunForm({
         tokensProcessed: values.tokensProcessed && DIGITS.test(values.tokensProcessed) ? BigInt(values.tokensProcessed.trim()) : null,
         parameterCount: values.parameterCount && DIGITS.test(values.parameterCount) ? BigInt(values.parameterCount.trim()) : null,
         peakBf16Tflops: gpu?.peakBf16Tflops ?? null,
+        // The MFU's FLOPs per token follow the method: 4·N for LoRA/QLoRA, 6·N otherwise.
+        method: (TRAINING_METHODS as readonly string[]).includes(values.method ?? "") ? (values.method as TrainingMethod) : null,
         now,
         timeZone,
       });

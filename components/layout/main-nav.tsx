@@ -10,6 +10,7 @@ const ITEMS: { href: Route; label: string }[] = [
   { href: "/training", label: "Training" },
   { href: "/inference", label: "Inference" },
   { href: "/reports", label: "Reports" },
+  { href: "/estimate", label: "Estimate" },
   { href: "/import", label: "Import" },
   { href: "/settings", label: "Settings" },
 ];

@@ -31,12 +31,15 @@ export function DataTable<Row>({
   rows,
   rowKey,
   sort,
+  rowClassName,
 }: {
   caption: string;
   columns: Column<Row>[];
   rows: Row[];
   rowKey: (row: Row) => string | number;
   sort?: SortState;
+  /** Extra classes for a row, e.g. to highlight the one the page is about. */
+  rowClassName?: (row: Row) => string | undefined;
 }) {
   return (
     <ScrollRegion label={caption}>
@@ -69,7 +72,7 @@ export function DataTable<Row>({
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={rowKey(row)} className="border-b border-slate-100 last:border-0 hover:bg-slate-50">
+            <tr key={rowKey(row)} className={`border-b border-slate-100 last:border-0 hover:bg-slate-50 ${rowClassName?.(row) ?? ""}`}>
               {columns.map((c) => (
                 <td key={c.key} className={`${c.canWrap ? "" : "whitespace-nowrap"} px-2 py-1.5 ${c.isNumeric ? "text-right tabular-nums" : ""}`}>
                   {c.cell(row)}

@@ -2,7 +2,9 @@ import { getViewer } from "@/lib/access/current-viewer";
 import { filterOptions } from "@/lib/db/queries/catalog";
 import { dashboardData } from "@/lib/db/queries/dashboards";
 import { resolveView } from "@/lib/db/queries/view";
+import { BudgetAlertsSection } from "@/app/_budgets/sections";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
+import { SuggestionsSection } from "@/app/_suggestions/section";
 import { FilterBar } from "@/components/filters/filter-bar";
 import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
 import { PrintHeader } from "@/components/reports/print-header";
@@ -34,7 +36,11 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
       <PageHeader title="Overview" description="What the organization spends on GPUs, where, on what, and what it gets." />
       <FilterNotices notices={view.notices} />
       <FilterBar key={JSON.stringify(view.filters)} filters={view.filters} options={options} zones={zoneChoices({ orgTimeZone: viewer.orgTimeZone, teamTimeZone: view.team?.timeZone })} />
+      <BudgetAlertsSection viewer={viewer} now={now} timeZone={timeZone} zoneLabel={view.zone.label} teamId={view.team?.id} />
       <DashboardView data={data} zoneLabel={view.zone.label} showTeams={!view.team} />
+      <div className="mt-5">
+        <SuggestionsSection viewer={viewer} scope={view.team ? { kind: "team", teamId: view.team.id } : { kind: "org" }} timeZone={timeZone} zoneLabel={view.zone.label} now={now} />
+      </div>
     </>
   );
 }

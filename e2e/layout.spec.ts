@@ -15,6 +15,7 @@ const pages: [name: string, pathOf: (teamSlug: string) => string][] = [
   ["inference", () => "/inference"],
   ["reports", () => "/reports"],
   ["settings", () => "/settings"],
+  ["estimate", () => "/estimate"],
 ];
 
 // isFullCheck: axe and a screenshot as well. On a phone wide tables scroll

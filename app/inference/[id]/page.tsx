@@ -18,6 +18,7 @@ import { BATCHING_LABELS, formatDateTime, formatPeriod, PRICING_MODEL_LABELS, QU
 import { formatUsd } from "@/lib/domain/money";
 import { unitForRange } from "@/lib/validation/dashboard-filters";
 import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
+import { deploymentEstimateHref } from "@/lib/validation/estimate-params";
 import { DEPLOYMENT_FIELD_LABELS, USAGE_FIELD_LABELS } from "@/lib/validation/inference-forms";
 import { parseUsageTableParams, type UsageBy } from "@/lib/validation/usage-table";
 import { LineChart } from "@/components/charts/line-chart";
@@ -32,6 +33,7 @@ import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { Card } from "@/components/ui/card";
 import { DefinitionList } from "@/components/ui/definition-list";
 import { PageHeader } from "@/components/ui/page-header";
+import { SuggestionsSection } from "@/app/_suggestions/section";
 
 export const metadata: Metadata = { title: "Deployment" };
 
@@ -65,6 +67,24 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
         description={`${deployment.model} · ${SERVING_ENGINE_LABELS[deployment.servingEngine]} · ${QUANTIZATION_LABELS[deployment.quantization]} · ${BATCHING_LABELS[deployment.batching]} batching · ${deployment.team.name}`}
         actions={
           <>
+            {/* The estimator with this deployment's model, GPU, price, traffic in the range and p99 SLO: "what if it ran on L40S in INT8?" */}
+            <ButtonLink
+              href={
+                deploymentEstimateHref({
+                  parameterCount: deployment.parameterCount,
+                  quantization: deployment.quantization,
+                  gpuTypeName: deployment.gpuType.name,
+                  pricePerGpuHourMicros: detail.summary.lines.at(-1)?.pricePerGpuHourMicros ?? null,
+                  qps: detail.summary.metrics.qps,
+                  requests: detail.traffic.requests,
+                  inputTokens: detail.traffic.inputTokens,
+                  outputTokens: detail.traffic.outputTokens,
+                  p99SloMs: deployment.p99SloMs,
+                }) as Route
+              }
+            >
+              Estimate alternatives
+            </ButtonLink>
             <ButtonLink href={withZone(`/inference/${deployment.id}/usage/new` as Route, formZoneChoice(query))} variant="primary">
               Add usage
             </ButtonLink>
@@ -84,6 +104,7 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
         {formatPeriod({ range, timeZone: zone.timeZone })} · {zone.label} · by {view.unit}. Figures below are within this range unless a card says lifetime.
       </p>
       <div className="space-y-5">
+        <SuggestionsSection viewer={viewer} scope={{ kind: "deployment", id: deployment.id }} timeZone={zone.timeZone} zoneLabel={zone.label} now={now} title="Suggestions for this deployment" />
         <Body detail={detail} timeZone={zone.timeZone} />
         <Usage viewer={viewer} id={deployment.id} range={range} timeZone={zone.timeZone} usageBy={usageTable.usageBy} page={usageTable.usagePage} query={query} />
         <Card title={`Cost by month · ${zone.label}`}>

@@ -8,7 +8,9 @@ import { dashboardData } from "@/lib/db/queries/dashboards";
 import { teamBySlug } from "@/lib/db/queries/teams";
 import { resolveView } from "@/lib/db/queries/view";
 import { filtersToSearch } from "@/lib/validation/dashboard-filters";
+import { TeamBudgetSection } from "@/app/_budgets/sections";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
+import { SuggestionsSection } from "@/app/_suggestions/section";
 import { FilterBar } from "@/components/filters/filter-bar";
 import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
@@ -59,7 +61,11 @@ export default async function TeamPage({ params, searchParams }: Props) {
         show={{ model: true, gpu: true }}
         zones={zoneChoices({ orgTimeZone: viewer.orgTimeZone, teamTimeZone: team.timeZone })}
       />
+      <TeamBudgetSection viewer={viewer} now={now} timeZone={view.zone.timeZone} zoneLabel={view.zone.label} teamId={team.id} />
       <DashboardView data={data} zoneLabel={view.zone.label} showTeams={false} />
+      <div className="mt-5">
+        <SuggestionsSection viewer={viewer} scope={{ kind: "team", teamId: team.id }} timeZone={view.zone.timeZone} zoneLabel={view.zone.label} now={now} />
+      </div>
     </>
   );
 }

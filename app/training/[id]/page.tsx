@@ -10,6 +10,7 @@ import { resolveView } from "@/lib/db/queries/view";
 import { ZoneSwitch } from "@/components/filters/zone-switch";
 import { formatGpuHours, formatPercent, formatPricePerGpuHour, formatUsdRate } from "@/lib/domain/display";
 import { trainingFlopsFactor } from "@/lib/domain/estimator/training";
+import { trainingRunEstimateHref } from "@/lib/validation/estimate-params";
 import { formatDateTime, PRECISION_LABELS, PRICING_MODEL_LABELS, RUN_STATUS_LABELS, TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
@@ -22,6 +23,7 @@ import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
 import { DefinitionList } from "@/components/ui/definition-list";
 import { PageHeader } from "@/components/ui/page-header";
+import { SuggestionsSection } from "@/app/_suggestions/section";
 
 export const metadata: Metadata = { title: "Training run" };
 
@@ -65,19 +67,26 @@ export default async function TrainingRunPage({
         title={run.name}
         description={`${run.model} · ${TRAINING_METHOD_LABELS[run.method]} · ${PRECISION_LABELS[run.precision]} · ${run.team.name} · ${RUN_STATUS_LABELS[run.status]}`}
         actions={
-          can(viewer, "write") ? (
-            <>
-              <ButtonLink href={withZone(`/training/${run.id}/edit` as Route, zoneChoice)} variant="primary">
-                Edit
-              </ButtonLink>
-              <ButtonLink href={withZone(`/training/new?from=${run.id}` as Route, zoneChoice)}>Duplicate</ButtonLink>
-              <DeleteRecordButton action={deleteTrainingRunAction.bind(null, run.id)} noun="run" name={run.name} />
-            </>
-          ) : undefined
+          <>
+            {/* The estimator with this run's figures: "what if it ran on another GPU type, or as LoRA?" */}
+            <ButtonLink href={trainingRunEstimateHref({ parameterCount: run.parameterCount, tokensProcessed: run.tokensProcessed, method: run.method, gpuTypeName: run.gpuType.name, gpuCount: run.gpuCount, pricePerGpuHourMicros: cost.lines.at(-1)?.pricePerGpuHourMicros ?? null }) as Route}>
+              Estimate alternatives
+            </ButtonLink>
+            {can(viewer, "write") ? (
+              <>
+                <ButtonLink href={withZone(`/training/${run.id}/edit` as Route, zoneChoice)} variant="primary">
+                  Edit
+                </ButtonLink>
+                <ButtonLink href={withZone(`/training/new?from=${run.id}` as Route, zoneChoice)}>Duplicate</ButtonLink>
+                <DeleteRecordButton action={deleteTrainingRunAction.bind(null, run.id)} noun="run" name={run.name} />
+              </>
+            ) : null}
+          </>
         }
       />
       <ZoneSwitch current={view.zone.choice} orgTimeZone={viewer.orgTimeZone} teamTimeZone={run.team.timeZone} path={`/training/${run.id}`} />
       <div className="space-y-5">
+        <SuggestionsSection viewer={viewer} scope={{ kind: "run", id: run.id }} timeZone={tz} zoneLabel={view.zone.label} now={now} title="Suggestions for this run" />
         <Card title="Lifetime cost">
           <DefinitionList
             items={[

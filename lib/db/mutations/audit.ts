@@ -10,7 +10,7 @@ import { Prisma, type SqlRunner } from "../sql";
  * "after" read exactly as the database held them.
  */
 
-export type EntityType = "team" | "gpuType" | "gpuPrice" | "trainingRun" | "inferenceDeployment" | "usageWindow" | "monthClosure";
+export type EntityType = "team" | "gpuType" | "gpuPrice" | "trainingRun" | "inferenceDeployment" | "usageWindow" | "monthClosure" | "org" | "suggestion";
 export type AuditAction = "CREATE" | "UPDATE" | "DELETE" | "RESTORE";
 export type AuditSource = "form" | "import" | "undo";
 

@@ -92,6 +92,7 @@ runMain(async () => {
         `/inference/${ids!.deployment}/edit`,
         `/inference/${ids!.deployment}/usage/new`,
         "/import",
+        "/estimate",
       ];
       const rows: string[] = [];
       let worstTtfb = 0;

@@ -4,7 +4,7 @@ import { dashboardData } from "@/lib/db/queries/dashboards";
 import { resolveView } from "@/lib/db/queries/view";
 import { BudgetAlertsSection } from "@/app/_budgets/sections";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
-import { SuggestionsSection } from "@/app/_suggestions/section";
+import { startSuggestions, SuggestionsSection } from "@/app/_suggestions/section";
 import { FilterBar } from "@/components/filters/filter-bar";
 import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
 import { PrintHeader } from "@/components/reports/print-header";
@@ -20,6 +20,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
   const viewer = await getViewer();
   const now = new Date();
   const view = await resolveView({ viewer, searchParams: await searchParams, defaultRange: "mtd", now });
+  const suggestionScope = view.team ? ({ kind: "team", teamId: view.team.id } as const) : ({ kind: "org" } as const);
+  // Started before the dashboard's queries so both run at once; the panel streams in when it is ready.
+  const suggestions = startSuggestions({ viewer, scope: suggestionScope, now, timeZone: view.zone.timeZone });
   const [options, data] = await Promise.all([
     filterOptions({ viewer }),
     dashboardData({ viewer, scope: view.scope, range: view.range, unit: view.unit, timeZone: view.zone.timeZone, now }),
@@ -39,7 +42,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
       <BudgetAlertsSection viewer={viewer} now={now} timeZone={timeZone} zoneLabel={view.zone.label} teamId={view.team?.id} />
       <DashboardView data={data} zoneLabel={view.zone.label} showTeams={!view.team} />
       <div className="mt-5">
-        <SuggestionsSection viewer={viewer} scope={view.team ? { kind: "team", teamId: view.team.id } : { kind: "org" }} timeZone={timeZone} zoneLabel={view.zone.label} now={now} />
+        <SuggestionsSection viewer={viewer} scope={suggestionScope} timeZone={timeZone} zoneLabel={view.zone.label} now={now} data={suggestions} />
       </div>
     </>
   );

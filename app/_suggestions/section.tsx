@@ -1,13 +1,14 @@
 import { Suspense } from "react";
 import type { Viewer } from "@/lib/access/viewer";
-import { suggestionPanelData } from "@/lib/db/queries/suggestion-states";
+import { suggestionPanelData, type SuggestionPanelData } from "@/lib/db/queries/suggestion-states";
 import type { SuggestionScope } from "@/lib/db/queries/suggestions";
 import { SuggestionsFailed, SuggestionsPanel, SuggestionsSkeleton } from "@/components/suggestions/suggestions-panel";
 
 /**
  * The suggestions panel of the overview, team, run and deployment pages,
  * streamed: the page's figures render without waiting for it, and a failure
- * shows in the panel only.
+ * shows in the panel only. A page may start the read early
+ * (`startSuggestions`, before its own queries) so the two run side by side.
  */
 
 interface Props {
@@ -17,6 +18,16 @@ interface Props {
   timeZone: string;
   zoneLabel: string;
   title?: string;
+  /** The panel's data, already requested (startSuggestions); read here when absent. */
+  data?: Promise<SuggestionPanelData | null>;
+}
+
+/** Requests the panel's data now; a failure resolves to null (logged) so the page never fails for it. */
+export function startSuggestions({ viewer, scope, now, timeZone }: Pick<Props, "viewer" | "scope" | "now" | "timeZone">): Promise<SuggestionPanelData | null> {
+  return suggestionPanelData({ viewer, scope, now, timeZone }).catch((error: unknown) => {
+    console.error("Suggestions panel failed", error);
+    return null;
+  });
 }
 
 export function SuggestionsSection(props: Props) {
@@ -27,10 +38,7 @@ export function SuggestionsSection(props: Props) {
   );
 }
 
-async function Suggestions({ viewer, scope, now, timeZone, zoneLabel, title }: Props) {
-  const data = await suggestionPanelData({ viewer, scope, now, timeZone }).catch((error: unknown) => {
-    console.error("Suggestions panel failed", error);
-    return null;
-  });
+async function Suggestions({ viewer, scope, now, timeZone, zoneLabel, title, data: started }: Props) {
+  const data = await (started ?? startSuggestions({ viewer, scope, now, timeZone }));
   return data ? <SuggestionsPanel data={data} zoneLabel={zoneLabel} now={now} title={title} /> : <SuggestionsFailed title={title} />;
 }

@@ -10,7 +10,7 @@ import { resolveView } from "@/lib/db/queries/view";
 import { filtersToSearch } from "@/lib/validation/dashboard-filters";
 import { TeamBudgetSection } from "@/app/_budgets/sections";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
-import { SuggestionsSection } from "@/app/_suggestions/section";
+import { startSuggestions, SuggestionsSection } from "@/app/_suggestions/section";
 import { FilterBar } from "@/components/filters/filter-bar";
 import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
@@ -27,6 +27,8 @@ export default async function TeamPage({ params, searchParams }: Props) {
   if (!team) notFound();
   const now = new Date();
   const view = await resolveView({ viewer, searchParams: await searchParams, defaultRange: "mtd", pageTeam: team, now });
+  // Started before the dashboard's queries so both run at once.
+  const suggestions = startSuggestions({ viewer, scope: { kind: "team", teamId: team.id }, now, timeZone: view.zone.timeZone });
   const [options, data] = await Promise.all([
     filterOptions({ viewer }),
     dashboardData({ viewer, scope: { ...view.scope, teamId: team.id }, range: view.range, unit: view.unit, timeZone: view.zone.timeZone, now }),
@@ -64,7 +66,7 @@ export default async function TeamPage({ params, searchParams }: Props) {
       <TeamBudgetSection viewer={viewer} now={now} timeZone={view.zone.timeZone} zoneLabel={view.zone.label} teamId={team.id} />
       <DashboardView data={data} zoneLabel={view.zone.label} showTeams={false} />
       <div className="mt-5">
-        <SuggestionsSection viewer={viewer} scope={{ kind: "team", teamId: team.id }} timeZone={view.zone.timeZone} zoneLabel={view.zone.label} now={now} />
+        <SuggestionsSection viewer={viewer} scope={{ kind: "team", teamId: team.id }} timeZone={view.zone.timeZone} zoneLabel={view.zone.label} now={now} data={suggestions} />
       </div>
     </>
   );

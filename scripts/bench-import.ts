@@ -80,7 +80,7 @@ type ImportEvent = { type: "progress"; progress: ImportProgress } | { type: "res
 async function post<T>(base: string, action: "preview" | "commit", kind: ImportKind, bytes: Uint8Array, timeZone: string): Promise<Timed<T>> {
   const url = `${base}/api/imports/${action}?${new URLSearchParams({ kind: importKindSlug(kind), timeZone, fileName: `${kind}.csv` })}`;
   const started = performance.now();
-  const response = await fetch(url, { method: "POST", body: new Blob([bytes as Uint8Array<ArrayBuffer>]), headers: { "content-type": "text/csv" } });
+  const response = await fetch(url, { method: "POST", body: new Blob([bytes as Uint8Array<ArrayBuffer>]), headers: { "content-type": "text/csv", origin: new URL(base).origin } });
   if (action === "preview") {
     const result = (await response.json()) as T;
     return { ms: performance.now() - started, result };
@@ -162,7 +162,8 @@ runMain(async () => {
         markBuildCurrent(root);
       }
       const port = await freePort();
-      const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
+      // PORT makes http://127.0.0.1:<port> the public origin the import routes accept (lib/env.ts publicUrl).
+      const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env: { ...env, PORT: String(port) }, stdio: "ignore" });
       const base = `http://127.0.0.1:${port}`;
       try {
         for (let i = 0; i < 240; i++) {

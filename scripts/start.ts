@@ -16,11 +16,16 @@ const root = path.resolve(import.meta.dirname, "..");
 const isDev = process.argv.includes("--dev");
 
 const portSchema = z.coerce.number().int().min(1).max(65535);
+/** The interface `next start` listens on: loopback only unless BURNRATE_HOST says otherwise (0.0.0.0 in Docker). */
+const hostSchema = z.union([z.ipv4(), z.ipv6(), z.literal("localhost")]);
 
 runMain(async () => {
   const parsedPort = portSchema.safeParse(process.env.PORT ?? 3000);
   if (!parsedPort.success) throw new StartupError(`PORT must be a whole number from 1 to 65535, got "${process.env.PORT}"`);
   const port = parsedPort.data;
+  const parsedHost = hostSchema.safeParse(process.env.BURNRATE_HOST || "127.0.0.1");
+  if (!parsedHost.success) throw new StartupError(`BURNRATE_HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::) or localhost, got "${process.env.BURNRATE_HOST}"`);
+  const host = parsedHost.data;
   await assertPortFree(port, "Burnrate", `set PORT to a free port (PORT=3001 npm start), or stop what uses it`);
 
   let db: Database | undefined;
@@ -61,8 +66,8 @@ runMain(async () => {
       await runNode([NEXT_BIN, "build"], { ...env, NODE_ENV: "production" });
       markBuildCurrent(root);
     }
-    console.log(`Burnrate on http://localhost:${port}`);
-    app = spawn(process.execPath, [NEXT_BIN, isDev ? "dev" : "start", "--port", String(port)], {
+    console.log(`Burnrate on ${process.env.BURNRATE_PUBLIC_URL || `http://localhost:${port}`} (listening on ${host.includes(":") ? `[${host}]` : host}:${port})`);
+    app = spawn(process.execPath, [NEXT_BIN, isDev ? "dev" : "start", "--port", String(port), "--hostname", host], {
       stdio: "inherit",
       env: isDev ? env : { ...env, NODE_ENV: "production" },
     });

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { getViewer } from "@/lib/access/current-viewer";
+import { refuseCrossSiteAction } from "@/lib/access/request-origin-guard";
 import { evaluateBudgetAlertsAfter } from "@/lib/notify/budget-alerts-after";
 import { submitAlertWebhookForm, type AlertWebhookState } from "./handlers/alert-webhook";
 
@@ -11,6 +12,8 @@ import { submitAlertWebhookForm, type AlertWebhookState } from "./handlers/alert
  * message to the URL in the field and report what the receiver answered.
  */
 export async function alertWebhookAction(_previous: AlertWebhookState, formData: FormData): Promise<AlertWebhookState> {
+  const refused = await refuseCrossSiteAction();
+  if (refused) return refused;
   const viewer = await getViewer();
   const state = await submitAlertWebhookForm({ viewer, formData });
   if (state.status === "saved" && state.isChanged) {

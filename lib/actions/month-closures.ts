@@ -4,6 +4,7 @@ import type { Route } from "next";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { refuseCrossSiteAction } from "@/lib/access/request-origin-guard";
 import { reportMonthSchema } from "@/lib/reports/month";
 import type { FormState } from "@/lib/validation/form-state";
 import { formError } from "./handlers/form-result";
@@ -15,6 +16,8 @@ import { submitCloseMonth, submitReopenMonth } from "./handlers/month-closures";
  * closed, not an admin) come back as a form error.
  */
 export async function closeMonthAction(month: string, _previous: FormState, _formData: FormData): Promise<FormState> {
+  const refused = await refuseCrossSiteAction();
+  if (refused) return refused;
   const parsed = reportMonthSchema.safeParse(month);
   if (!parsed.success) return formError(parsed.error.issues[0]!.message);
   const viewer = await getViewer();
@@ -27,6 +30,8 @@ export async function closeMonthAction(month: string, _previous: FormState, _for
 
 /** Reopens a closed month: its report goes back to current figures. */
 export async function reopenMonthAction(month: string, _previous: FormState, _formData: FormData): Promise<FormState> {
+  const refused = await refuseCrossSiteAction();
+  if (refused) return refused;
   const parsed = reportMonthSchema.safeParse(month);
   if (!parsed.success) return formError(parsed.error.issues[0]!.message);
   const viewer = await getViewer();

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { refuseCrossSiteAction } from "@/lib/access/request-origin-guard";
 import type { FormState } from "@/lib/validation/form-state";
 import { formZoneChoiceSchema, withZone } from "@/lib/validation/form-zone";
 import { SAVE_AND_ADD_NEXT } from "@/lib/validation/inference-forms";
@@ -17,6 +18,8 @@ import { submitUsageWindow, submitUsageWindowDelete } from "./handlers/usage-win
  * the view the form was opened from; the pages it goes to keep it.
  */
 export async function saveUsageWindowAction(deploymentId: number, start: string | null, tz: string, _previous: FormState, formData: FormData): Promise<FormState> {
+  const refused = await refuseCrossSiteAction();
+  if (refused) return refused;
   const choice = formZoneChoiceSchema.parse(tz);
   const viewer = await getViewer();
   const state = await submitUsageWindow({ viewer, deploymentId, start, formData, now: new Date() });
@@ -34,6 +37,8 @@ export async function saveUsageWindowAction(deploymentId: number, start: string 
 
 /** Deletes one period's usage (undoable from the deployment's page it lands on). */
 export async function deleteUsageWindowAction(deploymentId: number, start: string, _previous: FormState, _formData: FormData): Promise<FormState> {
+  const refused = await refuseCrossSiteAction();
+  if (refused) return refused;
   const viewer = await getViewer();
   const state = await submitUsageWindowDelete({ viewer, deploymentId, start });
   if (state.status !== "saved") return state;

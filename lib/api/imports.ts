@@ -27,8 +27,8 @@ const timeZoneField = timeZone({ label: "Time zone" });
 
 /**
  * Reads the body up to `limit` bytes; null when it is longer. Route handlers
- * have no body limit of their own in Next 16 (server actions stop at 1 MB,
- * and a proxy, which this app doesn't have, would buffer only 10 MB), so the
+ * have no body limit of their own in Next 16 (server actions stop at 256 kB,
+ * and proxy.ts, which skips /api for this reason, would buffer only 10 MB), so the
  * limit is enforced here, while reading — not after buffering a huge upload.
  */
 async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {

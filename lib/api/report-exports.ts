@@ -7,6 +7,7 @@ import { exportFileName, focusCsv, lineItemsCsv, reportJson, type ExportScope } 
 import { teamBySlug } from "@/lib/db/queries/teams";
 import { reportingZone, ZONE_CHOICES } from "@/lib/domain/reporting-zone";
 import { reportMonthSchema } from "@/lib/reports/month";
+import { refuseCrossSiteRequest } from "@/lib/access/request-origin-guard";
 
 /**
  * GET /api/reports/<YYYY-MM>/{lines.csv,focus.csv,report.json}
@@ -39,6 +40,9 @@ function exportError(status: 400 | 403 | 404, code: ExportErrorBody["error"]["co
 type Kind = "lines" | "focus" | "json";
 
 export async function exportResponse(request: Request, { params }: { params: Promise<{ month: string }> }, kind: Kind): Promise<Response> {
+  // A DNS-rebinding page (Host: its own name) may not read exports either.
+  const refused = refuseCrossSiteRequest(request);
+  if (refused) return refused;
   const viewer = await getViewer();
   try {
     assertCan(viewer, "read");

@@ -6,7 +6,7 @@ import path from "node:path";
  * A fingerprint of everything `next build` reads, so `npm start` rebuilds
  * exactly when the sources changed since the last build.
  */
-const INPUTS = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const INPUTS = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.js", "proxy.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 const SKIP = new Set(["node_modules", ".next", "generated"]);
 
 function walk(file: string, hash: ReturnType<typeof createHash>, root: string): void {

@@ -1,5 +1,6 @@
 // GET /api/imports/templates/:kind — the CSV template (header + an example row naming the org's own records) for training-runs or usage-windows.
 import { getViewer } from "@/lib/access/current-viewer";
+import { refuseCrossSiteRequest } from "@/lib/access/request-origin-guard";
 import { db } from "@/lib/db/client";
 import { loadImportReferences, storedWindowSpan } from "@/lib/db/queries/import-references";
 import { prismaRunner } from "@/lib/db/sql";
@@ -8,7 +9,9 @@ import { importKindFromSlug, importKindSlug } from "@/lib/import/kinds";
 import { exampleDeployment, templateExamples } from "@/lib/import/template-examples";
 import { importError } from "@/lib/api/imports";
 
-export async function GET(_request: Request, ctx: RouteContext<"/api/imports/templates/[kind]">) {
+export async function GET(request: Request, ctx: RouteContext<"/api/imports/templates/[kind]">) {
+  const refused = refuseCrossSiteRequest(request);
+  if (refused) return refused;
   const kind = importKindFromSlug((await ctx.params).kind);
   if (!kind) return importError(400, "bad-request", 'There are templates for "training-runs" and "usage-windows".');
   const viewer = await getViewer();

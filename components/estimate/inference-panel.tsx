@@ -11,7 +11,7 @@ import { SelectField, TextField } from "@/components/forms/fields";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
-import { Assumptions, FixFields, OutputList, priceFor, priceHint, type EstimatorGpu } from "./parts";
+import { Assumptions, chosenRowClass, FixFields, gpuComparisonColumn, OutputList, priceFor, priceHint, type EstimatorGpu } from "./parts";
 
 type Row =
   | { gpuName: string; isChosen: boolean; priceSource: string; pricePerGpuHourMicros: bigint | null; estimate: InferenceEstimate; error?: never }
@@ -104,18 +104,9 @@ export function InferencePanel({ gpus, fields, onChange }: { gpus: EstimatorGpu[
               caption="The same model and traffic on each GPU type of the catalog, cheapest per month first"
               rows={rows}
               rowKey={(r) => r.gpuName}
-              rowClassName={(r) => (r.isChosen ? "bg-blue-50" : undefined)}
+              rowClassName={chosenRowClass}
               columns={[
-                {
-                  key: "gpu",
-                  header: "GPU type",
-                  cell: (r) => (
-                    <span className="inline-flex items-center gap-1.5">
-                      <span className={r.isChosen ? "font-semibold" : undefined}>{r.gpuName}</span>
-                      {r.isChosen ? <Badge tone="info">chosen</Badge> : null}
-                    </span>
-                  ),
-                },
+                gpuComparisonColumn(),
                 {
                   key: "gpus",
                   header: "GPUs",

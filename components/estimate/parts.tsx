@@ -1,4 +1,6 @@
 import type { ReactNode } from "react";
+import { Badge } from "@/components/ui/badge";
+import type { Column } from "@/components/ui/data-table";
 import { PRICING_MODEL_LABELS } from "@/lib/domain/labels";
 import { describeCatalogPrice, type EstimatorCatalogPrice, type PricingModel } from "@/lib/domain/estimator/catalog-price";
 
@@ -87,3 +89,19 @@ export function FixFields({ errors }: { errors: string[] }) {
     </div>
   );
 }
+
+/** A comparison table's GPU type column and row highlight: the chosen type in bold with a "chosen" badge. */
+export function gpuComparisonColumn<Row extends { gpuName: string; isChosen: boolean }>(): Column<Row> {
+  return {
+    key: "gpu",
+    header: "GPU type",
+    cell: (r) => (
+      <span className="inline-flex items-center gap-1.5">
+        <span className={r.isChosen ? "font-semibold" : undefined}>{r.gpuName}</span>
+        {r.isChosen ? <Badge tone="info">chosen</Badge> : null}
+      </span>
+    ),
+  };
+}
+
+export const chosenRowClass = (r: { isChosen: boolean }): string | undefined => (r.isChosen ? "bg-blue-50" : undefined);

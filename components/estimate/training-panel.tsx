@@ -16,10 +16,9 @@ import { TRAINING_METHOD_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { ESTIMATE_FIELD_LABELS, priceParam, validateTraining, type TrainingFields, type TrainingKey } from "@/lib/validation/estimate-params";
 import { SelectField, TextField } from "@/components/forms/fields";
-import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
-import { Assumptions, FixFields, OutputList, priceFor, priceHint, type EstimatorGpu } from "./parts";
+import { Assumptions, chosenRowClass, FixFields, gpuComparisonColumn, OutputList, priceFor, priceHint, type EstimatorGpu } from "./parts";
 
 /** "3.2 days", or hours under a day. */
 export function formatWallClock(estimate: Pick<TrainingEstimate, "wallClockHours" | "wallClockDays">): string {
@@ -146,18 +145,9 @@ export function TrainingPanel({ gpus, fields, onChange }: { gpus: EstimatorGpu[]
               caption="The same training run on each GPU type of the catalog, cheapest first"
               rows={result.rows}
               rowKey={(r) => r.gpuName}
-              rowClassName={(r) => (r.isChosen ? "bg-blue-50" : undefined)}
+              rowClassName={chosenRowClass}
               columns={[
-                {
-                  key: "gpu",
-                  header: "GPU type",
-                  cell: (r) => (
-                    <span className="inline-flex items-center gap-1.5">
-                      <span className={r.isChosen ? "font-semibold" : undefined}>{r.gpuName}</span>
-                      {r.isChosen ? <Badge tone="info">chosen</Badge> : null}
-                    </span>
-                  ),
-                },
+                gpuComparisonColumn(),
                 { key: "price", header: "Price", isNumeric: true, cell: (r) => <PriceCell micros={r.pricePerGpuHourMicros} source={r.priceSource} /> },
                 { key: "gpuHours", header: "GPU-hours", isNumeric: true, cell: (r) => formatGpuHours(r.gpuHours) },
                 { key: "wall", header: "Wall clock", isNumeric: true, cell: (r) => formatWallClock(r) },

@@ -162,6 +162,12 @@ describe("smaller-model", () => {
     expect(s.monthlySaving).toEqual({ lowCents: 152_200n, highCents: 228_300n });
     expect(s.confidence).toBe("low");
     expect(s.effectSource.kind).toBe("assumption");
+    expect(s.action).toContain("It would need 2 GPUs to 1 GPU instead of 4 GPUs.");
+  });
+
+  it("names one GPU count when both ends need the same number", () => {
+    const s = smallerModelRule(deploymentFacts({ ...large, gpuCount: 2, parameterCount: 40_000_000_000n }))!;
+    expect(s.action).toContain("It would need 1 GPU instead of 2 GPUs.");
   });
 });
 

@@ -262,7 +262,7 @@ export function smallerModelRule(f: DeploymentFacts): Suggestion | null {
       deploymentGpuEvidence(f),
       ...deploymentCostEvidence(f),
     ],
-    action: `Evaluate a smaller or distilled model (a half to a quarter of ${parameters(f.parameterCount)}) on ${f.name}'s traffic: its answers are short. It would need ${gpus(lowGpus)} to ${gpus(highGpus)} instead of ${gpus(f.gpuCount)}. Switch only if it matches quality on your evals.`,
+    action: `Evaluate a smaller or distilled model (a half to a quarter of ${parameters(f.parameterCount)}) on ${f.name}'s traffic: its answers are short. It would need ${lowGpus === highGpus ? gpus(lowGpus) : `${gpus(lowGpus)} to ${gpus(highGpus)}`} instead of ${gpus(f.gpuCount)}. Switch only if it matches quality on your evals.`,
     monthlySaving,
     confidence: "low",
     effectSource: SOURCES.smallerModel,

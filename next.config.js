@@ -24,6 +24,8 @@ const nextConfig = {
   // format, which Burnrate does not use); bundling would resolve it eagerly.
   serverExternalPackages: ["pg", "@prisma/adapter-pg", "@datadog/sketches-js"],
   experimental: {
+    // forbidden() from next/navigation: a refused page answers 403 with app/forbidden.tsx.
+    authInterrupts: true,
     serverActions: {
       // Record forms are a few kB; CSV imports go to /api/imports, which has its own limit.
       bodySizeLimit: "256kb",

@@ -1,7 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { getOptionalViewer } from "@/lib/access/current-viewer";
+import { canAnyTeam, ORG_ROLE_LABELS, seesAllTeams, TEAM_ROLE_LABELS } from "@/lib/access/policy";
+import { visibleTeamNames } from "@/lib/db/queries/viewer-teams";
 import { MainNav } from "@/components/layout/main-nav";
+import { UserMenu } from "@/components/layout/user-menu";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -9,7 +13,24 @@ export const metadata: Metadata = {
   description: "What your GPU training and LLM inference cost, and what you get for it.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const viewer = await getOptionalViewer();
+  if (!viewer) {
+    // Signed out: sign-in, first-run setup and invitation pages, without navigation.
+    return (
+      <html lang="en">
+        <body>
+          <main id="main" className="min-w-0 px-4 py-5">
+            {children}
+          </main>
+        </body>
+      </html>
+    );
+  }
+  const teamNames = await visibleTeamNames(viewer);
+  const roleLine = seesAllTeams(viewer)
+    ? `Org ${ORG_ROLE_LABELS[viewer.role].toLowerCase()}`
+    : [...viewer.teamRoles].map(([teamId, role]) => `${TEAM_ROLE_LABELS[role]} · ${teamNames.get(teamId) ?? `team ${teamId}`}`).join(", ") || "Member, no teams yet";
   return (
     <html lang="en">
       <body>
@@ -23,7 +44,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm bg-orange-500" />
               Burnrate
             </Link>
-            <MainNav />
+            <MainNav canImport={canAnyTeam(viewer, "team:write")} />
+            <UserMenu viewer={viewer} roleLine={roleLine} />
           </aside>
           <main id="main" className="min-w-0 flex-1 px-4 py-5 md:px-8">
             {children}

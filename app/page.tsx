@@ -5,6 +5,7 @@ import { resolveView } from "@/lib/db/queries/view";
 import { BudgetAlertsSection } from "@/app/_budgets/sections";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
 import { startSuggestions, SuggestionsSection } from "@/app/_suggestions/section";
+import { TeamCoverageSection } from "@/app/_coverage/section";
 import { FilterBar } from "@/components/filters/filter-bar";
 import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
 import { PrintHeader } from "@/components/reports/print-header";
@@ -38,6 +39,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
       />
       <PageHeader title="Overview" description="What the organization spends on GPUs, where, on what, and what it gets." />
       <FilterNotices notices={view.notices} />
+      {view.team ? null : <TeamCoverageSection viewer={viewer} />}
       <FilterBar key={JSON.stringify(view.filters)} filters={view.filters} options={options} zones={zoneChoices({ orgTimeZone: viewer.orgTimeZone, teamTimeZone: view.team?.timeZone })} />
       <BudgetAlertsSection viewer={viewer} now={now} timeZone={timeZone} zoneLabel={view.zone.label} teamId={view.team?.id} />
       <DashboardView data={data} zoneLabel={view.zone.label} showTeams={!view.team} />

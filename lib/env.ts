@@ -5,7 +5,21 @@ const serverEnvSchema = z.object({
   DATABASE_URL: z
     .string({ error: "DATABASE_URL is not set — start the app with `npm start`, which provides one" })
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://"),
-  BURNRATE_ORG: z.string().trim().min(1).default("demo"),
+  /** Signs session cookies. Unset: a random key is generated once and kept in the database (instance_secrets). */
+  BURNRATE_AUTH_SECRET: z.string().min(32, "BURNRATE_AUTH_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
+  /** A session ends after this many minutes without a request (default 8 hours). */
+  BURNRATE_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(8 * 60),
+  /** A session ends this many hours after sign-in, however active (default 7 days). */
+  BURNRATE_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(7 * 24),
+  /** Set by `npm start` when it runs the embedded demo database: the sign-in page may offer the demo users. */
+  BURNRATE_DEMO_SIGN_IN: z.enum(["on", "off"]).default("off"),
+  /** Optional OIDC single sign-on: all of issuer (or discovery URL), client id and client secret. */
+  BURNRATE_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "BURNRATE_OIDC_ISSUER must be an http(s) URL" }).optional(),
+  BURNRATE_OIDC_DISCOVERY_URL: z.url({ protocol: /^https?$/, error: "BURNRATE_OIDC_DISCOVERY_URL must be an http(s) URL" }).optional(),
+  BURNRATE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  BURNRATE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The button's label, e.g. "Okta" (default "SSO"). */
+  BURNRATE_OIDC_NAME: z.string().trim().min(1).max(40).default("SSO"),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;
@@ -14,7 +28,8 @@ let cached: ServerEnv | undefined;
 
 export function serverEnv(): ServerEnv {
   if (cached) return cached;
-  const parsed = serverEnvSchema.safeParse(process.env);
+  // Empty variables count as unset (docker-compose passes `VAR=` through).
+  const parsed = serverEnvSchema.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== "")));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`Invalid environment: ${issue.path.join(".")}: ${issue.message}`);

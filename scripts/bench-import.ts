@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { loadViewer } from "../lib/access/viewer";
+import { loadOrgOwnerViewer } from "../lib/access/viewer";
 import { createPrismaClient } from "../lib/db/create-client";
 import { auditSnapshot, writeAuditEntries } from "../lib/db/mutations/audit";
 import type { ImportCommit, ImportPreview, ImportProgress } from "../lib/db/mutations/imports";
@@ -16,6 +16,7 @@ import { readImportFile } from "../lib/import/read-file";
 import { seedDatabase } from "../lib/seed/write";
 import { createTemplate, createTestDatabase, freePort, startTestServer } from "../lib/testing/test-database";
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
+import { benchSessionCookie } from "./lib/bench-session";
 import { runMain } from "./lib/errors";
 import { endChild, NEXT_BIN, runNode } from "./lib/processes";
 
@@ -76,11 +77,14 @@ interface Timed<T> {
 
 type ImportEvent = { type: "progress"; progress: ImportProgress } | { type: "result"; result: ImportCommit } | { type: "error"; message: string };
 
+/** The signed-in session the imports run as (the org's owner), set before the server starts. */
+let sessionCookie = "";
+
 /** POSTs the file as the browser does and waits for the whole answer; the commit's NDJSON is read as it streams. */
 async function post<T>(base: string, action: "preview" | "commit", kind: ImportKind, bytes: Uint8Array, timeZone: string): Promise<Timed<T>> {
   const url = `${base}/api/imports/${action}?${new URLSearchParams({ kind: importKindSlug(kind), timeZone, fileName: `${kind}.csv` })}`;
   const started = performance.now();
-  const response = await fetch(url, { method: "POST", body: new Blob([bytes as Uint8Array<ArrayBuffer>]), headers: { "content-type": "text/csv", origin: new URL(base).origin } });
+  const response = await fetch(url, { method: "POST", body: new Blob([bytes as Uint8Array<ArrayBuffer>]), headers: { "content-type": "text/csv", origin: new URL(base).origin, cookie: sessionCookie } });
   if (action === "preview") {
     const result = (await response.json()) as T;
     return { ms: performance.now() - started, result };
@@ -131,7 +135,7 @@ runMain(async () => {
     try {
       const seeded = await seedDatabase({ url: database.url, reset: false });
       await sql.connect();
-      const viewer = await loadViewer({ client, orgSlug: "demo" });
+      const viewer = (await loadOrgOwnerViewer(client, "demo"))!;
       const now = Date.now();
       const teams = (await sql.query<{ slug: string }>(`select slug from teams where "orgId" = $1 order by slug`, [viewer.orgId])).rows.map((r) => r.slug);
       const gpuTypes = (await sql.query<{ name: string }>(`select name from gpu_types where "orgId" = $1 order by name`, [viewer.orgId])).rows.map((r) => r.name);
@@ -161,6 +165,7 @@ runMain(async () => {
         await runNode([NEXT_BIN, "build"], env);
         markBuildCurrent(root);
       }
+      sessionCookie = await benchSessionCookie(database.url);
       const port = await freePort();
       // PORT makes http://127.0.0.1:<port> the public origin the import routes accept (lib/env.ts publicUrl).
       const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env: { ...env, PORT: String(port) }, stdio: "ignore" });

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import type { Viewer } from "../lib/access/viewer";
+import { makeViewer, type Viewer } from "../lib/access/viewer";
 import type { RawLine } from "../lib/db/queries/report-lines";
 import { pgRunner } from "../lib/db/sql";
 import { formatPeriod } from "../lib/domain/labels";
@@ -24,6 +24,7 @@ import { lineCsvRow, localIso, periodLabel } from "../lib/reports/line-csv";
 import { seedDatabase } from "../lib/seed/write";
 import { createTemplate, createTestDatabase, freePort, startTestServer } from "../lib/testing/test-database";
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
+import { benchSessionCookie } from "./lib/bench-session";
 import { runMain, StartupError } from "./lib/errors";
 import { endChild, NEXT_BIN, runNode } from "./lib/processes";
 
@@ -61,7 +62,7 @@ async function readBody(url: string, accept: string): Promise<Body> {
   const started = performance.now();
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept } });
+    response = await fetch(url, { headers: { accept, cookie: sessionCookie }, redirect: "manual" });
   } catch (error) {
     throw new Error(`GET ${url} failed before an answer: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -103,7 +104,11 @@ interface App {
   base: string;
 }
 
+/** The signed-in session pages and exports are fetched with (the org's owner), set by startApp. */
+let sessionCookie = "";
+
 async function startApp(env: NodeJS.ProcessEnv): Promise<App> {
+  sessionCookie = await benchSessionCookie(env.DATABASE_URL!, { orgSlug: env.BENCH_ORG });
   const port = await freePort();
   const child = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
   const base = `http://127.0.0.1:${port}`;
@@ -394,12 +399,14 @@ async function timeBreakdown(databaseUrl: string, month: number): Promise<Breakd
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const viewer = (
-      await client.query<Viewer>(
-        `select u.id as "userId", o.id as "orgId", o.name as "orgName", o."timeZone" as "orgTimeZone", u.role, u.name
-         from users u join orgs o on o.id = u."orgId" where o.slug = 'bench' and u.role = 'ADMIN' order by u.id limit 1`,
-      )
-    ).rows[0]!;
+    const viewer = makeViewer(
+      (
+        await client.query<Omit<Viewer, "teamRoles" | "email">>(
+          `select u.id as "userId", o.id as "orgId", o.name as "orgName", o."timeZone" as "orgTimeZone", u.role, u.name
+           from users u join orgs o on o.id = u."orgId" where o.slug = 'bench' and u.role in ('OWNER', 'ADMIN') order by u.role, u.id limit 1`,
+        )
+      ).rows[0]!,
+    );
     const timeZone = "UTC";
     const from = monthStart(month);
     const to = monthStart(month + 1);
@@ -443,7 +450,6 @@ async function timeBreakdown(databaseUrl: string, month: number): Promise<Breakd
     // path (Next.js piping the stream to the socket, the client reading it). The export modules read the database
     // URL from the environment, as the server does.
     process.env.DATABASE_URL = databaseUrl;
-    process.env.BURNRATE_ORG = "bench";
     const { focusCsv, lineItemsCsv } = await import("../lib/db/queries/report-export");
     const { closeStreamPool } = await import("../lib/db/stream");
     const { disconnectDb } = await import("../lib/db/client");
@@ -523,7 +529,7 @@ async function benchMillion(adminUrl: string, env: NodeJS.ProcessEnv): Promise<M
     }
     console.log(`1M lines: ${thousands(runs)} training runs inserted in ${insertSeconds.toFixed(1)} s (${monthText(big)}: ${thousands(BIG_RUNS)}, ${monthText(small)}: ${thousands(SMALL_RUNS)})`);
 
-    const app = await startApp({ ...env, DATABASE_URL: database.url, BURNRATE_ORG: "bench" });
+    const app = await startApp({ ...env, DATABASE_URL: database.url, BENCH_ORG: "bench" });
     try {
       const pid = app.child.pid!;
       await new Promise((r) => setTimeout(r, 2_000));

@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { FAKE_OIDC_CLIENT } from "../e2e/fake-oidc";
 import { seedDatabase } from "../lib/seed/write";
 import { assertLocal, createTemplate, createTestDatabase, freePort, startTestServer } from "../lib/testing/test-database";
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
@@ -48,26 +49,46 @@ runMain(async () => {
     assertLocal(database.url);
     await seedDatabase({ url: database.url, reset: false });
 
-    const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
+    const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const, BURNRATE_DEMO_SIGN_IN: "on" };
     await buildIfStale(env);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
+    // SSO against the small OIDC provider e2e/sso.spec.ts runs on this port (the app discovers it lazily).
+    const oidcPort = await freePort();
     const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
-      env: { ...env, PORT: String(port) },
+      env: {
+        ...env,
+        PORT: String(port),
+        BURNRATE_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+        BURNRATE_OIDC_CLIENT_ID: FAKE_OIDC_CLIENT.id,
+        BURNRATE_OIDC_CLIENT_SECRET: FAKE_OIDC_CLIENT.secret,
+        BURNRATE_OIDC_NAME: FAKE_OIDC_CLIENT.name,
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    // A second server on an empty (migrated, unseeded) database, as a new user's own PostgreSQL would be:
+    // the first-run spec sets up an organization there.
+    const empty = await createTestDatabase(server.adminUrl, "e2e_empty");
+    assertLocal(empty.url);
+    const emptyPort = await freePort();
+    const emptyBaseUrl = `http://127.0.0.1:${emptyPort}`;
+    const emptyApp = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(emptyPort), "--hostname", "127.0.0.1"], {
+      env: { ...env, DATABASE_URL: empty.url, PORT: String(emptyPort), BURNRATE_DEMO_SIGN_IN: "off" },
       stdio: ["ignore", "inherit", "inherit"],
     });
     try {
       await waitForHealth(baseUrl, 60_000);
+      await waitForHealth(emptyBaseUrl, 60_000);
       exitCode = await new Promise<number>((resolve) => {
         const child = spawn(process.execPath, [PLAYWRIGHT_BIN, "test", ...process.argv.slice(2)], {
           stdio: "inherit",
-          env: { ...process.env, BASE_URL: baseUrl, E2E_DATABASE_URL: database.url },
+          env: { ...process.env, BASE_URL: baseUrl, E2E_DATABASE_URL: database.url, EMPTY_BASE_URL: emptyBaseUrl, EMPTY_DATABASE_URL: empty.url, FAKE_OIDC_PORT: String(oidcPort) },
         });
         child.once("exit", (code) => resolve(code ?? 1));
       });
     } finally {
-      await endChild(app);
-      await database.drop();
+      await Promise.all([endChild(app), endChild(emptyApp)]);
+      await Promise.all([database.drop(), empty.drop()]);
     }
   } finally {
     await server.stop();

@@ -54,19 +54,24 @@ runMain(async () => {
     console.log(db.embedded ? `PostgreSQL (embedded) on 127.0.0.1:${db.embedded.port}, data in ${path.relative(root, db.embedded.dataDir)}` : "PostgreSQL from DATABASE_URL");
     const applied = await applyMigrations(db.url);
     if (applied.length) console.log(`Applied ${applied.length} migration(s): ${applied.join(", ")}`);
-    // An empty database gets the demo data unless BURNRATE_DEMO_DATA=off (e.g. a fresh production database).
-    if (process.env.BURNRATE_DEMO_DATA !== "off") {
+    // The embedded database starts with the demo data (unless BURNRATE_DEMO_DATA=off) and offers one-click
+    // demo sign-in. A real DATABASE_URL gets nothing demo-related unless BURNRATE_DEMO_DATA=on says so; an
+    // empty one opens on the first-run setup page.
+    const demoData = process.env.BURNRATE_DEMO_DATA === "on" || (db.embedded !== undefined && process.env.BURNRATE_DEMO_DATA !== "off");
+    if (demoData) {
       const seeded = await seedDatabase({ url: db.url, reset: false });
       if (seeded.isSeeded) console.log(`Seeded demo data in ${seeded.seconds.toFixed(1)} s`);
     }
+    const demoSignIn = demoData && db.embedded !== undefined ? "on" : "off";
 
-    const env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" };
+    const env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1", BURNRATE_DEMO_SIGN_IN: demoSignIn };
     if (!isDev && !isBuildCurrent(root)) {
       console.log("Building the app (sources changed since the last build)…");
       await runNode([NEXT_BIN, "build"], { ...env, NODE_ENV: "production" });
       markBuildCurrent(root);
     }
     console.log(`Burnrate on ${process.env.BURNRATE_PUBLIC_URL || `http://localhost:${port}`} (listening on ${host.includes(":") ? `[${host}]` : host}:${port})`);
+    if (demoSignIn === "on") console.log("Demo data: sign in as any demo user with one click on the sign-in page.");
     app = spawn(process.execPath, [NEXT_BIN, isDev ? "dev" : "start", "--port", String(port), "--hostname", host], {
       stdio: "inherit",
       env: isDev ? env : { ...env, NODE_ENV: "production" },

@@ -26,6 +26,7 @@ interface SectionProps {
 }
 
 export function BudgetAlertsSection(props: SectionProps & { teamId?: number }) {
+  // Not a read scope: schedules the org's alert evaluation (a system job over every team; nothing from it reaches this page).
   evaluateBudgetAlertsAfter({ orgId: props.viewer.orgId, trigger: "render" });
   // Not printed: the printed overview's "Budget this month" table has every team's spend, projection and budget.
   return (
@@ -46,6 +47,7 @@ async function BudgetAlerts({ viewer, now, timeZone, zoneLabel, teamId }: Sectio
 }
 
 export function TeamBudgetSection(props: SectionProps & { teamId: number }) {
+  // Not a read scope: schedules the org's alert evaluation (a system job over every team; nothing from it reaches this page).
   evaluateBudgetAlertsAfter({ orgId: props.viewer.orgId, trigger: "render" });
   return (
     <div className="mb-5">

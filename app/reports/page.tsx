@@ -10,6 +10,7 @@ import { formatDateTime } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { monthTitle } from "@/lib/reports/month";
 import { FilterNotices } from "@/components/filters/filter-notices";
+import { TeamCoverageSection } from "@/app/_coverage/section";
 import { ZoneSwitch } from "@/components/filters/zone-switch";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -45,6 +46,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
     <>
       <PageHeader title="Reports" description="Monthly cost reports: training and inference GPU time plus storage, data and network, by team." />
       <FilterNotices notices={view.notices} />
+      <TeamCoverageSection viewer={viewer} />
       <ZoneSwitch current={view.zone.choice} orgTimeZone={viewer.orgTimeZone} path="/reports" />
       <div className="space-y-5">
         <Card title={`Monthly reports · ${view.zone.label}`}>

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import type { Route } from "next";
+import { authorize, can, canAnyTeam, teamIdsFor } from "@/lib/access/policy";
 import { getViewer } from "@/lib/access/current-viewer";
-import { can } from "@/lib/access/viewer";
 import { recentlyDeleted, UNDO_DAYS } from "@/lib/db/mutations/records";
 import { recordNotice } from "@/lib/db/queries/audit-history";
 import { settingsGpuTypes, settingsPrices, settingsTeams } from "@/lib/db/queries/settings";
@@ -24,7 +26,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Sea
         title="Settings"
         description="Teams, GPU types and the price catalog that costs are computed from."
         actions={
-          can(viewer, "write") ? (
+          // Teams, the GPU catalog and prices are the org admins' (org:manage).
+          can(viewer, "org:manage") ? (
             <>
               <ButtonLink href="/settings/teams/new">New team</ButtonLink>
               <ButtonLink href="/settings/gpu-types/new">New GPU type</ButtonLink>
@@ -35,6 +38,13 @@ export default async function SettingsPage({ searchParams }: { searchParams: Sea
           ) : null
         }
       />
+      {authorize(viewer, "org:manage") === null ? (
+        <p className="-mt-3 mb-4 text-sm">
+          <Link href={"/settings/people" as Route} className="font-medium text-blue-700 hover:underline">
+            People and invitations →
+          </Link>
+        </p>
+      ) : null}
       <div className="space-y-5">
         <Card title="Teams">
             <Teams />
@@ -58,22 +68,23 @@ export default async function SettingsPage({ searchParams }: { searchParams: Sea
 
 async function Teams() {
   const viewer = await getViewer();
-  return <TeamsTable teams={await settingsTeams({ viewer })} />;
+  // Org admins edit every team; a team's own admin (team:manage) its budget.
+  return <TeamsTable teams={await settingsTeams({ viewer })} editableTeamIds={can(viewer, "org:manage") ? "all" : teamIdsFor(viewer, "team:manage")} />;
 }
 
 async function GpuTypes() {
   const viewer = await getViewer();
-  return <GpuTypesTable gpuTypes={await settingsGpuTypes({ viewer })} />;
+  return <GpuTypesTable gpuTypes={await settingsGpuTypes({ viewer })} canManage={can(viewer, "org:manage")} />;
 }
 
 async function Prices() {
   const viewer = await getViewer();
-  return <PriceCatalogTable prices={await settingsPrices({ viewer })} timeZone={viewer.orgTimeZone} now={new Date()} />;
+  return <PriceCatalogTable prices={await settingsPrices({ viewer })} timeZone={viewer.orgTimeZone} now={new Date()} canManage={can(viewer, "org:manage")} />;
 }
 
 async function RecentlyDeleted() {
   const viewer = await getViewer();
   return (
-    <RecentlyDeletedList items={await recentlyDeleted({ viewer })} timeZone={viewer.orgTimeZone} now={new Date()} undoDays={UNDO_DAYS} canRestore={can(viewer, "write")} />
+    <RecentlyDeletedList items={await recentlyDeleted({ viewer })} timeZone={viewer.orgTimeZone} now={new Date()} undoDays={UNDO_DAYS} canRestore={can(viewer, "org:manage") || canAnyTeam(viewer, "team:write")} />
   );
 }

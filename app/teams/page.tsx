@@ -6,6 +6,7 @@ import { teamsMonthToDate, type TeamSpend } from "@/lib/db/queries/dashboards";
 import { resolveView } from "@/lib/db/queries/view";
 import { formatPeriod } from "@/lib/domain/labels";
 import { FilterNotices } from "@/components/filters/filter-notices";
+import { TeamCoverageSection } from "@/app/_coverage/section";
 import { ZoneSwitch } from "@/components/filters/zone-switch";
 import { formatPercent } from "@/lib/domain/display";
 import { formatUsd } from "@/lib/domain/money";
@@ -27,6 +28,7 @@ export default async function TeamsPage({ searchParams }: { searchParams: Search
     <>
       <PageHeader title="Teams" description="Month-to-date spend of each team against its monthly budget." />
       <FilterNotices notices={view.notices} />
+      <TeamCoverageSection viewer={viewer} />
       <ZoneSwitch current={view.zone.choice} orgTimeZone={viewer.orgTimeZone} path="/teams" />
       <Card title={`This month to date · ${formatPeriod({ range: { start: figures.range.start, end: now < figures.range.end ? now : figures.range.end }, timeZone: view.zone.timeZone })} · ${view.zone.label}`}>
         {figures.teams.length === 0 ? <EmptyState title="No teams yet">Create a team in Settings to group runs and deployments.</EmptyState> : <TeamsTable teams={figures.teams} />}

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { NoticeBanner } from "@/components/records/notice-banner";
 import { ButtonLink } from "@/components/ui/button";
 import { getViewer } from "@/lib/access/current-viewer";
+import { canAnyTeam } from "@/lib/access/policy";
 import { recordNotice } from "@/lib/db/queries/audit-history";
 import { filterOptions } from "@/lib/db/queries/catalog";
 import { trainingCharts, trainingRunsPage } from "@/lib/db/queries/dashboards";
@@ -11,6 +12,7 @@ import { formatPeriod } from "@/lib/domain/labels";
 import { filtersToSearch, parseTableParams, type TableParams } from "@/lib/validation/dashboard-filters";
 import { FilterBar } from "@/components/filters/filter-bar";
 import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
+import { TeamCoverageSection } from "@/app/_coverage/section";
 import { TrainingCharts } from "@/components/dashboard/training-charts";
 import { TrainingRunsTable } from "@/components/tables/training-runs-table";
 import { Card } from "@/components/ui/card";
@@ -49,15 +51,19 @@ export default async function TrainingPage({ searchParams }: { searchParams: Sea
         title="Training runs"
         description="Runs active in the range. Cost is GPU time at the price in effect plus storage, data and network."
         actions={
-          <>
-            <ButtonLink href="/import">Import CSV</ButtonLink>
-            <ButtonLink href="/training/new" variant="primary">
-              New run
-            </ButtonLink>
-          </>
+          // Only for who may write some team's records (the forms offer just those teams).
+          canAnyTeam(viewer, "team:write") ? (
+            <>
+              <ButtonLink href="/import">Import CSV</ButtonLink>
+              <ButtonLink href="/training/new" variant="primary">
+                New run
+              </ButtonLink>
+            </>
+          ) : null
         }
       />
       <FilterNotices notices={view.notices} />
+      {view.team ? null : <TeamCoverageSection viewer={viewer} />}
       <FilterBar
         key={JSON.stringify(view.filters)}
         filters={view.filters}

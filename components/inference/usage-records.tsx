@@ -84,7 +84,7 @@ function costColumns<Row>(cost: (row: Row) => { costCents: bigint; perMillion: R
   ];
 }
 
-function RecordTable({ data, rows, zoneChoice }: { data: DeploymentUsageTable; rows: UsageRecordRow[]; zoneChoice: ZoneChoice }) {
+function RecordTable({ data, rows, zoneChoice, canEdit }: { data: DeploymentUsageTable; rows: UsageRecordRow[]; zoneChoice: ZoneChoice; canEdit: boolean }) {
   const { timeZone } = data;
   const { id, name } = data.context;
   const columns: Column<UsageRecordRow>[] = [
@@ -92,7 +92,9 @@ function RecordTable({ data, rows, zoneChoice }: { data: DeploymentUsageTable; r
     { key: "length", header: "Length", isNumeric: true, cell: (r) => formatLength(r.windowSeconds) },
     ...figureColumns<UsageRecordRow>((r) => r),
     ...costColumns<UsageRecordRow>((r) => ({ costCents: r.costCents, perMillion: formatUsdRate(r.costPerMillionTokensUsd) })),
-    {
+  ];
+  // Edit and Delete only for who may write the deployment's team (the actions refuse everyone else anyway).
+  if (canEdit) columns.push({
       key: "actions",
       header: "Actions",
       cell: (r) => {
@@ -120,8 +122,7 @@ function RecordTable({ data, rows, zoneChoice }: { data: DeploymentUsageTable; r
           </span>
         );
       },
-    },
-  ];
+    });
   return <DataTable caption={`Usage records of ${name} in the range, newest first`} rows={rows} rowKey={(r) => r.windowStart.getTime()} columns={columns} />;
 }
 
@@ -197,8 +198,11 @@ export function UsageRecords({
   data,
   hrefFor,
   zoneChoice = "org",
+  canEdit,
 }: {
   data: DeploymentUsageTable;
+  /** May the viewer write the deployment's team (team:write)? Without it: no Add, Edit or Delete. */
+  canEdit: boolean;
   /** A link to this table at another grain or page (other URL params kept). */
   hrefFor: (to: { usageBy: UsageBy; page: number }) => string;
   /** The page's zone choice: the usage forms it links to open in the same zone. */
@@ -233,20 +237,29 @@ export function UsageRecords({
               </Link>
             ))}
           </nav>
-          <ButtonLink href={addHref} variant="primary">
-            Add usage
-          </ButtonLink>
+          {canEdit ? (
+            <ButtonLink href={addHref} variant="primary">
+              Add usage
+            </ButtonLink>
+          ) : null}
         </div>
       </div>
       {isEmpty ? (
         <EmptyState title={recordCount === 0 ? "No usage recorded in this range" : "No usage on this page"}>
           {recordCount === 0 ? (
             <>
-              Its figures for this range are no data, not idle. Widen the range, or record this deployment&apos;s traffic a period at a time — a day&apos;s totals of requests, tokens and latency.{" "}
-              <Link href={addHref} className="underline underline-offset-2">
-                Add a period
-              </Link>
-              .
+              Its figures for this range are no data, not idle.{" "}
+              {canEdit ? (
+                <>
+                  Widen the range, or record this deployment&apos;s traffic a period at a time — a day&apos;s totals of requests, tokens and latency.{" "}
+                  <Link href={addHref} className="underline underline-offset-2">
+                    Add a period
+                  </Link>
+                  .
+                </>
+              ) : (
+                "Widen the range to see recorded periods."
+              )}
             </>
           ) : (
             <Link href={hrefFor({ usageBy: data.usageBy, page: 1 }) as Route} className="underline underline-offset-2">
@@ -258,7 +271,7 @@ export function UsageRecords({
         <>
           <p className="px-4 pt-2 text-xs text-slate-500">{grainNote(data)}</p>
           {table.usageBy === "record" ? (
-            <RecordTable data={data} rows={table.rows} zoneChoice={zoneChoice} />
+            <RecordTable data={data} rows={table.rows} zoneChoice={zoneChoice} canEdit={canEdit} />
           ) : (
             <BucketTable data={data} rows={table.rows} unit={table.usageBy} />
           )}

@@ -19,11 +19,13 @@ function isActive(pathname: string, href: string): boolean {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function MainNav() {
+/** The main navigation; Import only for people who may write some team's records. */
+export function MainNav({ canImport }: { canImport: boolean }) {
   const pathname = usePathname();
+  const items = canImport ? ITEMS : ITEMS.filter((item) => item.href !== "/import");
   return (
     <nav aria-label="Main" data-print="hide" className="flex flex-wrap gap-1 2xl:flex-col 2xl:flex-nowrap">
-      {ITEMS.map((item) => {
+      {items.map((item) => {
         const active = isActive(pathname, item.href);
         return (
           <Link

@@ -15,6 +15,8 @@ import type { FilterNotice } from "@/lib/validation/dashboard-filters";
 import { CostBars } from "@/components/charts/cost-bars";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
 import { FilterNotices } from "@/components/filters/filter-notices";
+import { TeamCoverageNotice } from "@/components/ui/team-coverage-notice";
+import type { TeamCoverageCounts } from "@/lib/domain/team-coverage";
 import { ZoneSwitch } from "@/components/filters/zone-switch";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
 import { Card, Stat } from "@/components/ui/card";
@@ -45,6 +47,8 @@ export interface MonthReportProps {
   currentMonth: string;
   /** ?notice= after closing or reopening. */
   notice?: string;
+  /** On the org-wide report: how many of the org's teams it adds up (a notice when not all). */
+  coverage?: TeamCoverageCounts | null;
 }
 
 const link = "font-medium text-blue-800 hover:underline";
@@ -90,7 +94,7 @@ function itemPath(kind: "training" | "inference", id: number | string): Route {
   return `/${kind}/${id}` as Route;
 }
 
-export function MonthReportView({ report, org, canCloseMonths, zone, notices, team, currentMonth, notice }: MonthReportProps) {
+export function MonthReportView({ report, org, canCloseMonths, zone, notices, team, currentMonth, notice, coverage }: MonthReportProps) {
   const { month, totals, usage, timeZone } = report;
   const title = monthTitle(month);
   const previousTitle = monthTitle(report.previousMonth);
@@ -172,6 +176,7 @@ export function MonthReportView({ report, org, canCloseMonths, zone, notices, te
       <div>
         <ZoneSwitch current={zone.choice} orgTimeZone={org.timeZone} teamTimeZone={team?.timeZone} path={path} />
         <FilterNotices notices={notices} />
+        {coverage ? <TeamCoverageNotice coverage={coverage} /> : null}
         <ClosureNotice notice={notice} month={month} report={report} />
         <ReportNotes report={report} zone={zone} path={path} />
       </div>

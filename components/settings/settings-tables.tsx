@@ -23,7 +23,15 @@ function EditLink({ href, what }: { href: string; what: string }) {
 
 const count = (n: number) => (n === 0 ? <span className="text-slate-400">0</span> : n.toLocaleString("en-US"));
 
-export function TeamsTable({ teams }: { teams: { id: number; slug: string; name: string; timeZone: string; monthlyBudgetUsd: string; runs: number; deployments: number }[] }) {
+export function TeamsTable({
+  teams,
+  editableTeamIds,
+}: {
+  teams: { id: number; slug: string; name: string; timeZone: string; monthlyBudgetUsd: string; runs: number; deployments: number }[];
+  /** Teams whose Edit link is shown: all for org admins, a team admin's own (its budget), else none. */
+  editableTeamIds: readonly number[] | "all";
+}) {
+  const isEditable = (id: number) => editableTeamIds === "all" || editableTeamIds.includes(id);
   if (teams.length === 0) return <EmptyState title="No teams yet">Create a team to group runs and deployments and give them a budget.</EmptyState>;
   return (
     <DataTable
@@ -37,7 +45,7 @@ export function TeamsTable({ teams }: { teams: { id: number; slug: string; name:
         { key: "budget", header: "Monthly budget", isNumeric: true, cell: (t) => formatUsd({ micros: parseUsdMicros(t.monthlyBudgetUsd) }) },
         { key: "runs", header: "Runs", isNumeric: true, cell: (t) => count(t.runs) },
         { key: "deployments", header: "Deployments", isNumeric: true, cell: (t) => count(t.deployments) },
-        { key: "edit", header: "Actions", cell: (t) => <EditLink href={`/settings/teams/${t.slug}/edit`} what={`team ${t.name}`} /> },
+        { key: "edit", header: "Actions", cell: (t) => (isEditable(t.id) ? <EditLink href={`/settings/teams/${t.slug}/edit`} what={`team ${t.name}`} /> : null) },
       ]}
     />
   );
@@ -45,8 +53,11 @@ export function TeamsTable({ teams }: { teams: { id: number; slug: string; name:
 
 export function GpuTypesTable({
   gpuTypes,
+  canManage,
 }: {
   gpuTypes: { id: number; name: string; memoryGb: number; peakBf16Tflops: string; memoryBandwidthGbps: string; prices: number; runs: number; deployments: number }[];
+  /** May the viewer manage the GPU catalog (org:manage)? Without it: no Edit or Add price. */
+  canManage: boolean;
 }) {
   if (gpuTypes.length === 0) return <EmptyState title="No GPU types yet">Add the GPUs you train and serve on; then add their $/GPU-hour.</EmptyState>;
   const number = (text: string) => Number(text).toLocaleString("en-US", { maximumFractionDigits: 2 });
@@ -66,14 +77,15 @@ export function GpuTypesTable({
         {
           key: "actions",
           header: "Actions",
-          cell: (g) => (
-            <span className="flex gap-3">
-              <EditLink href={`/settings/gpu-types/${g.id}/edit`} what={`GPU type ${g.name}`} />
-              <Link href={`/settings/prices/new?gpuTypeId=${g.id}` as Route} className="font-medium text-blue-700 hover:underline">
-                Add price<span className="sr-only"> for {g.name}</span>
-              </Link>
-            </span>
-          ),
+          cell: (g) =>
+            canManage ? (
+              <span className="flex gap-3">
+                <EditLink href={`/settings/gpu-types/${g.id}/edit`} what={`GPU type ${g.name}`} />
+                <Link href={`/settings/prices/new?gpuTypeId=${g.id}` as Route} className="font-medium text-blue-700 hover:underline">
+                  Add price<span className="sr-only"> for {g.name}</span>
+                </Link>
+              </span>
+            ) : null,
         },
       ]}
     />
@@ -90,7 +102,8 @@ export interface PriceRow {
   effectiveTo: Date | null;
 }
 
-export function PriceCatalogTable({ prices, timeZone, now, showGpu = true }: { prices: PriceRow[]; timeZone: string; now: Date; showGpu?: boolean }) {
+/** `canManage`: may the viewer manage the price catalog (org:manage)? Without it: no Edit links. */
+export function PriceCatalogTable({ prices, timeZone, now, showGpu = true, canManage }: { prices: PriceRow[]; timeZone: string; now: Date; showGpu?: boolean; canManage: boolean }) {
   if (prices.length === 0) return <EmptyState title="No GPU prices yet">Add a $/GPU-hour for each GPU, provider and pricing model you use to cost your runs.</EmptyState>;
   const isInEffect = (p: PriceRow) => p.effectiveFrom <= now && (p.effectiveTo === null || p.effectiveTo > now);
   return (
@@ -112,7 +125,12 @@ export function PriceCatalogTable({ prices, timeZone, now, showGpu = true }: { p
           cell: (p) => (p.effectiveTo ? formatDateTime({ instant: p.effectiveTo, timeZone }) : <span className="text-slate-500">no end</span>),
         },
         { key: "state", header: "Status", cell: (p) => (isInEffect(p) ? <span className="text-xs font-medium text-emerald-700">in effect</span> : null) },
-        { key: "edit", header: "Actions", cell: (p) => <EditLink href={`/settings/prices/${p.id}/edit`} what={`price ${p.gpuTypeName} ${p.provider} ${PRICING_MODEL_LABELS[p.pricingModel]} from ${formatDateTime({ instant: p.effectiveFrom, timeZone })}`} /> },
+        {
+          key: "edit",
+          header: "Actions",
+          cell: (p) =>
+            canManage ? <EditLink href={`/settings/prices/${p.id}/edit`} what={`price ${p.gpuTypeName} ${p.provider} ${PRICING_MODEL_LABELS[p.pricingModel]} from ${formatDateTime({ instant: p.effectiveFrom, timeZone })}`} /> : null,
+        },
       ]}
     />
   );

@@ -55,7 +55,7 @@ export function SuggestionsPanel({ data, zoneLabel, now, title = TITLE }: { data
   const { timeZone } = data;
   const today = formatDateTime({ instant: now, timeZone }).slice(0, 10);
   const hidden = data.dismissed.length + data.snoozed.length;
-  const ctx: Ctx = { timeZone, zoneLabel, today, canWrite: data.canWrite };
+  const ctx: Ctx = { timeZone, zoneLabel, today, canWrite: data.canWrite, writableTeamIds: data.writableTeamIds };
   return (
     <section aria-labelledby="suggestions-heading" data-testid="suggestions-panel" data-print="flow" className="rounded-lg border border-slate-200 bg-white">
       <header className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1 border-b border-slate-200 px-4 py-2">
@@ -109,6 +109,12 @@ interface Ctx {
   zoneLabel: string;
   today: string;
   canWrite: boolean;
+  writableTeamIds: number[] | "all";
+}
+
+/** Buttons only where the person may act: on the panel's scope and on the suggestion's own team (the action checks again). */
+function canActOn(ctx: Ctx, teamId: number): boolean {
+  return ctx.canWrite && (ctx.writableTeamIds === "all" || ctx.writableTeamIds.includes(teamId));
 }
 
 const CONFIDENCE_TONE: Record<Suggestion["confidence"], BadgeTone> = { high: "good", medium: "info", low: "neutral" };
@@ -230,7 +236,7 @@ function SuggestionItem({ suggestion: s, ctx }: { suggestion: Suggestion; ctx: C
       <SuggestionHead suggestion={s} />
       <p className="text-sm text-slate-700">{s.action}</p>
       <Evidence suggestion={s} timeZone={ctx.timeZone} zoneLabel={ctx.zoneLabel} />
-      {ctx.canWrite ? (
+      {canActOn(ctx, s.subject.teamId) ? (
         <div className="pt-1">
           <OpenSuggestionActions suggestionKey={s.id} timeZone={ctx.timeZone} today={ctx.today} />
         </div>
@@ -253,7 +259,7 @@ function HiddenSuggestions({ dismissed, snoozed, ctx }: { dismissed: DecidedSugg
           <span className="tabular-nums">{savingText(s)}</span>
         </span>
       </div>
-      {ctx.canWrite ? <ReopenSuggestion suggestionKey={s.id} timeZone={ctx.timeZone} /> : null}
+      {canActOn(ctx, state.teamId) ? <ReopenSuggestion suggestionKey={s.id} timeZone={ctx.timeZone} /> : null}
     </li>
   );
   return (
@@ -311,7 +317,7 @@ function AppliedSection({ applied, ctx }: { applied: AppliedSuggestion[]; ctx: C
                     <span className="tabular-nums">{savingText(s)}</span>
                   </p>
                 </div>
-                {ctx.canWrite ? <ReopenSuggestion suggestionKey={state.key.key} timeZone={ctx.timeZone} label="Undo applied" /> : null}
+                {canActOn(ctx, state.teamId) ? <ReopenSuggestion suggestionKey={state.key.key} timeZone={ctx.timeZone} label="Undo applied" /> : null}
               </div>
               {outcome ? <BeforeAfter outcome={outcome} ctx={ctx} /> : <p className="text-xs text-slate-600">No before/after yet: the item no longer exists or the applied day has not begun.</p>}
             </li>

@@ -1,64 +1,69 @@
 import type { PrismaClient } from "@/lib/db/create-client";
-import type { Role } from "@/lib/db/generated/enums";
+import type { OrgRole, TeamRole } from "@/lib/db/generated/enums";
+
+export type { OrgRole, TeamRole };
 
 /**
- * Who is asking. Every query and mutation takes a Viewer and scopes itself to
- * the viewer's org; actions check `can` before writing. Until sign-in exists
- * the viewer is the configured org's first admin (BURNRATE_ORG, default "demo").
+ * Who is asking: a signed-in person, their org, their org role and their
+ * team roles. Every query and mutation takes a Viewer and scopes itself with
+ * lib/access/policy.ts (never with a hand-written org clause).
  */
 export interface Viewer {
   userId: number;
   orgId: number;
   orgName: string;
   orgTimeZone: string;
-  role: Role;
+  /** Org role: OWNER and ADMIN act as team admin on every team; MEMBER only on `teamRoles`. */
+  role: OrgRole;
+  /** Explicit team roles (teamId → role); org owners and admins need none. */
+  teamRoles: ReadonlyMap<number, TeamRole>;
   name: string;
+  email: string;
 }
 
 export class NoOrganizationError extends Error {
-  constructor(slug: string) {
-    super(`No organization "${slug}" with an admin exists yet — run \`npm run db:seed\` or create one.`);
+  constructor() {
+    super("No organization exists yet — open Burnrate in a browser to set one up.");
     this.name = "NoOrganizationError";
   }
 }
 
-export type Action = "read" | "write" | "admin";
-
-const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  ADMIN: ["read", "write", "admin"],
-  MEMBER: ["read", "write"],
-  VIEWER: ["read"],
-};
-
-export function can(viewer: Pick<Viewer, "role">, action: Action): boolean {
-  return ROLE_ACTIONS[viewer.role].includes(action);
+/** A viewer built by hand (tests, scripts, system jobs): `teamRoles` defaults to none. */
+export function makeViewer(fields: Omit<Viewer, "teamRoles" | "email"> & { teamRoles?: Iterable<[number, TeamRole]>; email?: string }): Viewer {
+  return { ...fields, email: fields.email ?? "", teamRoles: new Map(fields.teamRoles ?? []) };
 }
 
-export class ForbiddenError extends Error {
-  constructor(action: Action) {
-    super(`You may not ${action} here.`);
-    this.name = "ForbiddenError";
-  }
-}
-
-export function assertCan(viewer: Pick<Viewer, "role">, action: Action): void {
-  if (!can(viewer, action)) throw new ForbiddenError(action);
-}
-
-/** The org's first admin stands in for the signed-in user until sign-in exists. */
-export async function loadViewer({ client, orgSlug }: { client: PrismaClient; orgSlug: string }): Promise<Viewer> {
-  const user = await client.user.findFirst({
-    where: { org: { slug: orgSlug }, role: "ADMIN" },
-    orderBy: { id: "asc" },
-    include: { org: true },
+/** The viewer for a signed-in user id, or null when the user no longer exists. */
+export async function loadViewerForUser(client: PrismaClient, userId: number): Promise<Viewer | null> {
+  const user = await client.user.findUnique({
+    where: { id: userId },
+    include: { org: true, memberships: { select: { teamId: true, role: true } } },
   });
-  if (!user) throw new NoOrganizationError(orgSlug);
+  if (!user) return null;
   return {
     userId: user.id,
     orgId: user.orgId,
     orgName: user.org.name,
     orgTimeZone: user.org.timeZone,
     role: user.role,
+    teamRoles: new Map(user.memberships.map((m) => [m.teamId, m.role])),
     name: user.name,
+    email: user.email,
   };
+}
+
+/** The viewer for a user picked by email (scripts and benches, which don't sign in). */
+export async function loadViewerByEmail(client: PrismaClient, email: string): Promise<Viewer | null> {
+  const user = await client.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true } });
+  return user ? loadViewerForUser(client, user.id) : null;
+}
+
+/** An org's owner (or first admin) as a viewer: for scripts and benches that act for the whole org. */
+export async function loadOrgOwnerViewer(client: PrismaClient, orgSlug: string): Promise<Viewer | null> {
+  const user = await client.user.findFirst({
+    where: { org: { slug: orgSlug }, role: { in: ["OWNER", "ADMIN"] } },
+    orderBy: [{ role: "asc" }, { id: "asc" }],
+    select: { id: true },
+  });
+  return user ? loadViewerForUser(client, user.id) : null;
 }

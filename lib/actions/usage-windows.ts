@@ -2,12 +2,12 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { getViewer } from "@/lib/access/current-viewer";
-import { refuseCrossSiteAction } from "@/lib/access/request-origin-guard";
+import type { Viewer } from "@/lib/access/viewer";
 import type { FormState } from "@/lib/validation/form-state";
 import { formZoneChoiceSchema, withZone } from "@/lib/validation/form-zone";
 import { SAVE_AND_ADD_NEXT } from "@/lib/validation/inference-forms";
 import { submitUsageWindow, submitUsageWindowDelete } from "./handlers/usage-windows";
+import { guardedAction } from "./guard";
 
 
 /**
@@ -17,11 +17,8 @@ import { submitUsageWindow, submitUsageWindowDelete } from "./handlers/usage-win
  * finish" and an edit go to the deployment's page. `tz` is the zone choice of
  * the view the form was opened from; the pages it goes to keep it.
  */
-export async function saveUsageWindowAction(deploymentId: number, start: string | null, tz: string, _previous: FormState, formData: FormData): Promise<FormState> {
-  const refused = await refuseCrossSiteAction();
-  if (refused) return refused;
+export const saveUsageWindowAction = guardedAction(async (viewer: Viewer, deploymentId: number, start: string | null, tz: string, _previous: FormState, formData: FormData): Promise<FormState> => {
   const choice = formZoneChoiceSchema.parse(tz);
-  const viewer = await getViewer();
   const state = await submitUsageWindow({ viewer, deploymentId, start, formData, now: new Date() });
   if (state.status !== "saved" || !state.window) return state;
   revalidatePath("/", "layout");
@@ -33,15 +30,12 @@ export async function saveUsageWindowAction(deploymentId: number, start: string 
     redirect(withZone(`/inference/${state.id}/usage/new?start=${nextStart}&seconds=${state.window.seconds}&saved=${savedStart}`, choice));
   }
   redirect(withZone(`/inference/${state.id}?notice=${start === null ? "created" : "saved"}#usage`, choice));
-}
+});
 
 /** Deletes one period's usage (undoable from the deployment's page it lands on). */
-export async function deleteUsageWindowAction(deploymentId: number, start: string, _previous: FormState, _formData: FormData): Promise<FormState> {
-  const refused = await refuseCrossSiteAction();
-  if (refused) return refused;
-  const viewer = await getViewer();
+export const deleteUsageWindowAction = guardedAction(async (viewer: Viewer, deploymentId: number, start: string, _previous: FormState, _formData: FormData): Promise<FormState> => {
   const state = await submitUsageWindowDelete({ viewer, deploymentId, start });
   if (state.status !== "saved") return state;
   revalidatePath("/", "layout");
   redirect(`/inference/${state.id}?deleted=${state.deletedId}#usage`);
-}
+});

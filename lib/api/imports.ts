@@ -1,27 +1,25 @@
 import "server-only";
-import { NextResponse } from "next/server";
-import { getViewer } from "@/lib/access/current-viewer";
-import { assertCan, ForbiddenError, type Viewer } from "@/lib/access/viewer";
-import type { ImportCommit, ImportFile, ImportProgress } from "@/lib/db/mutations/imports";
+import type { NextResponse } from "next/server";
+import type { Denied } from "@/lib/access/policy";
+import type { Viewer } from "@/lib/access/viewer";
+import { authorizeImport, type ImportCommit, type ImportDenied, type ImportFile, type ImportProgress } from "@/lib/db/mutations/imports";
 import { databaseErrorCode } from "@/lib/db/mutations/records";
 import { checkFileSize } from "@/lib/import/file-checks";
 import { importKindFromSlug, MAX_IMPORT_BYTES } from "@/lib/import/kinds";
 import { timeZone } from "@/lib/validation/entities/fields";
+import { apiError, type ApiErrorBody } from "./errors";
 
 /**
- * The wiring shared by the import route handlers: who is asking (and whether
- * they may write), the query parameters, and the uploaded file read from the
- * request body with a byte limit, so an oversized upload is refused without
- * being buffered whole. Expected failures become JSON with a message.
+ * The wiring shared by the import route handlers (inside guardedRoute, which
+ * has checked the origin and the session): whether the viewer may import at
+ * all, the query parameters, and the uploaded file read from the request body
+ * with a byte limit, so an oversized upload is refused without being buffered
+ * whole. Expected failures become JSON with a message (lib/api/errors.ts).
  */
 
-export interface ImportErrorBody {
-  error: { code: "bad-request" | "forbidden" | "too-large" | "internal"; message: string };
-}
+export type ImportErrorBody = ApiErrorBody;
 
-export function importError(status: 400 | 403 | 413 | 500, code: ImportErrorBody["error"]["code"], message: string) {
-  return NextResponse.json<ImportErrorBody>({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
-}
+export const importError = apiError;
 
 const timeZoneField = timeZone({ label: "Time zone" });
 
@@ -55,20 +53,16 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | n
   return bytes;
 }
 
-export type ImportRequest = { ok: true; viewer: Viewer; file: ImportFile } | { ok: false; response: NextResponse<ImportErrorBody> };
+export type ImportRequest = { ok: true; viewer: Viewer; file: ImportFile } | { ok: false; response: NextResponse<ImportErrorBody> | Denied };
 
 /**
  * POST /api/imports/…?kind=training-runs|usage-windows&timeZone=<IANA>&fileName=<name>
  * with the CSV file as the request body.
  */
-export async function readImportRequest(request: Request): Promise<ImportRequest> {
-  const viewer = await getViewer();
-  try {
-    assertCan(viewer, "write");
-  } catch (error) {
-    if (error instanceof ForbiddenError) return { ok: false, response: importError(403, "forbidden", "Your role may not import records.") };
-    throw error;
-  }
+export async function readImportRequest(request: Request, viewer: Viewer): Promise<ImportRequest> {
+  // Refused before reading the body; each row's team is checked again as the file is (team:write).
+  const denied = authorizeImport(viewer);
+  if (denied) return { ok: false, response: denied };
   const url = new URL(request.url);
   const kind = importKindFromSlug(url.searchParams.get("kind"));
   if (!kind) return { ok: false, response: importError(400, "bad-request", 'Choose what to import: kind must be "training-runs" or "usage-windows".') };
@@ -96,7 +90,7 @@ export function unexpectedImportError(error: unknown) {
 /** One line of the commit's NDJSON stream. */
 export type ImportEvent =
   | { type: "progress"; progress: ImportProgress }
-  | { type: "result"; result: ImportCommit }
+  | { type: "result"; result: Exclude<ImportCommit, ImportDenied> }
   | { type: "error"; message: string };
 
 const NOTHING_IMPORTED = "Nothing was imported";
@@ -128,7 +122,8 @@ export function importEventStream(work: (onProgress: (progress: ImportProgress) 
         }
       };
       try {
-        send({ type: "result", result: await work((progress) => send({ type: "progress", progress })) });
+        const result = await work((progress) => send({ type: "progress", progress }));
+        send(result.status === "denied" ? { type: "error", message: result.denied.message } : { type: "result", result });
       } catch (error) {
         console.error("Import failed:", error);
         send({ type: "error", message: failureMessage(error) });

@@ -1,13 +1,12 @@
 import "server-only";
-import { NextResponse } from "next/server";
 import { z } from "zod";
-import { getViewer } from "@/lib/access/current-viewer";
-import { assertCan, ForbiddenError } from "@/lib/access/viewer";
+import { authorize, orgWhere, type Denied } from "@/lib/access/policy";
+import type { Viewer } from "@/lib/access/viewer";
 import { exportFileName, focusCsv, lineItemsCsv, reportJson, type ExportScope } from "@/lib/db/queries/report-export";
 import { teamBySlug } from "@/lib/db/queries/teams";
 import { reportingZone, ZONE_CHOICES } from "@/lib/domain/reporting-zone";
 import { reportMonthSchema } from "@/lib/reports/month";
-import { refuseCrossSiteRequest } from "@/lib/access/request-origin-guard";
+import { apiError, type ApiErrorBody } from "./errors";
 
 /**
  * GET /api/reports/<YYYY-MM>/{lines.csv,focus.csv,report.json}
@@ -29,27 +28,17 @@ const exportParams = z.object({
   bom: z.enum(["0", "1", "true", "false"], { error: 'bom must be "1" or "0"' }).default("0"),
 });
 
-export interface ExportErrorBody {
-  error: { code: "bad-request" | "forbidden" | "not-found"; message: string; field?: string };
-}
+export type ExportErrorBody = ApiErrorBody;
 
-function exportError(status: 400 | 403 | 404, code: ExportErrorBody["error"]["code"], message: string, field?: string) {
-  return NextResponse.json<ExportErrorBody>({ error: { code, message, ...(field ? { field } : {}) } }, { status, headers: { "cache-control": "no-store" } });
-}
+const exportError = apiError;
 
-type Kind = "lines" | "focus" | "json";
+export type ExportKind = "lines" | "focus" | "json";
 
-export async function exportResponse(request: Request, { params }: { params: Promise<{ month: string }> }, kind: Kind): Promise<Response> {
-  // A DNS-rebinding page (Host: its own name) may not read exports either.
-  const refused = refuseCrossSiteRequest(request);
-  if (refused) return refused;
-  const viewer = await getViewer();
-  try {
-    assertCan(viewer, "read");
-  } catch (error) {
-    if (error instanceof ForbiddenError) return exportError(403, "forbidden", "Your role may not read reports.");
-    throw error;
-  }
+/** An export, inside guardedRoute (Host check — a DNS-rebinding page may not read exports — and a session, 401 without one). */
+export async function exportResponse(request: Request, viewer: Viewer, { params }: { params: Promise<{ month: string }> }, kind: ExportKind): Promise<Response | Denied> {
+  // Reports add up the teams the viewer may read (the ledger's read scope); reading them at all is org:read.
+  const denied = authorize(viewer, "org:read");
+  if (denied) return denied;
   const month = reportMonthSchema.safeParse((await params).month);
   if (!month.success) return exportError(400, "bad-request", month.error.issues[0]!.message, "month");
   const url = new URL(request.url);
@@ -72,7 +61,7 @@ export async function exportResponse(request: Request, { params }: { params: Pro
     now: new Date(),
   };
   const withBom = bom === "1" || bom === "true";
-  const subject = team?.slug ?? (await orgSlug(viewer.orgId));
+  const subject = team?.slug ?? (await orgSlug(viewer));
   const fileName = exportFileName({ subject, month: month.data, kind });
   const body = kind === "lines" ? lineItemsCsv(scope, { bom: withBom }) : kind === "focus" ? focusCsv(scope, { bom: withBom }) : reportJson(scope);
   return new Response(body, {
@@ -86,8 +75,8 @@ export async function exportResponse(request: Request, { params }: { params: Pro
   });
 }
 
-async function orgSlug(orgId: number): Promise<string> {
+async function orgSlug(viewer: Viewer): Promise<string> {
   const { db } = await import("@/lib/db/client");
-  const org = await db().org.findUniqueOrThrow({ where: { id: orgId }, select: { slug: true } });
+  const org = await db().org.findUniqueOrThrow({ where: { id: orgWhere(viewer).orgId }, select: { slug: true } });
   return org.slug;
 }

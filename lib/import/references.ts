@@ -1,11 +1,12 @@
 /**
  * Teams, GPU types and deployments as a file names them, resolved to ids.
- * The lists hold the viewer's org only, so another org's names are simply
- * unknown here.
+ * The lists hold only what the viewer may see (their org; as a member, their
+ * teams), so anything else is simply unknown here. A reference the viewer may
+ * see but not write carries the `refusal` its rows are rejected with.
  */
 
 export interface ImportReferences {
-  teams: readonly { id: number; slug: string }[];
+  teams: readonly { id: number; slug: string; refusal?: string }[];
   gpuTypes: readonly { id: number; name: string }[];
   deployments: readonly DeploymentReference[];
 }
@@ -15,6 +16,8 @@ export interface DeploymentReference {
   name: string;
   activeFrom: Date;
   activeTo: Date | null;
+  /** Set when the viewer may not write the deployment's team: the row error naming the team. */
+  refusal?: string;
 }
 
 export type Resolution = { ok: true; id: number } | { ok: false; message: string };
@@ -66,7 +69,7 @@ export function referenceResolver(references: ImportReferences): ReferenceResolv
   return {
     team(text) {
       const [team] = teams(text);
-      if (team) return { ok: true, id: team.id };
+      if (team) return team.refusal ? { ok: false, message: team.refusal } : { ok: true, id: team.id };
       return {
         ok: false,
         message: teamSlugs.length === 0 ? "This organization has no teams yet; create one under Settings first" : `No team "${show(text)}" in this organization; use a team's slug (${sample(teamSlugs)})`,
@@ -85,10 +88,10 @@ export function referenceResolver(references: ImportReferences): ReferenceResolv
       const trimmed = text.trim();
       if (/^\d{1,10}$/.test(trimmed)) {
         const byId = deploymentIds.get(Number(trimmed));
-        if (byId) return { ok: true, id: byId.id };
+        if (byId) return byId.refusal ? { ok: false, message: byId.refusal } : { ok: true, id: byId.id };
       }
       const found = deployments(trimmed);
-      if (found.length === 1) return { ok: true, id: found[0]!.id };
+      if (found.length === 1) return found[0]!.refusal ? { ok: false, message: found[0]!.refusal } : { ok: true, id: found[0]!.id };
       if (found.length > 1) {
         const ids = found.map((d) => d.id).sort((a, b) => a - b);
         return { ok: false, message: `${found.length} deployments are named "${show(trimmed)}" (ids ${ids.join(", ")}); write the id of the one you mean instead of its name` };

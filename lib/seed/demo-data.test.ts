@@ -70,10 +70,11 @@ describe("determinism", () => {
 });
 
 describe("org, users, teams, GPUs", () => {
-  it("has the demo org, an admin and a viewer", () => {
+  it("has the demo org and one demo user per role: owner, org admin, team admin, editor, viewer, another team's viewer", () => {
     expect(data.org).toMatchObject({ slug: "demo", name: "Demo Org", timeZone: "America/Los_Angeles" });
-    expect(data.users).toContainEqual(expect.objectContaining({ email: "admin@burnrate.dev", role: "ADMIN" }));
-    expect(data.users.some((u) => u.role === "VIEWER")).toBe(true);
+    const roles = data.users.map((u) => [u.role, ...u.teams.map((t) => `${t.slug}:${t.role}`)].join(" "));
+    expect(roles).toEqual(["OWNER", "ADMIN", "MEMBER research:ADMIN", "MEMBER research:EDITOR", "MEMBER research:VIEWER", "MEMBER applied:VIEWER"]);
+    expect(new Set(data.users.map((u) => u.email)).size).toBe(data.users.length);
   });
 
   it("has at least 4 teams in at least 2 time zones, with decimal budgets", () => {

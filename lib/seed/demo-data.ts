@@ -4,7 +4,8 @@ import type {
   PricingModel,
   Precision,
   Quantization,
-  Role,
+  OrgRole,
+  TeamRole,
   RunStatus,
   ServingEngine,
   TrainingMethod,
@@ -57,9 +58,24 @@ export interface OrgRecord {
 export interface UserRecord {
   email: string;
   name: string;
-  role: Role;
+  role: OrgRole;
+  /** Team roles (org owners and admins need none). */
+  teams: { slug: TeamSlug; role: TeamRole }[];
   createdAt: Date;
 }
+
+/** The seeded demo users' emails, one per role (the sign-in page offers only these). */
+export const DEMO_USER_EMAILS = [
+  "owner@burnrate.dev",
+  "admin@burnrate.dev",
+  "team-admin@burnrate.dev",
+  "editor@burnrate.dev",
+  "viewer@burnrate.dev",
+  "applied-viewer@burnrate.dev",
+] as const;
+
+/** Every demo user's password (the demo sign-in page signs them in with one click; embedded database only). */
+export const DEMO_PASSWORD = "burnrate-demo-password";
 
 export interface TeamRecord {
   slug: TeamSlug;
@@ -1142,8 +1158,13 @@ export function planDemoData({ now, seed = DEFAULT_DEMO_SEED, usageDays = DEFAUL
 
   const org: OrgRecord = { slug: "demo", name: "Demo Org", timeZone: "America/Los_Angeles", currency: "USD", createdAt: orgCreatedAt };
   const users: UserRecord[] = [
-    { email: "admin@burnrate.dev", name: "Ada Admin", role: "ADMIN", createdAt: orgCreatedAt },
-    { email: "viewer@burnrate.dev", name: "Vic Viewer", role: "VIEWER", createdAt: orgCreatedAt },
+    // One per role, for the demo sign-in page; the team roles are all on Research except the other-team viewer.
+    { email: "owner@burnrate.dev", name: "Olive Owner", role: "OWNER", teams: [], createdAt: orgCreatedAt },
+    { email: "admin@burnrate.dev", name: "Ada Admin", role: "ADMIN", teams: [], createdAt: orgCreatedAt },
+    { email: "team-admin@burnrate.dev", name: "Tara Teamadmin", role: "MEMBER", teams: [{ slug: "research", role: "ADMIN" }], createdAt: orgCreatedAt },
+    { email: "editor@burnrate.dev", name: "Ed Editor", role: "MEMBER", teams: [{ slug: "research", role: "EDITOR" }], createdAt: orgCreatedAt },
+    { email: "viewer@burnrate.dev", name: "Vic Viewer", role: "MEMBER", teams: [{ slug: "research", role: "VIEWER" }], createdAt: orgCreatedAt },
+    { email: "applied-viewer@burnrate.dev", name: "Abe Applied", role: "MEMBER", teams: [{ slug: "applied", role: "VIEWER" }], createdAt: orgCreatedAt },
   ];
   const teams: TeamRecord[] = TEAMS.map((t) => ({ ...t, createdAt: orgCreatedAt }));
   const gpuTypes: GpuTypeRecord[] = GPU_TYPES.map((g) => ({ ...g, createdAt: orgCreatedAt }));

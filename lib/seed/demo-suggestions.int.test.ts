@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadViewer, type Viewer } from "@/lib/access/viewer";
+import { loadOrgOwnerViewer, type Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
 import { listSuggestions } from "@/lib/db/queries/suggestions";
 import { formatUsd } from "@/lib/domain/money";
@@ -18,7 +18,7 @@ let suggestions: Suggestion[];
 beforeAll(async () => {
   now = new Date();
   await seedDatabase({ url: process.env.DATABASE_URL!, reset: false, now });
-  viewer = await loadViewer({ client: db(), orgSlug: "demo" });
+  viewer = (await loadOrgOwnerViewer(db(), "demo"))!;
   const startedAt = performance.now();
   ({ suggestions } = await listSuggestions({ viewer, scope: { kind: "org" }, now }));
   const ms = Math.round(performance.now() - startedAt);

@@ -1,3 +1,4 @@
+import { hashPassword } from "better-auth/crypto";
 import pg from "pg";
 import { rebuildUsageRollups } from "../db/mutations/usage-rollups";
 import { pgRunner } from "../db/sql";
@@ -11,6 +12,7 @@ import {
   type TrainingRunRecord,
   type UsageWindowRecord,
   type UserRecord,
+  DEMO_PASSWORD,
 } from "./demo-data";
 
 /**
@@ -161,18 +163,29 @@ async function truncateAppTables(client: pg.ClientBase): Promise<void> {
 
 async function insertDemoData(client: pg.ClientBase, data: DemoDataPlan): Promise<Omit<SeedCounts, "rollupQuarters">> {
   const orgResult = await client.query<{ id: number }>(
-    `INSERT INTO orgs (slug, name, "timeZone", currency, "createdAt") VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    `INSERT INTO orgs (slug, name, "timeZone", currency, "createdAt", "isDemo") VALUES ($1, $2, $3, $4, $5, true) RETURNING id`,
     [data.org.slug, data.org.name, data.org.timeZone, data.org.currency, data.org.createdAt],
   );
   const orgId = orgResult.rows[0]!.id;
 
-  await insertRows<UserRecord>(client, "users", [
-    col("orgId", "int", () => orgId),
-    col("email", "text", (u) => u.email),
-    col("name", "text", (u) => u.name),
-    col("role", '"Role"', (u) => u.role),
-    col("createdAt", "timestamptz", (u) => u.createdAt),
-  ], data.users);
+  const users = idMap(
+    await insertRows<UserRecord>(client, "users", [
+      col("orgId", "int", () => orgId),
+      col("email", "text", (u) => u.email),
+      col("name", "text", (u) => u.name),
+      col("role", '"OrgRole"', (u) => u.role),
+      col("emailVerified", "boolean", () => true),
+      col("createdAt", "timestamptz", (u) => u.createdAt),
+    ], data.users, "id, email"),
+    "email",
+  );
+  // Demo users sign in with DEMO_PASSWORD (one scrypt hash, better-auth's format, shared by all of them).
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  await client.query(
+    `INSERT INTO auth_accounts ("userId", "accountId", "providerId", password, "updatedAt")
+     SELECT id, id::text, 'credential', $2, now() FROM users WHERE id = any($1::int[])`,
+    [[...users.values()], passwordHash],
+  );
 
   const teams = idMap(
     await insertRows<TeamRecord>(client, "teams", [
@@ -186,6 +199,13 @@ async function insertDemoData(client: pg.ClientBase, data: DemoDataPlan): Promis
     ], data.teams, "id, slug"),
     "slug",
   );
+  const memberships = data.users.flatMap((u) => u.teams.map((t) => ({ userId: users.get(u.email)!, teamId: teams.get(t.slug)!, role: t.role })));
+  if (memberships.length > 0) {
+    await client.query(
+      `INSERT INTO team_memberships ("userId", "teamId", role) SELECT * FROM unnest($1::int[], $2::int[], $3::"TeamRole"[])`,
+      [memberships.map((m) => m.userId), memberships.map((m) => m.teamId), memberships.map((m) => m.role)],
+    );
+  }
 
   const gpuTypes = idMap(
     await insertRows<GpuTypeRecord>(client, "gpu_types", [

@@ -1,3 +1,4 @@
+import type { Denied } from "@/lib/access/policy";
 import type { FieldErrors } from "./entities/field-errors";
 
 /** A field whose saved value differs from what the person submitted. */
@@ -26,6 +27,17 @@ export type FormState =
   | { status: "invalid"; fieldErrors: FieldErrors }
   | { status: "conflict"; conflict: ConflictDetails }
   | { status: "notFound"; message: string }
+  /**
+   * Refused by lib/access/policy.ts. Handlers return it; the server action's
+   * wrapper (lib/actions/guard.ts) turns it into notFound() or a form error,
+   * so forms never receive it.
+   */
+  | DeniedState
   | { status: "saved"; id: string; isReplay: boolean; deletedId?: number };
+
+export interface DeniedState {
+  status: "denied";
+  denied: Denied;
+}
 
 export const IDLE: FormState = { status: "idle" };

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { Viewer } from "@/lib/access/viewer";
+import { makeViewer, type Viewer } from "@/lib/access/viewer";
 import { ledgerSql, queryLedger, type LedgerQuery } from "@/lib/db/queries/cost-ledger";
 import { chooseUsageSource, queryUsage, usageSql, type UsageQuery, type UsageSource } from "@/lib/db/queries/usage-ledger";
 import { pgRunner, type Prisma } from "@/lib/db/sql";
@@ -59,7 +59,7 @@ export async function loadContext(client: pg.Client, now: Date): Promise<BenchCo
   const deployment = await client.query<{ id: number; name: string }>(`select id, name from inference_deployments order by id limit 1`);
   return {
     client,
-    viewer: { ...u, role: "ADMIN", name: "Bench Admin" },
+    viewer: makeViewer({ ...u, role: "ADMIN", name: "Bench Admin" }),
     now,
     hourlyTeam: team.rows[0]!,
     deployment: deployment.rows[0]!,

@@ -1,6 +1,7 @@
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { canTeam } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { deleteInferenceDeploymentAction } from "@/lib/actions/inference-deployments";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
@@ -58,6 +59,8 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
   if (!detail) notFound();
   const byMonth = await costByMonth({ viewer, kind: "inference", id: detail.deployment.id, start: detail.deployment.activeFrom, end: detail.deployment.activeTo, timeZone: zone.timeZone, now });
   const { deployment } = detail;
+  // Edit controls only for who may write the deployment's team.
+  const canEdit = canTeam(viewer, "team:write", deployment.teamId);
   return (
     <>
       <Breadcrumbs items={[{ href: "/inference", label: "Inference" }, { label: deployment.name }]} />
@@ -85,16 +88,20 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
             >
               Estimate alternatives
             </ButtonLink>
-            <ButtonLink href={withZone(`/inference/${deployment.id}/usage/new` as Route, formZoneChoice(query))} variant="primary">
-              Add usage
-            </ButtonLink>
-            <ButtonLink href={withZone(`/inference/${deployment.id}/edit` as Route, formZoneChoice(query))}>Edit</ButtonLink>
-            <DeleteRecordButton
-              action={deleteInferenceDeploymentAction.bind(null, deployment.id)}
-              noun="deployment"
-              name={deployment.name}
-              consequence="Its usage records are deleted with it, and come back with it on undo."
-            />
+            {canEdit ? (
+              <>
+                <ButtonLink href={withZone(`/inference/${deployment.id}/usage/new` as Route, formZoneChoice(query))} variant="primary">
+                  Add usage
+                </ButtonLink>
+                <ButtonLink href={withZone(`/inference/${deployment.id}/edit` as Route, formZoneChoice(query))}>Edit</ButtonLink>
+                <DeleteRecordButton
+                  action={deleteInferenceDeploymentAction.bind(null, deployment.id)}
+                  noun="deployment"
+                  name={deployment.name}
+                  consequence="Its usage records are deleted with it, and come back with it on undo."
+                />
+              </>
+            ) : null}
           </>
         }
       />
@@ -106,7 +113,7 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
       <div className="space-y-5">
         <SuggestionsSection viewer={viewer} scope={{ kind: "deployment", id: deployment.id }} timeZone={zone.timeZone} zoneLabel={zone.label} now={now} title="Suggestions for this deployment" />
         <Body detail={detail} timeZone={zone.timeZone} />
-        <Usage viewer={viewer} id={deployment.id} range={range} timeZone={zone.timeZone} usageBy={usageTable.usageBy} page={usageTable.usagePage} query={query} />
+        <Usage viewer={viewer} canEdit={canEdit} id={deployment.id} range={range} timeZone={zone.timeZone} usageBy={usageTable.usageBy} page={usageTable.usagePage} query={query} />
         <Card title={`Cost by month · ${zone.label}`}>
           <DataTable
             caption={`The deployment's GPU cost by calendar month in ${zone.label}, from going live to ${deployment.activeTo ? "its end" : "now"}; the months add up to the lifetime total`}
@@ -250,6 +257,7 @@ type Query = Record<string, string | string[] | undefined>;
 
 async function Usage({
   viewer,
+  canEdit,
   id,
   range,
   timeZone,
@@ -258,6 +266,7 @@ async function Usage({
   query,
 }: {
   viewer: Viewer;
+  canEdit: boolean;
   id: number;
   range: TimeRange;
   timeZone: string;
@@ -277,7 +286,7 @@ async function Usage({
     if (to.page > 1) params.set("usagePage", String(to.page));
     return `/inference/${id}?${params.toString()}#usage`;
   };
-  return <UsageRecords data={data} hrefFor={hrefFor} zoneChoice={formZoneChoice(query)} />;
+  return <UsageRecords data={data} hrefFor={hrefFor} zoneChoice={formZoneChoice(query)} canEdit={canEdit} />;
 }
 
 async function History({ viewer, id, timeZone }: { viewer: Viewer; id: number; timeZone: string }) {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { getViewer } from "@/lib/access/current-viewer";
+import { deniedPage, refuseNewRecord, writableTeams } from "@/app/_access/denied";
 import { saveInferenceDeploymentAction } from "@/lib/actions/inference-deployments";
 import { recordFormOptions } from "@/lib/db/queries/record-forms";
 import { instantToLocal } from "@/lib/domain/local-time";
@@ -17,8 +18,10 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function NewDeploymentPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
   const viewer = await getViewer();
+  const denied = refuseNewRecord(viewer, "deployments");
+  if (denied) return deniedPage(denied, { href: "/inference", label: "Back to inference" });
   const choice = formZoneChoice(params);
-  const options = await recordFormOptions({ viewer });
+  const options = writableTeams(viewer, await recordFormOptions({ viewer }));
   const team = options.teams.find((t) => t.slug === params.team) ?? options.teams[0];
   // Times are entered in the zone of the view the form was opened from ("team": the preselected team's).
   const { timeZone } = reportingZone({ choice, orgTimeZone: viewer.orgTimeZone, teamTimeZone: team?.timeZone });

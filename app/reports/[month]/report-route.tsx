@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
-import { can } from "@/lib/access/viewer";
+import { can } from "@/lib/access/policy";
 import { monthReport } from "@/lib/db/queries/reports";
-import { teamBySlug } from "@/lib/db/queries/teams";
+import { teamBySlug, teamCoverage } from "@/lib/db/queries/teams";
 import { resolveView } from "@/lib/db/queries/view";
 import { monthOf, monthTitle, reportMonthSchema } from "@/lib/reports/month";
 import { MonthReportView } from "@/components/reports/month-report";
@@ -48,18 +48,22 @@ export async function renderMonthReport({ month: monthParam, teamSlug, searchPar
   // Only the zone comes from the query: the month is in the path, and the team (if any) too.
   const view = await resolveView({ viewer, searchParams: { tz: params.tz }, defaultRange: "mtd", pageTeam: team, now });
   const timeZone = view.zone.timeZone;
-  const report = await monthReport({ viewer, month, timeZone, ...(team ? { teamId: team.id } : {}), now });
+  const [report, coverage] = await Promise.all([
+    monthReport({ viewer, month, timeZone, ...(team ? { teamId: team.id } : {}), now }),
+    team ? Promise.resolve(null) : teamCoverage(viewer),
+  ]);
   const notice = typeof params.notice === "string" ? params.notice : undefined;
   return (
     <MonthReportView
       report={report}
       org={{ name: viewer.orgName, timeZone: viewer.orgTimeZone }}
-      canCloseMonths={can(viewer, "admin")}
+      canCloseMonths={can(viewer, "org:manage")}
       zone={view.zone}
       notices={view.notices}
       team={team ? { slug: team.slug, name: team.name, timeZone: team.timeZone } : null}
       currentMonth={monthOf({ instant: now, timeZone })}
       notice={notice}
+      coverage={coverage}
     />
   );
 }

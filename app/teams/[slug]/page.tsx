@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { canTeam } from "@/lib/access/policy";
 import { filterOptions } from "@/lib/db/queries/catalog";
 import { dashboardData } from "@/lib/db/queries/dashboards";
 import { teamBySlug } from "@/lib/db/queries/teams";
@@ -41,6 +42,12 @@ export default async function TeamPage({ params, searchParams }: Props) {
         title={team.name}
         description={`Team time zone ${team.timeZone}. Figures in ${view.zone.label}.`}
         actions={
+          <>
+          {canTeam(viewer, "team:manage", team.id) ? (
+            <Link href={`/teams/${team.slug}/members` as Route} className="rounded-md border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-100">
+              Members
+            </Link>
+          ) : null}
           <nav aria-label="Switch team" className="flex flex-wrap gap-1">
             {options.teams.map((t) => (
               <Link
@@ -53,6 +60,7 @@ export default async function TeamPage({ params, searchParams }: Props) {
               </Link>
             ))}
           </nav>
+          </>
         }
       />
       <FilterNotices notices={view.notices} />

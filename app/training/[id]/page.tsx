@@ -1,7 +1,7 @@
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
-import { can } from "@/lib/access/viewer";
+import { canTeam } from "@/lib/access/policy";
 import { RUN_FIELD_LABELS } from "@/lib/validation/record-forms";
 import { deleteTrainingRunAction } from "@/lib/actions/training-runs";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
@@ -72,7 +72,7 @@ export default async function TrainingRunPage({
             <ButtonLink href={trainingRunEstimateHref({ parameterCount: run.parameterCount, tokensProcessed: run.tokensProcessed, method: run.method, gpuTypeName: run.gpuType.name, gpuCount: run.gpuCount, pricePerGpuHourMicros: cost.lines.at(-1)?.pricePerGpuHourMicros ?? null }) as Route}>
               Estimate alternatives
             </ButtonLink>
-            {can(viewer, "write") ? (
+            {canTeam(viewer, "team:write", run.teamId) ? (
               <>
                 <ButtonLink href={withZone(`/training/${run.id}/edit` as Route, zoneChoice)} variant="primary">
                   Edit

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { getViewer } from "@/lib/access/current-viewer";
+import { deniedPage, refuseNewRecord, writableTeams } from "@/app/_access/denied";
 import { saveTrainingRunAction } from "@/lib/actions/training-runs";
 import { recordFormOptions, trainingRunFormValues } from "@/lib/db/queries/record-forms";
 import { instantToLocal } from "@/lib/domain/local-time";
@@ -19,8 +20,10 @@ const DUPLICATE_CLEARS = ["endedAt", "tokensProcessed", "throughputTokensPerSec"
 export default async function NewTrainingRunPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
   const viewer = await getViewer();
+  const denied = refuseNewRecord(viewer, "training runs");
+  if (denied) return deniedPage(denied, { href: "/training", label: "Back to training" });
   const choice = formZoneChoice(params);
-  const options = await recordFormOptions({ viewer });
+  const options = writableTeams(viewer, await recordFormOptions({ viewer }));
   const from = typeof params.from === "string" && /^\d{1,9}$/.test(params.from) ? Number(params.from) : null;
   const original = from === null ? null : await trainingRunFormValues({ viewer, id: from, timeZone: viewer.orgTimeZone });
   const team = options.teams.find((t) => (original ? String(t.id) === original.values.teamId : t.slug === params.team)) ?? options.teams[0];

@@ -26,6 +26,8 @@ export function toFormState<T>(result: MutationResult<T>, saved: (value: T) => F
       return { status: "conflict", conflict: result.conflict };
     case "notFound":
       return { status: "notFound", message: result.message };
+    case "denied":
+      return { status: "denied", denied: result.denied };
   }
 }
 

@@ -174,12 +174,13 @@ describe("create", () => {
     ]);
   });
 
-  it("refuses another org's GPU type and a read-only viewer, writing nothing", async () => {
+  it("refuses another org's GPU type, and anyone who doesn't manage the org (forbidden), writing nothing", async () => {
     const before = await settingsSnapshot(client);
     const foreign = await submitGpuPrice({ viewer: fx.viewer, id: null, formData: form(priceFields({ gpuTypeId: String(fx.foreignGpuTypeId), provider: "gcp" })) });
     expect(foreign.status === "invalid" && Object.keys(foreign.fieldErrors)).toEqual(["gpuTypeId"]);
-    const readOnly = await submitGpuPrice({ viewer: fx.readOnlyViewer, id: null, formData: form(priceFields({ provider: "gcp" })) });
-    expect(readOnly.status === "invalid" && readOnly.fieldErrors._form?.[0]).toMatch(/can view records but not change them/);
+    for (const member of [fx.readOnlyViewer, fx.memberViewer, fx.teamAdminViewer, fx.otherTeamViewer]) {
+      expect(await submitGpuPrice({ viewer: member, id: null, formData: form(priceFields({ provider: "gcp" })) })).toEqual({ status: "denied", denied: { ok: false, kind: "forbidden", message: "You may not manage the organization (an org admin can)." } });
+    }
     expect(await settingsSnapshot(client)).toEqual(before);
   });
 });
@@ -188,19 +189,19 @@ describe("edit", () => {
   const currentFields = () => priceFields({ pricePerGpuHour: "2.5", effectiveFrom: "2025-01-01T00:00:00Z", _version: "1" });
 
   it("saves an edit, bumps the version and records before and after", async () => {
-    const state = await submitGpuPrice({ viewer: fx.memberViewer, id: currentId, formData: form({ ...currentFields(), pricePerGpuHour: "2.45" }) });
+    const state = await submitGpuPrice({ viewer: fx.ownerViewer, id: currentId, formData: form({ ...currentFields(), pricePerGpuHour: "2.45" }) });
     expect(state).toMatchObject({ status: "saved", id: String(currentId) });
     const entries = await auditOf(client, "gpuPrice", currentId);
-    expect(entries).toMatchObject([{ action: "UPDATE", changedFields: ["pricePerGpuHour"], before: { pricePerGpuHour: "2.5" }, after: { pricePerGpuHour: "2.45" }, actorName: "Max Member" }]);
+    expect(entries).toMatchObject([{ action: "UPDATE", changedFields: ["pricePerGpuHour"], before: { pricePerGpuHour: "2.5" }, after: { pricePerGpuHour: "2.45" }, actorName: "Olga Owner" }]);
     expect((await prices())[0]).toMatchObject({ price: "2.450000", version: 2 });
   });
 
   it("refuses an edit from a stale form, listing the changed fields, and loses neither change", async () => {
-    expect((await submitGpuPrice({ viewer: fx.memberViewer, id: currentId, formData: form({ ...currentFields(), pricePerGpuHour: "2.45" }) })).status).toBe("saved");
+    expect((await submitGpuPrice({ viewer: fx.ownerViewer, id: currentId, formData: form({ ...currentFields(), pricePerGpuHour: "2.45" }) })).status).toBe("saved");
     const stale = await submitGpuPrice({ viewer: fx.viewer, id: currentId, formData: form({ ...currentFields(), effectiveTo: "2026-01-01T00:00:00Z" }) });
     expect(stale.status).toBe("conflict");
     if (stale.status !== "conflict") return;
-    expect(stale.conflict).toMatchObject({ currentVersion: 2, changedBy: { actorName: "Max Member" } });
+    expect(stale.conflict).toMatchObject({ currentVersion: 2, changedBy: { actorName: "Olga Owner" } });
     expect(stale.conflict.changes).toEqual([
       { field: "effectiveTo", saved: null, yours: "2026-01-01T00:00:00.000Z" },
       { field: "pricePerGpuHour", saved: "2.45", yours: "2.5" },

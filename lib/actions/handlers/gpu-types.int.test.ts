@@ -87,8 +87,11 @@ describe("create", () => {
 
   it("refuses a read-only viewer and invalid specs, writing nothing", async () => {
     const before = await settingsSnapshot(client);
-    const readOnly = await submitGpuType({ viewer: fx.readOnlyViewer, id: null, formData: form(gpuFields()) });
-    expect(readOnly.status === "invalid" && readOnly.fieldErrors._form?.[0]).toMatch(/can view records but not change them/);
+    for (const member of [fx.readOnlyViewer, fx.memberViewer, fx.teamAdminViewer]) {
+      expect(await submitGpuType({ viewer: member, id: null, formData: form(gpuFields()) })).toEqual({ status: "denied", denied: { ok: false, kind: "forbidden", message: "You may not manage the organization (an org admin can)." } });
+      expect(await submitGpuType({ viewer: member, id: fx.gpuTypeId, formData: form({ ...gpuFields(), _version: "1" }) })).toEqual({ status: "denied", denied: { ok: false, kind: "forbidden", message: "You may not manage the organization (an org admin can)." } });
+      expect(await submitGpuTypeDelete({ viewer: member, id: fx.gpuTypeId })).toEqual({ status: "denied", denied: { ok: false, kind: "forbidden", message: "You may not manage the organization (an org admin can)." } });
+    }
     const bad = await submitGpuType({ viewer: fx.viewer, id: null, formData: form(gpuFields({ memoryGb: "0", peakBf16Tflops: "-1", memoryBandwidthGbps: "fast" })) });
     expect(bad.status === "invalid" && Object.keys(bad.fieldErrors).sort()).toEqual(["memoryBandwidthGbps", "memoryGb", "peakBf16Tflops"]);
     expect(await settingsSnapshot(client)).toEqual(before);
@@ -111,11 +114,11 @@ describe("edit", () => {
   const h100 = { name: "H100 80GB", memoryGb: "80", peakBf16Tflops: "989.5", memoryBandwidthGbps: "3350" };
 
   it("saves an edit, bumps the version and records before and after", async () => {
-    const state = await submitGpuType({ viewer: fx.memberViewer, id: fx.gpuTypeId, formData: form({ ...h100, name: "H100 SXM 80GB", memoryBandwidthGbps: "3352.5", _version: "1" }) });
+    const state = await submitGpuType({ viewer: fx.ownerViewer, id: fx.gpuTypeId, formData: form({ ...h100, name: "H100 SXM 80GB", memoryBandwidthGbps: "3352.5", _version: "1" }) });
     expect(state).toMatchObject({ status: "saved", id: String(fx.gpuTypeId) });
     const entries = await auditOf(client, "gpuType", fx.gpuTypeId);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ action: "UPDATE", changedFields: ["memoryBandwidthGbps", "name"], actorName: "Max Member" });
+    expect(entries[0]).toMatchObject({ action: "UPDATE", changedFields: ["memoryBandwidthGbps", "name"], actorName: "Olga Owner" });
     expect(entries[0].before).toMatchObject({ name: "H100 80GB", memoryBandwidthGbps: "3350" });
     expect(entries[0].after).toMatchObject({ name: "H100 SXM 80GB", memoryBandwidthGbps: "3352.5" });
     expect((await client.query(`select version from gpu_types where id = $1`, [fx.gpuTypeId])).rows[0].version).toBe(2);
@@ -127,11 +130,11 @@ describe("edit", () => {
   });
 
   it("refuses an edit from a stale form, listing the changed fields, and loses neither change", async () => {
-    expect((await submitGpuType({ viewer: fx.memberViewer, id: fx.gpuTypeId, formData: form({ ...h100, memoryGb: "94", _version: "1" }) })).status).toBe("saved");
+    expect((await submitGpuType({ viewer: fx.ownerViewer, id: fx.gpuTypeId, formData: form({ ...h100, memoryGb: "94", _version: "1" }) })).status).toBe("saved");
     const stale = await submitGpuType({ viewer: fx.viewer, id: fx.gpuTypeId, formData: form({ ...h100, peakBf16Tflops: "990", _version: "1" }) });
     expect(stale.status).toBe("conflict");
     if (stale.status !== "conflict") return;
-    expect(stale.conflict).toMatchObject({ currentVersion: 2, changedBy: { actorName: "Max Member" } });
+    expect(stale.conflict).toMatchObject({ currentVersion: 2, changedBy: { actorName: "Olga Owner" } });
     expect(stale.conflict.changes).toEqual([
       { field: "memoryGb", saved: 94, yours: 80 },
       { field: "peakBf16Tflops", saved: "989.5", yours: "990" },

@@ -92,7 +92,7 @@ describe("create", () => {
     });
     expect(foreign.status === "invalid" && Object.keys(foreign.fieldErrors).sort()).toEqual(["gpuTypeId", "teamId"]);
     const readOnly = await submitInferenceDeployment({ viewer: fx.readOnlyViewer, id: null, formData: form(fields()) });
-    expect(readOnly.status === "invalid" && readOnly.fieldErrors._form?.[0]).toMatch(/can view records but not change them/);
+    expect(readOnly).toEqual({ status: "invalid", fieldErrors: { teamId: ["You can view Research but not add or move records into it (a team editor or admin can); choose a team you edit"] } });
     expect(await tableDigests(client)).toEqual(before);
   });
 
@@ -237,7 +237,7 @@ describe("delete and undo", () => {
     const id = await created();
     const stranger = { ...fx.viewer, orgId: fx.orgId + 1000 };
     expect((await submitInferenceDeploymentDelete({ viewer: stranger, id })).status).toBe("notFound");
-    expect((await submitInferenceDeploymentDelete({ viewer: fx.readOnlyViewer, id })).status).toBe("invalid");
+    expect(await submitInferenceDeploymentDelete({ viewer: fx.readOnlyViewer, id })).toEqual({ status: "denied", denied: { ok: false, kind: "forbidden", message: "You may not change this team's records (a team editor or admin can)." } });
     expect((await client.query(`select count(*)::int as n from inference_deployments`)).rows[0].n).toBe(1);
   });
 });

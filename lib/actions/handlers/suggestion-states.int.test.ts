@@ -159,10 +159,7 @@ describe("refusals", () => {
 
   it("refuses read-only viewers, other orgs' items and suggestions that no longer apply", async () => {
     const key = `idle-capacity:deployment:${deploymentId}`;
-    expect(await decide({ suggestionKey: key, decision: "dismiss" }, { viewer: fx.readOnlyViewer })).toEqual({
-      status: "invalid",
-      fieldErrors: { _form: ["Your role can view records but not change them; ask an admin for write access"] },
-    });
+    expect(await decide({ suggestionKey: key, decision: "dismiss" }, { viewer: fx.readOnlyViewer })).toEqual({ status: "denied", denied: { ok: false, kind: "forbidden", message: "You may not change this team's records (a team editor or admin can)." } });
     const { rows } = await client.query(
       `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
        values ($1, 'rival-chat', 'm', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 1, '2026-03-01', now()) returning id`,

@@ -95,11 +95,31 @@ describe("create", () => {
     expect(await settingsSnapshot(client)).toEqual(before);
   });
 
-  it("refuses a read-only viewer, writing nothing", async () => {
+  it("refuses anyone who doesn't manage the org (forbidden), writing nothing", async () => {
     const before = await settingsSnapshot(client);
-    const state = await submitTeam({ viewer: fx.readOnlyViewer, id: null, formData: form(teamFields()) });
-    expect(state.status === "invalid" && state.fieldErrors._form?.[0]).toMatch(/can view records but not change them/);
+    for (const member of [fx.readOnlyViewer, fx.memberViewer, fx.teamAdminViewer, fx.otherTeamViewer]) {
+      expect(await submitTeam({ viewer: member, id: null, formData: form(teamFields()) })).toEqual({ status: "denied", denied: { ok: false, kind: "forbidden", message: "You may not manage the organization (an org admin can)." } });
+      expect(await submitTeamDelete({ viewer: member, id: fx.otherTeamId })).toEqual({ status: "denied", denied: { ok: false, kind: "forbidden", message: "You may not manage the organization (an org admin can)." } });
+    }
     expect(await settingsSnapshot(client)).toEqual(before);
+  });
+
+  it("lets a team's own admin change its monthly budget (team:manage) but nothing else; editors, viewers and other teams can't", async () => {
+    const before = await settingsSnapshot(client);
+    const research = { slug: "research", name: "Research", monthlyBudgetUsd: "1000", timeZone: "Europe/London", _version: "1" };
+    expect(await submitTeam({ viewer: fx.teamAdminViewer, id: fx.teamId, formData: form({ ...research, name: "Research Lab" }) })).toEqual({
+      status: "denied",
+      denied: { ok: false, kind: "forbidden", message: "A team admin may change the team's monthly budget; its name, slug and time zone are an org admin's to change." },
+    });
+    for (const member of [fx.memberViewer, fx.readOnlyViewer]) {
+      expect(await submitTeam({ viewer: member, id: fx.teamId, formData: form({ ...research, monthlyBudgetUsd: "1200" }) })).toMatchObject({ status: "denied", denied: { kind: "forbidden" } });
+    }
+    // Another team's admin-less member: the team doesn't exist for them.
+    expect(await submitTeam({ viewer: fx.otherTeamViewer, id: fx.teamId, formData: form({ ...research, monthlyBudgetUsd: "1200" }) })).toMatchObject({ status: "notFound" });
+    expect(await settingsSnapshot(client)).toEqual(before);
+    expect(await submitTeam({ viewer: fx.teamAdminViewer, id: fx.teamId, formData: form({ ...research, monthlyBudgetUsd: "1200" }) })).toMatchObject({ status: "saved" });
+    const { rows: [team] } = await client.query(`select name, "monthlyBudgetUsd"::int as budget from teams where id = $1`, [fx.teamId]);
+    expect(team).toEqual({ name: "Research", budget: 1200 });
   });
 
   it("rolls everything back (team, rollup zones, idempotency key) when a later step fails", async () => {
@@ -120,11 +140,11 @@ describe("create", () => {
 
 describe("edit", () => {
   it("saves an edit, bumps the version, records before and after, and reports the new slug", async () => {
-    const state = await submitTeam({ viewer: fx.memberViewer, id: fx.teamId, formData: form(teamFields({ slug: "research-lab", name: "Research", monthlyBudgetUsd: "1500", timeZone: "Europe/London", _version: "1" })) });
+    const state = await submitTeam({ viewer: fx.ownerViewer, id: fx.teamId, formData: form(teamFields({ slug: "research-lab", name: "Research", monthlyBudgetUsd: "1500", timeZone: "Europe/London", _version: "1" })) });
     expect(state).toMatchObject({ status: "saved", id: String(fx.teamId), slug: "research-lab" });
     const entries = await auditOf(client, "team", fx.teamId);
     expect(entries.map((e) => e.action)).toEqual(["UPDATE"]);
-    expect(entries[0]).toMatchObject({ changedFields: ["monthlyBudgetUsd", "slug"], actorName: "Max Member" });
+    expect(entries[0]).toMatchObject({ changedFields: ["monthlyBudgetUsd", "slug"], actorName: "Olga Owner" });
     expect(entries[0].before).toMatchObject({ slug: "research", monthlyBudgetUsd: "1000" });
     expect(entries[0].after).toMatchObject({ slug: "research-lab", monthlyBudgetUsd: "1500" });
     const { rows: [team] } = await client.query(`select version, slug from teams where id = $1`, [fx.teamId]);
@@ -141,17 +161,17 @@ describe("edit", () => {
 
   it("refuses an edit from a stale form, showing what changed and who changed it, and loses neither change", async () => {
     const fields = { slug: "research", name: "Research", monthlyBudgetUsd: "1000", timeZone: "Europe/London" };
-    const maxSave = await submitTeam({ viewer: fx.memberViewer, id: fx.teamId, formData: form({ ...fields, monthlyBudgetUsd: "2000", _version: "1" }) });
+    const maxSave = await submitTeam({ viewer: fx.ownerViewer, id: fx.teamId, formData: form({ ...fields, monthlyBudgetUsd: "2000", _version: "1" }) });
     expect(maxSave.status).toBe("saved");
     const adaSave = await submitTeam({ viewer: fx.viewer, id: fx.teamId, formData: form({ ...fields, name: "Research & Eval", _version: "1" }) });
     expect(adaSave.status).toBe("conflict");
     if (adaSave.status !== "conflict") return;
-    expect(adaSave.conflict).toMatchObject({ currentVersion: 2, changedBy: { actorName: "Max Member" } });
+    expect(adaSave.conflict).toMatchObject({ currentVersion: 2, changedBy: { actorName: "Olga Owner" } });
     expect(adaSave.conflict.changes).toEqual([
       { field: "monthlyBudgetUsd", saved: "2000", yours: "1000" },
       { field: "name", saved: "Research", yours: "Research & Eval" },
     ]);
-    expect(adaSave.conflict.message).toMatch(/Max Member saved a change to this team after you opened it/);
+    expect(adaSave.conflict.message).toMatch(/Olga Owner saved a change to this team after you opened it/);
     const { rows: [team] } = await client.query(`select version, name, "monthlyBudgetUsd"::int as budget from teams where id = $1`, [fx.teamId]);
     expect(team).toEqual({ version: 2, name: "Research", budget: 2000 });
     const merged = await submitTeam({ viewer: fx.viewer, id: fx.teamId, formData: form({ ...fields, monthlyBudgetUsd: "2000", name: "Research & Eval", _version: "2" }) });

@@ -110,7 +110,7 @@ describe("create", () => {
     });
     expect(foreign.status === "invalid" && Object.keys(foreign.fieldErrors).sort()).toEqual(["gpuTypeId", "teamId"]);
     const readOnly = await submitTrainingRun({ viewer: fx.readOnlyViewer, id: null, formData: form(runFields()), now });
-    expect(readOnly.status === "invalid" && readOnly.fieldErrors._form?.[0]).toMatch(/can view records but not change them/);
+    expect(readOnly).toEqual({ status: "invalid", fieldErrors: { teamId: ["You can view Research but not add or move records into it (a team editor or admin can); choose a team you edit"] } });
     expect(await tableCounts()).toEqual(before);
   });
 

@@ -1,4 +1,5 @@
 import Decimal from "decimal.js";
+import { ownOrgId } from "@/lib/access/own-org-id";
 import type { Viewer } from "@/lib/access/viewer";
 import { Prisma, type SqlRunner } from "../sql";
 
@@ -10,9 +11,9 @@ import { Prisma, type SqlRunner } from "../sql";
  * "after" read exactly as the database held them.
  */
 
-export type EntityType = "team" | "gpuType" | "gpuPrice" | "trainingRun" | "inferenceDeployment" | "usageWindow" | "monthClosure" | "org" | "suggestion";
+export type EntityType = "team" | "gpuType" | "gpuPrice" | "trainingRun" | "inferenceDeployment" | "usageWindow" | "monthClosure" | "org" | "suggestion" | "user" | "invitation";
 export type AuditAction = "CREATE" | "UPDATE" | "DELETE" | "RESTORE";
-export type AuditSource = "form" | "import" | "undo";
+export type AuditSource = "form" | "import" | "undo" | "setup";
 
 export type AuditValue = string | number | boolean | null;
 export type AuditSnapshot = Record<string, AuditValue>;
@@ -94,7 +95,7 @@ export async function writeAuditEntries(run: SqlRunner, context: AuditContext, e
     await run.execute(Prisma.sql`
       insert into audit_entries ("orgId", "userId", "actorName", "entityType", "entityId", "subjectType", "subjectId",
         action, before, after, "changedFields", source, "importId")
-      select ${context.viewer.orgId}, ${context.viewer.userId}, ${context.viewer.name}, e."entityType", e."entityId",
+      select ${ownOrgId(context.viewer)}, ${context.viewer.userId}, ${context.viewer.name}, e."entityType", e."entityId",
         e."subjectType", e."subjectId", e.action::"AuditAction", e.before, e.after,
         array(select jsonb_array_elements_text(e.changed)), ${context.source}, ${context.importId ?? null}::int
       from jsonb_to_recordset(${JSON.stringify(

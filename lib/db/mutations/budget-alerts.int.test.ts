@@ -2,7 +2,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ForbiddenError } from "@/lib/access/viewer";
 import { submitAlertWebhook, submitAlertWebhookForm, submitTestAlert } from "@/lib/actions/handlers/alert-webhook";
 import { budgetForecasts } from "@/lib/db/queries/budgets";
 import { dashboardData, teamsMonthToDate } from "@/lib/db/queries/dashboards";
@@ -197,11 +196,13 @@ describe("settings", () => {
     expect(audit).toEqual([
       { entityType: "org", action: "UPDATE", before: { alertWebhookUrl: null }, after: { alertWebhookUrl: "https://hooks.slack.com/…tXYZ" }, actorName: "Ada Admin" },
     ]);
-    expect(await submitAlertWebhook({ viewer: fx.memberViewer, formData: form({ alertWebhookUrl: "" }) })).toEqual({
-      status: "invalid",
-      fieldErrors: { _form: ["Only an admin can change where budget alerts are sent"] },
-    });
-    await expect(setAlertWebhook({ viewer: fx.memberViewer, url: null })).rejects.toThrow(ForbiddenError);
+    const notAdmin = { ok: false, kind: "forbidden", message: "You may not manage the organization (an org admin can)." };
+    for (const member of [fx.memberViewer, fx.teamAdminViewer, fx.readOnlyViewer]) {
+      expect(await submitAlertWebhook({ viewer: member, formData: form({ alertWebhookUrl: "" }) })).toEqual({ status: "denied", denied: notAdmin });
+      expect(await submitAlertWebhookForm({ viewer: member, formData: form({ alertWebhookUrl: "https://example.com/hook", _intent: "test" }) })).toEqual({ status: "denied", denied: notAdmin });
+      expect(await setAlertWebhook({ viewer: member, url: null })).toEqual({ ok: false, reason: "denied", denied: notAdmin });
+    }
+    expect((await client.query(`select count(*)::int as n from audit_entries`)).rows[0].n).toBe(1);
     expect(await submitAlertWebhook({ viewer: fx.viewer, formData: form({ alertWebhookUrl: "ftp://example.com/hook" }) })).toEqual({
       status: "invalid",
       fieldErrors: { alertWebhookUrl: ["Webhook URL must start with http:// or https://"] },

@@ -1,4 +1,5 @@
-import { assertCan, type Viewer } from "@/lib/access/viewer";
+import { authorize, orgWhere, type Denied } from "@/lib/access/policy";
+import { makeViewer, type Viewer } from "@/lib/access/viewer";
 import { budgetAlertText, runOutDate, runOutLabel, type BudgetBasis, type BudgetThresholdPct } from "@/lib/domain/budgets";
 import { formatPercent } from "@/lib/domain/display";
 import { postWebhook, type WebhookResult } from "@/lib/notify/webhook";
@@ -8,7 +9,7 @@ import { budgetForecasts, type BudgetForecasts, type TeamBudget } from "../queri
 import { Prisma } from "../sql";
 import { writeAuditEntries } from "./audit";
 import { MAX_DELIVERY_ATTEMPTS } from "./budget-alert-limits";
-import { writeTransaction, type MutationResult } from "./records";
+import { orgWriteTransaction, type MutationResult } from "./records";
 
 /**
  * Budget alerts: each threshold (80 %, 100 %) on each basis (actual,
@@ -29,9 +30,13 @@ export { MAX_DELIVERY_ATTEMPTS };
 /** pg_advisory_xact_lock namespace for webhook delivery (the second key is the org). */
 const DELIVERY_LOCK = 7_384_127;
 
-/** Who evaluates when nobody in particular does: reads the org's figures, writes nothing else. */
+/**
+ * Who evaluates when nobody in particular does: reads every team's figures
+ * (budgets are org-wide alerts), so it holds the org-admin role; it is only
+ * ever passed to budgetForecasts, never to a mutation.
+ */
 function systemViewer(org: { id: number; name: string; timeZone: string }): Viewer {
-  return { userId: 0, orgId: org.id, orgName: org.name, orgTimeZone: org.timeZone, role: "VIEWER", name: "Budget alerts" };
+  return makeViewer({ userId: 0, orgId: org.id, orgName: org.name, orgTimeZone: org.timeZone, role: "ADMIN", name: "Budget alerts" });
 }
 
 export interface EvaluationResult {
@@ -141,25 +146,26 @@ async function deliverBudgetAlerts({ orgId, forecasts }: { orgId: number; foreca
  * undelivered alerts a fresh set of attempts.
  */
 export async function setAlertWebhook({ viewer, url }: { viewer: Viewer; url: string | null }): Promise<MutationResult<{ url: string | null; isChanged: boolean }>> {
-  assertCan(viewer, "admin");
-  return writeTransaction(viewer, async (tx, run) => {
-    const [current] = await run.query<{ alertWebhookUrl: string | null }>(Prisma.sql`select "alertWebhookUrl" from orgs where id = ${viewer.orgId} for update`);
+  return orgWriteTransaction(viewer, "org:manage", async (tx, run) => {
+    const org = { id: orgWhere(viewer).orgId };
+    const [current] = await run.query<{ alertWebhookUrl: string | null }>(Prisma.sql`select "alertWebhookUrl" from orgs where id = ${org.id} for update`);
     const before = current?.alertWebhookUrl ?? null;
     if (before === url) return { url, isChanged: false };
-    await tx.org.update({ where: { id: viewer.orgId }, data: { alertWebhookUrl: url } });
+    await tx.org.update({ where: org, data: { alertWebhookUrl: url } });
     if (url !== null) {
-      await tx.budgetAlert.updateMany({ where: { orgId: viewer.orgId, deliveredAt: null }, data: { attempts: 0, lastError: null } });
+      await tx.budgetAlert.updateMany({ where: { ...orgWhere(viewer), deliveredAt: null }, data: { attempts: 0, lastError: null } });
     }
     await writeAuditEntries(run, { viewer, source: "form" }, [
-      { entityType: "org", entityId: String(viewer.orgId), action: "UPDATE", before: { alertWebhookUrl: maskWebhookUrl(before) }, after: { alertWebhookUrl: maskWebhookUrl(url) } },
+      { entityType: "org", entityId: String(org.id), action: "UPDATE", before: { alertWebhookUrl: maskWebhookUrl(before) }, after: { alertWebhookUrl: maskWebhookUrl(url) } },
     ]);
     return { url, isChanged: true };
   });
 }
 
-/** A test message to a URL (admins only), to check a receiver before relying on it. */
-export async function sendTestAlert({ viewer, url }: { viewer: Viewer; url: string }): Promise<WebhookResult> {
-  assertCan(viewer, "admin");
+/** A test message to a URL (org:manage), to check a receiver before relying on it. */
+export async function sendTestAlert({ viewer, url }: { viewer: Viewer; url: string }): Promise<WebhookResult | Denied> {
+  const denied = authorize(viewer, "org:manage");
+  if (denied) return denied;
   return postWebhook({
     url,
     body: {

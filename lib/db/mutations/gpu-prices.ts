@@ -1,3 +1,4 @@
+import { orgWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { PRICING_MODEL_LABELS } from "@/lib/domain/labels";
 import { formatInstant } from "@/lib/validation/entities/fields";
@@ -13,7 +14,7 @@ import {
   settleIdempotencyKey,
   staleVersion,
   trashRecord,
-  writeTransaction,
+  orgWriteTransaction,
   type MutationResult,
   type Tx,
 } from "./records";
@@ -31,7 +32,7 @@ type PriceKey = Pick<PricePeriod, "gpuTypeId" | "provider" | "pricingModel">;
 type StoredPeriod = PricePeriod & { id: number; version: number };
 
 async function assertOwnGpuType(tx: Tx, viewer: Viewer, gpuTypeId: number): Promise<{ name: string }> {
-  const gpuType = await tx.gpuType.findFirst({ where: { id: gpuTypeId, orgId: viewer.orgId }, select: { name: true } });
+  const gpuType = await tx.gpuType.findFirst({ where: { id: gpuTypeId, ...orgWhere(viewer) }, select: { name: true } });
   if (!gpuType) throw new RollbackWith(invalid({ gpuTypeId: ["GPU type not found; it may have been deleted. Choose another"] }));
   return gpuType;
 }
@@ -105,9 +106,9 @@ export async function createGpuPrice({
    */
   endCurrentPrice: boolean;
 }): Promise<MutationResult<{ id: number; isReplay: boolean; endedPriceId: number | null }>> {
-  return writeTransaction(viewer, async (tx, run) => {
+  return orgWriteTransaction(viewer, "org:manage", async (tx, run) => {
     if (idempotencyKey) {
-      const earlier = await claimIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, action: "gpuPrice.create" });
+      const earlier = await claimIdempotencyKey(run, { viewer, key: idempotencyKey, action: "gpuPrice.create" });
       if (earlier) return { id: Number(earlier), isReplay: true, endedPriceId: null };
     }
     await assertOwnGpuType(tx, viewer, values.gpuTypeId);
@@ -128,13 +129,13 @@ export async function createGpuPrice({
     await writeAuditEntries(run, { viewer, source: "form" }, [
       { entityType: "gpuPrice", entityId: String(created.id), action: "CREATE", before: null, after: auditSnapshot(created) },
     ]);
-    if (idempotencyKey) await settleIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, entityId: String(created.id) });
+    if (idempotencyKey) await settleIdempotencyKey(run, { viewer, key: idempotencyKey, entityId: String(created.id) });
     return { id: created.id, isReplay: false, endedPriceId };
   });
 }
 
 async function findOwnPrice(tx: Tx, viewer: Viewer, id: number) {
-  return tx.gpuPrice.findFirst({ where: { id, gpuType: { orgId: viewer.orgId } }, include: { gpuType: { select: { name: true } } } });
+  return tx.gpuPrice.findFirst({ where: { id, gpuType: orgWhere(viewer) }, include: { gpuType: { select: { name: true } } } });
 }
 
 export async function updateGpuPrice({
@@ -151,7 +152,7 @@ export async function updateGpuPrice({
   /** The form's zone, for times in field errors (UTC when not given). */
   timeZone?: string;
 }): Promise<MutationResult<{ id: number; version: number }>> {
-  return writeTransaction(viewer, async (tx, run) => {
+  return orgWriteTransaction(viewer, "org:manage", async (tx, run) => {
     const found = await findOwnPrice(tx, viewer, id);
     if (!found) throw new RollbackWith(notFound("This price no longer exists: it was deleted after you opened it."));
     const { gpuType: _gpuType, ...current } = found;
@@ -173,7 +174,7 @@ export async function updateGpuPrice({
 }
 
 export async function deleteGpuPrice({ viewer, id }: { viewer: Viewer; id: number }): Promise<MutationResult<{ deletedId: number; label: string }>> {
-  return writeTransaction(viewer, async (tx, run) => {
+  return orgWriteTransaction(viewer, "org:manage", async (tx, run) => {
     const found = await findOwnPrice(tx, viewer, id);
     if (!found) throw new RollbackWith(notFound("This price was already deleted."));
     const { gpuType, ...current } = found;

@@ -1,3 +1,5 @@
+import { ownOrgId } from "@/lib/access/own-org-id";
+import { orgScopeSql, orgWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { describeRecords } from "@/lib/domain/record-counts";
 import type { GpuTypeValues } from "@/lib/validation/entities/gpu-type";
@@ -14,7 +16,7 @@ import {
   runsAndDeploymentsUsing,
   staleVersion,
   trashRecord,
-  writeTransaction,
+  orgWriteTransaction,
   type MutationResult,
   type Tx,
 } from "./records";
@@ -35,7 +37,7 @@ function duplicateNameError(existing: string) {
  */
 async function assertUniqueName(tx: Tx, viewer: Viewer, name: string, exceptId?: number): Promise<void> {
   const clash = await tx.gpuType.findFirst({
-    where: { orgId: viewer.orgId, name: { equals: name, mode: "insensitive" }, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+    where: { ...orgWhere(viewer), name: { equals: name, mode: "insensitive" }, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
     select: { name: true },
   });
   if (clash) throw new RollbackWith(duplicateNameError(clash.name));
@@ -55,23 +57,23 @@ export async function createGpuType({
   values: GpuTypeValues;
   idempotencyKey: string | null;
 }): Promise<MutationResult<{ id: number; isReplay: boolean }>> {
-  return writeTransaction(viewer, async (tx, run) => {
+  return orgWriteTransaction(viewer, "org:manage", async (tx, run) => {
     if (idempotencyKey) {
-      const earlier = await claimIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, action: "gpuType.create" });
+      const earlier = await claimIdempotencyKey(run, { viewer, key: idempotencyKey, action: "gpuType.create" });
       if (earlier) return { id: Number(earlier), isReplay: true };
     }
     await assertUniqueName(tx, viewer, values.name);
-    const created = await tx.gpuType.create({ data: { ...values, orgId: viewer.orgId } }).catch((error: unknown) => rethrowUnique(error, values));
+    const created = await tx.gpuType.create({ data: { ...values, orgId: ownOrgId(viewer) } }).catch((error: unknown) => rethrowUnique(error, values));
     await writeAuditEntries(run, { viewer, source: "form" }, [
       { entityType: "gpuType", entityId: String(created.id), action: "CREATE", before: null, after: auditSnapshot(created) },
     ]);
-    if (idempotencyKey) await settleIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, entityId: String(created.id) });
+    if (idempotencyKey) await settleIdempotencyKey(run, { viewer, key: idempotencyKey, entityId: String(created.id) });
     return { id: created.id, isReplay: false };
   });
 }
 
 async function findOwnGpuType(tx: Tx, viewer: Viewer, id: number) {
-  return tx.gpuType.findFirst({ where: { id, orgId: viewer.orgId } });
+  return tx.gpuType.findFirst({ where: { id, ...orgWhere(viewer) } });
 }
 
 export async function updateGpuType({
@@ -85,12 +87,12 @@ export async function updateGpuType({
   expectedVersion: number;
   values: GpuTypeValues;
 }): Promise<MutationResult<{ id: number; version: number }>> {
-  return writeTransaction(viewer, async (tx, run) => {
+  return orgWriteTransaction(viewer, "org:manage", async (tx, run) => {
     const current = await findOwnGpuType(tx, viewer, id);
     if (!current) throw new RollbackWith(notFound("This GPU type no longer exists: it was deleted after you opened it."));
     await assertUniqueName(tx, viewer, values.name, id);
     const { count } = await tx.gpuType
-      .updateMany({ where: { id, orgId: viewer.orgId, version: expectedVersion }, data: { ...values, version: { increment: 1 } } })
+      .updateMany({ where: { id, ...orgWhere(viewer), version: expectedVersion }, data: { ...values, version: { increment: 1 } } })
       .catch((error: unknown) => rethrowUnique(error, values));
     if (count === 0) {
       throw await staleVersion(run, { viewer, entityType: "gpuType", entityId: String(id), current, values, noun: "GPU type" });
@@ -109,8 +111,8 @@ export async function updateGpuType({
  * counted or refused by its foreign key.
  */
 export async function deleteGpuType({ viewer, id }: { viewer: Viewer; id: number }): Promise<MutationResult<{ deletedId: number; label: string }>> {
-  return writeTransaction(viewer, async (tx, run) => {
-    const [locked] = await run.query<{ id: number }>(Prisma.sql`select id from gpu_types where id = ${id} and "orgId" = ${viewer.orgId} for update`);
+  return orgWriteTransaction(viewer, "org:manage", async (tx, run) => {
+    const [locked] = await run.query<{ id: number }>(Prisma.sql`select id from gpu_types where id = ${id} and ${orgScopeSql(viewer, Prisma.sql`"orgId"`)} for update`);
     const current = locked ? await findOwnGpuType(tx, viewer, id) : null;
     if (!current) throw new RollbackWith(notFound("This GPU type was already deleted."));
     const counts = await runsAndDeploymentsUsing(run, { column: "gpuTypeId", id });

@@ -120,6 +120,7 @@ function expectWellFormed(result: ImportPreview | ImportCommit) {
     return;
   }
   if (result.status === "committed") return;
+  if (result.status === "denied") throw new Error(`An org admin's import was refused: ${result.denied.message}`);
   for (const issue of result.errors) {
     expect(Number.isInteger(issue.row) && issue.row >= 2).toBe(true);
     expect(issue.column.trim().length).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ForbiddenError, type Viewer } from "@/lib/access/viewer";
+import { makeViewer, type TeamRole, type Viewer } from "@/lib/access/viewer";
 import { createPrismaClient, type PrismaClient } from "../create-client";
 import { pgRunner } from "../sql";
 import { commitImport, previewImport, type ImportFile } from "./imports";
@@ -15,6 +15,19 @@ let prisma: PrismaClient;
 let viewer: Viewer;
 const ids: Record<string, number> = {};
 const NOW = new Date("2026-11-20T12:00:00Z");
+
+/** A MEMBER of the org ("editor" user) with these team roles (by team slug). */
+function memberOf(roles: [string, TeamRole][]): Viewer {
+  return makeViewer({
+    userId: ids.editor!,
+    orgId: ids["org:mine"]!,
+    orgName: "mine",
+    orgTimeZone: "Europe/Berlin",
+    role: "MEMBER",
+    name: "Eddie",
+    teamRoles: roles.map(([slug, role]) => [ids[`team:${slug}`]!, role]),
+  });
+}
 
 const RUN_HEADER = "team,name,model,method,precision,gpu_type,provider,pricing_model,gpu_count,started_at,ended_at,status,storage_cost_usd,notes";
 
@@ -70,7 +83,8 @@ beforeAll(async () => {
     ids[`org:${org}`] = await one(`insert into orgs (slug, name, "timeZone") values ($1, $1, 'Europe/Berlin') returning id`, [org]);
   }
   ids.user = await one(`insert into users ("orgId", email, name, role) values ($1, 'a@x', 'Ada', 'ADMIN') returning id`, [ids["org:mine"]]);
-  viewer = { userId: ids.user, orgId: ids["org:mine"]!, orgName: "mine", orgTimeZone: "Europe/Berlin", role: "ADMIN", name: "Ada" };
+  ids.editor = await one(`insert into users ("orgId", email, name, role) values ($1, 'e@x', 'Eddie', 'MEMBER') returning id`, [ids["org:mine"]]);
+  viewer = makeViewer({ userId: ids.user, orgId: ids["org:mine"]!, orgName: "mine", orgTimeZone: "Europe/Berlin", role: "ADMIN", name: "Ada" });
   const team = (org: string, slug: string, tz: string) =>
     one(`insert into teams ("orgId", slug, name, "monthlyBudgetUsd", "timeZone", "updatedAt") values ($1, $2, $2, 1000, $3, now()) returning id`, [ids[`org:${org}`], slug, tz]);
   ids["team:research"] = await team("mine", "research", "Europe/London");
@@ -219,10 +233,37 @@ describe("training runs", () => {
     expect(await tableCounts()).toEqual(before);
   });
 
-  it("lets only members who may write import", async () => {
+  it("refuses (forbidden) anyone who may write no team, and writes nothing", async () => {
     const file = runsFile([runLine("nope")]);
-    await expect(previewImport({ client: prisma, viewer: { ...viewer, role: "VIEWER" }, file, now: NOW })).rejects.toThrow(ForbiddenError);
-    await expect(commitImport({ client: prisma, viewer: { ...viewer, role: "VIEWER" }, file, now: NOW })).rejects.toThrow(ForbiddenError);
+    const before = await tableCounts();
+    for (const member of [memberOf([]), memberOf([["research", "VIEWER"], ["applied", "VIEWER"]])]) {
+      expect(await previewImport({ client: prisma, viewer: member, file, now: NOW })).toMatchObject({ status: "denied", denied: { kind: "forbidden" } });
+      expect(await commitImport({ client: prisma, viewer: member, file, now: NOW })).toMatchObject({ status: "denied", denied: { kind: "forbidden" } });
+    }
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it("imports into the teams the person edits, and rejects the whole file for a row of a team they only view or can't see", async () => {
+    const editor = memberOf([["research", "EDITOR"], ["applied", "VIEWER"]]);
+    const mine = runsFile([runLine("team-ok-1"), runLine("team-ok-2")]);
+    expect(await commitImport({ client: prisma, viewer: editor, file: mine, now: NOW })).toMatchObject({ status: "committed", inserted: 2 });
+    const { rows: [batch] } = await sql.query(`select "userId" from import_batches order by id desc limit 1`);
+    expect(batch.userId).toBe(ids.editor);
+
+    const before = await tableCounts();
+    const mixed = runsFile([runLine("team-ok-3"), runLine("team-ro", { team: "applied" })]);
+    const preview = await previewImport({ client: prisma, viewer: editor, file: mixed, now: NOW });
+    if (preview.status !== "checked") throw new Error(JSON.stringify(preview));
+    expect(preview.errors.map((e) => [e.row, e.column, e.message])).toEqual([[3, "team", `You can't import into team "applied": your role there is Viewer (a team editor or admin can)`]]);
+    expect(await commitImport({ client: prisma, viewer: editor, file: mixed, now: NOW })).toMatchObject({ status: "invalid-rows", errorCount: 1 });
+
+    // A team the person can't see is an unknown team, worded as for a team that doesn't exist.
+    const researchOnly = memberOf([["research", "EDITOR"]]);
+    const hidden = runsFile([runLine("team-ok-4"), runLine("team-hidden", { team: "applied" })]);
+    const refused = await commitImport({ client: prisma, viewer: researchOnly, file: hidden, now: NOW });
+    if (refused.status !== "invalid-rows") throw new Error(JSON.stringify(refused));
+    expect(refused.errors.map((e) => [e.row, e.column, e.message])).toEqual([[3, "team", 'No team "applied" in this organization; use a team\'s slug (research)']]);
+    expect(await tableCounts()).toEqual(before);
   });
 });
 
@@ -321,5 +362,26 @@ describe("usage windows", () => {
       [6, "latency_p95_ms", "Enter p95 latency too, or leave all three latency percentiles empty"],
       [6, "latency_p99_ms", "Enter p99 latency too, or leave all three latency percentiles empty"],
     ]);
+  });
+
+  it("takes usage only for deployments of teams the person edits: another team's is unknown, a viewed team's names the team", async () => {
+    const start = new Date(Date.UTC(2026, 7, 1)).toISOString();
+    const before = await tableCounts();
+    const editor = memberOf([["research", "EDITOR"]]);
+    const file = windowsFile([`chat,${start},300,1,0,1,1,,,`, `embed,${start},300,1,0,1,1,,,`, `${ids["dep:embed"]},${start},300,1,0,1,1,,,`]);
+    const refused = await commitImport({ client: prisma, viewer: editor, file, now: NOW });
+    if (refused.status !== "invalid-rows") throw new Error(JSON.stringify(refused));
+    expect(refused.errors.map((e) => [e.row, e.column, e.message])).toEqual([
+      [3, "deployment", 'No deployment named "embed" in this organization'],
+      [4, "deployment", `No deployment with id ${ids["dep:embed"]} in this organization`],
+    ]);
+    const viewerOfApplied = memberOf([["research", "EDITOR"], ["applied", "VIEWER"]]);
+    const viewed = await commitImport({ client: prisma, viewer: viewerOfApplied, file: windowsFile([`embed,${start},300,1,0,1,1,,,`]), now: NOW });
+    if (viewed.status !== "invalid-rows") throw new Error(JSON.stringify(viewed));
+    expect(viewed.errors.map((e) => [e.row, e.column, e.message])).toEqual([
+      [2, "deployment", `Deployment "embed" belongs to team "applied". You can't import into team "applied": your role there is Viewer (a team editor or admin can)`],
+    ]);
+    expect(await tableCounts()).toEqual(before);
+    expect(await commitImport({ client: prisma, viewer: editor, file: windowsFile([`chat,${start},300,1,0,1,1,,,`]), now: NOW })).toMatchObject({ status: "committed", inserted: 1 });
   });
 });

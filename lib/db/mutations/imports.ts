@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { assertCan, type Viewer } from "@/lib/access/viewer";
+import { ownOrgId } from "@/lib/access/own-org-id";
+import { canAnyTeam, canTeam, forbidden, orgWhere, TEAM_ROLE_LABELS, teamRoleOf, teamScopeSql, type Denied } from "@/lib/access/policy";
+import type { Viewer } from "@/lib/access/viewer";
 import { formatDateTime, RUN_STATUS_LABELS } from "@/lib/domain/labels";
 import { MAX_LISTED_ERRORS, type ImportIssue, type ImportKind } from "@/lib/import/kinds";
 import { parseImportFile } from "@/lib/import/read-file";
@@ -57,7 +59,14 @@ export interface ImportSample {
   rows: SampleRow[];
 }
 
+/** Refused by lib/access/policy.ts (no team the viewer may write): the routes answer it as 403 through deniedResponse. */
+export interface ImportDenied {
+  status: "denied";
+  denied: Denied;
+}
+
 export type ImportPreview =
+  | ImportDenied
   | { status: "invalid-file"; message: string }
   | {
       status: "checked";
@@ -72,6 +81,7 @@ export type ImportPreview =
     };
 
 export type ImportCommit =
+  | ImportDenied
   | { status: "invalid-file"; message: string }
   | { status: "invalid-rows"; rowCount: number; errorCount: number; errors: ImportIssue[] }
   | { status: "committed"; batchId: number; rowCount: number; inserted: number; updated: number; unchanged: number };
@@ -521,7 +531,41 @@ async function planFor(run: SqlRunner, valid: ValidRows, isLocking: boolean) {
     : { kind: valid.kind, plan: await planWindows(run, valid.rows, isLocking) };
 }
 
-/** Checks every row and compares the valid ones with stored records; writes nothing. */
+/** May the viewer import at all (team:write on at least one team)? Null when so. */
+export function authorizeImport(viewer: Viewer): Denied | null {
+  return canAnyTeam(viewer, "team:write") ? null : forbidden("You may not import records: that takes an editor or admin role on a team.");
+}
+
+function readOnlyTeam(viewer: Viewer, teamId: number, slug: string): string {
+  const role = teamRoleOf(viewer, teamId);
+  return `You can't import into team "${slug}": your role there is ${role ? TEAM_ROLE_LABELS[role] : "none"} (a team editor or admin can)`;
+}
+
+/**
+ * The file's references as the viewer may use them: teams and deployments of
+ * the teams they may read (others are unknown, as if they didn't exist); those
+ * they may read but not write carry the row error that names the team. GPU
+ * types are the org's.
+ */
+export async function loadScopedImportReferences(run: SqlRunner, { viewer, kind, isLocking = false }: { viewer: Viewer; kind: ImportFile["kind"]; isLocking?: boolean }): Promise<ImportReferences> {
+  const all = await loadImportReferences(run, { ...orgWhere(viewer), kind, isLocking });
+  const teams = all.teams
+    .filter((t) => canTeam(viewer, "team:read", t.id))
+    .map((t) => (canTeam(viewer, "team:write", t.id) ? t : { ...t, refusal: readOnlyTeam(viewer, t.id, t.slug) }));
+  if (kind === "trainingRuns") return { ...all, teams };
+  const owners = await run.query<{ id: number; teamId: number; slug: string }>(Prisma.sql`
+    select d.id, d."teamId", t.slug from inference_deployments d join teams t on t.id = d."teamId"
+    where ${teamScopeSql(viewer, Prisma.sql`d."teamId"`)}`);
+  const ownerOf = new Map(owners.map((o) => [o.id, o]));
+  const deployments = all.deployments.flatMap((d) => {
+    const owner = ownerOf.get(d.id);
+    if (!owner) return [];
+    return canTeam(viewer, "team:write", owner.teamId) ? [d] : [{ ...d, refusal: `Deployment "${d.name}" belongs to team "${owner.slug}". ${readOnlyTeam(viewer, owner.teamId, owner.slug)}` }];
+  });
+  return { ...all, teams, deployments };
+}
+
+/** Checks every row and compares the valid ones with stored records; writes nothing. Refused (Denied) for who may write no team. */
 export async function previewImport({
   client,
   viewer,
@@ -535,9 +579,10 @@ export async function previewImport({
   now?: Date;
   onProgress?: (progress: ImportProgress) => void;
 }): Promise<ImportPreview> {
-  assertCan(viewer, "write");
+  const denied = authorizeImport(viewer);
+  if (denied) return { status: "denied", denied };
   const run = prismaRunner(client);
-  const references = await loadImportReferences(run, { orgId: viewer.orgId, kind: file.kind });
+  const references = await loadScopedImportReferences(run, { viewer, kind: file.kind });
   const counts: ImportCounts = { new: 0, updated: 0, unchanged: 0 };
   const actionOfRow = new Map<number, ImportAction>();
   const checked = await checkFile({
@@ -608,7 +653,8 @@ export async function commitImport({
   now?: Date;
   onProgress?: (progress: ImportProgress) => void;
 }): Promise<ImportCommit> {
-  assertCan(viewer, "write");
+  const denied = authorizeImport(viewer);
+  if (denied) return { status: "denied", denied };
   const sha256 = createHash("sha256").update(file.bytes).digest("hex");
   // The name is the browser's (or a client's) to choose: one line, no NUL (which PostgreSQL text can't hold).
   const fileName = file.fileName.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 255) || "upload.csv";
@@ -617,11 +663,11 @@ export async function commitImport({
       async (tx) => {
         const run = prismaRunner(tx);
         // One import per org at a time: two imports of overlapping files would otherwise both plan inserts of the same keys.
-        await run.execute(Prisma.sql`select pg_advisory_xact_lock(${IMPORT_LOCK}::int, ${viewer.orgId}::int)`);
-        const references = await loadImportReferences(run, { orgId: viewer.orgId, kind: file.kind, isLocking: true });
+        await run.execute(Prisma.sql`select pg_advisory_xact_lock(${IMPORT_LOCK}::int, ${ownOrgId(viewer)}::int)`);
+        const references = await loadScopedImportReferences(run, { viewer, kind: file.kind, isLocking: true });
         const [batch] = await run.query<{ id: number }>(Prisma.sql`
           insert into import_batches ("orgId", "userId", kind, "fileName", "fileSha256", "rowCount", inserted, updated, unchanged)
-          values (${viewer.orgId}, ${viewer.userId}, ${file.kind}, ${fileName}, ${sha256}, 0, 0, 0, 0)
+          values (${ownOrgId(viewer)}, ${viewer.userId}, ${file.kind}, ${fileName}, ${sha256}, 0, 0, 0, 0)
           returning id`);
         const audit = { viewer, source: "import" as const, importId: batch!.id };
         const counts: ImportCounts = { new: 0, updated: 0, unchanged: 0 };

@@ -1,3 +1,4 @@
+import { authorizeTeam, orgWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { formatInstant } from "@/lib/validation/entities/fields";
 import type { InferenceDeploymentValues } from "@/lib/validation/entities/inference-deployment";
@@ -5,12 +6,15 @@ import type { FieldErrors } from "@/lib/validation/entities/field-errors";
 import { auditSnapshot, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
+  TEAM_MISSING,
+  assertAuthorized,
   claimIdempotencyKey,
   databaseErrorCode,
   invalid,
   notFound,
   settleIdempotencyKey,
   staleVersion,
+  teamFieldError,
   trashRecord,
   usageSpan,
   writeTransaction,
@@ -26,21 +30,22 @@ import { lockDeployment, windowsOutsidePeriod } from "./usage-window-rules";
  * when its recorded usage would fall outside a narrowed active period; a move
  * to another team recomputes both teams' usage rollups), delete (undoable,
  * usage kept for the undo). Each is one transaction with its audit entry.
- * Values come parsed by inferenceDeploymentSchema; ids are checked against
- * the viewer's org here.
+ * Values come parsed by inferenceDeploymentSchema; the deployment is locked
+ * within the viewer's read scope and the write authorized against its team
+ * (lib/access/policy.ts); the team chosen in the form must be one the viewer
+ * may write.
  */
 
-const TEAM_MISSING = "Team not found; it may have been deleted. Choose another";
 const GPU_TYPE_MISSING = "GPU type not found; it may have been deleted. Choose another";
 
-/** Team and GPU type must be the viewer's org's; a stale or forged id is a field error. */
+/** The team must be one the viewer may write, the GPU type the org's; a stale, forged or read-only id is a field error. */
 async function assertReferences(tx: Tx, viewer: Viewer, values: Pick<InferenceDeploymentValues, "teamId" | "gpuTypeId">): Promise<void> {
-  const [team, gpuType] = await Promise.all([
-    tx.team.findFirst({ where: { id: values.teamId, orgId: viewer.orgId }, select: { id: true } }),
-    tx.gpuType.findFirst({ where: { id: values.gpuTypeId, orgId: viewer.orgId }, select: { id: true } }),
+  const [teamError, gpuType] = await Promise.all([
+    teamFieldError(tx, viewer, values.teamId),
+    tx.gpuType.findFirst({ where: { id: values.gpuTypeId, ...orgWhere(viewer) }, select: { id: true } }),
   ]);
   const errors: FieldErrors = {};
-  if (!team) errors.teamId = [TEAM_MISSING];
+  if (teamError) errors.teamId = [teamError];
   if (!gpuType) errors.gpuTypeId = [GPU_TYPE_MISSING];
   if (Object.keys(errors).length > 0) throw new RollbackWith(invalid(errors));
 }
@@ -66,7 +71,7 @@ export async function createInferenceDeployment({
 }): Promise<MutationResult<{ id: number; isReplay: boolean }>> {
   return writeTransaction(viewer, async (tx, run) => {
     if (idempotencyKey) {
-      const earlier = await claimIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, action: "inferenceDeployment.create" });
+      const earlier = await claimIdempotencyKey(run, { viewer, key: idempotencyKey, action: "inferenceDeployment.create" });
       if (earlier) return { id: Number(earlier), isReplay: true };
     }
     await assertReferences(tx, viewer, values);
@@ -74,7 +79,7 @@ export async function createInferenceDeployment({
     await writeAuditEntries(run, { viewer, source: "form" }, [
       { entityType: "inferenceDeployment", entityId: String(created.id), action: "CREATE", before: null, after: auditSnapshot(created) },
     ]);
-    if (idempotencyKey) await settleIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, entityId: String(created.id) });
+    if (idempotencyKey) await settleIdempotencyKey(run, { viewer, key: idempotencyKey, entityId: String(created.id) });
     return { id: created.id, isReplay: false };
   });
 }
@@ -120,8 +125,10 @@ export async function updateInferenceDeployment({
 }): Promise<MutationResult<{ id: number; version: number }>> {
   return writeTransaction(viewer, async (tx, run) => {
     // The lock keeps usage writes out until this commits, so the period check below holds.
-    const locked = await lockDeployment(run, { orgId: viewer.orgId, deploymentId: id });
+    const locked = await lockDeployment(run, { viewer, deploymentId: id });
     if (!locked) throw new RollbackWith(notFound("This deployment no longer exists: it was deleted after you opened it."));
+    // A move needs team:write on both teams: the deployment's (here) and the chosen one (assertReferences).
+    assertAuthorized(authorizeTeam(viewer, "team:write", locked.teamId, "deployment"));
     const current = await tx.inferenceDeployment.findUniqueOrThrow({ where: { id } });
     if (current.version !== expectedVersion) {
       throw await staleVersion(run, { viewer, entityType: "inferenceDeployment", entityId: String(id), current, values, noun: "deployment" });
@@ -148,8 +155,9 @@ export async function updateInferenceDeployment({
 
 export async function deleteInferenceDeployment({ viewer, id }: { viewer: Viewer; id: number }): Promise<MutationResult<{ deletedId: number; label: string }>> {
   return writeTransaction(viewer, async (tx, run) => {
-    const locked = await lockDeployment(run, { orgId: viewer.orgId, deploymentId: id });
+    const locked = await lockDeployment(run, { viewer, deploymentId: id });
     if (!locked) throw new RollbackWith(notFound("This deployment was already deleted."));
+    assertAuthorized(authorizeTeam(viewer, "team:write", locked.teamId, "deployment"));
     const current = await tx.inferenceDeployment.findUniqueOrThrow({ where: { id } });
     const label = `Deployment ${current.name}`;
     const deletedId = await trashRecord(run, { viewer, entityType: "inferenceDeployment", id, label, before: current });

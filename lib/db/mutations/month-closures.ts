@@ -1,4 +1,6 @@
-import { can, type Viewer } from "@/lib/access/viewer";
+import { ownOrgId } from "@/lib/access/own-org-id";
+import { authorize } from "@/lib/access/policy";
+import type { Viewer } from "@/lib/access/viewer";
 import { formatDateTime } from "@/lib/domain/labels";
 import { lineCents, type ReportLine } from "@/lib/reports/line";
 import { monthRange, monthTitle, reportMonthSchema } from "@/lib/reports/month";
@@ -7,7 +9,7 @@ import { queryLiveLines } from "../queries/report-lines";
 import { outstandingCorrections, standingClosures } from "../queries/reports";
 import { prismaRunner, Prisma, type SqlRunner } from "../sql";
 import { writeAuditEntries } from "./audit";
-import { databaseErrorCode, formError, invalid, RollbackWith, type MutationResult } from "./records";
+import { databaseErrorCode, deniedFailure, formError, invalid, RollbackWith, type MutationResult } from "./records";
 
 /**
  * Closing a month (org admins): the month's report lines in the org's zone —
@@ -84,8 +86,10 @@ async function lockClosures(run: SqlRunner, orgId: number) {
   await run.query(Prisma.sql`select pg_advisory_xact_lock(hashtext('burnrate:month_closures'), ${orgId})::text`);
 }
 
-function adminOnly(viewer: Viewer, what: string): MutationResult<never> | null {
-  return can(viewer, "admin") ? null : formError(`Only an org admin can ${what} a month`);
+/** Closing and reopening months is org:manage (org owners and admins). */
+function adminOnly(viewer: Viewer): MutationResult<never> | null {
+  const denied = authorize(viewer, "org:manage");
+  return denied ? deniedFailure(denied) : null;
 }
 
 export interface ClosedMonth {
@@ -97,7 +101,7 @@ export interface ClosedMonth {
 }
 
 export async function closeMonth({ viewer, month: input, now }: { viewer: Viewer; month: unknown; now: Date }): Promise<MutationResult<ClosedMonth>> {
-  const denied = adminOnly(viewer, "close");
+  const denied = adminOnly(viewer);
   if (denied) return denied;
   const parsed = reportMonthSchema.safeParse(input);
   if (!parsed.success) return invalid({ month: [parsed.error.issues[0]!.message] });
@@ -113,7 +117,7 @@ export async function closeMonth({ viewer, month: input, now }: { viewer: Viewer
     const value = await db().$transaction(
       async (tx) => {
         const run = prismaRunner(tx);
-        await lockClosures(run, viewer.orgId);
+        await lockClosures(run, ownOrgId(viewer));
         const closures = await standingClosures(run, viewer);
         const existing = closures.find((c) => c.month === month);
         if (existing) throw new RollbackWith(formError(alreadyClosed(existing)));
@@ -125,7 +129,7 @@ export async function closeMonth({ viewer, month: input, now }: { viewer: Viewer
         const correctionCents = corrections.reduce((s, l) => s + lineCents(l), 0n);
         const [closure] = await run.query<{ id: number }>(Prisma.sql`
           insert into month_closures ("orgId", month, "timeZone", "periodStart", "periodEnd", "closedAt", "closedById", "closedByName", "chargeCents", "correctionCents")
-          values (${viewer.orgId}, ${month}, ${timeZone}, ${period.start}, ${period.end}, clock_timestamp(), ${viewer.userId}, ${viewer.name}, ${chargeCents}, ${correctionCents})
+          values (${ownOrgId(viewer)}, ${month}, ${timeZone}, ${period.start}, ${period.end}, clock_timestamp(), ${viewer.userId}, ${viewer.name}, ${chargeCents}, ${correctionCents})
           returning id`);
         await insertLines(run, closure!.id, "month", monthLines);
         await insertLines(run, closure!.id, "day", dayLines);
@@ -172,7 +176,7 @@ function centsText(cents: bigint): string {
 }
 
 export async function reopenMonth({ viewer, month: input }: { viewer: Viewer; month: unknown }): Promise<MutationResult<{ month: string }>> {
-  const denied = adminOnly(viewer, "reopen");
+  const denied = adminOnly(viewer);
   if (denied) return denied;
   const parsed = reportMonthSchema.safeParse(input);
   if (!parsed.success) return invalid({ month: [parsed.error.issues[0]!.message] });
@@ -181,7 +185,7 @@ export async function reopenMonth({ viewer, month: input }: { viewer: Viewer; mo
     const value = await db().$transaction(
       async (tx) => {
         const run = prismaRunner(tx);
-        await lockClosures(run, viewer.orgId);
+        await lockClosures(run, ownOrgId(viewer));
         const closures = await standingClosures(run, viewer);
         const closure = closures.find((c) => c.month === month);
         if (!closure) throw new RollbackWith(formError(`${monthTitle(month)} is not closed`));

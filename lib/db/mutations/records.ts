@@ -1,4 +1,6 @@
-import { can, type Viewer } from "@/lib/access/viewer";
+import { ownOrgId } from "@/lib/access/own-org-id";
+import { authorize, authorizeTeam, can, canTeam, notFound as notFoundDenied, orgScopeSql, teamScopeSql, teamWhere, type Denied, type OrgAction } from "@/lib/access/policy";
+import type { Viewer } from "@/lib/access/viewer";
 import type { FieldErrors } from "@/lib/validation/entities/field-errors";
 import type { ConflictDetails } from "@/lib/validation/form-state";
 import { FORM_ERRORS_KEY } from "@/lib/validation/entities/field-errors";
@@ -21,13 +23,24 @@ export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$trans
 export type MutationFailure =
   | { ok: false; reason: "invalid"; fieldErrors: FieldErrors }
   | { ok: false; reason: "conflict"; conflict: ConflictDetails }
-  | { ok: false; reason: "notFound"; message: string };
+  | { ok: false; reason: "notFound"; message: string }
+  /** Refused by lib/access/policy.ts: not-found (can't even read it) or forbidden (can read, may not do this). */
+  | { ok: false; reason: "denied"; denied: Denied };
 
 export type MutationResult<T> = { ok: true; value: T } | MutationFailure;
 
 export const invalid = (fieldErrors: FieldErrors): MutationFailure => ({ ok: false, reason: "invalid", fieldErrors });
 export const formError = (message: string): MutationFailure => invalid({ [FORM_ERRORS_KEY]: [message] });
 export const notFound = (message: string): MutationFailure => ({ ok: false, reason: "notFound", message });
+export const deniedFailure = (denied: Denied): MutationFailure => ({ ok: false, reason: "denied", denied });
+
+/**
+ * Inside a write transaction, after loading the record: rolls back with the
+ * refusal when `authorizeTeam`/`authorize` refused (`assertAuthorized(authorizeTeam(viewer, "team:write", run.teamId, "run"))`).
+ */
+export function assertAuthorized(denied: Denied | null): void {
+  if (denied) throw new RollbackWith(deniedFailure(denied));
+}
 
 /** Thrown inside a transaction to roll it back and return `failure` as the mutation's result. */
 export class RollbackWith extends Error {
@@ -41,13 +54,13 @@ export class RollbackWith extends Error {
 const TRANSACTION_TIMEOUT_MS = 120_000;
 
 /**
- * Runs `work` in one transaction after checking the viewer may write (a
- * read-only viewer gets a form error, not an exception). A
- * `RollbackWith` thrown inside becomes the result; anything else rolls back
- * and propagates (an unexpected failure, for error.tsx).
+ * Runs `work` in one transaction. Authorization is the work's own: team
+ * records are loaded within the viewer's read scope and then checked with
+ * `assertAuthorized(authorizeTeam(...))`, since permission depends on the
+ * record's team. A `RollbackWith` thrown inside becomes the result; anything
+ * else rolls back and propagates (an unexpected failure, for error.tsx).
  */
-export async function writeTransaction<T>(viewer: Viewer, work: (tx: Tx, run: SqlRunner) => Promise<T>): Promise<MutationResult<T>> {
-  if (!can(viewer, "write")) return formError("Your role can view records but not change them; ask an admin for write access");
+export async function writeTransaction<T>(_viewer: Viewer, work: (tx: Tx, run: SqlRunner) => Promise<T>): Promise<MutationResult<T>> {
   try {
     const value = await db().$transaction((tx) => work(tx, prismaRunner(tx)), { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 10_000 });
     return { ok: true, value };
@@ -55,6 +68,27 @@ export async function writeTransaction<T>(viewer: Viewer, work: (tx: Tx, run: Sq
     if (error instanceof RollbackWith) return error.failure;
     throw error;
   }
+}
+
+export const TEAM_MISSING = "Team not found; it may have been deleted. Choose another";
+
+/**
+ * The team chosen in a record form (create, or a move to another team): null
+ * when the viewer may write its records, else the teamId field's message —
+ * "not found" when they can't see the team at all, so a guessed id reveals nothing.
+ */
+export async function teamFieldError(tx: Tx, viewer: Viewer, teamId: number): Promise<string | null> {
+  const team = await tx.team.findFirst({ where: { id: teamId, ...teamWhere(viewer) }, select: { id: true, name: true } });
+  if (!team) return TEAM_MISSING;
+  if (canTeam(viewer, "team:write", team.id)) return null;
+  return `You can view ${team.name} but not add or move records into it (a team editor or admin can); choose a team you edit`;
+}
+
+/** An org-level write (teams, GPU catalog, prices, webhook): refused up front when the viewer may not take `action`. */
+export async function orgWriteTransaction<T>(viewer: Viewer, action: OrgAction, work: (tx: Tx, run: SqlRunner) => Promise<T>): Promise<MutationResult<T>> {
+  const denied = authorize(viewer, action);
+  if (denied) return deniedFailure(denied);
+  return writeTransaction(viewer, work);
 }
 
 /** PostgreSQL's error code on a Prisma/driver error, where there is one (unique_violation 23505, exclusion_violation 23P01). */
@@ -79,16 +113,16 @@ export function databaseErrorCode(error: unknown): string | null {
  * when this submit is the first. A concurrent second submit blocks on the
  * key's row until the first commits, then finds its record.
  */
-export async function claimIdempotencyKey(run: SqlRunner, { orgId, key, action }: { orgId: number; key: string; action: string }): Promise<string | null> {
+export async function claimIdempotencyKey(run: SqlRunner, { viewer, key, action }: { viewer: Viewer; key: string; action: string }): Promise<string | null> {
   const claimed = await run.execute(Prisma.sql`
-    insert into idempotency_keys ("orgId", key, action, "entityId") values (${orgId}, ${key}, ${action}, '')
+    insert into idempotency_keys ("orgId", key, action, "entityId") values (${ownOrgId(viewer)}, ${key}, ${action}, '')
     on conflict do nothing`);
   if (claimed === 1) {
-    await forgetOldIdempotencyKeys(run, orgId);
+    await forgetOldIdempotencyKeys(run, viewer);
     return null;
   }
   const rows = await run.query<{ entityId: string; action: string }>(
-    Prisma.sql`select "entityId", action from idempotency_keys where "orgId" = ${orgId} and key = ${key}`,
+    Prisma.sql`select "entityId", action from idempotency_keys where ${orgScopeSql(viewer, Prisma.sql`"orgId"`)} and key = ${key}`,
   );
   const row = rows[0];
   if (!row || row.action !== action || row.entityId === "") {
@@ -97,15 +131,15 @@ export async function claimIdempotencyKey(run: SqlRunner, { orgId, key, action }
   return row.entityId;
 }
 
-export async function settleIdempotencyKey(run: SqlRunner, { orgId, key, entityId }: { orgId: number; key: string; entityId: string }): Promise<void> {
-  await run.execute(Prisma.sql`update idempotency_keys set "entityId" = ${entityId} where "orgId" = ${orgId} and key = ${key}`);
+export async function settleIdempotencyKey(run: SqlRunner, { viewer, key, entityId }: { viewer: Viewer; key: string; entityId: string }): Promise<void> {
+  await run.execute(Prisma.sql`update idempotency_keys set "entityId" = ${entityId} where ${orgScopeSql(viewer, Prisma.sql`"orgId"`)} and key = ${key}`);
 }
 
 /** Keys older than this are forgotten: a form left open for a day is a new submit. */
 const IDEMPOTENCY_KEY_TTL = "1 day";
 
-async function forgetOldIdempotencyKeys(run: SqlRunner, orgId: number): Promise<void> {
-  await run.execute(Prisma.sql`delete from idempotency_keys where "orgId" = ${orgId} and "createdAt" < now() - ${IDEMPOTENCY_KEY_TTL}::interval`);
+async function forgetOldIdempotencyKeys(run: SqlRunner, viewer: Viewer): Promise<void> {
+  await run.execute(Prisma.sql`delete from idempotency_keys where ${orgScopeSql(viewer, Prisma.sql`"orgId"`)} and "createdAt" < now() - ${IDEMPOTENCY_KEY_TTL}::interval`);
 }
 
 // ---------------------------------------------------------------------------
@@ -130,7 +164,7 @@ export async function conflictDetails(
   const changes = changedFields(saved, yours).map((field) => ({ field, saved: saved[field] ?? null, yours: yours[field] ?? null }));
   const last = await run.query<{ actorName: string; at: Date }>(Prisma.sql`
     select "actorName", at from audit_entries
-    where "orgId" = ${viewer.orgId} and "entityType" = ${entityType} and "entityId" = ${entityId}
+    where ${orgScopeSql(viewer, Prisma.sql`"orgId"`)} and "entityType" = ${entityType} and "entityId" = ${entityId}
     order by at desc, id desc limit 1`);
   const changedBy = last[0] ? { actorName: last[0].actorName, at: last[0].at.toISOString() } : null;
   const who = changedBy ? `${changedBy.actorName} saved a change` : "Someone saved a change";
@@ -223,7 +257,7 @@ export async function trashRecord(
     : Prisma.sql`'[]'::jsonb`;
   const [trashed] = await run.query<{ id: number }>(Prisma.sql`
     insert into deleted_records ("orgId", "entityType", "entityId", label, payload, "deletedById")
-    select ${viewer.orgId}, ${entityType}, ${String(id)}, ${label}, jsonb_build_object('row', to_jsonb(t), 'children', ${children}), ${viewer.userId}
+    select ${ownOrgId(viewer)}, ${entityType}, ${String(id)}, ${label}, jsonb_build_object('row', to_jsonb(t), 'children', ${children}), ${viewer.userId}
     from ${table} t where id = ${id}
     returning id`);
   if (!trashed) throw new RollbackWith(notFound("It was already deleted."));
@@ -263,7 +297,7 @@ export async function trashUsageWindow(
   const entityId = usageWindowEntityId(deploymentId, windowStart);
   const [trashed] = await run.query<{ id: number; windowSeconds: number }>(Prisma.sql`
     insert into deleted_records ("orgId", "entityType", "entityId", label, payload, "deletedById")
-    select ${viewer.orgId}, 'usageWindow', ${entityId}, ${label}, jsonb_build_object('row', to_jsonb(w), 'children', '[]'::jsonb), ${viewer.userId}
+    select ${ownOrgId(viewer)}, 'usageWindow', ${entityId}, ${label}, jsonb_build_object('row', to_jsonb(w), 'children', '[]'::jsonb), ${viewer.userId}
     from inference_usage_windows w where "deploymentId" = ${deploymentId} and "windowStart" = ${windowStart}
     returning id, (payload->'row'->>'windowSeconds')::int as "windowSeconds"`);
   if (!trashed) throw new RollbackWith(notFound("This usage record was already deleted."));
@@ -290,8 +324,10 @@ async function restoreUsageWindow(
   const deploymentId = Number(row.deploymentId);
   const windowStart = new Date(String(row.windowStart));
   const seconds = Number(row.windowSeconds);
-  const deployment = Number.isSafeInteger(deploymentId) ? await lockDeployment(run, { orgId: viewer.orgId, deploymentId }) : null;
-  if (!deployment) throw new RollbackWith(formError(`Can't restore ${label}: ${RESTORE_CONFLICTS["23503"]}`));
+  const deployment = Number.isSafeInteger(deploymentId) ? await lockDeployment(run, { viewer, deploymentId }) : null;
+  // Gone, or on a team the viewer can't read: for someone who sees every team it was deleted; for others, nothing to undo.
+  if (!deployment) throw new RollbackWith(can(viewer, "org:manage") ? formError(`Can't restore ${label}: ${RESTORE_CONFLICTS["23503"]}`) : notFound(NOTHING_TO_UNDO));
+  assertAuthorized(authorizeTeam(viewer, "team:write", deployment.teamId, "deleted record"));
   const end = windowStart.getTime() + seconds * 1000;
   if (windowStart < deployment.activeFrom || (deployment.activeTo && end > deployment.activeTo.getTime())) {
     throw new RollbackWith(formError(`Can't restore ${label}: the deployment's active period no longer covers it; widen the period, then undo again.`));
@@ -332,15 +368,44 @@ const RESTORE_CONFLICTS: Record<string, string> = {
   "23503": "What it belonged to (its team or GPU type) was deleted too; restore that first.",
 };
 
-/** Puts a deleted record and its dependent rows back exactly as they were, with an audit entry. */
+const NOTHING_TO_UNDO = "There is nothing to undo: it is too old or was never deleted.";
+
+/**
+ * Who may undo a delete: team:write on the record's team (a run's or a
+ * deployment's own team, as the deleted row names it); org:manage for teams
+ * and the GPU catalog. A usage window is checked against its deployment's
+ * team once the deployment is locked (restoreUsageWindow).
+ */
+function authorizeRestore(viewer: Viewer, entityType: TrashableEntity, row: Record<string, unknown>): Denied | null {
+  if (entityType === "trainingRun" || entityType === "inferenceDeployment") {
+    const teamId = Number(row.teamId);
+    return Number.isSafeInteger(teamId) ? authorizeTeam(viewer, "team:write", teamId, "deleted record") : notFoundDenied(NOTHING_TO_UNDO);
+  }
+  return authorize(viewer, "org:manage");
+}
+
+/** Puts a deleted record and its dependent rows back exactly as they were, with an audit entry (authorized against the record's team). */
 export async function restoreDeleted({ viewer, deletedId }: { viewer: Viewer; deletedId: number }): Promise<MutationResult<RestoredRecord>> {
   return writeTransaction(viewer, async (_tx, run) => {
     const [trashed] = await run.query<{ entityType: TrashableEntity; entityId: string; label: string; restoredAt: Date | null; after: Record<string, unknown> }>(Prisma.sql`
       select "entityType", "entityId", label, "restoredAt", payload->'row' as after from deleted_records
-      where id = ${deletedId} and "orgId" = ${viewer.orgId} and "deletedAt" >= now() - make_interval(days => ${UNDO_DAYS})
+      where id = ${deletedId} and ${orgScopeSql(viewer, Prisma.sql`"orgId"`)} and "deletedAt" >= now() - make_interval(days => ${UNDO_DAYS})
       for update`);
     const isUsageWindow = (trashed?.entityType as string | undefined) === "usageWindow";
-    if (!trashed || !(trashed.entityType in TABLES || isUsageWindow)) throw new RollbackWith(notFound("There is nothing to undo: it is too old or was never deleted."));
+    if (!trashed || !(trashed.entityType in TABLES || isUsageWindow)) throw new RollbackWith(notFound(NOTHING_TO_UNDO));
+    if (isUsageWindow) {
+      // Through its deployment's team, before saying anything more about it (restoreUsageWindow checks again under the lock).
+      const [deployment] = await run.query<{ teamId: number }>(Prisma.sql`
+        select d."teamId" from inference_deployments d
+        where d.id = ${Number(trashed.after.deploymentId) || 0} and ${teamScopeSql(viewer, Prisma.sql`d."teamId"`)}`);
+      if (!deployment && !can(viewer, "org:manage")) throw new RollbackWith(notFound(NOTHING_TO_UNDO));
+      if (deployment) assertAuthorized(authorizeTeam(viewer, "team:write", deployment.teamId, "deleted record"));
+    } else {
+      const denied = authorizeRestore(viewer, trashed.entityType, trashed.after);
+      // Another team's deleted record is no deleted record: the same answer as an id that never existed.
+      if (denied?.kind === "not-found") throw new RollbackWith(notFound(NOTHING_TO_UNDO));
+      assertAuthorized(denied);
+    }
     if (trashed.restoredAt) throw new RollbackWith(notFound("It was restored already."));
     if (isUsageWindow) return restoreUsageWindow(run, { viewer, deletedId, label: trashed.label, row: trashed.after });
     const table = Prisma.raw(`"${TABLES[trashed.entityType]}"`);
@@ -373,11 +438,21 @@ export async function restoreDeleted({ viewer, deletedId }: { viewer: Viewer; de
   });
 }
 
-/** Recently deleted records of the viewer's org, newest first, for "Recently deleted". */
+/**
+ * Recently deleted records the viewer may undo, newest first, for "Recently
+ * deleted": runs, deployments and usage of teams they may write (by the team
+ * the deleted row names; a usage window's through its deployment), teams and
+ * the GPU catalog for those who manage the org.
+ */
 export async function recentlyDeleted({ viewer, limit = 50 }: { viewer: Viewer; limit?: number }) {
+  const recordTeam = Prisma.sql`(case when d."entityType" = 'usageWindow'
+      then (select x."teamId" from inference_deployments x where x.id = (d.payload->'row'->>'deploymentId')::int)
+      else (d.payload->'row'->>'teamId')::int end)`;
+  const orgRecords = can(viewer, "org:manage") ? Prisma.sql`d."entityType" in ('team', 'gpuType', 'gpuPrice')` : Prisma.sql`false`;
   return prismaRunner(db()).query<{ id: number; entityType: string; entityId: string; label: string; deletedAt: Date; deletedBy: string | null }>(Prisma.sql`
     select d.id, d."entityType", d."entityId", d.label, d."deletedAt", u.name as "deletedBy"
     from deleted_records d left join users u on u.id = d."deletedById"
-    where d."orgId" = ${viewer.orgId} and d."restoredAt" is null and d."deletedAt" >= now() - make_interval(days => ${UNDO_DAYS})
+    where ${orgScopeSql(viewer, Prisma.sql`d."orgId"`)} and d."restoredAt" is null
+      and (${orgRecords} or (d."entityType" in ('trainingRun', 'inferenceDeployment', 'usageWindow') and ${teamScopeSql(viewer, recordTeam, "team:write")})) and d."deletedAt" >= now() - make_interval(days => ${UNDO_DAYS})
     order by d."deletedAt" desc limit ${limit}`);
 }

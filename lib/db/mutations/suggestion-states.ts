@@ -1,17 +1,19 @@
+import { ownOrgId } from "@/lib/access/own-org-id";
+import { authorizeTeam, canTeam, orgWhere, teamRecordWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import type { SuggestionKey, SuggestionSnapshot } from "@/lib/validation/suggestion-states";
 import { Prisma } from "../sql";
 import type { AuditSnapshot } from "./audit";
 import { writeAuditEntries } from "./audit";
-import { notFound, RollbackWith, writeTransaction, type MutationResult, type Tx } from "./records";
+import { assertAuthorized, notFound, RollbackWith, writeTransaction, type MutationResult, type Tx } from "./records";
 
 /**
  * What people decided about suggestions (suggestion_states): dismissed,
  * snoozed until an instant, or applied at an instant — one row per org and
  * suggestion key, kept under the item's team as the database has it (never
  * the team a client claims), with who and when, and the suggestion as shown
- * (the snapshot: the "before"). Reopening deletes the row. Writers only
- * (writeTransaction checks the role); every change is audited as entity
+ * (the snapshot: the "before"). Reopening deletes the row. Deciding takes
+ * team:write on the item's team (checked after loading the item); every change is audited as entity
  * "suggestion" in the same transaction.
  */
 
@@ -32,9 +34,9 @@ export function snapshotJson(snapshot: SuggestionSnapshot): object {
   return JSON.parse(JSON.stringify(snapshot, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))) as object;
 }
 
-/** The item's team, from the database and inside the viewer's org; null when there is no such item. */
-export async function itemTeamId(tx: Tx, viewer: Pick<Viewer, "orgId">, key: Pick<SuggestionKey, "itemKind" | "itemId">): Promise<number | null> {
-  const where = { id: key.itemId, team: { orgId: viewer.orgId } };
+/** The item's team, from the database and within the teams the viewer may read; null when there is no such item for them. */
+export async function itemTeamId(tx: Tx, viewer: Viewer, key: Pick<SuggestionKey, "itemKind" | "itemId">): Promise<number | null> {
+  const where = { id: key.itemId, ...teamRecordWhere(viewer) };
   const row =
     key.itemKind === "run"
       ? await tx.trainingRun.findFirst({ where, select: { teamId: true } })
@@ -80,9 +82,10 @@ export async function saveSuggestionState({ viewer, input }: { viewer: Viewer; i
   return writeTransaction(viewer, async (tx, run) => {
     const teamId = await itemTeamId(tx, viewer, key);
     if (teamId === null) throw new RollbackWith(noItem(key));
+    assertAuthorized(authorizeTeam(viewer, "team:write", teamId, key.itemKind === "run" ? "training run" : "deployment"));
     // Org-wide lock: two people deciding at once serialize, and the audit's "before" is the row they replace.
-    await run.query(Prisma.sql`select pg_advisory_xact_lock(hashtext('burnrate:suggestion_states'), ${viewer.orgId}::int)::text`);
-    const existing = await tx.suggestionState.findUnique({ where: { orgId_suggestionKey: { orgId: viewer.orgId, suggestionKey: key.key } } });
+    await run.query(Prisma.sql`select pg_advisory_xact_lock(hashtext('burnrate:suggestion_states'), ${ownOrgId(viewer)}::int)::text`);
+    const existing = await tx.suggestionState.findUnique({ where: { orgId_suggestionKey: { ...orgWhere(viewer), suggestionKey: key.key } } });
     const data = {
       teamId,
       ruleId: key.ruleId,
@@ -96,8 +99,8 @@ export async function saveSuggestionState({ viewer, input }: { viewer: Viewer; i
       actorName: viewer.name,
     };
     const saved = await tx.suggestionState.upsert({
-      where: { orgId_suggestionKey: { orgId: viewer.orgId, suggestionKey: key.key } },
-      create: { orgId: viewer.orgId, suggestionKey: key.key, ...data },
+      where: { orgId_suggestionKey: { ...orgWhere(viewer), suggestionKey: key.key } },
+      create: { orgId: ownOrgId(viewer), suggestionKey: key.key, ...data },
       update: data,
     });
     await writeAuditEntries(run, { viewer, source: "form" }, [
@@ -116,8 +119,13 @@ export async function saveSuggestionState({ viewer, input }: { viewer: Viewer; i
 /** Back to open: the decision is removed (audited as a delete). Not deciding anything is not an error. */
 export async function reopenSuggestionState({ viewer, key }: { viewer: Viewer; key: SuggestionKey }): Promise<MutationResult<{ key: string; removed: boolean }>> {
   return writeTransaction(viewer, async (tx, run) => {
-    await run.query(Prisma.sql`select pg_advisory_xact_lock(hashtext('burnrate:suggestion_states'), ${viewer.orgId}::int)::text`);
-    const existing = await tx.suggestionState.findUnique({ where: { orgId_suggestionKey: { orgId: viewer.orgId, suggestionKey: key.key } } });
+    await run.query(Prisma.sql`select pg_advisory_xact_lock(hashtext('burnrate:suggestion_states'), ${ownOrgId(viewer)}::int)::text`);
+    const existing = await tx.suggestionState.findUnique({ where: { orgId_suggestionKey: { ...orgWhere(viewer), suggestionKey: key.key } } });
+    // Reopening takes team:write on the item's team now (the decision's team when the item is gone).
+    // An item the viewer can't see is no item, whatever was decided about it.
+    const teamId = (await itemTeamId(tx, viewer, key)) ?? (existing && canTeam(viewer, "team:read", existing.teamId) ? existing.teamId : null);
+    if (teamId === null) throw new RollbackWith(noItem(key));
+    assertAuthorized(authorizeTeam(viewer, "team:write", teamId, "suggestion"));
     if (!existing) return { key: key.key, removed: false };
     await tx.suggestionState.delete({ where: { id: existing.id } });
     await writeAuditEntries(run, { viewer, source: "form" }, [

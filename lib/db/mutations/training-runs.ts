@@ -1,15 +1,18 @@
+import { authorizeTeam, orgWhere, teamRecordWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import type { TrainingRunValues } from "@/lib/validation/entities/training-run";
 import { formatInstant } from "@/lib/validation/entities/fields";
 import { auditSnapshot, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
+  assertAuthorized,
   claimIdempotencyKey,
   databaseErrorCode,
   invalid,
   notFound,
   settleIdempotencyKey,
   staleVersion,
+  teamFieldError,
   trashRecord,
   writeTransaction,
   type MutationResult,
@@ -20,17 +23,19 @@ import {
  * Training runs written by a person: create (idempotent per form), edit
  * (refused when the run changed since the form was opened), delete (undoable).
  * Each is one transaction with its audit entry. Values come parsed by
- * trainingRunSchema; ids are checked against the viewer's org here.
+ * trainingRunSchema; the run is loaded within the viewer's read scope and the
+ * write authorized against its team (lib/access/policy.ts); the team chosen in
+ * the form must be one the viewer may write.
  */
 
-/** Team and GPU type must be the viewer's org's; a stale or forged id is a field error. */
+/** The team must be one the viewer may write, the GPU type the org's; a stale, forged or read-only id is a field error. */
 async function assertReferences(tx: Tx, viewer: Viewer, values: Pick<TrainingRunValues, "teamId" | "gpuTypeId">): Promise<void> {
-  const [team, gpuType] = await Promise.all([
-    tx.team.findFirst({ where: { id: values.teamId, orgId: viewer.orgId }, select: { id: true } }),
-    tx.gpuType.findFirst({ where: { id: values.gpuTypeId, orgId: viewer.orgId }, select: { id: true } }),
+  const [teamError, gpuType] = await Promise.all([
+    teamFieldError(tx, viewer, values.teamId),
+    tx.gpuType.findFirst({ where: { id: values.gpuTypeId, ...orgWhere(viewer) }, select: { id: true } }),
   ]);
   const errors: Record<string, string[]> = {};
-  if (!team) errors.teamId = ["Team not found; it may have been deleted. Choose another"];
+  if (teamError) errors.teamId = [teamError];
   if (!gpuType) errors.gpuTypeId = ["GPU type not found; it may have been deleted. Choose another"];
   if (Object.keys(errors).length > 0) throw new RollbackWith(invalid(errors));
 }
@@ -74,7 +79,7 @@ export async function createTrainingRun({
 }): Promise<MutationResult<{ id: number; isReplay: boolean }>> {
   return writeTransaction(viewer, async (tx, run) => {
     if (idempotencyKey) {
-      const earlier = await claimIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, action: "trainingRun.create" });
+      const earlier = await claimIdempotencyKey(run, { viewer, key: idempotencyKey, action: "trainingRun.create" });
       if (earlier) return { id: Number(earlier), isReplay: true };
     }
     await assertReferences(tx, viewer, values);
@@ -83,13 +88,14 @@ export async function createTrainingRun({
     await writeAuditEntries(run, { viewer, source: "form" }, [
       { entityType: "trainingRun", entityId: String(created.id), action: "CREATE", before: null, after: auditSnapshot(created) },
     ]);
-    if (idempotencyKey) await settleIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, entityId: String(created.id) });
+    if (idempotencyKey) await settleIdempotencyKey(run, { viewer, key: idempotencyKey, entityId: String(created.id) });
     return { id: created.id, isReplay: false };
   });
 }
 
+/** The run if the viewer may read it (else null: not found, whoever asks); the write is then authorized against its team. */
 async function findOwnRun(tx: Tx, viewer: Viewer, id: number) {
-  return tx.trainingRun.findFirst({ where: { id, team: { orgId: viewer.orgId } } });
+  return tx.trainingRun.findFirst({ where: { id, ...teamRecordWhere(viewer) } });
 }
 
 export async function updateTrainingRun({
@@ -109,6 +115,8 @@ export async function updateTrainingRun({
   return writeTransaction(viewer, async (tx, run) => {
     const current = await findOwnRun(tx, viewer, id);
     if (!current) throw new RollbackWith(notFound("This run no longer exists: it was deleted after you opened it."));
+    // A move needs team:write on both teams: the run's (here) and the chosen one (assertReferences).
+    assertAuthorized(authorizeTeam(viewer, "team:write", current.teamId, "run"));
     await assertReferences(tx, viewer, values);
     await assertUniqueName(tx, values, timeZone, id);
     const { count } = await tx.trainingRun
@@ -129,6 +137,7 @@ export async function deleteTrainingRun({ viewer, id }: { viewer: Viewer; id: nu
   return writeTransaction(viewer, async (tx, run) => {
     const current = await findOwnRun(tx, viewer, id);
     if (!current) throw new RollbackWith(notFound("This run was already deleted."));
+    assertAuthorized(authorizeTeam(viewer, "team:write", current.teamId, "run"));
     const label = `Run ${current.name}`;
     const deletedId = await trashRecord(run, { viewer, entityType: "trainingRun", id, label, before: current });
     return { deletedId, label };

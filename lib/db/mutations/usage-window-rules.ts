@@ -1,3 +1,5 @@
+import { teamScopeSql } from "@/lib/access/policy";
+import type { Viewer } from "@/lib/access/viewer";
 import { formatDateTime } from "@/lib/domain/labels";
 import { Prisma, type SqlRunner } from "../sql";
 import { MAX_WINDOW_SECONDS } from "./usage-rollups";
@@ -26,16 +28,16 @@ export interface DeploymentPeriodRow {
 
 /**
  * Locks the viewer's deployment for the rest of the transaction and returns
- * its active period, or null when it doesn't exist (or isn't the viewer's
- * org's). Every write of a window, and every change of the deployment's
+ * its active period, or null when it doesn't exist (or is on a team the
+ * viewer can't read: callers then authorize the write against `teamId`). Every write of a window, and every change of the deployment's
  * period or team, takes this lock first, so checks of windows against the
  * period and against each other can't race.
  */
-export async function lockDeployment(run: SqlRunner, { orgId, deploymentId }: { orgId: number; deploymentId: number }): Promise<DeploymentPeriodRow | null> {
+export async function lockDeployment(run: SqlRunner, { viewer, deploymentId }: { viewer: Viewer; deploymentId: number }): Promise<DeploymentPeriodRow | null> {
   const [row] = await run.query<DeploymentPeriodRow>(Prisma.sql`
     select d.id, d."teamId", d.name, d."activeFrom", d."activeTo", t."timeZone"
     from inference_deployments d join teams t on t.id = d."teamId"
-    where d.id = ${deploymentId} and t."orgId" = ${orgId}
+    where d.id = ${deploymentId} and ${teamScopeSql(viewer, Prisma.sql`d."teamId"`)}
     for no key update of d`);
   return row ?? null;
 }

@@ -1,3 +1,4 @@
+import { authorizeTeam, teamScopeSql, usageWindowWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { fieldErrors } from "@/lib/validation/entities/field-errors";
 import { compareDecimals } from "@/lib/validation/entities/fields";
@@ -7,6 +8,7 @@ import { Prisma, prismaRunner, type SqlRunner } from "../sql";
 import { auditSnapshot, usageWindowEntityId, writeAuditEntries } from "./audit";
 import {
   RollbackWith,
+  assertAuthorized,
   claimIdempotencyKey,
   conflictDetails,
   databaseErrorCode,
@@ -35,12 +37,12 @@ export interface UsageWindowKey {
   windowStart: Date;
 }
 
-/** The deployment a usage form belongs to, as its schema needs it; null when it isn't the viewer's. */
+/** The deployment a usage form belongs to, as its schema needs it, with its team; null when the viewer can't read it. */
 export async function deploymentPeriod({ viewer, deploymentId }: { viewer: Viewer; deploymentId: number }) {
-  const [row] = await prismaRunner(db()).query<Omit<DeploymentPeriodRow, "teamId">>(Prisma.sql`
-    select d.id, d.name, d."activeFrom", d."activeTo", t."timeZone"
+  const [row] = await prismaRunner(db()).query<DeploymentPeriodRow>(Prisma.sql`
+    select d.id, d."teamId", d.name, d."activeFrom", d."activeTo", t."timeZone"
     from inference_deployments d join teams t on t.id = d."teamId"
-    where d.id = ${deploymentId} and t."orgId" = ${viewer.orgId}`);
+    where d.id = ${deploymentId} and ${teamScopeSql(viewer, Prisma.sql`d."teamId"`)}`);
   return row ?? null;
 }
 
@@ -73,9 +75,11 @@ function toData(values: UsageWindowValues) {
   return data;
 }
 
+/** Locks the deployment (read scope) and authorizes the usage write against its team. */
 async function lockOwnDeployment(run: SqlRunner, viewer: Viewer, deploymentId: number): Promise<DeploymentPeriodRow> {
-  const deployment = await lockDeployment(run, { orgId: viewer.orgId, deploymentId });
+  const deployment = await lockDeployment(run, { viewer, deploymentId });
   if (!deployment) throw new RollbackWith(notFound("This deployment no longer exists: it was deleted after you opened the form."));
+  assertAuthorized(authorizeTeam(viewer, "team:write", deployment.teamId, "deployment"));
   return deployment;
 }
 
@@ -95,10 +99,10 @@ export async function createUsageWindow({
 }): Promise<MutationResult<UsageWindowKey & { windowSeconds: number; isReplay: boolean }>> {
   return writeTransaction(viewer, async (tx, run) => {
     if (idempotencyKey) {
-      const earlier = await claimIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, action: "usageWindow.create" });
+      const earlier = await claimIdempotencyKey(run, { viewer, key: idempotencyKey, action: "usageWindow.create" });
       if (earlier) {
         const [deploymentId, start] = earlier.split("@");
-        const window = await tx.inferenceUsageWindow.findFirst({ where: { deploymentId: Number(deploymentId), windowStart: new Date(start ?? "") } });
+        const window = await tx.inferenceUsageWindow.findFirst({ where: { deploymentId: Number(deploymentId), windowStart: new Date(start ?? ""), ...usageWindowWhere(viewer) } });
         return { deploymentId: Number(deploymentId), windowStart: new Date(start ?? ""), windowSeconds: window?.windowSeconds ?? values.windowSeconds, isReplay: true };
       }
     }
@@ -117,7 +121,7 @@ export async function createUsageWindow({
     await writeAuditEntries(run, { viewer, source: "form" }, [
       { entityType: "usageWindow", entityId, subject: { type: "inferenceDeployment", id: String(deployment.id) }, action: "CREATE", before: null, after: auditSnapshot(created) },
     ]);
-    if (idempotencyKey) await settleIdempotencyKey(run, { orgId: viewer.orgId, key: idempotencyKey, entityId });
+    if (idempotencyKey) await settleIdempotencyKey(run, { viewer, key: idempotencyKey, entityId });
     return { deploymentId: deployment.id, windowStart: created.windowStart, windowSeconds: created.windowSeconds, isReplay: false };
   });
 }
@@ -206,8 +210,9 @@ export async function updateUsageWindow({
 
 export async function deleteUsageWindow({ viewer, key }: { viewer: Viewer; key: UsageWindowKey }): Promise<MutationResult<{ deletedId: number; label: string }>> {
   return writeTransaction(viewer, async (tx, run) => {
-    const deployment = await lockDeployment(run, { orgId: viewer.orgId, deploymentId: key.deploymentId });
+    const deployment = await lockDeployment(run, { viewer, deploymentId: key.deploymentId });
     if (!deployment) throw new RollbackWith(notFound("This usage record was already deleted with its deployment."));
+    assertAuthorized(authorizeTeam(viewer, "team:write", deployment.teamId, "deployment"));
     const current = await tx.inferenceUsageWindow.findUnique({ where: { deploymentId_windowStart: key } });
     if (!current) throw new RollbackWith(notFound("This usage record was already deleted."));
     const label = `Usage ${describeWindow({ start: current.windowStart, seconds: current.windowSeconds, timeZone: deployment.timeZone })} of ${deployment.name}`;

@@ -1,5 +1,6 @@
 import "server-only";
-import { can, type Viewer } from "@/lib/access/viewer";
+import { can, orgTeamRowWhere, orgWhere, teamWhere } from "@/lib/access/policy";
+import type { Viewer } from "@/lib/access/viewer";
 import { budgetForecast, monthKey, rankBudgetAlerts, type BudgetForecast } from "@/lib/domain/budgets";
 import { calendarMonth } from "@/lib/domain/date-ranges";
 import { microsToCents, parseUsdMicros } from "@/lib/domain/money";
@@ -25,7 +26,7 @@ export interface BudgetForecasts {
 }
 
 /**
- * This month's budget forecast per team in a zone: the month's ledger cents
+ * This month's budget forecast per team the viewer may see, in a zone: the month's ledger cents
  * per team and local day (the line items the dashboards' budget table sums,
  * so spent to date and the projection are the same cents), the budget as
  * the dashboards convert it, and lib/domain/budgets for the rest.
@@ -44,7 +45,7 @@ export async function budgetForecasts({ viewer, now, timeZone, teamId }: { viewe
       groupBy: "team",
     }),
     db().team.findMany({
-      where: { orgId: viewer.orgId, ...(teamId ? { id: teamId } : {}) },
+      where: { AND: [teamWhere(viewer), teamId ? { id: teamId } : {}] },
       select: { id: true, slug: true, name: true, monthlyBudgetUsd: true },
       orderBy: { name: "asc" },
     }),
@@ -79,16 +80,18 @@ export type BudgetAlertsPanelData = Awaited<ReturnType<typeof budgetAlertsPanel>
 /**
  * The org's budget-alert webhook as Settings shows it: the URL for admins,
  * masked for everyone else (it is a secret), and this month's deliveries
- * (in the org's zone): posted, waiting for a retry, given up on, last error.
+ * (in the org's zone) of alerts about teams the viewer may see: posted,
+ * waiting for a retry, given up on, last error.
  */
 export async function alertWebhookSetting({ viewer, now }: { viewer: Viewer; now: Date }) {
   const month = monthKey({ month: calendarMonth({ now, timeZone: viewer.orgTimeZone, offset: 0 }), timeZone: viewer.orgTimeZone });
   const [org, alerts] = await Promise.all([
-    db().org.findUnique({ where: { id: viewer.orgId }, select: { alertWebhookUrl: true } }),
-    db().budgetAlert.findMany({ where: { orgId: viewer.orgId, month }, select: { deliveredAt: true, attempts: true, lastError: true, firedAt: true }, orderBy: { firedAt: "desc" } }),
+    // The viewer's org row itself (its id is what orgWhere scopes org-owned rows by).
+    db().org.findUnique({ where: { id: orgWhere(viewer).orgId }, select: { alertWebhookUrl: true } }),
+    db().budgetAlert.findMany({ where: { ...orgTeamRowWhere(viewer), month }, select: { deliveredAt: true, attempts: true, lastError: true, firedAt: true }, orderBy: { firedAt: "desc" } }),
   ]);
   const url = org?.alertWebhookUrl ?? null;
-  const canEdit = can(viewer, "admin");
+  const canEdit = can(viewer, "org:manage");
   const undelivered = alerts.filter((a) => a.deliveredAt === null);
   return {
     url: canEdit ? url : maskWebhookUrl(url),

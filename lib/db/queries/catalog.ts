@@ -1,18 +1,21 @@
 import "server-only";
+import { orgWhere, teamRecordWhere, teamWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
 
+/** The teams the viewer may see (/teams). */
 export async function listTeams({ viewer }: { viewer: Viewer }) {
   return db().team.findMany({
-    where: { orgId: viewer.orgId },
+    where: teamWhere(viewer),
     select: { id: true, slug: true, name: true, timeZone: true, monthlyBudgetUsd: true },
     orderBy: { name: "asc" },
   });
 }
 
+/** The org's GPU catalog: org-wide, every member sees it. */
 export async function listGpuCatalog({ viewer }: { viewer: Viewer }) {
   return db().gpuType.findMany({
-    where: { orgId: viewer.orgId },
+    where: orgWhere(viewer),
     select: {
       id: true,
       name: true,
@@ -28,13 +31,13 @@ export async function listGpuCatalog({ viewer }: { viewer: Viewer }) {
   });
 }
 
-/** Choices for the dashboard filter bar. */
+/** Choices for the dashboard filter bar: the teams the viewer may see and their models; every GPU type of the org. */
 export async function filterOptions({ viewer }: { viewer: Viewer }) {
   const [teams, gpuTypes, runModels, deploymentModels] = await Promise.all([
-    db().team.findMany({ where: { orgId: viewer.orgId }, select: { slug: true, name: true }, orderBy: { name: "asc" } }),
-    db().gpuType.findMany({ where: { orgId: viewer.orgId }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
-    db().trainingRun.findMany({ where: { team: { orgId: viewer.orgId } }, select: { model: true }, distinct: ["model"] }),
-    db().inferenceDeployment.findMany({ where: { team: { orgId: viewer.orgId } }, select: { model: true }, distinct: ["model"] }),
+    db().team.findMany({ where: teamWhere(viewer), select: { slug: true, name: true }, orderBy: { name: "asc" } }),
+    db().gpuType.findMany({ where: orgWhere(viewer), select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    db().trainingRun.findMany({ where: teamRecordWhere(viewer), select: { model: true }, distinct: ["model"] }),
+    db().inferenceDeployment.findMany({ where: teamRecordWhere(viewer), select: { model: true }, distinct: ["model"] }),
   ]);
   const models = [...new Set([...runModels, ...deploymentModels].map((m) => m.model))].sort((a, b) => a.localeCompare(b));
   return { teams, gpuTypes, models };

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Viewer } from "@/lib/access/viewer";
+import { makeViewer, type Viewer } from "@/lib/access/viewer";
 import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
 import { inferenceCostByBucket, NO_TRAFFIC } from "@/lib/domain/inference-cost";
 import { trainingRunCost, trainingRunCostByBucket } from "@/lib/domain/training-cost";
@@ -44,7 +44,7 @@ beforeAll(async () => {
   await client.connect();
   const { rows: [org] } = await client.query(`insert into orgs (slug, name, "timeZone") values ('o', 'O', 'America/Los_Angeles') returning id`);
   const { rows: [user] } = await client.query(`insert into users ("orgId", email, name, role) values ($1, 'a@x', 'A', 'ADMIN') returning id`, [org.id]);
-  viewer = { userId: user.id, orgId: org.id, orgName: "O", orgTimeZone: "America/Los_Angeles", role: "ADMIN", name: "A" };
+  viewer = makeViewer({ userId: user.id, orgId: org.id, orgName: "O", orgTimeZone: "America/Los_Angeles", role: "ADMIN", name: "A" });
   const { rows: [gpu] } = await client.query(
     `insert into gpu_types ("orgId", name, "memoryGb", "peakBf16Tflops", "memoryBandwidthGbps") values ($1, 'H100', 80, 989.5, 3350) returning id`,
     [org.id],

@@ -1,4 +1,5 @@
 import "server-only";
+import { orgWhere, teamRecordWhere, teamWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { comparisonPeriod, projectMonthEnd, relativeChange } from "@/lib/domain/burn-rate";
 import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
@@ -26,7 +27,7 @@ type PriceKey = `${number}|${string}|${string}`;
 
 async function catalogPrices(viewer: Viewer) {
   const prices = await db().gpuPrice.findMany({
-    where: { gpuType: { orgId: viewer.orgId } },
+    where: { gpuType: orgWhere(viewer) },
     select: { gpuTypeId: true, provider: true, pricingModel: true, pricePerGpuHour: true, effectiveFrom: true, effectiveTo: true },
     orderBy: { effectiveFrom: "asc" },
   });
@@ -53,7 +54,7 @@ export async function teamsMonthToDate({ viewer, now, timeZone }: { viewer: View
   const range = monthToDate({ now, timeZone });
   const [ledger, teams] = await Promise.all([
     queryLedger({ viewer, filters: {}, from: range.start, to: range.end, unit: "day", timeZone, groupBy: "team", now, isWholeRange: true }),
-    db().team.findMany({ where: { orgId: viewer.orgId }, select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
+    db().team.findMany({ where: teamWhere(viewer), select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
   ]);
   return {
     range,
@@ -89,7 +90,7 @@ export async function trainingRunsWithCost({ viewer, now, filters = {}, limit = 
   const [runs, pricesFor] = await Promise.all([
     db().trainingRun.findMany({
       where: {
-        team: { orgId: viewer.orgId, ...(filters.teamSlug ? { slug: filters.teamSlug } : {}) },
+        team: { ...teamWhere(viewer), ...(filters.teamSlug ? { slug: filters.teamSlug } : {}) },
         ...(filters.model ? { model: filters.model } : {}),
         ...(filters.gpuTypeId ? { gpuTypeId: filters.gpuTypeId } : {}),
         ...(filters.range ? { startedAt: { lt: filters.range.end }, OR: [{ endedAt: null }, { endedAt: { gte: filters.range.start } }] } : {}),
@@ -192,7 +193,7 @@ export async function deploymentsWithMetrics({
   const [deployments, usage, pricesFor, ledger] = await Promise.all([
     db().inferenceDeployment.findMany({
       where: {
-        team: { orgId: viewer.orgId, ...(filters.teamSlug ? { slug: filters.teamSlug } : {}) },
+        team: { ...teamWhere(viewer), ...(filters.teamSlug ? { slug: filters.teamSlug } : {}) },
         ...(filters.model ? { model: filters.model } : {}),
         ...(filters.gpuTypeId ? { gpuTypeId: filters.gpuTypeId } : {}),
         activeFrom: { lt: range.end },
@@ -379,8 +380,8 @@ export async function dashboardData({
     comparison ? queryLedger({ ...base, from: comparison.previous.start, to: comparison.previous.end, unit: "day", groupBy: "none", isWholeRange: true }) : Promise.resolve([]),
     queryUsage({ ...whole, groupBy: "item" }),
     queryUsage({ ...base, unit, groupBy: "item" }),
-    db().inferenceDeployment.findMany({ where: { team: { orgId: viewer.orgId }, ...(scope.teamId ? { teamId: scope.teamId } : {}) }, select: { id: true, name: true, p99SloMs: true } }),
-    db().team.findMany({ where: { orgId: viewer.orgId, ...(scope.teamId ? { id: scope.teamId } : {}) }, select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
+    db().inferenceDeployment.findMany({ where: { ...teamRecordWhere(viewer), ...(scope.teamId ? { teamId: scope.teamId } : {}) }, select: { id: true, name: true, p99SloMs: true } }),
+    db().team.findMany({ where: { AND: [teamWhere(viewer), scope.teamId ? { id: scope.teamId } : {}] }, select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
     queryLedger({ viewer, filters: scope.teamId ? { teamIds: [scope.teamId] } : {}, from: thisMonth.start, to: thisMonth.end, unit: "day", timeZone, now, groupBy: "team", isWholeRange: true }),
   ]);
   const trainingCents = sumCents(byItem, "training");

@@ -1,4 +1,5 @@
 import "server-only";
+import { teamRecordWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { bucketsBetween, bucketStart, type BucketUnit } from "@/lib/domain/calendar";
 import { telescopedCents } from "@/lib/domain/money";
@@ -14,10 +15,10 @@ import { toDeploymentInput, toPricePeriods, toTrainingRunInput } from "./engine-
 import { queryLedger, rowCents } from "./cost-ledger";
 import { queryUsage, type UsageRow } from "./usage-ledger";
 
-/** One training run with its full cost breakdown; null when it is not the viewer's. */
+/** One training run with its full cost breakdown; null when the viewer may not see it (another team's or org's: the same as a missing id). */
 export async function trainingRunDetail({ viewer, id, now }: { viewer: Viewer; id: number; now: Date }) {
   const run = await db().trainingRun.findFirst({
-    where: { id, team: { orgId: viewer.orgId } },
+    where: { ...teamRecordWhere(viewer), id },
     include: { team: { select: { slug: true, name: true, timeZone: true } }, gpuType: true },
   });
   if (!run) return null;
@@ -54,9 +55,9 @@ export async function costByMonth({ viewer, kind, id, start, end, timeZone, now 
   return { months, totalCents: months.reduce((s, m) => s + m.totalCents, 0n) };
 }
 
-/** A deployment's team (for its time zone), or null when the deployment is not the viewer's. */
+/** A deployment's team (for its time zone), or null when the viewer may not see the deployment. */
 export async function deploymentTeam({ viewer, id }: { viewer: Viewer; id: number }) {
-  const deployment = await db().inferenceDeployment.findFirst({ where: { id, team: { orgId: viewer.orgId } }, select: { team: { select: { id: true, slug: true, name: true, timeZone: true, monthlyBudgetUsd: true } } } });
+  const deployment = await db().inferenceDeployment.findFirst({ where: { ...teamRecordWhere(viewer), id }, select: { team: { select: { id: true, slug: true, name: true, timeZone: true, monthlyBudgetUsd: true } } } });
   return deployment?.team ?? null;
 }
 
@@ -89,10 +90,10 @@ export interface DeploymentSeriesPoint extends TimeRange {
   p99Ms: number | null;
 }
 
-/** One deployment over a range: totals and a series per bucket. */
+/** One deployment over a range: totals and a series per bucket; null when the viewer may not see it. */
 export async function deploymentDetail({ viewer, id, range, unit, timeZone, now }: { viewer: Viewer; id: number; range: TimeRange; unit: BucketUnit; timeZone: string; now: Date }) {
   const deployment = await db().inferenceDeployment.findFirst({
-    where: { id, team: { orgId: viewer.orgId } },
+    where: { ...teamRecordWhere(viewer), id },
     include: { team: { select: { slug: true, name: true, timeZone: true } }, gpuType: true },
   });
   if (!deployment) return null;

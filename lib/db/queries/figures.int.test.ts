@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Viewer } from "@/lib/access/viewer";
+import { makeViewer, type Viewer } from "@/lib/access/viewer";
 import type { BucketUnit } from "@/lib/domain/calendar";
 import { calendarMonth } from "@/lib/domain/date-ranges";
 import { trainingRunCost } from "@/lib/domain/training-cost";
@@ -82,7 +82,7 @@ async function seedOrg(runs: RunSpec[], deployments: DeploymentSpec[], orgTimeZo
   orgCounter += 1;
   const org = await one<{ id: number }>(`insert into orgs (slug, name, "timeZone") values ($1, $1, $2) returning id`, [`figures-${orgCounter}`, orgTimeZone]);
   const user = await one<{ id: number }>(`insert into users ("orgId", email, name, role) values ($1, $2, 'A', 'ADMIN') returning id`, [org.id, `a${orgCounter}@x`]);
-  const viewer: Viewer = { userId: user.id, orgId: org.id, orgName: "O", orgTimeZone, role: "ADMIN", name: "A" };
+  const viewer: Viewer = makeViewer({ userId: user.id, orgId: org.id, orgName: "O", orgTimeZone, role: "ADMIN", name: "A" });
   const teams = [];
   for (const [i, zone] of ZONES.entries()) {
     teams.push(

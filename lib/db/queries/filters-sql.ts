@@ -1,3 +1,4 @@
+import { teamScopeSql } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { Prisma } from "../sql";
 
@@ -18,10 +19,10 @@ export function has<T>(values: T[] | undefined): values is T[] {
   return values !== undefined && values.length > 0;
 }
 
-/** Org scope plus filters for a table aliased `alias` with teamId/model/gpuTypeId columns. */
+/** The viewer's visible teams (lib/access/policy.ts) plus filters for a table aliased `alias` with teamId/model/gpuTypeId columns. */
 export function scopeSql(viewer: Viewer, filters: LedgerFilters, alias: string): Prisma.Sql {
   const a = Prisma.raw(alias);
-  const parts: Prisma.Sql[] = [Prisma.sql`${a}."teamId" in (select id from teams where "orgId" = ${viewer.orgId})`];
+  const parts: Prisma.Sql[] = [teamScopeSql(viewer, Prisma.sql`${a}."teamId"`)];
   if (has(filters.teamIds)) parts.push(Prisma.sql`${a}."teamId" = any(${filters.teamIds}::int[])`);
   if (has(filters.models)) parts.push(Prisma.sql`${a}.model = any(${filters.models}::text[])`);
   if (has(filters.gpuTypeIds)) parts.push(Prisma.sql`${a}."gpuTypeId" = any(${filters.gpuTypeIds}::int[])`);

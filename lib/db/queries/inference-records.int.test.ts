@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Viewer } from "@/lib/access/viewer";
+import { makeViewer, type Viewer } from "@/lib/access/viewer";
 import { sketchFromSamples, sketchQuantile } from "@/lib/domain/latency-sketch";
 import type { UsageBy } from "@/lib/validation/usage-table";
 import { rebuildUsageRollups } from "../mutations/usage-rollups";
@@ -44,7 +44,7 @@ beforeAll(async () => {
   await client.connect();
   const one = async (text: string, values: unknown[]) => (await client.query(text, values)).rows[0] as { id: number };
   const org = await one(`insert into orgs (slug, name, "timeZone") values ('usage-table', 'O', $1) returning id`, [timeZone]);
-  viewer = { userId: 0, orgId: org.id, orgName: "O", orgTimeZone: timeZone, role: "ADMIN", name: "A" };
+  viewer = makeViewer({ userId: 0, orgId: org.id, orgName: "O", orgTimeZone: timeZone, role: "ADMIN", name: "A" });
   const gpu = await one(`insert into gpu_types ("orgId", name, "memoryGb", "peakBf16Tflops", "memoryBandwidthGbps") values ($1, 'L4', 24, 121, 300) returning id`, [org.id]);
   const team = await one(`insert into teams ("orgId", slug, name, "monthlyBudgetUsd", "timeZone", "updatedAt") values ($1, 't', 'T', 10, $2, now()) returning id`, [org.id, timeZone]);
   const deployment = (name: string) =>

@@ -1,7 +1,8 @@
 import "server-only";
+import { teamRecordWhere, usageWindowWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
-import type { AuditHistoryEntry } from "@/lib/db/queries/audit-history";
+import { auditSubjectVisibleSql, type AuditHistoryEntry } from "@/lib/db/queries/audit-history";
 import { usageWindowEntityId } from "@/lib/db/mutations/audit";
 import { Prisma, prismaRunner } from "@/lib/db/sql";
 import type Decimal from "decimal.js";
@@ -17,8 +18,9 @@ import { queryUsage, type UsageRow } from "./usage-ledger";
 
 /**
  * Read models for the deployment and usage forms and the deployment page's
- * "Usage records" card. Every query is scoped to the viewer's org; a record
- * that isn't the viewer's reads as null.
+ * "Usage records" card. Every query is scoped to the teams the viewer may
+ * see (lib/access/policy.ts); any other record reads as null, like a missing
+ * one. Whether they may also change it is the page's and action's check.
  */
 
 const DEPLOYMENT_FORM_KEYS = [
@@ -28,18 +30,18 @@ const DEPLOYMENT_FORM_KEYS = [
 
 /** A deployment as its edit form starts: values (times in `timeZone`), the version it was loaded at, its name. */
 export async function deploymentFormValues({ viewer, id, timeZone }: { viewer: Viewer; id: number; timeZone: string }) {
-  const deployment = await db().inferenceDeployment.findFirst({ where: { id, team: { orgId: viewer.orgId } } });
+  const deployment = await db().inferenceDeployment.findFirst({ where: { ...teamRecordWhere(viewer), id } });
   if (!deployment) return null;
   const values: Record<string, string> = {};
   for (const key of DEPLOYMENT_FORM_KEYS) values[key] = toFormValue(deployment[key], timeZone);
   const usageCount = await db().inferenceUsageWindow.count({ where: { deploymentId: id } });
-  return { values, version: deployment.version, name: deployment.name, id: deployment.id, usageCount };
+  return { values, version: deployment.version, name: deployment.name, id: deployment.id, teamId: deployment.teamId, usageCount };
 }
 
 /** What a usage form of one deployment needs: its period and team zone, the engine's pricing input, and where its usage ends. */
 export async function usageFormContext({ viewer, deploymentId }: { viewer: Viewer; deploymentId: number }) {
   const deployment = await db().inferenceDeployment.findFirst({
-    where: { id: deploymentId, team: { orgId: viewer.orgId } },
+    where: { ...teamRecordWhere(viewer), id: deploymentId },
     include: { team: { select: { name: true, timeZone: true } }, gpuType: { select: { name: true } } },
   });
   if (!deployment) return null;
@@ -57,6 +59,7 @@ export async function usageFormContext({ viewer, deploymentId }: { viewer: Viewe
   return {
     id: deployment.id,
     name: deployment.name,
+    teamId: deployment.teamId,
     teamName: deployment.team.name,
     timeZone: deployment.team.timeZone,
     activeFrom: deployment.activeFrom,
@@ -81,7 +84,7 @@ const USAGE_FORM_KEYS = [
 /** One usage period as its edit form starts; null when it (or its deployment) isn't the viewer's. */
 export async function usageWindowFormValues({ viewer, deploymentId, windowStart, timeZone }: { viewer: Viewer; deploymentId: number; windowStart: Date; timeZone: string }) {
   const window = await db().inferenceUsageWindow.findFirst({
-    where: { deploymentId, windowStart, deployment: { team: { orgId: viewer.orgId } } },
+    where: { ...usageWindowWhere(viewer), deploymentId, windowStart },
   });
   if (!window) return null;
   const values: Record<string, string> = {};
@@ -291,7 +294,7 @@ export async function usageWindowHistory({ viewer, deploymentId, windowStart }: 
     select a.id::text as id, a.at, a."actorName", a.action::text as action, a.source, a."entityType", a."entityId",
       a.before, a.after, a."changedFields", b."fileName" as "importFileName"
     from audit_entries a left join import_batches b on b.id = a."importId"
-    where a."orgId" = ${viewer.orgId} and a."entityType" = 'usageWindow' and a."entityId" = ${usageWindowEntityId(deploymentId, windowStart)}
+    where ${auditSubjectVisibleSql(viewer)} and a."entityType" = 'usageWindow' and a."entityId" = ${usageWindowEntityId(deploymentId, windowStart)}
     order by a.at desc, a.id desc
     limit 100`);
   return rows.map((row) => ({ ...row, id: String(row.id) })) as AuditHistoryEntry[];

@@ -1,4 +1,5 @@
 import "server-only";
+import { orgScopeSql, orgWhere, teamRecordWhere, teamWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
 import { Prisma, prismaRunner } from "@/lib/db/sql";
@@ -14,16 +15,16 @@ export interface CatalogPriceOption {
   effectiveTo: Date | null;
 }
 
-/** What the run and deployment forms offer: the org's teams, GPU types and catalog prices (for defaults and the cost preview). */
+/** What the run and deployment forms offer: the teams the viewer may write to, the org's GPU types and catalog prices (for defaults and the cost preview). */
 export async function recordFormOptions({ viewer }: { viewer: Viewer }) {
   const [teams, gpuTypes, prices] = await Promise.all([
-    db().team.findMany({ where: { orgId: viewer.orgId }, select: { id: true, slug: true, name: true, timeZone: true }, orderBy: { name: "asc" } }),
-    db().gpuType.findMany({ where: { orgId: viewer.orgId }, select: { id: true, name: true, peakBf16Tflops: true }, orderBy: { name: "asc" } }),
+    db().team.findMany({ where: teamWhere(viewer, "team:write"), select: { id: true, slug: true, name: true, timeZone: true }, orderBy: { name: "asc" } }),
+    db().gpuType.findMany({ where: orgWhere(viewer), select: { id: true, name: true, peakBf16Tflops: true }, orderBy: { name: "asc" } }),
     prismaRunner(db()).query<CatalogPriceOption>(Prisma.sql`
       select p."gpuTypeId", p.provider, p."pricingModel"::text as "pricingModel", p."pricePerGpuHour"::text as "pricePerGpuHour",
         p."effectiveFrom", p."effectiveTo"
       from gpu_prices p join gpu_types g on g.id = p."gpuTypeId"
-      where g."orgId" = ${viewer.orgId}
+      where ${orgScopeSql(viewer, Prisma.sql`g."orgId"`)}
       order by p."gpuTypeId", p.provider, p."pricingModel", p."effectiveFrom"`),
   ]);
   return {
@@ -53,11 +54,15 @@ const RUN_FORM_KEYS = [
   "dataCostUsd", "networkCostUsd", "notes",
 ] as const;
 
-/** A run as its edit form starts: values, the version it was loaded at, and its name; null when not the viewer's. */
+/**
+ * A run as its edit form starts: values, the version it was loaded at, its
+ * name and team; null when the viewer may not see it (whether they may edit
+ * it is the page's check, on `teamId`).
+ */
 export async function trainingRunFormValues({ viewer, id, timeZone }: { viewer: Viewer; id: number; timeZone: string }) {
-  const run = await db().trainingRun.findFirst({ where: { id, team: { orgId: viewer.orgId } } });
+  const run = await db().trainingRun.findFirst({ where: { ...teamRecordWhere(viewer), id } });
   if (!run) return null;
   const values: Record<string, string> = {};
   for (const key of RUN_FORM_KEYS) values[key] = toFormValue(run[key], timeZone);
-  return { values, version: run.version, name: run.name, id: run.id };
+  return { values, version: run.version, name: run.name, id: run.id, teamId: run.teamId };
 }

@@ -1,6 +1,8 @@
 import "server-only";
+import { orgScopeSql, teamWhere, type TeamCoverage } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { microsToCents, parseUsdMicros } from "@/lib/domain/money";
+import { teamCoverageText } from "@/lib/domain/team-coverage";
 import { csvStream, type CsvCell } from "@/lib/reports/csv";
 import { FOCUS_COLUMNS, FOCUS_DECIMAL_COLUMNS, focusRows, type FocusColumn } from "@/lib/reports/focus";
 import { lineCents, type ReportContext, type ReportLine } from "@/lib/reports/line";
@@ -25,6 +27,7 @@ import {
   type Closure,
   type RawStoredLine,
 } from "./reports";
+import { teamCoverage } from "./teams";
 
 /**
  * Report exports — line-item CSV, FOCUS 1.2 CSV and JSON — streamed from a
@@ -32,7 +35,9 @@ import {
  * snapshot and encoded as the client reads, so memory stays flat however
  * many lines a month has. They read the same lines as the report page
  * (stored ones for a closed month, live ones plus corrections otherwise), so
- * every total reconciles to the page's to the cent.
+ * every total reconciles to the page's to the cent. Like the page, they
+ * hold only the lines of teams the person may see (CSV and FOCUS have no
+ * place to say so; the JSON's report.scope does).
  */
 
 export interface ExportScope {
@@ -66,7 +71,7 @@ export async function* exportLines(scope: ExportScope, onStart?: (start: ExportS
   const period = monthRange({ month, timeZone });
   yield* withCursorSession(async function* (session) {
     const run = sessionRunner(session);
-    const [org] = await session.query<{ slug: string; name: string }>(orgSql(viewer.orgId));
+    const [org] = await session.query<{ slug: string; name: string }>(orgSql(viewer));
     const closures = await standingClosures(run, viewer);
     const closure = closures.find((c) => c.month === month && c.timeZone === timeZone) ?? null;
     onStart?.({
@@ -86,7 +91,7 @@ export async function* exportLines(scope: ExportScope, onStart?: (start: ExportS
     const teamFilter = team ? { teamId: team.id } : {};
     if (closure) {
       for (const lineType of ["charge", "correction"] as const) {
-        const sql = storedLinesSql({ closureIds: [closure.id], lineType, ...(lineType === "charge" ? { granularity } : {}), ...teamFilter });
+        const sql = storedLinesSql({ viewer, closureIds: [closure.id], lineType, ...(lineType === "charge" ? { granularity } : {}), ...teamFilter });
         for await (const batch of session.cursor<RawStoredLine>(sql)) for (const r of batch) yield parseStoredLine(r);
       }
       return;
@@ -100,8 +105,8 @@ export async function* exportLines(scope: ExportScope, onStart?: (start: ExportS
   });
 }
 
-function orgSql(orgId: number) {
-  return Prisma.sql`select slug, name from orgs where id = ${orgId}`;
+function orgSql(viewer: Viewer) {
+  return Prisma.sql`select slug, name from orgs where ${orgScopeSql(viewer, Prisma.sql`id`)}`;
 }
 
 async function* mapLines<T>(lines: AsyncIterable<ReportLine>, map: (line: ReportLine) => Iterable<T>): AsyncGenerator<T, void, undefined> {
@@ -197,6 +202,7 @@ export function reportJson(scope: ExportScope): ReadableStream<Uint8Array> {
   async function* pieces(): AsyncGenerator<string, void, undefined> {
     let context: ReportContext | null = null;
     let closure: Closure | null = null;
+    const coverage = await teamCoverage(scope.viewer);
     const lines = exportLines(scope, (start) => {
       context = start.context;
       closure = start.closure;
@@ -207,7 +213,7 @@ export function reportJson(scope: ExportScope): ReadableStream<Uint8Array> {
     let isFirst = true;
     for await (const line of lines) {
       if (section === "none") {
-        yield `{"report":${JSON.stringify(reportHeader(context!, closure, scope))},"lines":[`;
+        yield `{"report":${JSON.stringify(reportHeader(context!, closure, scope, coverage))},"lines":[`;
         section = "lines";
       }
       if (line.lineType === "correction" && section === "lines") {
@@ -228,7 +234,7 @@ export function reportJson(scope: ExportScope): ReadableStream<Uint8Array> {
       else totals.inference += cents;
       for (const t of Object.values(tallies)) t.add(line);
     }
-    if (section === "none") yield `{"report":${JSON.stringify(reportHeader(context!, closure, scope))},"lines":[`;
+    if (section === "none") yield `{"report":${JSON.stringify(reportHeader(context!, closure, scope, coverage))},"lines":[`;
     if (section !== "corrections") yield `],"corrections":[`;
     const previous = await previousMonthTotal(scope);
     const budgets = await teamBudgets(scope);
@@ -276,7 +282,13 @@ export function reportJson(scope: ExportScope): ReadableStream<Uint8Array> {
   );
 }
 
-function reportHeader(context: ReportContext, closure: Closure | null, scope: ExportScope) {
+/** Which teams the report adds up: one team, or the org's teams the person may see (all of them, or how many of how many). */
+function scopeJson(scope: ExportScope, coverage: TeamCoverage) {
+  if (scope.team) return { kind: "team" as const, allTeams: null, visibleTeams: null, totalTeams: null, note: null };
+  return { kind: "org" as const, allTeams: coverage.all, visibleTeams: coverage.visible, totalTeams: coverage.total, note: teamCoverageText(coverage) };
+}
+
+function reportHeader(context: ReportContext, closure: Closure | null, scope: ExportScope, coverage: TeamCoverage) {
   return {
     org: { slug: context.orgSlug, name: context.orgName },
     team: context.team ?? null,
@@ -288,6 +300,7 @@ function reportHeader(context: ReportContext, closure: Closure | null, scope: Ex
     generatedAt: context.generatedAt.toISOString(),
     status: closure ? "closed" : scope.now.getTime() < context.billingPeriodEnd.getTime() ? "in progress" : "open",
     closure: closure ? { closedAt: closure.closedAt.toISOString(), closedBy: closure.closedByName } : null,
+    scope: scopeJson(scope, coverage),
   };
 }
 
@@ -305,7 +318,7 @@ async function previousMonthTotal(scope: ExportScope): Promise<bigint> {
 
 async function teamBudgets(scope: ExportScope) {
   const teams = await db().team.findMany({
-    where: { orgId: scope.viewer.orgId, ...(scope.team ? { id: scope.team.id } : {}) },
+    where: { AND: [teamWhere(scope.viewer), scope.team ? { id: scope.team.id } : {}] },
     select: { slug: true, name: true, monthlyBudgetUsd: true },
     orderBy: { name: "asc" },
   });

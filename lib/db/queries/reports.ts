@@ -1,5 +1,6 @@
 import "server-only";
 import Decimal from "decimal.js";
+import { orgScopeSql, snapshotTeamScopeSql, teamScopeSql, teamWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { projectMonthEnd, relativeChange } from "@/lib/domain/burn-rate";
 import { formatDateTime } from "@/lib/domain/labels";
@@ -40,11 +41,11 @@ interface RawClosure extends Omit<Closure, "chargeCents" | "correctionCents"> {
   correctionCents: string;
 }
 
-/** The org's standing (not reopened) closures, oldest month first. */
+/** The org's standing (not reopened) closures, oldest month first (org-owned: every member sees which months are closed). */
 export async function standingClosures(run: SqlRunner, viewer: Pick<Viewer, "orgId">): Promise<Closure[]> {
   const rows = await run.query<RawClosure>(Prisma.sql`
     select id, month, "timeZone", "periodStart", "periodEnd", "closedAt", "closedByName", "chargeCents"::text, "correctionCents"::text
-    from month_closures where "orgId" = ${viewer.orgId} and "reopenedAt" is null order by month`);
+    from month_closures where ${orgScopeSql(viewer, Prisma.sql`"orgId"`)} and "reopenedAt" is null order by month`);
   return rows.map((r) => ({ ...r, chargeCents: BigInt(r.chargeCents), correctionCents: BigInt(r.correctionCents) }));
 }
 
@@ -128,14 +129,17 @@ function parseStoredLine(r: RawStoredLine): ReportLine {
   };
 }
 
-/** SQL for a closure's stored lines (exports stream it through a cursor). */
+/** SQL for a closure's stored lines of the teams the viewer may see (exports stream it through a cursor). */
 export function storedLinesSql({
+  viewer,
   closureIds,
   granularity,
   lineType,
   teamId,
   correctsMonth,
 }: {
+  viewer: Viewer;
+  /** Closures of the viewer's org (standingClosures). */
   closureIds: number[];
   granularity?: "month" | "day";
   lineType?: "charge" | "correction";
@@ -149,7 +153,7 @@ export function storedLinesSql({
       "activeMs"::text, "recordedMs"::text, requests::text, "inputTokens"::text, "cachedInputTokens"::text, "outputTokens"::text,
       "trainingTokens"::text, "p99LatencyMs"::text, prices, "correctsMonth", cause, "auditEntryIds"
     from month_close_lines
-    where "closureId" = any(${closureIds}::int[])
+    where "closureId" = any(${closureIds}::int[]) ${snapshotTeamScopeSql(viewer, Prisma.sql`"teamId"`)}
       ${granularity ? Prisma.sql`and granularity = ${granularity}` : Prisma.empty}
       ${lineType ? Prisma.sql`and "lineType" = ${lineType}` : Prisma.empty}
       ${teamId !== undefined ? Prisma.sql`and "teamId" = ${teamId}` : Prisma.empty}
@@ -187,11 +191,11 @@ export async function correctionsFor({
     run,
   );
   const laterIds = (await run.query<{ id: number }>(Prisma.sql`
-    select id from month_closures where "orgId" = ${viewer.orgId} and "reopenedAt" is null and "timeZone" = ${closure.timeZone} and month > ${closure.month}`)).map((r) => r.id);
+    select id from month_closures where ${orgScopeSql(viewer, Prisma.sql`"orgId"`)} and "reopenedAt" is null and "timeZone" = ${closure.timeZone} and month > ${closure.month}`)).map((r) => r.id);
   const reported: ReportedLine[] = [
-    ...(await storedLines(run, { closureIds: [closure.id], granularity: "month", lineType: "charge", ...(teamId !== undefined ? { teamId } : {}) })),
+    ...(await storedLines(run, { viewer, closureIds: [closure.id], granularity: "month", lineType: "charge", ...(teamId !== undefined ? { teamId } : {}) })),
     ...(laterIds.length > 0
-      ? await storedLines(run, { closureIds: laterIds, lineType: "correction", correctsMonth: closure.month, ...(teamId !== undefined ? { teamId } : {}) })
+      ? await storedLines(run, { viewer, closureIds: laterIds, lineType: "correction", correctsMonth: closure.month, ...(teamId !== undefined ? { teamId } : {}) })
       : []),
   ];
   const drafts = correctionLines({ live, reported, month: closure.month, period: { start: closure.periodStart, end: closure.periodEnd } });
@@ -243,7 +247,7 @@ async function changeCauses({ run, viewer, since, items }: { run: SqlRunner; vie
     select id::text, "entityType", "subjectType", "subjectId", action::text, "actorName", source, at,
       coalesce(after ->> 'gpuTypeId', before ->> 'gpuTypeId') as "gpuTypeId"
     from audit_entries
-    where "orgId" = ${viewer.orgId} and at > ${since} and (
+    where ${orgScopeSql(viewer, Prisma.sql`"orgId"`)} and at > ${since} and (
       ("subjectType" = 'trainingRun' and "subjectId" = any(${runIds}::text[]))
       or ("subjectType" = 'inferenceDeployment' and "subjectId" = any(${deploymentIds}::text[]))
       or ("entityType" = 'gpuPrice' and coalesce(after ->> 'gpuTypeId', before ->> 'gpuTypeId') = any(${gpuTypeIds}::text[])))
@@ -326,8 +330,8 @@ export async function reportLines({ viewer, month, timeZone, teamId, now, granul
   const team = teamId !== undefined ? { teamId } : {};
   if (closure) {
     const [charges, corrections] = await Promise.all([
-      storedLines(run, { closureIds: [closure.id], granularity, lineType: "charge", ...team }),
-      storedLines(run, { closureIds: [closure.id], lineType: "correction", ...team }),
+      storedLines(run, { viewer, closureIds: [closure.id], granularity, lineType: "charge", ...team }),
+      storedLines(run, { viewer, closureIds: [closure.id], lineType: "correction", ...team }),
     ]);
     return { period, closure, closedElsewhere, charges, corrections };
   }
@@ -447,7 +451,7 @@ export async function monthReport(scope: ReportScope) {
     reportLines({ ...scope, granularity: "day", run }),
     reportLines({ ...scope, month: previousMonth, granularity: "month", run }),
     db().team.findMany({
-      where: { orgId: viewer.orgId, ...(teamId !== undefined ? { id: teamId } : {}) },
+      where: { AND: [teamWhere(viewer), teamId !== undefined ? { id: teamId } : {}] },
       select: { id: true, slug: true, name: true, monthlyBudgetUsd: true },
       orderBy: { name: "asc" },
     }),
@@ -546,8 +550,8 @@ export async function reportMonths({ viewer, timeZone, now }: { viewer: Viewer; 
   const run = prismaRunner(db());
   const [first] = await run.query<{ first: Date | null }>(Prisma.sql`
     select least(
-      (select min(r."startedAt") from training_runs r join teams t on t.id = r."teamId" where t."orgId" = ${viewer.orgId}),
-      (select min(d."activeFrom") from inference_deployments d join teams t on t.id = d."teamId" where t."orgId" = ${viewer.orgId})) as first`);
+      (select min(r."startedAt") from training_runs r where ${teamScopeSql(viewer, Prisma.sql`r."teamId"`)}),
+      (select min(d."activeFrom") from inference_deployments d where ${teamScopeSql(viewer, Prisma.sql`d."teamId"`)})) as first`);
   const closures = await standingClosures(run, viewer);
   const current = monthOf({ instant: now, timeZone });
   if (!first?.first) return { months: [] as { month: string; closure: Closure | null; isInProgress: boolean }[], closures };

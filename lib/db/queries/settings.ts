@@ -1,4 +1,5 @@
 import "server-only";
+import { orgScopeSql, orgWhere, teamRecordWhere, teamScopeSql, teamWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
 import { Prisma, prismaRunner } from "@/lib/db/sql";
@@ -13,18 +14,23 @@ import { toFormValue } from "./record-forms";
 
 const counts = (n: unknown) => Number(n ?? 0);
 
-/** Teams with how many runs and deployments each has (a team with records can't be deleted). */
+/** The teams the viewer may see, with how many runs and deployments each has (a team with records can't be deleted). */
 export async function settingsTeams({ viewer }: { viewer: Viewer }) {
   const rows = await prismaRunner(db()).query<{ id: number; slug: string; name: string; timeZone: string; monthlyBudgetUsd: string; runs: number; deployments: number }>(Prisma.sql`
     select t.id, t.slug, t.name, t."timeZone", t."monthlyBudgetUsd"::text as "monthlyBudgetUsd",
       (select count(*)::int from training_runs r where r."teamId" = t.id) as runs,
       (select count(*)::int from inference_deployments d where d."teamId" = t.id) as deployments
-    from teams t where t."orgId" = ${viewer.orgId}
+    from teams t where ${teamScopeSql(viewer, Prisma.sql`t.id`)}
     order by t.name`);
   return rows.map((row) => ({ ...row, runs: counts(row.runs), deployments: counts(row.deployments) }));
 }
 
-/** GPU types with their specs (exact text) and how many prices, runs and deployments each has. */
+/**
+ * GPU types (org-wide: every member sees the catalog) with their specs (exact
+ * text) and how many prices each has, and how many runs and deployments of
+ * the teams the viewer may see use it (all of them for the org admins who
+ * edit the catalog).
+ */
 export async function settingsGpuTypes({ viewer }: { viewer: Viewer }) {
   const rows = await prismaRunner(db()).query<{
     id: number;
@@ -38,9 +44,9 @@ export async function settingsGpuTypes({ viewer }: { viewer: Viewer }) {
   }>(Prisma.sql`
     select g.id, g.name, g."memoryGb", g."peakBf16Tflops"::text as "peakBf16Tflops", g."memoryBandwidthGbps"::text as "memoryBandwidthGbps",
       (select count(*)::int from gpu_prices p where p."gpuTypeId" = g.id) as prices,
-      (select count(*)::int from training_runs r where r."gpuTypeId" = g.id) as runs,
-      (select count(*)::int from inference_deployments d where d."gpuTypeId" = g.id) as deployments
-    from gpu_types g where g."orgId" = ${viewer.orgId}
+      (select count(*)::int from training_runs r where r."gpuTypeId" = g.id and ${teamScopeSql(viewer, Prisma.sql`r."teamId"`)}) as runs,
+      (select count(*)::int from inference_deployments d where d."gpuTypeId" = g.id and ${teamScopeSql(viewer, Prisma.sql`d."teamId"`)}) as deployments
+    from gpu_types g where ${orgScopeSql(viewer, Prisma.sql`g."orgId"`)}
     order by g.name`);
   return rows.map((row) => ({ ...row, prices: counts(row.prices), runs: counts(row.runs), deployments: counts(row.deployments) }));
 }
@@ -63,13 +69,13 @@ export async function settingsPrices({ viewer }: { viewer: Viewer }): Promise<Ca
     select p.id, p."gpuTypeId", g.name as "gpuTypeName", p.provider, p."pricingModel"::text as "pricingModel",
       p."pricePerGpuHour"::text as "pricePerGpuHour", p."effectiveFrom", p."effectiveTo"
     from gpu_prices p join gpu_types g on g.id = p."gpuTypeId"
-    where g."orgId" = ${viewer.orgId}
+    where ${orgScopeSql(viewer, Prisma.sql`g."orgId"`)}
     order by g.name, p.provider, p."pricingModel", p."effectiveFrom"`);
 }
 
-/** A team as its edit form starts, with what it holds; null when the viewer's org has no team with this slug. */
+/** A team as its edit form starts, with what it holds; null when the viewer sees no team with this slug. */
 export async function teamFormValues({ viewer, slug }: { viewer: Viewer; slug: string }) {
-  const team = await db().team.findFirst({ where: { orgId: viewer.orgId, slug } });
+  const team = await db().team.findFirst({ where: { ...teamWhere(viewer), slug } });
   if (!team) return null;
   const [runs, deployments] = await Promise.all([db().trainingRun.count({ where: { teamId: team.id } }), db().inferenceDeployment.count({ where: { teamId: team.id } })]);
   const budget = team.monthlyBudgetUsd;
@@ -90,18 +96,18 @@ export async function teamFormValues({ viewer, slug }: { viewer: Viewer; slug: s
 export async function currentTeamSlug({ viewer, slug }: { viewer: Viewer; slug: string }): Promise<string | null> {
   const [row] = await prismaRunner(db()).query<{ slug: string }>(Prisma.sql`
     select t.slug from audit_entries a join teams t on t.id::text = a."entityId" and t."orgId" = a."orgId"
-    where a."orgId" = ${viewer.orgId} and a."entityType" = 'team' and a.action = 'UPDATE' and a.before->>'slug' = ${slug}
+    where ${orgScopeSql(viewer, Prisma.sql`a."orgId"`)} and ${teamScopeSql(viewer, Prisma.sql`t.id`)} and a."entityType" = 'team' and a.action = 'UPDATE' and a.before->>'slug' = ${slug}
     order by a.at desc, a.id desc limit 1`);
   return row && row.slug !== slug ? row.slug : null;
 }
 
 /** A GPU type as its edit form starts, with its prices and what uses it; null when not the viewer's. */
 export async function gpuTypeFormValues({ viewer, id }: { viewer: Viewer; id: number }) {
-  const gpuType = await db().gpuType.findFirst({ where: { id, orgId: viewer.orgId } });
+  const gpuType = await db().gpuType.findFirst({ where: { ...orgWhere(viewer), id } });
   if (!gpuType) return null;
   const [runs, deployments, prices] = await Promise.all([
-    db().trainingRun.count({ where: { gpuTypeId: id } }),
-    db().inferenceDeployment.count({ where: { gpuTypeId: id } }),
+    db().trainingRun.count({ where: { ...teamRecordWhere(viewer), gpuTypeId: id } }),
+    db().inferenceDeployment.count({ where: { ...teamRecordWhere(viewer), gpuTypeId: id } }),
     db().gpuPrice.count({ where: { gpuTypeId: id } }),
   ]);
   return {
@@ -122,7 +128,8 @@ export async function gpuTypeFormValues({ viewer, id }: { viewer: Viewer; id: nu
  * Runs and deployments whose cost a catalog price period sets: on that GPU
  * type, provider and pricing model, without a price override, active at some
  * point in [from, to). Prices are looked up by that key, not by id, so
- * editing or deleting the period changes what they cost.
+ * editing or deleting the period changes what they cost. Counted over the
+ * teams the viewer may see (every team for the org admins who edit prices).
  */
 export async function pricedRecordCounts({
   viewer,
@@ -142,18 +149,18 @@ export async function pricedRecordCounts({
   const end = to ?? new Date("9999-01-01T00:00:00Z");
   const [row] = await prismaRunner(db()).query<{ runs: number; deployments: number }>(Prisma.sql`
     select
-      (select count(*)::int from training_runs r join teams t on t.id = r."teamId"
-        where t."orgId" = ${viewer.orgId} and r."gpuTypeId" = ${gpuTypeId} and r.provider = ${provider} and r."pricingModel"::text = ${pricingModel}
+      (select count(*)::int from training_runs r
+        where ${teamScopeSql(viewer, Prisma.sql`r."teamId"`)} and r."gpuTypeId" = ${gpuTypeId} and r.provider = ${provider} and r."pricingModel"::text = ${pricingModel}
           and r."pricePerGpuHourOverride" is null and r."startedAt" < ${end} and coalesce(r."endedAt", now()) > ${from}) as runs,
-      (select count(*)::int from inference_deployments d join teams t on t.id = d."teamId"
-        where t."orgId" = ${viewer.orgId} and d."gpuTypeId" = ${gpuTypeId} and d.provider = ${provider} and d."pricingModel"::text = ${pricingModel}
+      (select count(*)::int from inference_deployments d
+        where ${teamScopeSql(viewer, Prisma.sql`d."teamId"`)} and d."gpuTypeId" = ${gpuTypeId} and d.provider = ${provider} and d."pricingModel"::text = ${pricingModel}
           and d."pricePerGpuHourOverride" is null and d."activeFrom" < ${end} and coalesce(d."activeTo", now()) > ${from}) as deployments`);
   return { runs: counts(row?.runs), deployments: counts(row?.deployments) };
 }
 
 /** A price as its edit form starts (times in `timeZone`), with its GPU's name and the records it prices; null when not the viewer's. */
 export async function gpuPriceFormValues({ viewer, id, timeZone }: { viewer: Viewer; id: number; timeZone: string }) {
-  const price = await db().gpuPrice.findFirst({ where: { id, gpuType: { orgId: viewer.orgId } }, include: { gpuType: { select: { name: true } } } });
+  const price = await db().gpuPrice.findFirst({ where: { id, gpuType: orgWhere(viewer) }, include: { gpuType: { select: { name: true } } } });
   if (!price) return null;
   const amount = price.pricePerGpuHour;
   const impact = await pricedRecordCounts({
@@ -188,7 +195,7 @@ const COMMON_PROVIDERS = ["aws", "gcp", "azure", "oci", "coreweave", "lambda", "
 /** What the price form needs: GPU types, the catalog (current prices, overlaps as the person types) and providers to suggest. */
 export async function priceFormOptions({ viewer }: { viewer: Viewer }) {
   const [gpuTypes, prices] = await Promise.all([
-    db().gpuType.findMany({ where: { orgId: viewer.orgId }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    db().gpuType.findMany({ where: orgWhere(viewer), select: { id: true, name: true }, orderBy: { name: "asc" } }),
     settingsPrices({ viewer }),
   ]);
   const used = new Map<string, number>();

@@ -1,5 +1,6 @@
 import "server-only";
-import { can, type Viewer } from "@/lib/access/viewer";
+import { canAnyTeam, canTeam, orgTeamRowWhere, teamIdsFor, teamRecordWhere } from "@/lib/access/policy";
+import type { Viewer } from "@/lib/access/viewer";
 import { bucketStart } from "@/lib/domain/calendar";
 import { lastDays } from "@/lib/domain/date-ranges";
 import { suggestionsFor } from "@/lib/domain/suggestions";
@@ -47,9 +48,9 @@ function scopeWhere(scope: SuggestionScope) {
   }
 }
 
-/** The org's decisions within the scope (a team's: those kept under it), newest first. Rows that fail to parse are left out. */
+/** The decisions within the scope (a team's: those kept under it) about teams the viewer may see, newest first. Rows that fail to parse are left out. */
 export async function loadSuggestionStates({ viewer, scope }: { viewer: Viewer; scope: SuggestionScope }): Promise<StoredSuggestionState[]> {
-  const rows = await db().suggestionState.findMany({ where: { orgId: viewer.orgId, ...scopeWhere(scope) }, orderBy: [{ updatedAt: "desc" }, { id: "desc" }] });
+  const rows = await db().suggestionState.findMany({ where: { AND: [orgTeamRowWhere(viewer), scopeWhere(scope)] }, orderBy: [{ updatedAt: "desc" }, { id: "desc" }] });
   const states: StoredSuggestionState[] = [];
   for (const row of rows) {
     const key = parseSuggestionKey(row.suggestionKey);
@@ -139,14 +140,14 @@ export async function appliedOutcome({ viewer, state, now, timeZone }: { viewer:
     return deploymentOutcome({ ruleId: state.key.ruleId, windows, before: find(before), after: find(after), estimate, costsMoney: suggestion.costsMoney ?? false });
   }
   const run = await db().trainingRun.findFirst({
-    where: { id: state.key.itemId, team: { orgId: viewer.orgId } },
+    where: { ...teamRecordWhere(viewer), id: state.key.itemId },
     select: { id: true, teamId: true, model: true, startedAt: true, endedAt: true },
   });
   if (!run) return null;
   const runPeriod = wholeDays({ start: run.startedAt, end: run.endedAt && run.endedAt.getTime() < now.getTime() ? run.endedAt : now }, timeZone);
   const laterIds = (
     await db().trainingRun.findMany({
-      where: { teamId: run.teamId, model: run.model, id: { not: run.id }, startedAt: { gte: windows.after.start }, team: { orgId: viewer.orgId } },
+      where: { ...teamRecordWhere(viewer), teamId: run.teamId, model: run.model, id: { not: run.id }, startedAt: { gte: windows.after.start } },
       select: { id: true },
     })
   ).map((r) => r.id);
@@ -174,7 +175,10 @@ export interface AppliedSuggestion {
 export interface SuggestionPanelData {
   period: TimeRange;
   timeZone: string;
+  /** May the viewer act on suggestions of the panel's scope (its team's, or at least one team's on org-wide panels)? */
   canWrite: boolean;
+  /** The teams whose suggestions the viewer may act on ("all": every team); per suggestion, check its teamId. */
+  writableTeamIds: number[] | "all";
   open: Suggestion[];
   dismissed: DecidedSuggestion[];
   snoozed: DecidedSuggestion[];
@@ -190,5 +194,26 @@ export async function suggestionPanelData({ viewer, scope, now, timeZone = viewe
   const [facts, states] = await Promise.all([loadSuggestionFacts({ viewer, scope, period, now, timeZone }), loadSuggestionStates({ viewer, scope })]);
   const merged = mergeSuggestionStates({ suggestions: suggestionsFor(facts), states, now });
   const applied = await Promise.all(merged.applied.slice(0, MAX_APPLIED).map(async (state) => ({ state, outcome: await appliedOutcome({ viewer, state, now, timeZone }) })));
-  return { period, timeZone, canWrite: can(viewer, "write"), open: merged.open, dismissed: merged.dismissed, snoozed: merged.snoozed, applied };
+  return { period, timeZone, canWrite: canWriteScope(viewer, scope, facts, states), writableTeamIds: teamIdsFor(viewer, "team:write"), open: merged.open, dismissed: merged.dismissed, snoozed: merged.snoozed, applied };
+}
+
+/** team:write on the scope's team; on an item's panel, on the item's team; on the org's, on any team. */
+function canWriteScope(
+  viewer: Viewer,
+  scope: SuggestionScope,
+  facts: { runs: readonly { id: number; teamId: number }[]; deployments: readonly { id: number; teamId: number }[] },
+  states: readonly StoredSuggestionState[],
+): boolean {
+  switch (scope.kind) {
+    case "org":
+      return canAnyTeam(viewer, "team:write");
+    case "team":
+      return canTeam(viewer, "team:write", scope.teamId);
+    case "run":
+    case "deployment": {
+      // The item's team from its facts, else from a decision about it; with neither, the panel has nothing to act on.
+      const teamId = (scope.kind === "run" ? facts.runs : facts.deployments).find((i) => i.id === scope.id)?.teamId ?? states[0]?.teamId;
+      return teamId !== undefined && canTeam(viewer, "team:write", teamId);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import "server-only";
-import { assertCan, type Viewer } from "@/lib/access/viewer";
+import { teamRecordWhere } from "@/lib/access/policy";
+import type { Viewer } from "@/lib/access/viewer";
 import type { BucketUnit } from "@/lib/domain/calendar";
 import { lastDays } from "@/lib/domain/date-ranges";
 import { parseUsdMicros } from "@/lib/domain/money";
@@ -33,6 +34,8 @@ import { queryUsage, type UsageRow } from "./usage-ledger";
  *   stretch without usage records from the raw windows;
  * - catalog: every GPU type of the org with the prices in effect at the
  *   period's last instant.
+ * Every read is limited to the teams the viewer may see (lib/access/policy.ts),
+ * so the org scope's facts are those teams' items only.
  * Bounded round trips whatever the number of items, all in parallel: one
  * query each for the ledger, runs, deployments, the catalog and the gaps,
  * and two usage-ledger reads, each over all of the scope's items.
@@ -58,10 +61,10 @@ function scopeFilters(scope: SuggestionScope): LedgerFilters {
   }
 }
 
-/** Prisma `where` for the scope's runs or deployments in the viewer's org. */
+/** Prisma `where` for the scope's runs or deployments among the teams the viewer may see. */
 function scopeWhere(viewer: Viewer, scope: SuggestionScope, kind: "run" | "deployment") {
   return {
-    team: { orgId: viewer.orgId },
+    ...teamRecordWhere(viewer),
     ...(scope.kind === "team" ? { teamId: scope.teamId } : {}),
     ...(scope.kind === kind ? { id: scope.id } : {}),
   };
@@ -162,7 +165,6 @@ export async function loadSuggestionFacts({
   now: Date;
   timeZone?: string;
 }): Promise<{ runs: RunFacts[]; deployments: DeploymentFacts[] }> {
-  assertCan(viewer, "read");
   const clipped: TimeRange = { start: period.start, end: new Date(Math.min(period.end.getTime(), now.getTime())) };
   if (clipped.end.getTime() <= clipped.start.getTime()) return { runs: [], deployments: [] };
   const wantRuns = scope.kind !== "deployment";

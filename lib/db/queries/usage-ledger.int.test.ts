@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Viewer } from "@/lib/access/viewer";
+import { makeViewer, type Viewer } from "@/lib/access/viewer";
 import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
 import { mergeSketches, sketchFromSamples, sketchQuantileKey } from "@/lib/domain/latency-sketch";
 import { addMeasures, EMPTY_MEASURES, prorateWindow, type UsageMeasures, type UsageWindowInput } from "@/lib/domain/usage-rollup";
@@ -24,7 +24,7 @@ beforeAll(async () => {
   client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   const { rows: [org] } = await client.query(`insert into orgs (slug, name, "timeZone") values ('o', 'O', 'America/New_York') returning id`);
-  viewer = { userId: 0, orgId: org.id, orgName: "O", orgTimeZone: "America/New_York", role: "ADMIN", name: "A" };
+  viewer = makeViewer({ userId: 0, orgId: org.id, orgName: "O", orgTimeZone: "America/New_York", role: "ADMIN", name: "A" });
   const { rows: [gpu] } = await client.query(
     `insert into gpu_types ("orgId", name, "memoryGb", "peakBf16Tflops", "memoryBandwidthGbps") values ($1, 'L4', 24, 121, 300) returning id`,
     [org.id],

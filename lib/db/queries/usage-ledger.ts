@@ -1,4 +1,5 @@
 import "server-only";
+import { teamScopeSql } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { isHourAligned, type BucketUnit } from "@/lib/domain/calendar";
 import { sketchQuantileKey } from "@/lib/domain/latency-sketch";
@@ -114,7 +115,7 @@ export function usageSql(q: UsageQuery, source: UsageSource): Prisma.Sql {
       ? Prisma.sql`
         select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, r.*
         from usage_rollup_team_hour r join teams t on t.id = r."teamId"
-        where ${range} and t."orgId" = ${q.viewer.orgId} ${has(q.filters.teamIds) ? Prisma.sql`and t.id = any(${q.filters.teamIds}::int[])` : Prisma.empty}`
+        where ${range} and ${teamScopeSql(q.viewer, Prisma.sql`t.id`)} ${has(q.filters.teamIds) ? Prisma.sql`and t.id = any(${q.filters.teamIds}::int[])` : Prisma.empty}`
       : Prisma.sql`
         select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, r.*
         from ${source === "day" ? Prisma.sql`usage_rollup_day` : Prisma.sql`usage_rollup_quarter`} r

@@ -1,4 +1,5 @@
 import "server-only";
+import { orgWhere, teamRecordWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import type { BucketUnit } from "@/lib/domain/calendar";
 import { reportingZone, type ReportingZone } from "@/lib/domain/reporting-zone";
@@ -31,9 +32,10 @@ export interface View {
 }
 
 /**
- * One view for a page: its filters checked against the viewer's org (an
- * unknown team, model or GPU type is a notice, not a filter that matches
- * nothing), its reporting zone and its range in that zone. Every dashboard,
+ * One view for a page: its filters checked against what the viewer may see
+ * (an unknown team — or one they may not see, which reads the same — model
+ * or GPU type is a notice, not a filter that matches nothing), its reporting
+ * zone and its range in that zone. Every dashboard,
  * list and detail page resolves its view here, so the same URL means the same
  * scope, period and zone everywhere.
  */
@@ -55,7 +57,7 @@ export async function resolveView({
   const [filterTeam, modelExists, gpuExists] = await Promise.all([
     filters.team && !pageTeam ? teamBySlug({ viewer, slug: filters.team }) : Promise.resolve(null),
     filters.model ? modelInOrg(viewer, filters.model) : Promise.resolve(true),
-    filters.gpu ? db().gpuType.count({ where: { id: filters.gpu, orgId: viewer.orgId } }).then((n) => n > 0) : Promise.resolve(true),
+    filters.gpu ? db().gpuType.count({ where: { ...orgWhere(viewer), id: filters.gpu } }).then((n) => n > 0) : Promise.resolve(true),
   ]);
   if (filters.team && !pageTeam && !filterTeam) {
     notices.push({ param: "team", message: `No team "${filters.team}": the team filter was not applied.` });
@@ -90,8 +92,8 @@ export async function resolveView({
 
 async function modelInOrg(viewer: Viewer, model: string): Promise<boolean> {
   const [runs, deployments] = await Promise.all([
-    db().trainingRun.count({ where: { model, team: { orgId: viewer.orgId } }, take: 1 }),
-    db().inferenceDeployment.count({ where: { model, team: { orgId: viewer.orgId } }, take: 1 }),
+    db().trainingRun.count({ where: { ...teamRecordWhere(viewer), model }, take: 1 }),
+    db().inferenceDeployment.count({ where: { ...teamRecordWhere(viewer), model }, take: 1 }),
   ]);
   return runs + deployments > 0;
 }

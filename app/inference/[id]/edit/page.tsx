@@ -1,6 +1,8 @@
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { authorizeTeam } from "@/lib/access/policy";
+import { deniedPage, writableTeams } from "@/app/_access/denied";
 import { saveInferenceDeploymentAction } from "@/lib/actions/inference-deployments";
 import { deploymentFormValues } from "@/lib/db/queries/inference-records";
 import { recordFormOptions } from "@/lib/db/queries/record-forms";
@@ -22,6 +24,9 @@ export default async function EditDeploymentPage({ params, searchParams }: { par
   const viewer = await getViewer();
   const [inOrgZone, options] = await Promise.all([deploymentFormValues({ viewer, id, timeZone: viewer.orgTimeZone }), recordFormOptions({ viewer })]);
   if (!inOrgZone) notFound();
+  // Loaded within the viewer's read scope; editing takes team:write on the deployment's team.
+  const denied = authorizeTeam(viewer, "team:write", Number(inOrgZone.values.teamId), "deployment");
+  if (denied) return deniedPage(denied, { href: `/inference/${id}` as Route, label: "Back to the deployment" });
   // Times are edited in the zone of the view the form was opened from; "team" is the deployment's team.
   const teamTimeZone = options.teams.find((t) => String(t.id) === inOrgZone.values.teamId)?.timeZone;
   const { timeZone } = reportingZone({ choice, orgTimeZone: viewer.orgTimeZone, teamTimeZone });
@@ -40,7 +45,7 @@ export default async function EditDeploymentPage({ params, searchParams }: { par
         action={saveInferenceDeploymentAction.bind(null, id)}
         initialValues={deployment.values}
         version={deployment.version}
-        options={options}
+        options={writableTeams(viewer, options)}
         timeZone={timeZone}
         now={new Date()}
         submitLabel="Save changes"

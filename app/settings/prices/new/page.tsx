@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { getViewer } from "@/lib/access/current-viewer";
+import { authorize } from "@/lib/access/policy";
+import { deniedPage } from "@/app/_access/denied";
 import { saveGpuPriceAction } from "@/lib/actions/gpu-prices";
 import { priceFormOptions } from "@/lib/db/queries/settings";
 import { reportingZone } from "@/lib/domain/reporting-zone";
@@ -19,6 +21,9 @@ export default async function NewGpuPricePage({ searchParams }: { searchParams: 
   const params = await searchParams;
   const { gpuTypeId: requested } = params;
   const viewer = await getViewer();
+  // Org-managed: refused on the server for anyone who doesn't manage the org, not just hidden.
+  const denied = authorize(viewer, "org:manage");
+  if (denied) return deniedPage(denied, { href: "/settings", label: "Back to settings" });
   // Times are entered in the zone of the view the form was opened from; prices have no team, so "team" is the org's zone.
   const { timeZone } = reportingZone({ choice: formZoneChoice(params), orgTimeZone: viewer.orgTimeZone });
   const options = await priceFormOptions({ viewer });

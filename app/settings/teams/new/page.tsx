@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { getViewer } from "@/lib/access/current-viewer";
+import { authorize } from "@/lib/access/policy";
+import { deniedPage } from "@/app/_access/denied";
 import { saveTeamAction } from "@/lib/actions/teams";
 import { timeZoneNames } from "@/lib/domain/time-zones";
 import { TeamForm } from "@/components/settings/team-form";
@@ -10,6 +12,9 @@ export const metadata: Metadata = { title: "New team" };
 
 export default async function NewTeamPage() {
   const viewer = await getViewer();
+  // Org-managed: refused on the server for anyone who doesn't manage the org, not just hidden.
+  const denied = authorize(viewer, "org:manage");
+  if (denied) return deniedPage(denied, { href: "/settings", label: "Back to settings" });
   return (
     <>
       <Breadcrumbs items={[{ href: "/settings", label: "Settings" }, { label: "New team" }]} />

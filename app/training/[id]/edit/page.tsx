@@ -1,6 +1,8 @@
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { authorizeTeam } from "@/lib/access/policy";
+import { deniedPage, writableTeams } from "@/app/_access/denied";
 import { saveTrainingRunAction } from "@/lib/actions/training-runs";
 import { recordFormOptions, trainingRunFormValues } from "@/lib/db/queries/record-forms";
 import { reportingZone } from "@/lib/domain/reporting-zone";
@@ -21,6 +23,9 @@ export default async function EditTrainingRunPage({ params, searchParams }: { pa
   const viewer = await getViewer();
   const [inOrgZone, options] = await Promise.all([trainingRunFormValues({ viewer, id, timeZone: viewer.orgTimeZone }), recordFormOptions({ viewer })]);
   if (!inOrgZone) notFound();
+  // Loaded within the viewer's read scope; editing takes team:write on the run's team.
+  const denied = authorizeTeam(viewer, "team:write", Number(inOrgZone.values.teamId), "run");
+  if (denied) return deniedPage(denied, { href: `/training/${id}` as Route, label: "Back to the run" });
   // Times are edited in the zone of the view the form was opened from; "team" is the run's team.
   const teamTimeZone = options.teams.find((t) => String(t.id) === inOrgZone.values.teamId)?.timeZone;
   const { timeZone } = reportingZone({ choice, orgTimeZone: viewer.orgTimeZone, teamTimeZone });
@@ -35,7 +40,7 @@ export default async function EditTrainingRunPage({ params, searchParams }: { pa
         action={saveTrainingRunAction.bind(null, id)}
         initialValues={run.values}
         version={run.version}
-        options={options}
+        options={writableTeams(viewer, options)}
         timeZone={timeZone}
         now={new Date()}
         submitLabel="Save changes"

@@ -1,8 +1,9 @@
 import { exportResponse } from "@/lib/api/report-exports";
+import { guardedRoute } from "@/lib/api/route";
 
 // Streams; never cached or prerendered.
 export const dynamic = "force-dynamic";
 
-export function GET(request: Request, context: { params: Promise<{ month: string }> }) {
-  return exportResponse(request, context, "focus");
-}
+export const GET = guardedRoute<RouteContext<"/api/reports/[month]/focus.csv">>(({ request, viewer, context }) => exportResponse(request, viewer, context, "focus"), {
+  stateChanging: false,
+});

@@ -1,6 +1,8 @@
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { authorizeTeam } from "@/lib/access/policy";
+import { deniedPage } from "@/app/_access/denied";
 import { saveUsageWindowAction } from "@/lib/actions/usage-windows";
 import { usageFormContext } from "@/lib/db/queries/inference-records";
 import { formatDateTime, PRICING_MODEL_LABELS } from "@/lib/domain/labels";
@@ -27,6 +29,9 @@ export default async function NewUsagePage({ params, searchParams }: Props) {
   const viewer = await getViewer();
   const deployment = await usageFormContext({ viewer, deploymentId: id });
   if (!deployment) notFound();
+  // Loaded within the viewer's read scope; recording usage takes team:write on the deployment's team.
+  const denied = authorizeTeam(viewer, "team:write", deployment.teamId, "deployment");
+  if (denied) return deniedPage(denied, { href: `/inference/${id}` as Route, label: "Back to the deployment" });
   // Times are entered in the zone of the view the form was opened from (the org's by default); "team" is the deployment's team.
   const choice = formZoneChoice(query);
   const zone = reportingZone({ choice, orgTimeZone: viewer.orgTimeZone, teamTimeZone: deployment.timeZone });

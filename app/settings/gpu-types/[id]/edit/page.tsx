@@ -1,7 +1,8 @@
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
-import { can } from "@/lib/access/viewer";
+import { authorize } from "@/lib/access/policy";
+import { deniedPage } from "@/app/_access/denied";
 import { deleteGpuTypeAction, saveGpuTypeAction } from "@/lib/actions/gpu-types";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { gpuTypeFormValues, settingsPrices } from "@/lib/db/queries/settings";
@@ -25,6 +26,9 @@ export default async function EditGpuTypePage({ params, searchParams }: Props) {
   const id = /^\d{1,9}$/.test(raw) ? Number(raw) : null;
   if (id === null) notFound();
   const viewer = await getViewer();
+  // Org-managed: refused on the server for anyone who doesn't manage the org, not just hidden.
+  const denied = authorize(viewer, "org:manage");
+  if (denied) return deniedPage(denied, { href: "/settings", label: "Back to settings" });
   const gpuType = await gpuTypeFormValues({ viewer, id });
   if (!gpuType) notFound();
   const { counts } = gpuType;
@@ -38,8 +42,7 @@ export default async function EditGpuTypePage({ params, searchParams }: Props) {
         title={`Edit GPU type “${gpuType.name}”`}
         description={`Used by ${describeRecords(counts)}. Saving is refused if someone else changed it since you opened it.`}
         actions={
-          can(viewer, "write") ? (
-            <>
+          <>
               <ButtonLink href={`/settings/prices/new?gpuTypeId=${id}` as Route}>Add price</ButtonLink>
               {isInUse ? (
                 <span className="max-w-xs text-xs text-slate-600">Can&apos;t be deleted while runs or deployments use it.</span>
@@ -51,8 +54,7 @@ export default async function EditGpuTypePage({ params, searchParams }: Props) {
                   consequence={counts.prices > 0 ? `Its ${counts.prices} ${priceWord} ${counts.prices === 1 ? "is" : "are"} deleted with it, and come back with Undo.` : undefined}
                 />
               )}
-            </>
-          ) : null
+          </>
         }
       />
       <div className="space-y-5">
@@ -76,7 +78,7 @@ export default async function EditGpuTypePage({ params, searchParams }: Props) {
 async function Prices({ gpuTypeId }: { gpuTypeId: number }) {
   const viewer = await getViewer();
   const prices = (await settingsPrices({ viewer })).filter((p) => p.gpuTypeId === gpuTypeId);
-  return <PriceCatalogTable prices={prices} timeZone={viewer.orgTimeZone} now={new Date()} showGpu={false} />;
+  return <PriceCatalogTable prices={prices} timeZone={viewer.orgTimeZone} now={new Date()} showGpu={false} canManage />;
 }
 
 async function History({ gpuTypeId }: { gpuTypeId: number }) {

@@ -1,7 +1,8 @@
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
-import { can } from "@/lib/access/viewer";
+import { authorize } from "@/lib/access/policy";
+import { deniedPage } from "@/app/_access/denied";
 import { deleteGpuPriceAction, saveGpuPriceAction } from "@/lib/actions/gpu-prices";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { gpuPriceFormValues, priceFormOptions } from "@/lib/db/queries/settings";
@@ -25,6 +26,9 @@ export default async function EditGpuPricePage({ params, searchParams }: Props) 
   const id = /^\d{1,9}$/.test(raw) ? Number(raw) : null;
   if (id === null) notFound();
   const viewer = await getViewer();
+  // Org-managed: refused on the server for anyone who doesn't manage the org, not just hidden.
+  const denied = authorize(viewer, "org:manage");
+  if (denied) return deniedPage(denied, { href: "/settings", label: "Back to settings" });
   const query = await searchParams;
   // Times are edited in the zone of the view the form was opened from; prices have no team, so "team" is the org's zone.
   const { timeZone } = reportingZone({ choice: formZoneChoice(query), orgTimeZone: viewer.orgTimeZone });
@@ -45,7 +49,7 @@ export default async function EditGpuPricePage({ params, searchParams }: Props) 
       <PageHeader
         title={`Edit price: ${title}`}
         description={span}
-        actions={can(viewer, "write") ? <DeleteRecordButton action={deleteGpuPriceAction.bind(null, id)} noun="price" name={title} consequence={repricing} /> : null}
+        actions={<DeleteRecordButton action={deleteGpuPriceAction.bind(null, id)} noun="price" name={title} consequence={repricing} />}
       />
       <div className="space-y-5">
         <p role="note" className={`rounded-md border px-4 py-2 text-sm ${isUsed ? "border-amber-300 bg-amber-50 text-amber-950" : "border-slate-200 bg-slate-50 text-slate-700"}`}>

@@ -1,7 +1,8 @@
 import type { Metadata, Route } from "next";
 import { notFound, redirect } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
-import { can } from "@/lib/access/viewer";
+import { authorizeTeam, can } from "@/lib/access/policy";
+import { deniedPage } from "@/app/_access/denied";
 import { deleteTeamAction, saveTeamAction } from "@/lib/actions/teams";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
 import { currentTeamSlug, teamFormValues } from "@/lib/db/queries/settings";
@@ -29,6 +30,10 @@ export default async function EditTeamPage({ params, searchParams }: Props) {
     if (current) redirect(`/settings/teams/${current}/edit` as Route);
     notFound();
   }
+  // Org admins edit the team; its own team admin (team:manage) only its monthly budget (the mutation enforces it).
+  const isOrgAdmin = can(viewer, "org:manage");
+  const denied = isOrgAdmin ? null : authorizeTeam(viewer, "team:manage", team.id, "team");
+  if (denied) return deniedPage(denied, { href: "/settings", label: "Back to settings" });
   const hasRecords = team.counts.runs + team.counts.deployments > 0;
   return (
     <>
@@ -36,9 +41,9 @@ export default async function EditTeamPage({ params, searchParams }: Props) {
       <NoticeBanner {...await recordNotice({ viewer, searchParams: await searchParams })} />
       <PageHeader
         title={`Edit team “${team.name}”`}
-        description={`It has ${describeRecords(team.counts)}. Saving is refused if someone else changed this team since you opened it; nothing is lost either way.`}
+        description={`It has ${describeRecords(team.counts)}.${isOrgAdmin ? "" : " As its team admin you can change its monthly budget; its name, slug and time zone are an org admin's to change."} Saving is refused if someone else changed this team since you opened it; nothing is lost either way.`}
         actions={
-          !can(viewer, "write") ? null : hasRecords ? (
+          !isOrgAdmin ? null : hasRecords ? (
             <span className="max-w-xs text-xs text-slate-600">Can&apos;t be deleted while it has runs or deployments: move or delete them first.</span>
           ) : (
             <DeleteRecordButton action={deleteTeamAction.bind(null, team.id)} noun="team" name={team.name} consequence="It has no runs or deployments." />

@@ -1,0 +1,36 @@
+import "server-only";
+import { requireRouteViewer } from "@/lib/access/current-viewer";
+import { isDenied, type Denied } from "@/lib/access/policy";
+import { refuseCrossSiteRequest } from "@/lib/access/request-origin-guard";
+import type { Viewer } from "@/lib/access/viewer";
+import { apiError, deniedResponse } from "./errors";
+
+export interface GuardedRouteOptions {
+  /**
+   * The route changes state (POST …): besides the Host check every route
+   * gets, its Origin/Referer must be this server's, and a GET/HEAD is refused (405).
+   */
+  stateChanging: boolean;
+}
+
+export type GuardedHandler<Context> = (args: { request: Request; viewer: Viewer; context: Context }) => Promise<Response | Denied>;
+
+/**
+ * Every route handler but /api/health (public) and /api/auth (the auth
+ * library's) is wrapped in this: the cross-site/rebinding check, then the
+ * signed-in viewer (401 JSON when signed out — never a redirect), then the
+ * handler; a Denied it returns becomes 403/404 JSON through `deniedResponse`.
+ */
+export function guardedRoute<Context = unknown>(handler: GuardedHandler<Context>, { stateChanging }: GuardedRouteOptions) {
+  return async function route(request: Request, context: Context): Promise<Response> {
+    const refused = refuseCrossSiteRequest(request);
+    if (refused) return refused;
+    if (stateChanging && (request.method === "GET" || request.method === "HEAD")) {
+      return apiError(405, "method-not-allowed", `${request.method} is not allowed here: this route changes data; use POST.`);
+    }
+    const auth = await requireRouteViewer();
+    if (!auth.ok) return auth.response;
+    const result = await handler({ request, viewer: auth.viewer, context });
+    return isDenied(result) ? deniedResponse(result) : result;
+  };
+}

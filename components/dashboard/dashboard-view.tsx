@@ -72,7 +72,7 @@ export function DashboardView({ data, zoneLabel, showTeams }: { data: DashboardD
         </Card>
       ) : (
         <>
-          <div className="grid gap-5 lg:grid-cols-3">
+          <div className="grid grid-cols-1 gap-5 lg:grid-cols-3">
             <Card title={showTeams ? `Cost by ${unit} and team` : `Cost by ${unit}`} className="lg:col-span-2">
               <div className="p-3">
                 <StackedBarChart title={showTeams ? `Cost by ${unit} and team` : `Cost by ${unit}`} data={toChartData({ series: topNWithOther({ series: costSeries, n: 6 }), bucketUnit: unit, timeZone })} />
@@ -87,7 +87,7 @@ export function DashboardView({ data, zoneLabel, showTeams }: { data: DashboardD
               <LineChart title="Inference cost per 1M tokens" data={toChartData({ series: perToken, bucketUnit: unit, timeZone })} />
             </div>
           </Card>
-          <div className="grid gap-5 lg:grid-cols-2 print:grid-cols-2">
+          <div className="grid grid-cols-1 gap-5 lg:grid-cols-2 print:grid-cols-2">
             {showTeams ? <TopTable title="Top teams" items={data.top.teams} /> : null}
             <TopTable title="Top models" items={data.top.models} />
             <TopTable title="Top deployments" items={data.top.deployments} href={(key) => `/inference/${key.split(":")[1]}`} />

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import pg from "pg";
+import { splitSqlScript } from "./sql-script";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SchemaEngine, MigrationList, SchemaFilter } from "@prisma/schema-engine-wasm";
@@ -120,11 +121,24 @@ let adapterPatched = false;
 async function patchAdapterCharColumns(adapter: PrismaPg): Promise<void> {
   if (adapterPatched) return;
   const connection = await adapter.connect();
+  let scriptProto: object | null = Object.getPrototypeOf(connection) as object | null;
+  while (scriptProto && !Object.prototype.hasOwnProperty.call(scriptProto, "executeScript")) scriptProto = Object.getPrototypeOf(scriptProto) as object | null;
   let proto: object | null = Object.getPrototypeOf(connection) as object | null;
   while (proto && !Object.prototype.hasOwnProperty.call(proto, "queryRaw")) proto = Object.getPrototypeOf(proto) as object | null;
   await connection.dispose();
   if (!proto) throw new Error("@prisma/adapter-pg: queryRaw not found");
+  if (!scriptProto) throw new Error("@prisma/adapter-pg: executeScript not found");
   const target = proto as { queryRaw: QueryRaw };
+  // Migrations with PL/pgSQL bodies (triggers) need a splitter that knows dollar quotes.
+  (scriptProto as { executeScript: unknown }).executeScript = async function (this: { client: pg.PoolClient; onError: (error: unknown) => never }, script: string) {
+    for (const sql of splitSqlScript(script)) {
+      try {
+        await this.client.query(sql);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+  };
   const original = target.queryRaw;
   target.queryRaw = async function (this: unknown, query: unknown) {
     const result = await original.call(this, query);

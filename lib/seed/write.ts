@@ -1,5 +1,6 @@
 import { hashPassword } from "better-auth/crypto";
 import pg from "pg";
+import { rebuildCostRollups } from "../db/mutations/cost-rollups";
 import { rebuildUsageRollups } from "../db/mutations/usage-rollups";
 import { pgRunner } from "../db/sql";
 import {
@@ -355,6 +356,7 @@ export async function seedDatabase({ url, reset, now = new Date(), seed, usageDa
       const rollupStartedAt = performance.now();
       await client.query("SET LOCAL work_mem = '256MB'");
       const rollups = await rebuildUsageRollups(pgRunner(client));
+      await rebuildCostRollups(pgRunner(client));
       const rollupSeconds = (performance.now() - rollupStartedAt) / 1000;
       await client.query("COMMIT");
       // Fresh statistics so the first dashboard queries get sensible plans.

@@ -3,7 +3,9 @@ import type { Viewer } from "@/lib/access/viewer";
 import type { BucketUnit } from "@/lib/domain/calendar";
 import { db } from "../client";
 import { prismaRunner, Prisma, type SqlRunner } from "../sql";
-import { bucketEndSql, bucketSeriesSql } from "./buckets-sql";
+import { bucketStart } from "@/lib/domain/calendar";
+import { bucketEndSql, bucketStartSql } from "./buckets-sql";
+import { liveLedgerSql } from "./ledger-sql";
 import { has, scopeSql, type LedgerFilters, type LedgerGroup } from "./filters-sql";
 
 /**
@@ -69,100 +71,93 @@ interface RawLedgerRow {
   activeMs: string;
 }
 
-const SUB_MICROS_PER_MICRO = 3_600_000;
-const MICROS_PER_CENT = 10_000;
-
-function groupSql(groupBy: LedgerGroup): { key: Prisma.Sql; label: Prisma.Sql } {
-  switch (groupBy) {
-    case "team":
-      return { key: Prisma.sql`p."teamId"::text`, label: Prisma.sql`t.name` };
-    case "model":
-      return { key: Prisma.sql`p.model`, label: Prisma.sql`p.model` };
-    case "gpuType":
-      return { key: Prisma.sql`p."gpuTypeId"::text`, label: Prisma.sql`g.name` };
-    case "kind":
-      return { key: Prisma.sql`p.kind`, label: Prisma.sql`p.kind` };
-    case "item":
-      return { key: Prisma.sql`p.kind || ':' || p.id`, label: Prisma.sql`p.name` };
-    case "none":
-      return { key: Prisma.sql`'all'::text`, label: Prisma.sql`'All'::text` };
-  }
+export interface LedgerSqlOptions extends Omit<LedgerQuery, "viewer"> {
+  orgViewer: Viewer;
+  /**
+   * The zone's cost rollup (cost_rollup_day) may answer: the zone is in
+   * rollup_time_zones and `from`/`to` are local midnights (see
+   * `costRollupApplies`). Finished items then come from their day rows and
+   * only the unrolled remainder of each item is computed live.
+   */
+  isRollupZone?: boolean;
 }
 
-function ms(from: Prisma.Sql, to: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`greatest(0, extract(epoch from (${to}) - (${from})) * 1000)`;
-}
-
-export function ledgerSql(q: Omit<LedgerQuery, "viewer"> & { orgViewer: Viewer }): Prisma.Sql {
-  const { filters, from, to, now } = q;
+/** The stored part: finished items' (and serving deployments' rolled) day rows of the zone, mapped onto the requested buckets. */
+function rolledLedgerSql(q: LedgerSqlOptions): Prisma.Sql | null {
+  const { filters, from, to } = q;
   const spec = { unit: q.unit, timeZone: q.timeZone };
   const wantTraining = !has(filters.deploymentIds) && filters.kind !== "inference";
   const wantInference = !has(filters.runIds) && filters.kind !== "training";
-  const training = Prisma.sql`
-    select 'training' as kind, r.id, r.name, r."teamId", r.model, r."gpuTypeId", r.provider, r."pricingModel", r."gpuCount",
-      r."pricePerGpuHourOverride" as override, r."startedAt" as s, greatest(coalesce(r."endedAt", ${now}), r."startedAt") as e,
-      round((r."storageCostUsd" + r."dataCostUsd" + r."networkCostUsd") * 1000000) as extra_micros
-    from training_runs r
-    where ${scopeSql(q.orgViewer, filters, "r")} ${has(filters.runIds) ? Prisma.sql`and r.id = any(${filters.runIds}::int[])` : Prisma.empty}
-      and r."startedAt" < ${to} and coalesce(r."endedAt", ${now}) >= ${from}`;
-  const inference = Prisma.sql`
-    select 'inference' as kind, d.id, d.name, d."teamId", d.model, d."gpuTypeId", d.provider, d."pricingModel", d."gpuCount",
-      d."pricePerGpuHourOverride" as override, d."activeFrom" as s, greatest(coalesce(d."activeTo", ${now}), d."activeFrom") as e,
-      0::numeric as extra_micros
-    from inference_deployments d
-    where ${scopeSql(q.orgViewer, filters, "d")} ${has(filters.deploymentIds) ? Prisma.sql`and d.id = any(${filters.deploymentIds}::int[])` : Prisma.empty}
-      and d."activeFrom" < ${to} and coalesce(d."activeTo", ${now}) > ${from}`;
-  const items = [wantTraining ? training : null, wantInference ? inference : null].filter((x): x is Prisma.Sql => x !== null);
-  if (items.length === 0) return Prisma.sql`select null::timestamptz as "bucketStart" where false`;
-  const group = groupSql(q.groupBy);
-  // Extras of a zero-length run land at its start instant.
-  const clipStart = Prisma.sql`greatest(i.s, ${from}::timestamptz)`;
-  const clipEnd = Prisma.sql`least(greatest(i.e, i.s + interval '1 millisecond'), ${to}::timestamptz)`;
-  const bEnd = q.isWholeRange ? Prisma.sql`${to}::timestamptz` : bucketEndSql(spec, Prisma.sql`b.start`);
-  const series = q.isWholeRange ? Prisma.sql`(select ${from}::timestamptz)` : bucketSeriesSql(spec, clipStart, clipEnd, from);
-  const subMicros = (t: Prisma.Sql) => Prisma.sql`burnrate_round_half_even(coalesce(sum(seg.price_micros * p."gpuCount" * ${ms(Prisma.sql`seg.seg_s`, Prisma.sql`least(seg.seg_e, ${t})`)}), 0), ${SUB_MICROS_PER_MICRO})`;
-  const cents = (micros: Prisma.Sql) => Prisma.sql`burnrate_round_half_even(${micros}, ${MICROS_PER_CENT})`;
-  const runMs = ms(Prisma.sql`p.s`, Prisma.sql`greatest(p.e, p.s + interval '1 millisecond')`);
-  const extraUpTo = (t: Prisma.Sql) => Prisma.sql`burnrate_round_half_even(p.extra_micros * ${ms(Prisma.sql`p.s`, t)}, greatest(${runMs}, 1))`;
-  const labelJoins =
-    q.groupBy === "team" ? Prisma.sql`join teams t on t.id = p."teamId"` : q.groupBy === "gpuType" ? Prisma.sql`join gpu_types g on g.id = p."gpuTypeId"` : Prisma.empty;
-  // One pass: items × their buckets (pairs), each pair's cost from the price
-  // periods it overlaps (an index lookup per pair), then one aggregation.
+  if (!wantTraining && !wantInference) return null;
+  const kinds = Prisma.sql`and r.kind = any(${[wantTraining ? "training" : null, wantInference ? "inference" : null].filter((k) => k !== null)}::text[])`;
+  const ids = has(filters.runIds)
+    ? Prisma.sql`and r."itemId" = any(${filters.runIds}::int[])`
+    : has(filters.deploymentIds)
+      ? Prisma.sql`and r."itemId" = any(${filters.deploymentIds}::int[])`
+      : Prisma.empty;
+  const bucket = q.isWholeRange ? Prisma.sql`${from}::timestamptz` : q.unit === "day" ? Prisma.sql`r."bucketStart"` : bucketStartSql(spec, Prisma.sql`r."bucketStart"`, from);
+  const bucketEnd = q.isWholeRange ? Prisma.sql`${to}::timestamptz` : bucketEndSql(spec, Prisma.sql`a.b`);
+  const key = {
+    team: Prisma.sql`r."teamId"::text`,
+    model: Prisma.sql`r.model`,
+    gpuType: Prisma.sql`r."gpuTypeId"::text`,
+    kind: Prisma.sql`r.kind`,
+    item: Prisma.sql`r.kind || ':' || r."itemId"`,
+    none: Prisma.sql`'all'::text`,
+  }[q.groupBy];
+  const label = {
+    team: Prisma.sql`(select t.name from teams t where t.id = a.gk::int)`,
+    model: Prisma.sql`a.gk`,
+    gpuType: Prisma.sql`(select g.name from gpu_types g where g.id = a.gk::int)`,
+    kind: Prisma.sql`a.gk`,
+    item: Prisma.sql`case when a.kind = 'training' then (select x.name from training_runs x where x.id = split_part(a.gk, ':', 2)::int)
+      else (select x.name from inference_deployments x where x.id = split_part(a.gk, ':', 2)::int) end`,
+    none: Prisma.sql`'All'::text`,
+  }[q.groupBy];
   return Prisma.sql`
-    with items as (${Prisma.join(items, " union all ")})
-    select p.b_s as "bucketStart", p.b_e as "bucketEnd", ${group.key} as "groupKey", min(${group.label}) as "groupLabel", p.kind,
-      sum(c.compute_micros)::text as "computeCostMicros",
-      sum(${extraUpTo(Prisma.sql`p.ey`)} - ${extraUpTo(Prisma.sql`p.ex`)})::text as "extraCostMicros",
-      sum(c.compute_cents)::text as "computeCostCents",
-      sum(${cents(extraUpTo(Prisma.sql`p.ey`))} - ${cents(extraUpTo(Prisma.sql`p.ex`))})::text as "extraCostCents",
-      sum(p."gpuCount" * ${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)})::bigint::text as "gpuMs",
-      sum(${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)})::bigint::text as "activeMs",
-      sum(p."gpuCount" * (${ms(Prisma.sql`p.x`, Prisma.sql`p.y`)} - c.priced_ms))::bigint::text as "unpricedGpuMs"
+    select a.b as "bucketStart", ${bucketEnd} as "bucketEnd", a.gk as "groupKey", ${label} as "groupLabel", a.kind,
+      a.cm as "computeCostMicros", a.em as "extraCostMicros", a.cc as "computeCostCents", a.ec as "extraCostCents",
+      a.g as "gpuMs", a.am as "activeMs", a.u as "unpricedGpuMs"
     from (
-      select i.*, b.start as b_s, ${bEnd} as b_e,
-        greatest(b.start, i.s, ${from}::timestamptz) as x, least(${bEnd}, i.e, ${to}::timestamptz) as y,
-        greatest(b.start, ${clipStart}) as ex, least(${bEnd}, ${clipEnd}) as ey
-      from items i cross join lateral ${series} as b(start)
-    ) p
-    cross join lateral (
-      select cum.y_micros - cum.x_micros as compute_micros, ${cents(Prisma.sql`cum.y_micros`)} - ${cents(Prisma.sql`cum.x_micros`)} as compute_cents,
-        cum.priced_ms
-      from (
-      select ${subMicros(Prisma.sql`p.y`)} as y_micros, ${subMicros(Prisma.sql`p.x`)} as x_micros,
-        coalesce(sum(${ms(Prisma.sql`greatest(seg.seg_s, p.x)`, Prisma.sql`least(seg.seg_e, p.y)`)}), 0) as priced_ms
-      from (
-        select p.s as seg_s, p.e as seg_e, round(p.override * 1000000) as price_micros where p.override is not null
-        union all
-        select greatest(p.s, gp."effectiveFrom"), least(p.e, coalesce(gp."effectiveTo", 'infinity')), round(gp."pricePerGpuHour" * 1000000)
-        from gpu_prices gp
-        where p.override is null and gp."gpuTypeId" = p."gpuTypeId" and gp.provider = p.provider and gp."pricingModel" = p."pricingModel"
-          and gp."effectiveFrom" < p.e and coalesce(gp."effectiveTo", 'infinity') > p.s
-      ) seg
-      ) cum
-    ) c
-    ${labelJoins}
-    group by p.b_s, p.b_e, p.kind${q.groupBy === "none" ? Prisma.empty : Prisma.sql`, ${group.key}`}
+      select ${bucket} as b, ${key} as gk, r.kind, sum(r."computeMicros") as cm, sum(r."extraMicros") as em, sum(r."computeCents") as cc,
+        sum(r."extraCents") as ec, sum(r."gpuMs") as g, sum(r."activeMs") as am, sum(r."unpricedGpuMs") as u
+      from cost_rollup_day r
+      where r."timeZone" = ${q.timeZone} and r."bucketStart" >= ${from} and r."bucketStart" < ${to}
+        and ${scopeSql(q.orgViewer, filters, "r")} ${kinds} ${ids}
+      group by 1, 2, 3
+    ) a`;
+}
+
+export function ledgerSql(q: LedgerSqlOptions): Prisma.Sql {
+  const live = liveLedgerSql({ ...q, scope: (alias) => scopeSql(q.orgViewer, q.filters, alias) });
+  if (live === null) return Prisma.sql`select null::timestamptz as "bucketStart" where false`;
+  const rolled = q.isRollupZone ? rolledLedgerSql(q) : null;
+  const parts = rolled ? Prisma.sql`(${live}) union all (${rolled})` : live;
+  return Prisma.sql`
+    select "bucketStart", "bucketEnd", "groupKey", min("groupLabel") as "groupLabel", kind,
+      sum("computeCostMicros")::text as "computeCostMicros", sum("extraCostMicros")::text as "extraCostMicros",
+      sum("computeCostCents")::text as "computeCostCents", sum("extraCostCents")::text as "extraCostCents",
+      sum("gpuMs")::bigint::text as "gpuMs", sum("activeMs")::bigint::text as "activeMs", sum("unpricedGpuMs")::bigint::text as "unpricedGpuMs"
+    from (${parts}) parts
+    group by "bucketStart", "bucketEnd", "groupKey", kind
     order by "bucketStart", "groupKey", kind`;
+}
+
+/**
+ * Whether `cost_rollup_day` can answer a ledger query: day, week and month
+ * buckets (or one whole range) between local midnights of a zone whose day
+ * rollups are kept. Anything else (hours, a zone without rollups, a range
+ * starting mid-day) is computed live from the records — same figures, slower.
+ */
+export async function costRollupApplies(
+  q: Pick<LedgerQuery, "unit" | "timeZone" | "from" | "to">,
+  run: SqlRunner,
+): Promise<boolean> {
+  if (q.unit === "hour") return false;
+  const isMidnight = (t: Date) => bucketStart({ instant: t, unit: "day", timeZone: q.timeZone }).getTime() === t.getTime();
+  if (!isMidnight(q.from) || !isMidnight(q.to)) return false;
+  const zones = await run.query<{ timeZone: string }>(Prisma.sql`select "timeZone" from rollup_time_zones where "timeZone" = ${q.timeZone}`);
+  return zones.length > 0;
 }
 
 /** A ledger row's displayed cents: its line items' compute and extra cents (money.ts rule 6). */
@@ -177,7 +172,8 @@ export function sumCents(rows: readonly LedgerRow[], kind?: LedgerRow["kind"]): 
 
 export async function queryLedger(q: LedgerQuery, run: SqlRunner = prismaRunner(db())): Promise<LedgerRow[]> {
   if (q.to.getTime() <= q.from.getTime()) return [];
-  const rows = await run.query<RawLedgerRow>(ledgerSql({ ...q, orgViewer: q.viewer }));
+  const isRollupZone = await costRollupApplies(q, run);
+  const rows = await run.query<RawLedgerRow>(ledgerSql({ ...q, orgViewer: q.viewer, isRollupZone }));
   return rows.map((r) => ({
     bucketStart: r.bucketStart,
     bucketEnd: r.bucketEnd,

@@ -1,0 +1,62 @@
+import pg from "pg";
+import { rollAllCosts } from "./mutations/cost-rollups";
+import { pgRunner, type SqlRunner } from "./sql";
+
+/**
+ * The background cost roller, started once per server process
+ * (instrumentation.ts): shortly after start and then every few minutes it
+ * rolls up what writes left pending (a catalog change, a migration) and moves
+ * serving deployments' watermarks forward, in small transactions on its own
+ * one-connection pool. Several processes may run it: items are claimed with
+ * FOR UPDATE SKIP LOCKED. Failures (the database restarting) are logged and
+ * retried on the next tick; the ledger is correct without the roller, only
+ * slower.
+ */
+const FIRST_DELAY_MS = 5_000;
+const INTERVAL_MS = 5 * 60_000;
+
+export function startCostRoller(databaseUrl: string, log: (line: string) => void = console.log): () => void {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+  pool.on("error", () => {}); // an idle connection dropped by a restarting server; the next tick reconnects
+  let isRunning = false;
+  let isStopped = false;
+  const transaction = async <T>(work: (run: SqlRunner) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query("begin");
+      const result = await work(pgRunner(client));
+      await client.query("commit");
+      return result;
+    } catch (error) {
+      await client.query("rollback").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  const tick = async () => {
+    if (isRunning || isStopped) return;
+    isRunning = true;
+    const started = performance.now();
+    try {
+      const done = await rollAllCosts(transaction, { chunk: 1_000, isAdvancing: true });
+      if (done.runs + done.deployments > 0) {
+        log(`Cost rollups: rolled ${done.runs} runs and ${done.deployments} deployments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      }
+    } catch (error) {
+      log(`Cost rollups: will retry (${error instanceof Error ? error.message : String(error)})`);
+    } finally {
+      isRunning = false;
+    }
+  };
+  const first = setTimeout(() => void tick(), FIRST_DELAY_MS);
+  const interval = setInterval(() => void tick(), INTERVAL_MS);
+  first.unref();
+  interval.unref();
+  return () => {
+    isStopped = true;
+    clearTimeout(first);
+    clearInterval(interval);
+    void pool.end();
+  };
+}

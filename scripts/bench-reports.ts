@@ -395,7 +395,7 @@ interface Breakdown {
  * phase by phase; the server interleaves the same work with sending.
  */
 async function timeBreakdown(databaseUrl: string, month: number): Promise<Breakdown> {
-  const { liveLinesSql, linesUsageSource, parseLiveLine } = await import("../lib/db/queries/report-lines");
+  const { liveLinesSql, linesSources, parseLiveLine } = await import("../lib/db/queries/report-lines");
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -416,7 +416,7 @@ async function timeBreakdown(databaseUrl: string, month: number): Promise<Breakd
     const result: Breakdown = { lines: 0, firstBatchMs: 0, fetchMs: 0, parseMs: 0, lineCsvMs: 0, focusMs: 0, lineDatesMs: 0, focusDatesMs: 0, pipelineMs: [0, 0] };
     const focusCell = (value: string | null, i: number): CsvCell => (FOCUS_DECIMAL_COLUMNS.has(FOCUS_COLUMNS[i]!) ? { number: value } : { text: value });
     await client.query("begin isolation level repeatable read, read only");
-    const sql = liveLinesSql(q, await linesUsageSource(q, pgRunner(client)));
+    const sql = liveLinesSql(q, await linesSources(q, pgRunner(client)));
     let started = performance.now();
     await client.query(`declare bench_cursor no scroll cursor for ${sql.text}`, sql.values as unknown[]);
     let chars = 0;

@@ -96,7 +96,16 @@ export async function rollCosts(run: SqlRunner, options: RollOptions = {}): Prom
     }
   }
   if (runIds.length > 0) {
-    await run.execute(Prisma.sql`update training_runs set "costRolledTo" = greatest("endedAt", "startedAt") where id = any(${runIds}::int[])`);
+    // The lifetime total the runs list sorts by: Σ of the run's day rows in one zone (every zone's days sum to the same).
+    await run.execute(Prisma.sql`
+      update training_runs r set "costRolledTo" = greatest(r."endedAt", r."startedAt"), "costRolledCents" = t.cents, "costRolledMicros" = t.micros
+      from (
+        select u.id, coalesce(sum(c."computeCents" + c."extraCents"), 0) as cents, coalesce(sum(c."computeMicros" + c."extraMicros"), 0) as micros
+        from unnest(${runIds}::int[]) as u(id)
+        left join cost_rollup_day c on c."timeZone" = ${zones[0]!} and c.kind = 'training' and c."itemId" = u.id
+        group by u.id
+      ) t
+      where r.id = t.id`);
   }
   if (deploymentIds.length > 0) {
     await run.execute(Prisma.sql`

@@ -1,5 +1,5 @@
 import "server-only";
-import { orgWhere, teamRecordWhere, teamWhere } from "@/lib/access/policy";
+import { orgWhere, teamRecordWhere, teamScopeSql, teamWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { comparisonPeriod, projectMonthEnd, relativeChange } from "@/lib/domain/burn-rate";
 import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
@@ -15,6 +15,8 @@ import type { TimeRange } from "@/lib/domain/time-range";
 import type { RunSortKey, TableParams } from "@/lib/validation/dashboard-filters";
 import { db } from "../client";
 import { queryLedger, rowCents, sumCents, type LedgerRow } from "./cost-ledger";
+import { liveLedgerSql } from "./ledger-sql";
+import { Prisma, prismaRunner } from "../sql";
 import { toDeploymentInput, toPricePeriods, toTrainingRunInput } from "./engine-inputs";
 import { queryUsage } from "./usage-ledger";
 
@@ -85,81 +87,126 @@ export interface RunListFilters {
   range?: TimeRange;
 }
 
-/** Training runs matching the filters, each with its engine cost figures. */
-export async function trainingRunsWithCost({ viewer, now, filters = {}, limit = 20_000 }: { viewer: Viewer; now: Date; filters?: RunListFilters; limit?: number }) {
-  const [runs, pricesFor] = await Promise.all([
-    db().trainingRun.findMany({
-      where: {
-        team: { ...teamWhere(viewer), ...(filters.teamSlug ? { slug: filters.teamSlug } : {}) },
-        ...(filters.model ? { model: filters.model } : {}),
-        ...(filters.gpuTypeId ? { gpuTypeId: filters.gpuTypeId } : {}),
-        ...(filters.range ? { startedAt: { lt: filters.range.end }, OR: [{ endedAt: null }, { endedAt: { gte: filters.range.start } }] } : {}),
-      },
-      include: { team: { select: { slug: true, name: true } }, gpuType: { select: { name: true, peakBf16Tflops: true } } },
-      orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-      take: limit,
-    }),
-    catalogPrices(viewer),
-  ]);
-  return runs.map((run) => {
-    const cost = trainingRunCost({ run: toTrainingRunInput(run, pricesFor(run.gpuTypeId, run.provider, run.pricingModel)), now });
-    return {
-      id: run.id,
-      name: run.name,
-      model: run.model,
-      method: run.method,
-      precision: run.precision,
-      gpuCount: run.gpuCount,
-      gpuTypeName: run.gpuType.name,
-      provider: run.provider,
-      pricingModel: run.pricingModel,
-      status: run.status,
-      startedAt: run.startedAt,
-      endedAt: run.endedAt,
-      team: run.team,
-      gpuHours: cost.gpuHours,
-      totalCostMicros: cost.totalCostMicros,
-      lifetimeCostCents: cost.totalCostCents,
-      hasUnpricedTime: cost.hasUnpricedTime,
-      costPerMillionTokensUsd: cost.costPerMillionTokensUsd,
-      mfu: cost.mfu,
-    };
-  });
+const RUN_INCLUDE = { team: { select: { slug: true, name: true } }, gpuType: { select: { name: true, peakBf16Tflops: true } } } as const;
+
+function runListWhere(viewer: Viewer, filters: RunListFilters) {
+  return {
+    team: { ...teamWhere(viewer), ...(filters.teamSlug ? { slug: filters.teamSlug } : {}) },
+    ...(filters.model ? { model: filters.model } : {}),
+    ...(filters.gpuTypeId ? { gpuTypeId: filters.gpuTypeId } : {}),
+    ...(filters.range ? { startedAt: { lt: filters.range.end }, OR: [{ endedAt: null }, { endedAt: { gte: filters.range.start } }] } : {}),
+  };
 }
 
-export type TrainingRunRow = Awaited<ReturnType<typeof trainingRunsWithCost>>[number];
+/** Training runs matching the filters, each with its engine cost figures (newest first, at most `limit`). */
+export async function trainingRunsWithCost({ viewer, now, filters = {}, limit = 20_000 }: { viewer: Viewer; now: Date; filters?: RunListFilters; limit?: number }) {
+  const [runs, pricesFor] = await Promise.all([
+    db().trainingRun.findMany({ where: runListWhere(viewer, filters), include: RUN_INCLUDE, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take: limit }),
+    catalogPrices(viewer),
+  ]);
+  return runs.map((run) => runWithCost(run, pricesFor, now));
+}
 
-const RUN_SORT: Record<RunSortKey, (r: TrainingRunRow) => number | string | bigint | null> = {
-  started: (r) => r.startedAt.getTime(),
-  name: (r) => r.name.toLowerCase(),
-  team: (r) => r.team.name.toLowerCase(),
-  model: (r) => r.model.toLowerCase(),
-  gpuHours: (r) => r.gpuHours,
-  cost: (r) => r.lifetimeCostCents,
-  perToken: (r) => (r.costPerMillionTokensUsd === null ? null : r.costPerMillionTokensUsd.toNumber()),
-  mfu: (r) => r.mfu,
+type RunWithRelations = Awaited<ReturnType<ReturnType<typeof db>["trainingRun"]["findMany"]>>[number] & {
+  team: { slug: string; name: string };
+  gpuType: { name: string; peakBf16Tflops: import("@/lib/db/generated/client").Prisma.Decimal };
 };
+
+function runWithCost(run: RunWithRelations, pricesFor: Awaited<ReturnType<typeof catalogPrices>>, now: Date) {
+  const cost = trainingRunCost({ run: toTrainingRunInput(run, pricesFor(run.gpuTypeId, run.provider, run.pricingModel)), now });
+  return {
+    id: run.id,
+    name: run.name,
+    model: run.model,
+    method: run.method,
+    precision: run.precision,
+    gpuCount: run.gpuCount,
+    gpuTypeName: run.gpuType.name,
+    provider: run.provider,
+    pricingModel: run.pricingModel,
+    status: run.status,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    team: run.team,
+    gpuHours: cost.gpuHours,
+    totalCostMicros: cost.totalCostMicros,
+    lifetimeCostCents: cost.totalCostCents,
+    hasUnpricedTime: cost.hasUnpricedTime,
+    costPerMillionTokensUsd: cost.costPerMillionTokensUsd,
+    mfu: cost.mfu,
+  };
+}
+
+export type TrainingRunRow = ReturnType<typeof runWithCost>;
 
 export const RUNS_PAGE_SIZE = 50;
 
 /**
- * One page of the runs table, sorted on the server. Cost figures come from the
- * engine per run, so sorting by them happens after computing them; runs with
- * no value for the sort key ("—") go last in either direction.
+ * One page of the runs table, sorted and paged in SQL over every matching run
+ * (nothing truncated). Cost sorts read each run's lifetime total from its cost
+ * rollup (training_runs.costRolledCents, lib/db/mutations/cost-rollups.ts) and
+ * compute only unrolled runs (running, or just changed) live with the ledger's
+ * SQL; the page's figures then come from the engine per run, as everywhere.
+ * Runs with no value for the sort key ("—") go last in either direction; ties
+ * go newest id first.
  */
 export async function trainingRunsPage({ viewer, now, filters, table, timeZone }: { viewer: Viewer; now: Date; filters: RunListFilters; table: TableParams; timeZone: string }) {
-  const all = await trainingRunsWithCost({ viewer, now, filters });
-  const key = RUN_SORT[table.sort];
-  const sign = table.dir === "asc" ? 1 : -1;
-  const sorted = [...all].sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    return (x < y ? -1 : x > y ? 1 : 0) * sign || b.id - a.id;
-  });
-  const pageCount = Math.max(1, Math.ceil(sorted.length / RUNS_PAGE_SIZE));
+  const run = prismaRunner(db());
+  const where = runListSql(viewer, filters);
+  const [counted] = await run.query<{ total: number }>(Prisma.sql`
+    select count(*)::int as total from training_runs r join teams t on t.id = r."teamId" where ${where}`);
+  const total = counted?.total ?? 0;
+  const pageCount = Math.max(1, Math.ceil(total / RUNS_PAGE_SIZE));
   const page = Math.min(table.page, pageCount);
-  const rows = sorted.slice((page - 1) * RUNS_PAGE_SIZE, page * RUNS_PAGE_SIZE);
+  const needsCost = table.sort === "cost" || table.sort === "perToken";
+  const live = needsCost
+    ? liveLedgerSql({
+        filters: { kind: "training" },
+        from: new Date(0),
+        to: FAR_FUTURE,
+        unit: "day",
+        timeZone,
+        groupBy: "item",
+        now,
+        isWholeRange: true,
+        isRollupZone: true,
+        scope: (alias) => teamScopeSql(viewer, Prisma.sql`${Prisma.raw(alias)}."teamId"`),
+      })
+    : null;
+  const costCents = Prisma.sql`coalesce(case when r."costRolledTo" is not null then r."costRolledCents" end, l."computeCostCents" + l."extraCostCents")`;
+  const costMicros = Prisma.sql`coalesce(case when r."costRolledTo" is not null then r."costRolledMicros" end, l."computeCostMicros" + l."extraCostMicros")`;
+  const seconds = Prisma.sql`extract(epoch from (greatest(coalesce(r."endedAt", ${now}::timestamptz), r."startedAt") - r."startedAt"))`;
+  const key: Record<RunSortKey, Prisma.Sql> = {
+    started: Prisma.sql`r."startedAt"`,
+    name: Prisma.sql`lower(r.name) collate "C"`,
+    team: Prisma.sql`lower(t.name) collate "C"`,
+    model: Prisma.sql`lower(r.model) collate "C"`,
+    gpuHours: Prisma.sql`r."gpuCount" * ${seconds}`,
+    cost: costCents,
+    perToken: Prisma.sql`case when r."tokensProcessed" > 0 then ${costMicros}::numeric / r."tokensProcessed" end`,
+    // lib/domain/training-cost.ts modelFlopsUtilization: flops/token factor (4 for LoRA/QLoRA, else 6) × N × tokens / (GPU-seconds × peak).
+    mfu: Prisma.sql`case when r."parameterCount" > 0 and r."tokensProcessed" > 0 and g."peakBf16Tflops" > 0 and r."gpuCount" * ${seconds} > 0
+      then (case when r.method in ('LORA', 'QLORA') then 4 else 6 end) * r."parameterCount"::numeric * r."tokensProcessed"
+        / (r."gpuCount" * ${seconds} * g."peakBf16Tflops" * 1e12) end`,
+  };
+  const dir = table.dir === "asc" ? Prisma.sql`asc` : Prisma.sql`desc`;
+  const ids = await run.query<{ id: number }>(Prisma.sql`
+    ${live ? Prisma.sql`with live as (${live})` : Prisma.empty}
+    select r.id
+    from training_runs r join teams t on t.id = r."teamId" join gpu_types g on g.id = r."gpuTypeId"
+      ${live ? Prisma.sql`left join live l on l."groupKey" = 'training:' || r.id` : Prisma.empty}
+    where ${where}
+    order by (${key[table.sort]}) is null, ${key[table.sort]} ${dir}, r.id desc
+    offset ${(page - 1) * RUNS_PAGE_SIZE} limit ${RUNS_PAGE_SIZE}`);
+  const [found, pricesFor] = await Promise.all([
+    db().trainingRun.findMany({ where: { id: { in: ids.map((r) => r.id) } }, include: RUN_INCLUDE }),
+    catalogPrices(viewer),
+  ]);
+  const byId = new Map(found.map((r) => [r.id, r]));
+  const rows = ids.flatMap(({ id }) => {
+    const r = byId.get(id);
+    return r ? [runWithCost(r, pricesFor, now)] : [];
+  });
   // The same line items the dashboards sum: each run's cents within the range.
   const inRange =
     filters.range && rows.length > 0
@@ -168,10 +215,22 @@ export async function trainingRunsPage({ viewer, now, filters, table, timeZone }
   const inRangeById = new Map(inRange.map((r) => [r.groupKey, rowCents(r)]));
   return {
     rows: rows.map((r) => ({ ...r, inRangeCostCents: filters.range ? (inRangeById.get(`training:${r.id}`) ?? 0n) : null })),
-    total: sorted.length,
+    total,
     page,
     pageCount,
   };
+}
+
+const FAR_FUTURE = new Date("9999-01-01T00:00:00Z");
+
+/** The runs list's filters as SQL over training_runs r join teams t (the viewer's teams, lib/access/policy.ts). */
+function runListSql(viewer: Viewer, filters: RunListFilters): Prisma.Sql {
+  const parts = [teamScopeSql(viewer, Prisma.sql`r."teamId"`)];
+  if (filters.teamSlug) parts.push(Prisma.sql`t.slug = ${filters.teamSlug}`);
+  if (filters.model) parts.push(Prisma.sql`r.model = ${filters.model}`);
+  if (filters.gpuTypeId) parts.push(Prisma.sql`r."gpuTypeId" = ${filters.gpuTypeId}`);
+  if (filters.range) parts.push(Prisma.sql`r."startedAt" < ${filters.range.end} and (r."endedAt" is null or r."endedAt" >= ${filters.range.start})`);
+  return Prisma.join(parts, " and ");
 }
 
 const DEPLOYMENT_WINDOW_DAYS = 30;

@@ -11,7 +11,7 @@ import { addMonths, monthRange } from "@/lib/reports/month";
 import { db } from "../client";
 import { Prisma, type SqlRunner } from "../sql";
 import { withCursorSession, type CursorSession } from "../stream";
-import { linesUsageSource, liveLinesSql, parseLiveLine, type RawLine } from "./report-lines";
+import { linesSources, liveLinesSql, parseLiveLine, type RawLine } from "./report-lines";
 import {
   byGpuType,
   byModel,
@@ -98,8 +98,8 @@ export async function* exportLines(scope: ExportScope, onStart?: (start: ExportS
     }
     if (period.start.getTime() <= now.getTime()) {
       const q = { viewer, ...(team ? { teamIds: [team.id] } : {}), from: period.start, to: period.end, granularity, timeZone, now };
-      const source = await linesUsageSource(q, run);
-      for await (const batch of session.cursor<RawLine>(liveLinesSql(q, source))) for (const r of batch) yield parseLiveLine(r);
+      const sources = await linesSources(q, run);
+      for await (const batch of session.cursor<RawLine>(liveLinesSql(q, sources))) for (const r of batch) yield parseLiveLine(r);
     }
     yield* await outstandingCorrections({ run, viewer, closures, month, timeZone, ...teamFilter, now });
   });

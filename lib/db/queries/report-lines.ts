@@ -3,7 +3,7 @@ import type { Viewer } from "@/lib/access/viewer";
 import { sketchBucketValue, sketchQuantileKey } from "@/lib/domain/latency-sketch";
 import type { PricingModelCode, ReportLine } from "@/lib/reports/line";
 import { Prisma, type SqlRunner } from "../sql";
-import { ledgerSql } from "./cost-ledger";
+import { costRollupApplies, ledgerSql } from "./cost-ledger";
 import { chooseUsageSource, usageSql, type UsageSource } from "./usage-ledger";
 
 /**
@@ -58,10 +58,10 @@ export interface RawLine {
   prices: { micros: string; source: "override" | "catalog"; from: string; to: string }[];
 }
 
-export function liveLinesSql(q: LiveLinesQuery, usageSource: UsageSource): Prisma.Sql {
+export function liveLinesSql(q: LiveLinesQuery, { usageSource, isRollupZone }: LinesSources): Prisma.Sql {
   const filters = q.teamIds ? { teamIds: q.teamIds } : {};
   const unit = q.granularity;
-  const ledger = ledgerSql({ orgViewer: q.viewer, filters, from: q.from, to: q.to, unit, timeZone: q.timeZone, groupBy: "item", now: q.now });
+  const ledger = ledgerSql({ orgViewer: q.viewer, filters, from: q.from, to: q.to, unit, timeZone: q.timeZone, groupBy: "item", now: q.now, isRollupZone });
   const usage = usageSql({ viewer: q.viewer, filters, from: q.from, to: q.to, unit, timeZone: q.timeZone, groupBy: "item" }, usageSource);
   const msBetween = (a: Prisma.Sql, b: Prisma.Sql) => Prisma.sql`greatest(0, extract(epoch from (${b}) - (${a})) * 1000)`;
   const tokensUpTo = (t: Prisma.Sql) => Prisma.sql`floor(r."tokensProcessed"::numeric * ${msBetween(Prisma.sql`i.s`, t)} / greatest(${msBetween(Prisma.sql`i.s`, Prisma.sql`i.e1`)}, 1))`;
@@ -158,15 +158,22 @@ export function parseLiveLine(r: RawLine): ReportLine {
   };
 }
 
-/** Which usage rollup answers the query (the zone's day rollups when materialized). */
-export async function linesUsageSource(q: LiveLinesQuery, run: SqlRunner): Promise<UsageSource> {
-  return chooseUsageSource({ viewer: q.viewer, filters: {}, from: q.from, to: q.to, unit: q.granularity, timeZone: q.timeZone, groupBy: "item" }, run);
+export interface LinesSources {
+  usageSource: UsageSource;
+  /** The cost rollup answers finished items (cost-ledger.ts costRollupApplies). */
+  isRollupZone: boolean;
+}
+
+/** Which rollups answer the query (the zone's day rollups when materialized). */
+export async function linesSources(q: LiveLinesQuery, run: SqlRunner): Promise<LinesSources> {
+  const usageSource = await chooseUsageSource({ viewer: q.viewer, filters: {}, from: q.from, to: q.to, unit: q.granularity, timeZone: q.timeZone, groupBy: "item" }, run);
+  const isRollupZone = await costRollupApplies({ unit: q.granularity, timeZone: q.timeZone, from: q.from, to: q.to }, run);
+  return { usageSource, isRollupZone };
 }
 
 /** All live lines at once (report pages, closing). Exports stream instead (lib/db/stream.ts). */
 export async function queryLiveLines(q: LiveLinesQuery, run: SqlRunner): Promise<ReportLine[]> {
   if (q.to.getTime() <= q.from.getTime()) return [];
-  const source = await linesUsageSource(q, run);
-  const rows = await run.query<RawLine>(liveLinesSql(q, source));
+  const rows = await run.query<RawLine>(liveLinesSql(q, await linesSources(q, run)));
   return rows.map(parseLiveLine);
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "training_runs" ADD COLUMN     "costRolledCents" BIGINT,
+ADD COLUMN     "costRolledMicros" BIGINT;

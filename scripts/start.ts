@@ -50,7 +50,9 @@ runMain(async () => {
   });
 
   try {
-    db = await openDatabase();
+    // The embedded server is supervised: killed or crashed, it is restarted on the same data (WAL recovery keeps
+    // every commit) and the app's pool reconnects by itself. An external DATABASE_URL is the operator's to restart.
+    db = await openDatabase({ supervise: { notify: (line) => console.error(`burnrate: ${line}`) } });
     console.log(db.embedded ? `PostgreSQL (embedded) on 127.0.0.1:${db.embedded.port}, data in ${path.relative(root, db.embedded.dataDir)}` : "PostgreSQL from DATABASE_URL");
     const applied = await applyMigrations(db.url);
     if (applied.length) console.log(`Applied ${applied.length} migration(s): ${applied.join(", ")}`);

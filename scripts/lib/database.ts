@@ -1,7 +1,7 @@
 import path from "node:path";
 import pg from "pg";
 import { z } from "zod";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres";
+import { startEmbeddedPostgres, type EmbeddedPostgres, type SuperviseOptions } from "./embedded-postgres";
 import { StartupError } from "./errors";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -85,16 +85,17 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 
 /**
  * DATABASE_URL when set; otherwise the embedded PostgreSQL with its data
- * under .data/ (kept across restarts).
+ * under .data/ (kept across restarts). With `supervise`, the embedded server
+ * is restarted whenever it dies (see startEmbeddedPostgres).
  */
-export async function openDatabase(options: { log?: (line: string) => void } = {}): Promise<Database> {
+export async function openDatabase(options: { log?: (line: string) => void; supervise?: SuperviseOptions } = {}): Promise<Database> {
   const env = readScriptEnv();
   if (env.DATABASE_URL) {
     await assertReachable(env.DATABASE_URL);
     return { url: env.DATABASE_URL, stop: async () => {} };
   }
   const dataDir = path.resolve(root, env.BURNRATE_DATA_DIR ?? ".data", "postgres");
-  const embedded = await startEmbeddedPostgres({ dataDir, port: env.BURNRATE_PG_PORT ?? DEFAULT_PG_PORT, log: options.log });
+  const embedded = await startEmbeddedPostgres({ dataDir, port: env.BURNRATE_PG_PORT ?? DEFAULT_PG_PORT, log: options.log, supervise: options.supervise });
   try {
     await ensureDatabase(embedded.url(), APP_DATABASE);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -86,4 +86,86 @@ describe("embedded PostgreSQL", () => {
       await crashed.stop();
     }
   });
+
+  it("supervised, comes back by itself after the postmaster is killed, with every commit", async () => {
+    const dataDir = tempDataDir();
+    const port = await freePort();
+    const events: string[] = [];
+    const server = await startEmbeddedPostgres({ dataDir, port, supervise: { notify: (l) => events.push(l) } });
+    // A pool like the app's: its idle connections die with the server and must not crash this process.
+    const pool = new pg.Pool({ connectionString: server.url(), max: 4, connectionTimeoutMillis: 5000 });
+    const poolErrors: Error[] = [];
+    pool.on("error", (e) => poolErrors.push(e));
+    try {
+      await pool.query("create table ledger (id int primary key, micros bigint not null)");
+      await pool.query("insert into ledger select g, g * 1000000 from generate_series(1, 1000) g");
+      // Keep some connections idle in the pool across the crash.
+      await Promise.all([1, 2, 3].map(() => pool.query("select pg_sleep(0.05)")));
+      const startedBefore = (await pool.query<{ t: string }>("select pg_postmaster_start_time()::text t")).rows[0]!.t;
+      const killedPid = server.pid()!;
+      expect(Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0])).toBe(killedPid);
+      const killedAt = Date.now();
+      process.kill(killedPid, "SIGKILL");
+
+      // Poll until the restarted server answers (an orphaned backend of the killed one may still answer for a
+      // moment: pg_postmaster_start_time tells them apart). Each attempt fails fast while it is down or recovering.
+      const deadline = Date.now() + 90_000;
+      let rows: { t: string; n: string; total: string }[] | undefined;
+      for (;;) {
+        try {
+          rows = (await pool.query<{ t: string; n: string; total: string }>("select pg_postmaster_start_time()::text t, count(*) n, sum(micros) total from ledger")).rows;
+          if (rows[0]!.t !== startedBefore) break;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+        }
+        if (Date.now() > deadline) throw new Error("the killed PostgreSQL did not come back within 90 s");
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const recoverySeconds = (Date.now() - killedAt) / 1000;
+      console.log(`embedded PostgreSQL: killed -> restarted server answering in ${recoverySeconds.toFixed(1)} s`);
+
+      expect(rows.map(({ n, total }) => ({ n, total }))).toEqual([{ n: "1000", total: String(500500 * 1_000_000) }]);
+      expect(server.pid()).not.toBe(killedPid);
+      expect(server.port).toBe(port);
+      expect(events[0]).toMatch(new RegExp(`PostgreSQL \\(PID ${killedPid}\\) exited unexpectedly \\(SIGKILL\\); restarting it on port ${port}`));
+      expect(events.at(-1)).toMatch(/PostgreSQL is back \(PID \d+\) after \d+\.\d s/);
+      // The pool dropped the dead connections; new writes work.
+      await pool.query("insert into ledger values (1001, 1)");
+      expect((await pool.query<{ n: string }>("select count(*) n from ledger")).rows).toEqual([{ n: "1001" }]);
+    } finally {
+      await pool.end();
+      await server.stop();
+    }
+    // Stopped on purpose: not restarted.
+    expect(events.filter((l) => l.includes("exited unexpectedly"))).toHaveLength(1);
+    expect(existsSync(path.join(dataDir, "postmaster.pid"))).toBe(false);
+  }, 240_000);
+
+  it("supervised, stops for good when stop() comes while it is down", async () => {
+    const dataDir = tempDataDir();
+    const port = await freePort();
+    const events: string[] = [];
+    const server = await startEmbeddedPostgres({ dataDir, port, supervise: { notify: (l) => events.push(l) } });
+    const killedPid = server.pid()!;
+    process.kill(killedPid, "SIGKILL");
+    await server.stop();
+    // Nothing was restarted behind our back: the directory and port are free for a new server.
+    expect(events.some((l) => l.includes("is back"))).toBe(false);
+    const deadline = Date.now() + 90_000;
+    let again: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+    while (!again) {
+      // The killed server's last backends may hold its shared memory for a moment.
+      again = await startEmbeddedPostgres({ dataDir, port }).catch((error: Error) => {
+        if (Date.now() > deadline) throw error;
+        return undefined;
+      });
+      if (!again) await new Promise((r) => setTimeout(r, 200));
+    }
+    try {
+      expect(again.pid()).not.toBe(killedPid);
+      expect(await query<{ one: number }>(again.url(), "select 1 as one")).toEqual([{ one: 1 }]);
+    } finally {
+      await again.stop();
+    }
+  }, 240_000);
 });

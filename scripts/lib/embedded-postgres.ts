@@ -20,6 +20,8 @@ export interface EmbeddedPostgres {
   dataDir: string;
   /** Connection string for a database on this server. */
   url(database?: string): string;
+  /** The postmaster's process id (a new one after a supervised restart). */
+  pid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -125,13 +127,76 @@ function explain(output: string, port: number, dataDir: string): string {
   return `embedded PostgreSQL failed to start: ${last}`;
 }
 
+export interface SuperviseOptions {
+  /** One line per event: the unexpected exit, each failed attempt, the recovery. */
+  notify?: (line: string) => void;
+  /** First wait before a restart; doubles per failed attempt up to maxDelayMs. */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
 export interface StartOptions {
   dataDir: string;
   port: number;
   log?: (line: string) => void;
+  /**
+   * Restart the server (same data directory and port, never a new cluster)
+   * whenever it exits without stop(): a kill, a crash, the OOM killer.
+   * PostgreSQL replays its write-ahead log on start, so committed data is kept.
+   */
+  supervise?: boolean | SuperviseOptions;
 }
 
-export async function startEmbeddedPostgres({ dataDir, port, log = () => {} }: StartOptions): Promise<EmbeddedPostgres> {
+interface Running {
+  child: ChildProcess;
+  /** Resolves with the exit code or signal name. */
+  exited: Promise<string>;
+}
+
+/** Spawns the postmaster and resolves once it accepts connections; rejects with explain() if it exits first. */
+async function launch(bin: Binaries, user: { uid: number; gid: number } | undefined, absDir: string, port: number, log: (line: string) => void, detached: boolean): Promise<Running> {
+  const child: ChildProcess = spawn(
+    bin.postgres,
+    ["-D", absDir, "-p", String(port), "-k", absDir, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "shared_buffers=256MB",
+      // Dashboard aggregates sort and hash sketch buckets; the 4 MB default spills them to disk.
+      "-c", "work_mem=64MB"],
+    // Supervised, the server gets its own process group: a Ctrl-C in the terminal reaches `npm start`, which
+    // stops the app and then this server, instead of the server quitting on its own and being "restarted".
+    { stdio: ["ignore", "pipe", "pipe"], detached, ...(user ?? {}), env: { ...process.env, LC_MESSAGES: "C" } },
+  );
+
+  let output = "";
+  let ready = false;
+  const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? `code ${code}`)));
+  // spawn failures (binary missing) arrive as "error"; "exit" may not follow.
+  const failed = new Promise<string>((resolve) => child.once("error", (error) => resolve(error.message)));
+  const onData = (chunk: Buffer) => {
+    const text = chunk.toString("utf8");
+    // Only the start-up output is kept, for explain(); later lines just go to the log.
+    if (!ready) output += text;
+    for (const line of text.split("\n")) if (line.trim()) log(`postgres: ${line}`);
+    if (!ready && output.includes("database system is ready to accept connections")) {
+      ready = true;
+      output = "";
+      readyResolve();
+    }
+  };
+  let readyResolve!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (readyResolve = resolve));
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  await Promise.race([
+    readyPromise,
+    Promise.race([exited, failed]).then((how) => {
+      if (!ready) throw new StartupError(explain(output || how, port, absDir));
+    }),
+  ]);
+  return { child, exited: Promise.race([exited, failed]) };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function startEmbeddedPostgres({ dataDir, port, log = () => {}, supervise = false }: StartOptions): Promise<EmbeddedPostgres> {
   const bin = await binaries();
   const user = serverUser();
   const absDir = path.resolve(dataDir);
@@ -162,44 +227,77 @@ export async function startEmbeddedPostgres({ dataDir, port, log = () => {} }: S
   checkLock(absDir, log);
   await assertPortFree(port, "embedded PostgreSQL", "set BURNRATE_PG_PORT to a free port, or stop what uses it");
 
-  const child: ChildProcess = spawn(
-    bin.postgres,
-    ["-D", absDir, "-p", String(port), "-k", absDir, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "shared_buffers=256MB",
-      // Dashboard aggregates sort and hash sketch buckets; the 4 MB default spills them to disk.
-      "-c", "work_mem=64MB"],
-    { stdio: ["ignore", "pipe", "pipe"], ...(user ?? {}), env: { ...process.env, LC_MESSAGES: "C" } },
-  );
-
-  let output = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString("utf8");
-      output += text;
-      for (const line of text.split("\n")) if (line.trim()) log(`postgres: ${line}`);
-      if (output.includes("database system is ready to accept connections")) resolve();
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    void exited.then(() => reject(new StartupError(explain(output, port, absDir))));
-  });
+  const supervision = supervise === true ? {} : supervise || undefined;
+  let current = await launch(bin, user, absDir, port, log, supervision !== undefined);
 
   let stopping: Promise<void> | undefined;
+  let stopRequested = false;
+  let restarting: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+
+  if (supervision) {
+    const notify = supervision.notify ?? log;
+    const minDelay = supervision.minDelayMs ?? 500;
+    const maxDelay = supervision.maxDelayMs ?? 8000;
+    const watch = (running: Running) => {
+      void running.exited.then((how) => {
+        if (stopRequested) return;
+        restarting = restart(running.child.pid, how);
+      });
+    };
+    const restart = async (pid: number | undefined, how: string) => {
+      const downAt = Date.now();
+      notify(`PostgreSQL (PID ${pid ?? "?"}) exited unexpectedly (${how}); restarting it on port ${port} with the same data`);
+      for (let attempt = 1, delay = minDelay; !stopRequested; attempt++, delay = Math.min(delay * 2, maxDelay)) {
+        // A stop() during the wait ends it at once.
+        await Promise.race([sleep(delay), new Promise<void>((resolve) => (wakeUp = resolve))]);
+        if (stopRequested) return;
+        try {
+          // Never a new cluster here: a missing data directory is an error to report, not to paper over.
+          if (!existsSync(path.join(absDir, "PG_VERSION"))) throw new StartupError(`${absDir} has no PG_VERSION, so it is not a PostgreSQL data directory any more; not creating a new cluster over it`);
+          // The killed postmaster left postmaster.pid behind; a live server holding it is an error (retried).
+          checkLock(absDir, log);
+          current = await launch(bin, user, absDir, port, log, true);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          notify(`PostgreSQL restart attempt ${attempt} failed (${reason}); next attempt in ${Math.min(delay * 2, maxDelay) / 1000} s`);
+          continue;
+        }
+        if (stopRequested) {
+          await stopChild(current);
+          return;
+        }
+        notify(`PostgreSQL is back (PID ${current.child.pid}) after ${((Date.now() - downAt) / 1000).toFixed(1)} s; it recovered from its write-ahead log`);
+        watch(current);
+        return;
+      }
+    };
+    watch(current);
+  }
+
   return {
     port,
     dataDir: absDir,
     url: (database = "postgres") =>
       `postgresql://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    pid: () => current.child.pid,
     stop() {
       stopping ??= (async () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        // SIGINT = PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
-        child.kill("SIGINT");
-        const timer = setTimeout(() => child.kill("SIGQUIT"), 20_000);
-        await exited;
-        clearTimeout(timer);
+        stopRequested = true;
+        wakeUp?.();
+        await restarting;
+        await stopChild(current);
       })();
       return stopping;
     },
   };
+}
+
+async function stopChild({ child, exited }: Running): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  // SIGINT = PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
+  child.kill("SIGINT");
+  const timer = setTimeout(() => child.kill("SIGQUIT"), 20_000);
+  await exited;
+  clearTimeout(timer);
 }

@@ -1,21 +1,27 @@
-// npm run bench:pages — server response time of every page on the demo data: time to first
-// byte of the HTML and time to the complete streamed document, written to BENCHMARKS.md.
+// npm run bench:pages — server response time of every page on the demo data (or, with
+// --dataset=10m, on the bench's 10M-window dataset): time to first byte of the HTML and time
+// to the complete streamed document, written to BENCHMARKS.md.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { seedDatabase } from "../lib/seed/write";
-import { createTemplate, createTestDatabase, freePort, startTestServer } from "../lib/testing/test-database";
+import { rollAllCosts } from "../lib/db/mutations/cost-rollups";
+import { pgRunner } from "../lib/db/sql";
+import { createTemplate, createTestDatabase, freePort, startTestServer, withDatabase } from "../lib/testing/test-database";
+import { startBenchServer } from "./bench/load";
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
-import { runMain } from "./lib/errors";
+import { runMain, StartupError } from "./lib/errors";
+import { applyMigrations } from "./lib/schema-engine";
 import { endChild, NEXT_BIN, runNode } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const RUNS = 20;
 const WARM_UP = 3;
-const TARGET_MS = 300;
+/** Every dashboard page's complete document, p95 (issue 14). */
+const TARGET_MS = 500;
 
 /** The signed-in session the pages are measured with (the demo org's owner). */
 let cookie = "";
@@ -36,9 +42,9 @@ function percentile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-function replaceSection(markdown: string, section: string): string {
-  const start = "<!-- pages:start -->";
-  const end = "<!-- pages:end -->";
+function replaceSection(markdown: string, section: string, marker: string): string {
+  const start = `<!-- ${marker}:start -->`;
+  const end = `<!-- ${marker}:end -->`;
   const block = `${start}\n${section}\n${end}`;
   if (markdown.includes(start) && markdown.includes(end)) {
     return markdown.slice(0, markdown.indexOf(start)) + block + markdown.slice(markdown.indexOf(end) + end.length);
@@ -46,23 +52,138 @@ function replaceSection(markdown: string, section: string): string {
   return `${markdown.trimEnd()}\n\n${block}\n`;
 }
 
-runMain(async () => {
+interface PageSet {
+  databaseUrl: string;
+  pages: string[];
+  title: string;
+  dataset: string;
+  marker: string;
+  cleanup: () => Promise<void>;
+}
+
+/** `--dataset=10m` (or 1m): the bench's stored dataset (npm run bench) instead of the demo seed. */
+const datasetArg = process.argv.find((a) => a.startsWith("--dataset="))?.slice("--dataset=".length);
+
+async function demoPages(): Promise<PageSet> {
   const server = await startTestServer();
+  await createTemplate(server.adminUrl);
+  const database = await createTestDatabase(server.adminUrl, "pages");
+  const seeded = await seedDatabase({ url: database.url, reset: false });
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const { rows: [ids] } = await client.query<{ run: number; deployment: number; team: string }>(
+    `select (select id from training_runs order by "startedAt" desc limit 1) as run,
+            (select id from inference_deployments order by id limit 1) as deployment,
+            (select slug from teams order by id limit 1) as team`,
+  );
+  const counts = await client.query<{ runs: string; windows: string }>(`select (select count(*) from training_runs)::text as runs, (select count(*) from inference_usage_windows)::text as windows`);
+  await client.end();
+  cookie = await benchSessionCookie(database.url, { orgSlug: "demo" });
+  return {
+    databaseUrl: database.url,
+    title: "## Page response times (demo data)",
+    dataset: `the demo seed (${counts.rows[0]!.runs} training runs, ${Number(counts.rows[0]!.windows).toLocaleString("en-US")} usage windows, seeded in ${seeded.seconds.toFixed(1)} s)`,
+    marker: "pages",
+    pages: [
+      "/",
+      "/?range=90d",
+      "/teams",
+      `/teams/${ids!.team}`,
+      "/training",
+      "/training?range=90d&sort=cost&dir=desc",
+      `/training/${ids!.run}`,
+      "/inference",
+      `/inference/${ids!.deployment}`,
+      `/inference/${ids!.deployment}?range=30d`,
+      "/reports",
+      "/settings",
+      "/training/new",
+      `/training/${ids!.run}/edit`,
+      `/inference/${ids!.deployment}/edit`,
+      `/inference/${ids!.deployment}/usage/new`,
+      "/import",
+      "/estimate",
+    ],
+    cleanup: async () => {
+      await database.drop();
+      await server.stop();
+    },
+  };
+}
+
+/**
+ * The bench's dataset (10,093,991 windows, 100,000 runs at the 10m tier),
+ * which ends at its own "now" (2026-11-01): views use explicit date ranges
+ * ending there. Cost rollups are first brought up to date at the real time,
+ * as the app's background roller keeps them, so the measured pages read what
+ * a running server reads.
+ */
+async function datasetPages(tier: string): Promise<PageSet> {
+  const server = await startBenchServer(() => {});
+  const url = withDatabase(server.adminUrl, `burnrate_bench_${tier}`);
+  const client = new pg.Client({ connectionString: url });
   try {
-    await createTemplate(server.adminUrl);
-    const database = await createTestDatabase(server.adminUrl, "pages");
-    const seeded = await seedDatabase({ url: database.url, reset: false });
-    const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    const { rows: [ids] } = await client.query<{ run: number; deployment: number; team: string }>(
-      `select (select id from training_runs order by "startedAt" desc limit 1) as run,
-              (select id from inference_deployments order by id limit 1) as deployment,
-              (select slug from teams order by id limit 1) as team`,
-    );
-    const counts = await client.query<{ runs: string; windows: string }>(`select (select count(*) from training_runs)::text as runs, (select count(*) from inference_usage_windows)::text as windows`);
-    await client.end();
-    cookie = await benchSessionCookie(database.url, { orgSlug: "demo" });
-    const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
+    const meta = await client.query<{ value: unknown }>(`select value from bench_meta where key = 'complete'`);
+    if (meta.rows[0]?.value !== true) throw new Error("incomplete");
+  } catch {
+    await server.stop();
+    throw new StartupError(`no complete ${tier} bench dataset in bench-data/: run \`npm run bench -- --tiers=${tier}\` first`);
+  }
+  const applied = await applyMigrations(url);
+  if (applied.length > 0) console.log(`Applied ${applied.join(", ")}`);
+  const rolled = await rollAllCosts(
+    async (work) => {
+      await client.query("begin");
+      try {
+        const result = await work(pgRunner(client));
+        await client.query("commit");
+        return result;
+      } catch (error) {
+        await client.query("rollback").catch(() => {});
+        throw error;
+      }
+    },
+    { isAdvancing: true, chunk: 2_000 },
+  );
+  console.log(`Cost rollups brought up to date: ${rolled.runs} runs, ${rolled.deployments} deployments`);
+  const { rows: [ids] } = await client.query<{ run: number; deployment: number; team: string; runs: string; windows: string }>(
+    `select (select id from training_runs where "endedAt" is not null order by "startedAt" desc limit 1) as run,
+            (select "deploymentId" from usage_rollup_day group by "deploymentId" order by sum(requests) desc limit 1) as deployment,
+            (select slug from teams order by id limit 1) as team,
+            (select count(*) from training_runs)::text as runs,
+            (select reltuples::bigint from pg_class where relname = 'inference_usage_windows')::text as windows`,
+  );
+  await client.end();
+  cookie = await benchSessionCookie(url);
+  const range = "from=2026-08-03&to=2026-10-31";
+  return {
+    databaseUrl: url,
+    title: `## Page response times at the ${tier} tier`,
+    dataset: `the bench's ${tier} dataset (${Number(ids!.runs).toLocaleString("en-US")} training runs, about ${Number(ids!.windows).toLocaleString("en-US")} usage windows; it ends on 2026-11-01, so views use the 90 days before it: \`${range}\`)`,
+    marker: `pages-${tier}`,
+    pages: [
+      "/",
+      `/?${range}`,
+      `/teams/${ids!.team}?${range}`,
+      `/training?from=2025-11-01&to=2026-10-31&sort=cost&dir=desc`,
+      `/training?from=2025-11-01&to=2026-10-31&sort=cost&dir=desc&page=500`,
+      `/training/${ids!.run}`,
+      `/inference?${range}`,
+      `/inference/${ids!.deployment}?${range}`,
+      `/inference/${ids!.deployment}?from=2025-11-01&to=2026-10-31`,
+      "/reports/2026-09",
+      "/api/reports/2026-09/lines.csv",
+      "/api/reports/2026-09/focus.csv",
+    ],
+    cleanup: () => server.stop(),
+  };
+}
+
+runMain(async () => {
+  const set = datasetArg ? await datasetPages(datasetArg) : await demoPages();
+  try {
+    const env = { ...process.env, DATABASE_URL: set.databaseUrl, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
     if (!isBuildCurrent(root)) {
       await runNode([NEXT_BIN, "build"], env);
       markBuildCurrent(root);
@@ -79,26 +200,7 @@ runMain(async () => {
         }
         await new Promise((r) => setTimeout(r, 250));
       }
-      const pages = [
-        "/",
-        "/?range=90d",
-        "/teams",
-        `/teams/${ids!.team}`,
-        "/training",
-        "/training?range=90d&sort=cost&dir=desc",
-        `/training/${ids!.run}`,
-        "/inference",
-        `/inference/${ids!.deployment}`,
-        `/inference/${ids!.deployment}?range=30d`,
-        "/reports",
-        "/settings",
-        "/training/new",
-        `/training/${ids!.run}/edit`,
-        `/inference/${ids!.deployment}/edit`,
-        `/inference/${ids!.deployment}/usage/new`,
-        "/import",
-        "/estimate",
-      ];
+      const pages = set.pages;
       const rows: string[] = [];
       let worstTtfb = 0;
       let worstTotal = 0;
@@ -118,27 +220,26 @@ runMain(async () => {
       }
       const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? os.cpus()[0]?.model ?? "unknown CPU";
       const section = [
-        "## Page response times (demo data)",
+        set.title,
         "",
         `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:pages\` on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, embedded PostgreSQL 18, production build (\`next start\`).`,
-        `Dataset: the demo seed (${counts.rows[0]!.runs} training runs, ${Number(counts.rows[0]!.windows).toLocaleString("en-US")} usage windows, seeded in ${seeded.seconds.toFixed(1)} s). ${WARM_UP} warm-up requests, then ${RUNS} sequential requests per page.`,
+        `Dataset: ${set.dataset}. ${WARM_UP} warm-up requests, then ${RUNS} sequential requests per page. Load average before measuring: ${os.loadavg()[0]!.toFixed(1)}.`,
         "",
-        "Pages stream: the first byte carries the layout and skeletons, the rest arrives as each Suspense boundary's data resolves. Both are shown; the target is the first byte.",
+        "Pages stream: the first byte carries the layout and skeletons, the rest arrives as each Suspense boundary's data resolves, so a page's speed is the time to its complete document. Both are shown.",
         "",
         "| page | TTFB p50 (ms) | TTFB p95 (ms) | complete p50 (ms) | complete p95 (ms) |",
         "| --- | ---: | ---: | ---: | ---: |",
         ...rows,
         "",
-        `Target: time to first byte under ${TARGET_MS} ms on every page — worst p95 ${worstTtfb.toFixed(0)} ms: ${worstTtfb < TARGET_MS ? "met" : "missed"}. Worst p95 to the complete document: ${worstTotal.toFixed(0)} ms${worstTotal < TARGET_MS ? " (also under the target)" : ""}.`,
+        `Target: the complete document under ${TARGET_MS} ms p95 on every page — worst p95 ${worstTotal.toFixed(0)} ms: ${worstTotal < TARGET_MS ? "met" : "**missed**"}. Worst first-byte p95: ${worstTtfb.toFixed(0)} ms.`,
       ].join("\n");
       const file = path.join(root, "BENCHMARKS.md");
-      writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n", section));
+      writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n", section, set.marker));
       console.log(`Wrote the pages section of BENCHMARKS.md (worst TTFB p95 ${worstTtfb.toFixed(0)} ms, complete ${worstTotal.toFixed(0)} ms).`);
     } finally {
       await endChild(app);
-      await database.drop();
     }
   } finally {
-    await server.stop();
+    await set.cleanup();
   }
 });

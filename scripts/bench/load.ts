@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { rollAllCosts } from "../../lib/db/mutations/cost-rollups";
 import { rebuildUsageRollups } from "@/lib/db/mutations/usage-rollups";
 import { pgRunner, type SqlRunner } from "@/lib/db/sql";
 import { freePort, withDatabase } from "@/lib/testing/test-database";
@@ -78,6 +79,45 @@ export interface Dataset {
   params: DatasetParams;
   meta: LoadMeta;
   isReused: boolean;
+  /** Cost rollups this run had to build (none pending on a dataset built after they existed). */
+  costRoll: CostRoll;
+}
+
+export interface CostRoll {
+  seconds: number;
+  runs: number;
+  deployments: number;
+  rows: number;
+}
+
+/**
+ * Rolls every pending item's cost up (lib/db/mutations/cost-rollups.ts) as
+ * the background roller would, in chunks of 2,000 items per transaction, at
+ * the dataset's "now". A dataset generated before the cost rollup existed is
+ * rolled once here; the time is reported.
+ */
+async function rollDatasetCosts(url: string, now: Date, log: (line: string) => void): Promise<CostRoll> {
+  return withClient(url, async (client) => {
+    const started = performance.now();
+    const done = await rollAllCosts(
+      async (work) => {
+        await client.query("begin");
+        try {
+          const result = await work(pgRunner(client));
+          await client.query("commit");
+          return result;
+        } catch (error) {
+          await client.query("rollback").catch(() => {});
+          throw error;
+        }
+      },
+      { now, chunk: 2_000, isAdvancing: true, onProgress: (t) => log(`  cost rollups: ${t.runs.toLocaleString("en-US")} runs, ${t.deployments} deployments rolled`) },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (done.runs + done.deployments > 0) await client.query("analyze cost_rollup_day, training_runs, inference_deployments");
+    const { rows } = await client.query<{ n: string }>("select count(*)::text as n from cost_rollup_day");
+    return { ...done, seconds, rows: Number(rows[0]!.n) };
+  });
 }
 
 function databaseName(params: DatasetParams): string {
@@ -124,7 +164,8 @@ export async function ensureDataset(
       // Migrations added since the dataset was built (a changed SQL function, an index) must be measured too.
       const applied = await applyMigrations(url);
       if (applied.length > 0) options.log(`[${params.tier}] applied new migrations: ${applied.join(", ")}`);
-      return { url, params, meta, isReused: true };
+      const costRoll = await rollDatasetCosts(url, new Date(params.now), options.log);
+      return { url, params, meta, isReused: true, costRoll };
     }
   }
   await withClient(server.adminUrl, async (admin) => {
@@ -133,7 +174,8 @@ export async function ensureDataset(
   });
   await applyMigrations(url);
   const meta = await withClient(url, (client) => generate(client, params, options.log));
-  return { url, params, meta, isReused: false };
+  const costRoll = await rollDatasetCosts(url, new Date(params.now), options.log);
+  return { url, params, meta, isReused: false, costRoll };
 }
 
 const seconds = (startMs: number) => (performance.now() - startMs) / 1000;
@@ -237,7 +279,9 @@ export function timedRunner(inner: SqlRunner, stats: Map<string, { ms: number; c
     if (/insert into usage_rollup_quarter/i.test(t)) return "SQL: insert 15-minute rows (usage_rollup_quarter)";
     if (/^select .* from usage_rollup_quarter/i.test(t)) return "SQL: read 15-minute rows (incl. pg result parsing in Node)";
     if (/^select .* from (inference_deployments|rollup_time_zones) /i.test(t)) return "SQL: look up deployments and zones";
+    if (/pg_advisory_xact_lock/i.test(t)) return "SQL: advisory locks";
     if (/usage_rollup_team_hour/i.test(t)) return "SQL: team-hour rows (usage_rollup_team_hour)";
+    if (/usage_rollup_team_day/i.test(t)) return "SQL: team-day rows (usage_rollup_team_day)";
     if (/usage_rollup_day/i.test(t)) return "SQL: per-zone day rows (usage_rollup_day)";
     if (/from inference_usage_windows/i.test(t)) return "SQL: read raw windows (incl. pg result parsing in Node)";
     return "SQL: other";

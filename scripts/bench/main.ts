@@ -124,7 +124,7 @@ runMain(async () => {
         if (otherCpu !== null && otherCpu > 0.05) log(`[${tier}] note: other processes used ${(otherCpu * 100).toFixed(0)}% of the CPUs while this tier was measured`);
         tiers.push({
           params,
-          dataset: { meta: dataset.meta, isReused: dataset.isReused, seconds: datasetSeconds },
+          dataset: { meta: dataset.meta, isReused: dataset.isReused, seconds: datasetSeconds, costRoll: dataset.costRoll },
           cases,
           sweep,
           writes,

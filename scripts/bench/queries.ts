@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { makeViewer, type Viewer } from "@/lib/access/viewer";
-import { ledgerSql, queryLedger, type LedgerQuery } from "@/lib/db/queries/cost-ledger";
+import { costRollupApplies, ledgerSql, queryLedger, type LedgerQuery } from "@/lib/db/queries/cost-ledger";
 import { chooseUsageSource, queryUsage, usageSql, type UsageQuery, type UsageSource } from "@/lib/db/queries/usage-ledger";
 import { pgRunner, type Prisma } from "@/lib/db/sql";
 import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
@@ -25,7 +25,7 @@ interface Part {
   label: string;
   kind: "cost" | "usage";
   rollup: Runnable;
-  /** Null for cost: the ledger reads no usage rows, so the naive query is the same SQL. */
+  /** Usage: the same question answered from raw windows; cost: the ledger computed live from the records. */
   naive: Runnable | null;
 }
 
@@ -87,17 +87,31 @@ function distinctBuckets(rows: readonly { bucketStart: Date }[]): number {
 function ledgerPart(ctx: BenchContext, label: string, q: Omit<LedgerQuery, "viewer" | "now">): Part {
   const run = pgRunner(ctx.client);
   const query: LedgerQuery = { ...q, viewer: ctx.viewer, now: ctx.now };
+  // The naive baseline is the ledger computed live from the records (every item × bucket, as before the cost rollup);
+  // both must give the same rows, to the micro-dollar and the cent.
+  const live = ledgerSql({ ...query, orgViewer: ctx.viewer, isRollupZone: false });
+  let rolled: string | undefined;
+  const digest = (rows: unknown[]) => JSON.stringify(rows, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof Date ? v.getTime() : v));
   return {
     label,
     kind: "cost",
     rollup: {
       run: async () => {
         const rows = await queryLedger(query, run);
+        rolled ??= digest(rows.map((r) => [r.bucketStart, r.groupKey, r.kind, r.computeCostMicros, r.computeCostCents, r.extraCostCents, r.gpuMs]));
         return { rows: rows.length, buckets: distinctBuckets(rows) };
       },
-      statement: async () => ledgerSql({ ...query, orgViewer: ctx.viewer }),
+      statement: async () => ledgerSql({ ...query, orgViewer: ctx.viewer, isRollupZone: await costRollupApplies(query, run) }),
     },
-    naive: null,
+    naive: {
+      run: async () => {
+        const rows = await run.query<{ bucketStart: Date; groupKey: string; kind: string; computeCostMicros: string; computeCostCents: string; extraCostCents: string; gpuMs: string }>(live);
+        const naive = digest(rows.map((r) => [r.bucketStart, r.groupKey, r.kind, r.computeCostMicros, r.computeCostCents, r.extraCostCents, r.gpuMs]));
+        if (rolled !== undefined && naive !== rolled) throw new Error(`(${label}) the cost rollup's rows differ from the live ledger's`);
+        return { rows: rows.length, buckets: distinctBuckets(rows) };
+      },
+      statement: async () => live,
+    },
   };
 }
 
@@ -124,7 +138,7 @@ function usagePart(ctx: BenchContext, label: string, q: Omit<UsageQuery, "viewer
         const { source, rows } = await queryUsage(query, run);
         return { rows: rows.length, buckets: distinctBuckets(rows), source, usage: new Map(rows.map((r) => digest(r.bucketStart, r.groupKey, r))) };
       },
-      statement: async () => usageSql(query, await chooseUsageSource(query, run)),
+      statement: async () => usageSql(query, await chooseUsageSource(query, run), "node"),
     },
     naive: {
       run: async () => {

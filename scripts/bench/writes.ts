@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { refreshUsageRollups, type UsageChange } from "@/lib/db/mutations/usage-rollups";
+import { checkUsageRollups, refreshUsageRollups, type UsageChange } from "@/lib/db/mutations/usage-rollups";
 import { pgRunner, Prisma, type SqlRunner } from "@/lib/db/sql";
 import { sketchFromSamples } from "@/lib/domain/latency-sketch";
 import { Rng } from "./random";
@@ -10,12 +10,16 @@ import { latencyStats, type LatencyStats } from "./measure";
  * Write throughput through the rollup path: batches of 1,000 new 5-minute
  * windows, each batch in one transaction that inserts the raw rows and calls
  * refreshUsageRollups for them (what the API's write path does), committed.
- * Afterwards everything written is deleted again (with a rollup refresh) so
- * the stored dataset stays as generated.
+ * Two shapes: one deployment backfilling, and a scrape tick spread over 100
+ * deployments. After each shape the rollups of the deployments written (and
+ * of their teams) are compared with a recomputation from raw
+ * (checkUsageRollups); then everything written is deleted again (with a
+ * rollup refresh), checked again, so the stored dataset stays as generated.
  */
 
 export const WRITE_BATCHES = 20;
 export const WINDOWS_PER_BATCH = 1_000;
+const SPREAD_DEPLOYMENTS = 100;
 const WINDOW_MS = 300_000;
 
 export interface WriteShape {
@@ -28,6 +32,8 @@ export interface WriteShape {
   batchMs: LatencyStats;
   /** Time per statement kind, summed over all batches. */
   phases: PhaseTime[];
+  /** checkUsageRollups after the writes and after the cleanup: rows compared, rows that differ. */
+  check: { rows: number; mismatches: number; afterCleanup: { rows: number; mismatches: number } } | null;
 }
 
 export interface WriteResult {
@@ -89,12 +95,23 @@ async function runShape(
   const dbMs = [...stats.values()].reduce((sum, x) => sum + x.ms, 0);
   const phases: PhaseTime[] = [...stats.entries()].map(([l, x]) => ({ label: l, seconds: x.ms / 1000, statements: x.count }));
   phases.push({ label: "Node (proration) + BEGIN/COMMIT", seconds: seconds - dbMs / 1000 });
-  return { label, detail, batches: batches.length, windowsPerBatch: WINDOWS_PER_BATCH, seconds, windowsPerSecond: windows / seconds, batchMs: latencyStats(times), phases };
+  return {
+    label,
+    detail,
+    batches: batches.length,
+    windowsPerBatch: WINDOWS_PER_BATCH,
+    seconds,
+    windowsPerSecond: windows / seconds,
+    batchMs: latencyStats(times),
+    phases,
+    check: null,
+  };
 }
 
 async function rollupCounts(client: pg.Client): Promise<string> {
   const { rows } = await client.query<{ n: string }>(
-    `select (select count(*) from usage_rollup_quarter) || '/' || (select count(*) from usage_rollup_team_hour) || '/' || (select count(*) from usage_rollup_day) as n`,
+    `select (select count(*) from usage_rollup_quarter) || '/' || (select count(*) from usage_rollup_team_hour) || '/' || (select count(*) from usage_rollup_day)
+       || '/' || (select count(*) from usage_rollup_team_day) as n`,
   );
   return rows[0]!.n;
 }
@@ -107,6 +124,23 @@ async function deleteAndRefresh(client: pg.Client, where: Prisma.Sql, changes: U
   await client.query("commit");
 }
 
+async function check(client: pg.Client, deploymentIds: number[], span: { start: Date; end: Date }, log: (line: string) => void, what: string) {
+  const result = await checkUsageRollups(pgRunner(client), { deploymentIds, ...span });
+  log(`  rollups ${what}: ${result.rows.toLocaleString("en-US")} rows compared with a recomputation from raw, ${result.mismatches.length} differ`);
+  for (const line of result.mismatches.slice(0, 5)) log(`    ${line}`);
+  return { rows: result.rows, mismatches: result.mismatches.length };
+}
+
+function createDeployment(client: pg.Client, teamId: number, name: string, now: Date): Promise<number> {
+  return client
+    .query<{ id: number }>(
+      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
+       select $1, $2, 'llama-3.1-8b-instruct', 'VLLM', 'FP8', 'CONTINUOUS', min(id), 'aws', 'ON_DEMAND', 1, $3, $3 from gpu_types returning id`,
+      [teamId, name, now],
+    )
+    .then((r) => r.rows[0]!.id);
+}
+
 export async function measureWrites(client: pg.Client, options: { now: Date; teamId: number; log: (line: string) => void }): Promise<WriteResult> {
   const { now, log } = options;
   const rng = new Rng(1, "writes");
@@ -114,51 +148,64 @@ export async function measureWrites(client: pg.Client, options: { now: Date; tea
   const shapes: WriteShape[] = [];
 
   // A: a new deployment backfilling 1,000 consecutive windows (83 h) per batch.
-  const fresh = await client.query<{ id: number }>(
-    `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
-     select $1, 'bench-write-test', 'llama-3.1-8b-instruct', 'VLLM', 'FP8', 'CONTINUOUS', min(id), 'aws', 'ON_DEMAND', 1, $2, $2 from gpu_types returning id`,
-    [options.teamId, now],
-  );
-  const freshId = fresh.rows[0]!.id;
+  const freshId = await createDeployment(client, options.teamId, "bench-write-test", now);
   const backfill = Array.from({ length: WRITE_BATCHES }, (_, b) =>
     makeWindows(
       Array.from({ length: WINDOWS_PER_BATCH }, (_, i) => ({ deploymentId: freshId, start: new Date(now.getTime() + (b * WINDOWS_PER_BATCH + i) * WINDOW_MS) })),
       rng,
     ),
   );
+  const backfillSpan = { start: now, end: new Date(now.getTime() + WRITE_BATCHES * WINDOWS_PER_BATCH * WINDOW_MS) };
   try {
-    shapes.push(await runShape(client, "Backfill", "one new deployment, 1,000 consecutive windows (83 hours) per batch", backfill));
-    log(`  writes (backfill): ${shapes[0]!.windowsPerSecond.toFixed(0)} windows/s`);
+    const shape = await runShape(client, "Backfill", "one new deployment, 1,000 consecutive windows (83 hours) per batch", backfill);
+    log(`  writes (backfill): ${shape.windowsPerSecond.toFixed(0)} windows/s, batch p50 ${shape.batchMs.p50.toFixed(1)} ms, p95 ${shape.batchMs.p95.toFixed(1)} ms`);
+    const written = await check(client, [freshId], backfillSpan, log, "after the backfill");
+    await deleteAndRefresh(client, Prisma.sql`"deploymentId" = ${freshId}`, [{ deploymentId: freshId, ...backfillSpan }]);
+    shape.check = { ...written, afterCleanup: await check(client, [freshId], backfillSpan, log, "after its cleanup") };
+    shapes.push(shape);
   } finally {
-    const end = new Date(now.getTime() + WRITE_BATCHES * WINDOWS_PER_BATCH * WINDOW_MS);
-    await deleteAndRefresh(client, Prisma.sql`"deploymentId" = ${freshId}`, [{ deploymentId: freshId, start: now, end }]);
+    await deleteAndRefresh(client, Prisma.sql`"deploymentId" = ${freshId}`, [{ deploymentId: freshId, ...backfillSpan }]);
     await client.query(`delete from inference_deployments where id = $1`, [freshId]);
   }
 
-  // B: a scrape tick — the same 1,000 windows spread over every live deployment.
-  const live = (await client.query<{ id: number }>(`select id from inference_deployments where "activeTo" is null order by id limit 100`)).rows.map((r) => r.id);
-  const stride = Math.ceil(WINDOWS_PER_BATCH / live.length);
+  // B: a scrape tick — one window per deployment per tick, 10 ticks per batch of 1,000, over 100 deployments:
+  // the live ones, topped up with new deployments (spread over the same teams) when there are fewer.
+  const live = (
+    await client.query<{ id: number; teamId: number }>(`select id, "teamId" from inference_deployments where "activeTo" is null order by id limit ${SPREAD_DEPLOYMENTS}`)
+  ).rows;
+  const added: number[] = [];
+  for (let i = live.length; i < SPREAD_DEPLOYMENTS; i++) added.push(await createDeployment(client, live[i % live.length]?.teamId ?? options.teamId, `bench-write-spread-${i}`, now));
+  const targets = [...live.map((d) => d.id), ...added];
+  const ticks = WINDOWS_PER_BATCH / targets.length;
   const spread = Array.from({ length: WRITE_BATCHES }, (_, b) =>
     makeWindows(
       Array.from({ length: WINDOWS_PER_BATCH }, (_, i) => ({
-        deploymentId: live[i % live.length]!,
-        start: new Date(now.getTime() + (b * stride + Math.floor(i / live.length)) * WINDOW_MS),
+        deploymentId: targets[i % targets.length]!,
+        start: new Date(now.getTime() + (b * ticks + Math.floor(i / targets.length)) * WINDOW_MS),
       })),
       rng,
     ),
   );
-  try {
-    shapes.push(
-      await runShape(client, "Spread", `1,000 windows over ${live.length} live deployments (${WINDOWS_PER_BATCH % live.length === 0 ? stride : `${stride - 1}-${stride}`} consecutive windows each) per batch`, spread),
-    );
-    log(`  writes (spread): ${shapes[1]!.windowsPerSecond.toFixed(0)} windows/s`);
-  } finally {
-    const end = new Date(now.getTime() + WRITE_BATCHES * stride * WINDOW_MS);
-    await deleteAndRefresh(
+  const spreadSpan = { start: now, end: new Date(now.getTime() + WRITE_BATCHES * ticks * WINDOW_MS) };
+  const cleanup = () =>
+    deleteAndRefresh(
       client,
-      Prisma.sql`"deploymentId" = any(${live}::int[]) and "windowStart" >= ${now}`,
-      live.map((deploymentId) => ({ deploymentId, start: now, end })),
+      Prisma.sql`"deploymentId" = any(${targets}::int[]) and "windowStart" >= ${now}`,
+      targets.map((deploymentId) => ({ deploymentId, ...spreadSpan })),
     );
+  try {
+    const detail =
+      `1,000 windows over ${targets.length} deployments (${live.length} live${added.length > 0 ? ` + ${added.length} new` : ""}): ` +
+      `${ticks} scrape ticks of one 5-minute window each per batch`;
+    const shape = await runShape(client, "Spread", detail, spread);
+    log(`  writes (spread): ${shape.windowsPerSecond.toFixed(0)} windows/s, batch p50 ${shape.batchMs.p50.toFixed(1)} ms, p95 ${shape.batchMs.p95.toFixed(1)} ms`);
+    const written = await check(client, targets, spreadSpan, log, "after the spread writes");
+    await cleanup();
+    shape.check = { ...written, afterCleanup: await check(client, targets, spreadSpan, log, "after their cleanup") };
+    shapes.push(shape);
+  } finally {
+    await cleanup();
+    if (added.length > 0) await client.query(`delete from inference_deployments where id = any($1::int[])`, [added]);
   }
   return { shapes, isRestored: (await rollupCounts(client)) === before };
 }

@@ -19,7 +19,8 @@ export type AuditValue = string | number | boolean | null;
 export type AuditSnapshot = Record<string, AuditValue>;
 
 /** Columns that change on every write and say nothing about the record. */
-const BOOKKEEPING = new Set(["id", "createdAt", "updatedAt", "version", "latencyKeys", "latencyCounts"]);
+// costRolled*: the cost rollup's watermark and totals (lib/db/mutations/cost-rollups.ts), not part of the record.
+const BOOKKEEPING = new Set(["id", "createdAt", "updatedAt", "version", "latencyKeys", "latencyCounts", "costRolledTo", "costRolledCents", "costRolledMicros"]);
 
 function isDecimalLike(value: object): value is { toFixed(): string } {
   return "toFixed" in value && "isFinite" in value && typeof (value as { toFixed: unknown }).toFixed === "function";

@@ -69,6 +69,7 @@ type Op =
   | { op: "finishRun"; pick: number; hours: number }
   | { op: "changeRun"; pick: number; gpus: number; team: number }
   | { op: "deleteRun"; pick: number }
+  | { op: "restoreRun"; pick: number }
   | { op: "stopDeployment"; pick: number; hours: number }
   | { op: "price"; gpu: number; day: number; price: number }
   | { op: "roll"; limit: number; isAdvancing: boolean; atDay: number }
@@ -86,6 +87,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant("finishRun" as const), pick: fc.nat(), hours: fc.integer({ min: 0, max: 100 }) }),
   fc.record({ op: fc.constant("changeRun" as const), pick: fc.nat(), gpus: fc.integer({ min: 1, max: 64 }), team: fc.nat(2) }),
   fc.record({ op: fc.constant("deleteRun" as const), pick: fc.nat() }),
+  fc.record({ op: fc.constant("restoreRun" as const), pick: fc.nat() }),
   fc.record({ op: fc.constant("stopDeployment" as const), pick: fc.nat(), hours: fc.integer({ min: 1, max: 400 }) }),
   fc.record({ op: fc.constant("price" as const), gpu: fc.nat(1), day: fc.integer({ min: 1, max: 79 }), price: fc.integer({ min: 50, max: 900 }) }),
   fc.record({ op: fc.constant("roll" as const), limit: fc.integer({ min: 1, max: 50 }), isAdvancing: fc.boolean(), atDay: fc.integer({ min: 0, max: 80 }) }),
@@ -136,6 +138,16 @@ async function apply(o: Op, index: number): Promise<void> {
       const all = await ids("training_runs");
       if (all.length === 0) return;
       await client.query(`delete from training_runs where id = $1`, [all[o.pick % all.length]]);
+      return;
+    }
+    case "restoreRun": {
+      // Delete and undo, as records.ts does: the snapshot (watermark included) is inserted back whole.
+      const all = await ids("training_runs");
+      if (all.length === 0) return;
+      const id = all[o.pick % all.length];
+      const { rows } = await client.query(`select to_jsonb(r) as row from training_runs r where id = $1`, [id]);
+      await client.query(`delete from training_runs where id = $1`, [id]);
+      await client.query(`insert into training_runs select * from jsonb_populate_record(null::training_runs, $1::jsonb)`, [rows[0].row]);
       return;
     }
     case "stopDeployment": {

@@ -21,7 +21,7 @@ import {
   type MutationResult,
   type Tx,
 } from "./records";
-import { refreshTeamUsageHours, refreshUsageRollups } from "./usage-rollups";
+import { refreshTeamUsage } from "./usage-rollups";
 import { lockDeployment, windowsOutsidePeriod } from "./usage-window-rules";
 
 /**
@@ -139,12 +139,10 @@ export async function updateInferenceDeployment({
       .update({ where: { id }, data: { ...toData(values), version: { increment: 1 } } })
       .catch(rethrowForeignKey);
     if (current.teamId !== updated.teamId) {
-      // The usage moves with the deployment: the old team's hours lose it, the new team's gain it.
+      // The usage moves with the deployment: the old team's hours and days lose it, the new team's gain it
+      // (the deployment's own 15-minute and day rows stay as they are).
       const span = await usageSpan(run, id);
-      if (span) {
-        await refreshTeamUsageHours(run, { teamId: current.teamId, ...span });
-        await refreshUsageRollups(run, [{ deploymentId: id, ...span }]);
-      }
+      if (span) await refreshTeamUsage(run, { teamIds: [current.teamId, updated.teamId], ...span });
     }
     await writeAuditEntries(run, { viewer, source: "form" }, [
       { entityType: "inferenceDeployment", entityId: String(id), action: "UPDATE", before: auditSnapshot(current), after: auditSnapshot(updated) },

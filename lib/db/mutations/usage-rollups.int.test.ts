@@ -3,10 +3,11 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sketchFromSamples } from "@/lib/domain/latency-sketch";
 import { pgRunner, Prisma } from "../sql";
-import { ensureRollupTimeZones, rebuildUsageRollups, refreshUsageRollups } from "./usage-rollups";
+import { checkUsageRollups, ensureRollupTimeZones, rebuildUsageRollups, refreshTeamUsage, refreshUsageRollups, type UsageChange } from "./usage-rollups";
 
 let client: pg.Client;
 const deploymentIds: number[] = [];
+const teamIds: number[] = [];
 
 beforeAll(async () => {
   client = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -16,7 +17,7 @@ beforeAll(async () => {
     `insert into gpu_types ("orgId", name, "memoryGb", "peakBf16Tflops", "memoryBandwidthGbps") values ($1, 'H100', 80, 989.5, 3350) returning id`,
     [org.id],
   );
-  const teams = [];
+  const teams = teamIds;
   for (const [slug, tz] of [["kathmandu", "Asia/Kathmandu"], ["ny", "America/New_York"]]) {
     const { rows: [team] } = await client.query(
       `insert into teams ("orgId", slug, name, "monthlyBudgetUsd", "timeZone", "updatedAt") values ($1, $2, $2, 1000, $3, now()) returning id`,
@@ -40,7 +41,7 @@ afterAll(async () => {
 });
 
 async function snapshot(): Promise<string> {
-  const tables = ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day"];
+  const tables = ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day", "usage_rollup_team_day"];
   const parts: unknown[] = [];
   for (const table of tables) {
     const { rows } = await client.query(`select * from ${table} order by 1, 2, 3`);
@@ -49,50 +50,90 @@ async function snapshot(): Promise<string> {
   return JSON.stringify(parts);
 }
 
+interface InsertOp {
+  kind: "insert";
+  deployment: number;
+  startMinute: number;
+  seconds: number;
+  requests: number;
+  isSummary: boolean;
+  seed: number;
+}
+
 type Op =
-  | { kind: "insert"; deployment: number; startMinute: number; seconds: number; requests: number; isSummary: boolean; seed: number }
+  | InsertOp
+  /** Several windows written in one transaction and refreshed with one call (the batched write path). */
+  | { kind: "batch"; windows: InsertOp[] }
   | { kind: "update"; pick: number; seconds: number; requests: number }
-  | { kind: "delete"; pick: number };
+  | { kind: "delete"; pick: number }
+  /** The third deployment moves to the other team (refreshTeamUsage). */
+  | { kind: "move" };
+
+const insertArb: fc.Arbitrary<InsertOp> = fc.record({
+  kind: fc.constant("insert" as const),
+  deployment: fc.integer({ min: 0, max: 2 }),
+  // Ten days across the Feb→Mar month boundary and the 8 March 2026 US DST change.
+  startMinute: fc.integer({ min: 0, max: 60 * 24 * 10 }),
+  seconds: fc.constantFrom(300, 300, 60, 900, 3600, 7 * 3600, 2 * 86400 + 77),
+  requests: fc.integer({ min: 0, max: 5_000 }),
+  isSummary: fc.boolean(),
+  seed: fc.integer({ min: 1, max: 1_000 }),
+});
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 5,
-    arbitrary: fc.record({
-      kind: fc.constant("insert" as const),
-      deployment: fc.integer({ min: 0, max: 2 }),
-      // Ten days across the Feb→Mar month boundary and the 8 March 2026 US DST change.
-      startMinute: fc.integer({ min: 0, max: 60 * 24 * 10 }),
-      seconds: fc.constantFrom(300, 300, 60, 900, 3600, 7 * 3600, 2 * 86400 + 77),
-      requests: fc.integer({ min: 0, max: 5_000 }),
-      isSummary: fc.boolean(),
-      seed: fc.integer({ min: 1, max: 1_000 }),
-    }),
-  },
+  { weight: 5, arbitrary: insertArb },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("batch" as const), windows: fc.array(insertArb, { minLength: 2, maxLength: 30 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("move" as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("update" as const), pick: fc.nat(), seconds: fc.constantFrom(300, 1200, 86400), requests: fc.integer({ min: 0, max: 9_000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("delete" as const), pick: fc.nat() }) },
 );
 
 const BASE = Date.UTC(2026, 1, 27, 3, 7);
 
+/** Inserts a window; its change for refreshUsageRollups, or null when the key was taken. */
+async function insertWindow(op: InsertOp): Promise<UsageChange | null> {
+  const deploymentId = deploymentIds[op.deployment]!;
+  const start = new Date(BASE + op.startMinute * 60_000 + (op.seed % 7) * 1000);
+  const sketch = sketchFromSamples(Array.from({ length: 20 }, (_, i) => 50 + ((op.seed * (i + 3)) % 400)));
+  const inserted = await client.query(
+    `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens",
+       "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict do nothing`,
+    [
+      deploymentId, start, op.seconds, op.requests, Math.floor(op.requests / 50), op.requests * 700, op.requests * 100, op.requests * 250,
+      op.isSummary ? null : sketch.keys, op.isSummary ? null : sketch.counts,
+      op.isSummary ? 120 : null, op.isSummary ? 340 : null, op.isSummary ? 910.5 : null, (op.seed % 10000) / 100,
+    ],
+  );
+  return inserted.rowCount ? { deploymentId, start, end: new Date(start.getTime() + op.seconds * 1000) } : null;
+}
+
 async function apply(op: Op): Promise<void> {
   await client.query("begin");
   const run = pgRunner(client);
   try {
     if (op.kind === "insert") {
-      const deploymentId = deploymentIds[op.deployment]!;
-      const start = new Date(BASE + op.startMinute * 60_000 + (op.seed % 7) * 1000);
-      const sketch = sketchFromSamples(Array.from({ length: 20 }, (_, i) => 50 + ((op.seed * (i + 3)) % 400)));
-      const inserted = await client.query(
-        `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens",
-           "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict do nothing`,
-        [
-          deploymentId, start, op.seconds, op.requests, Math.floor(op.requests / 50), op.requests * 700, op.requests * 100, op.requests * 250,
-          op.isSummary ? null : sketch.keys, op.isSummary ? null : sketch.counts,
-          op.isSummary ? 120 : null, op.isSummary ? 340 : null, op.isSummary ? 910.5 : null, (op.seed % 10000) / 100,
-        ],
+      const change = await insertWindow(op);
+      if (change) await refreshUsageRollups(run, [change]);
+    } else if (op.kind === "batch") {
+      const changes: UsageChange[] = [];
+      for (const window of op.windows) {
+        const change = await insertWindow(window);
+        if (change) changes.push(change);
+      }
+      await refreshUsageRollups(run, changes);
+    } else if (op.kind === "move") {
+      // As updateInferenceDeployment does: both teams' hours and days over the deployment's usage.
+      const deploymentId = deploymentIds[2]!;
+      const { rows: [moved] } = await client.query(
+        `update inference_deployments set "teamId" = case when "teamId" = $2 then $3 else $2 end where id = $1 returning "teamId"`,
+        [deploymentId, teamIds[0], teamIds[1]],
       );
-      if (inserted.rowCount) await refreshUsageRollups(run, [{ deploymentId, start, end: new Date(start.getTime() + op.seconds * 1000) }]);
+      const { rows: [span] } = await client.query(
+        `select min("windowStart") as start, max("windowStart" + make_interval(secs => "windowSeconds")) as end from inference_usage_windows where "deploymentId" = $1`,
+        [deploymentId],
+      );
+      if (span.start) await refreshTeamUsage(run, { teamIds: [moved.teamId === teamIds[0] ? teamIds[1]! : teamIds[0]!, moved.teamId], start: span.start, end: span.end });
     } else {
       const { rows } = await client.query(`select "deploymentId", "windowStart", "windowSeconds" from inference_usage_windows order by "deploymentId", "windowStart"`);
       if (rows.length > 0) {
@@ -116,11 +157,13 @@ async function apply(op: Op): Promise<void> {
   }
 }
 
+const TRUNCATE = "truncate inference_usage_windows, usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day, usage_rollup_team_day";
+
 describe("usage rollups", () => {
   it("equal a rebuild from raw after random inserts, updates and deletes", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 25 }), async (ops) => {
-        await client.query("truncate inference_usage_windows, usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day");
+        await client.query(TRUNCATE);
         for (const op of ops) await apply(op);
         const incremental = await snapshot();
         await rebuildUsageRollups(pgRunner(client));
@@ -131,7 +174,7 @@ describe("usage rollups", () => {
   });
 
   it("equal a rebuild after one batch across several deployments and teams, refreshed once", async () => {
-    await client.query("truncate inference_usage_windows, usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day");
+    await client.query(TRUNCATE);
     await client.query("begin");
     const changes = [];
     for (const [i, deploymentId] of deploymentIds.entries()) {
@@ -164,8 +207,102 @@ describe("usage rollups", () => {
     );
     expect(perZone.map((z) => z.timeZone)).toEqual(["America/Los_Angeles", "America/New_York", "Asia/Kathmandu"]);
     for (const zone of perZone) expect(zone.r).toBe(raw.r === "0" ? null : raw.r);
+    const { rows: perTeamZone } = await client.query(`select "timeZone", sum(requests)::text as r from usage_rollup_team_day group by 1 order by 1`);
+    expect(perTeamZone).toEqual(perZone);
     const run = pgRunner(client);
     const zones = await run.query<{ n: number }>(Prisma.sql`select count(*)::int as n from rollup_time_zones`);
     expect(zones).toEqual([{ n: 3 }]);
+  });
+
+  it("splits a window across a Kathmandu midnight between the two local days, per deployment and per team", async () => {
+    await client.query(TRUNCATE);
+    // Midnight of 1 March 2026 in Kathmandu (UTC+05:45) is 18:15 UTC on 28 February.
+    const start = new Date("2026-02-28T17:45:00Z");
+    await client.query("begin");
+    await client.query(
+      `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens")
+       values ($1, $2, 3600, 600, 0, 6000, 0, 1200)`,
+      [deploymentIds[0], start],
+    );
+    await refreshUsageRollups(pgRunner(client), [{ deploymentId: deploymentIds[0]!, start, end: new Date(start.getTime() + 3_600_000) }]);
+    await client.query("commit");
+    const days = (table: string, owner: string) =>
+      client
+        .query(`select "bucketStart", requests::text as r from ${table} where "timeZone" = 'Asia/Kathmandu' and ${owner} = $1 order by 1`, [
+          owner === '"teamId"' ? teamIds[0] : deploymentIds[0],
+        ])
+        .then((r) => r.rows.map((row) => [row.bucketStart.toISOString(), row.r]));
+    const expected = [
+      ["2026-02-27T18:15:00.000Z", "300"],
+      ["2026-02-28T18:15:00.000Z", "300"],
+    ];
+    expect(await days("usage_rollup_day", '"deploymentId"')).toEqual(expected);
+    expect(await days("usage_rollup_team_day", '"teamId"')).toEqual(expected);
+    const incremental = await snapshot();
+    await rebuildUsageRollups(pgRunner(client));
+    expect(await snapshot()).toBe(incremental);
+  });
+
+  it("recomputes coarser rows from the 15-minute rows when one was not the sum it should be", async () => {
+    await client.query(TRUNCATE);
+    const run = pgRunner(client);
+    const write = async (minute: number) => {
+      const start = new Date(BASE + minute * 60_000);
+      await client.query("begin");
+      await client.query(
+        `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts")
+         values ($1, $2, 300, 50, 1, 500, 0, 100, '{300,310}', '{20,29}')`,
+        [deploymentIds[1], start],
+      );
+      await refreshUsageRollups(run, [{ deploymentId: deploymentIds[1]!, start, end: new Date(start.getTime() + 300_000) }]);
+      await client.query("commit");
+    };
+    await write(0);
+    await write(5);
+    // A day row and a team-day row that lost most of their requests and a sketch key (as a bad manual edit would leave them).
+    await client.query(`update usage_rollup_day set requests = 1, "latencyKeys" = '{300}', "latencyCounts" = '{1}'`);
+    await client.query(`update usage_rollup_team_day set requests = 1`);
+    const span = { deploymentIds: [deploymentIds[1]!], start: new Date(BASE), end: new Date(BASE + 600_000) };
+    expect((await checkUsageRollups(run, span)).mismatches.length).toBeGreaterThan(0);
+    // Rewriting the second window (same key, fewer requests) must take away more than those rows hold.
+    await client.query("begin");
+    await client.query(`update inference_usage_windows set requests = 10 where "deploymentId" = $1 and "windowStart" = $2`, [deploymentIds[1], new Date(BASE + 300_000)]);
+    await refreshUsageRollups(run, [{ deploymentId: deploymentIds[1]!, start: new Date(BASE + 300_000), end: new Date(BASE + 600_000) }]);
+    await client.query("commit");
+    expect(await checkUsageRollups(run, span)).toEqual({ rows: expect.any(Number), mismatches: [] });
+    const incremental = await snapshot();
+    await rebuildUsageRollups(run);
+    expect(await snapshot()).toBe(incremental);
+  });
+
+  it("builds day and team-day rows for a zone added later (ensureRollupTimeZones), equal to a rebuild", async () => {
+    await client.query(TRUNCATE);
+    const ops = fc.sample(fc.array(opArb, { minLength: 15, maxLength: 15 }), { numRuns: 1, seed: 7 })[0]!;
+    for (const op of ops) await apply(op);
+    await apply({ kind: "insert", deployment: 0, startMinute: 100, seconds: 7 * 3600, requests: 500, isSummary: false, seed: 3 });
+    const { rows: [org] } = await client.query(`select "orgId" from teams where id = $1`, [teamIds[0]]);
+    await client.query(
+      `insert into teams ("orgId", slug, name, "monthlyBudgetUsd", "timeZone", "updatedAt") values ($1, 'chatham', 'Chatham', 1000, 'Pacific/Chatham', now())`,
+      [org.orgId],
+    );
+    expect(await ensureRollupTimeZones(pgRunner(client))).toEqual(["Pacific/Chatham"]);
+    const { rows: [added] } = await client.query(`select count(*)::int as n from usage_rollup_team_day where "timeZone" = 'Pacific/Chatham'`);
+    expect(added.n).toBeGreaterThan(0);
+    const incremental = await snapshot();
+    await rebuildUsageRollups(pgRunner(client));
+    expect(await snapshot()).toBe(incremental);
+    await client.query(`delete from rollup_time_zones where "timeZone" = 'Pacific/Chatham'`);
+    await client.query(`delete from teams where slug = 'chatham'`);
+    await client.query(`delete from usage_rollup_day where "timeZone" = 'Pacific/Chatham'`);
+    await client.query(`delete from usage_rollup_team_day where "timeZone" = 'Pacific/Chatham'`);
+  });
+
+  it("finds no difference between stored rows and raw after random writes (checkUsageRollups)", async () => {
+    await client.query(TRUNCATE);
+    const ops = fc.sample(fc.array(opArb, { minLength: 20, maxLength: 20 }), { numRuns: 1, seed: 14 })[0]!;
+    for (const op of ops) await apply(op);
+    const result = await checkUsageRollups(pgRunner(client), { deploymentIds, start: new Date(BASE - 86_400_000), end: new Date(BASE + 13 * 86_400_000) });
+    expect(result.rows).toBeGreaterThan(0);
+    expect(result.mismatches).toEqual([]);
   });
 });

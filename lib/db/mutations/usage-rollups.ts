@@ -1,22 +1,48 @@
 import { bucketsBetween } from "@/lib/domain/calendar";
-import { QUARTER_MS, rollupQuarters, sumMeasures, type UsageMeasures, type UsageWindowInput } from "@/lib/domain/usage-rollup";
+import {
+  adjustMeasures,
+  QUARTER_MS,
+  rollupQuarters,
+  sameMeasures,
+  sumMeasures,
+  type UsageMeasures,
+  type UsageWindowInput,
+} from "@/lib/domain/usage-rollup";
 import { Prisma, type SqlRunner } from "../sql";
 
 /**
- * Keeps the usage rollups equal to the raw windows. `refreshUsageRollups`
- * runs in the same transaction as any insert, update or delete of
- * inference_usage_windows and recomputes exactly the rollup rows those
- * windows touch; `rebuildUsageRollups` recomputes everything. Both go through
- * the same two steps — raw windows → 15-minute rows (lib/domain proration),
- * then 15-minute rows → team-hour and per-zone day rows (aggregateQuarters) —
- * so an incremental refresh and a rebuild cannot disagree. Sketch merging
- * runs in TypeScript: PostgreSQL's unnest-and-group of (key, count) pairs
- * measured ~2.5M pairs/s here, several times slower.
+ * Keeps the usage rollups equal to the raw windows: 15-minute rows per
+ * deployment (usage_rollup_quarter), and from them team-hour rows
+ * (usage_rollup_team_hour), per-zone local-day rows per deployment
+ * (usage_rollup_day) and per team (usage_rollup_team_day), for every zone in
+ * rollup_time_zones. Every coarser row is the sum (sumMeasures) of the
+ * 15-minute rows inside it.
+ *
+ * `refreshUsageRollups` runs in the same transaction as any insert, update or
+ * delete of inference_usage_windows, batched across deployments (a constant
+ * number of statements per call, whatever the number of deployments):
+ *   1. the 15-minute rows of the changed spans are recomputed from the raw
+ *      windows (lib/domain proration) and replaced;
+ *   2. every coarser row they fall in is adjusted by (new − old) 15-minute
+ *      rows (adjustMeasures: exact integer sums and sketch counts), and
+ *      upserted, or deleted when it no longer sums anything.
+ * Step 2 relies on the coarser rows being the sums they should be, as every
+ * write keeps them; if an adjustment would go negative it recomputes all the
+ * coarser rows of the call from their 15-minute rows instead. `rebuildUsageRollups`
+ * recomputes everything from raw (`npm run db:rollups`). Sketch merging runs in
+ * TypeScript: PostgreSQL's unnest-and-group of (key, count) pairs measured
+ * ~2.5M pairs/s here, several times slower.
  */
 
 /** Longest accepted usage window; bounds the look-back for overlapping windows. */
 export const MAX_WINDOW_SECONDS = 31 * 24 * 3600;
 const HOUR_MS = 3_600_000;
+/**
+ * First look-back for windows that start before a changed span and reach into
+ * it. Changed spans of one deployment closer than this are merged, so the
+ * look-back never overlaps another changed span.
+ */
+const LOOK_BACK_MS = HOUR_MS;
 
 export interface UsageChange {
   deploymentId: number;
@@ -26,99 +52,90 @@ export interface UsageChange {
 }
 
 interface RawWindowRow {
-  windowStart: Date;
+  windowStartMs: number;
   windowSeconds: number;
   requests: string;
   errors: string;
   inputTokens: string;
   cachedInputTokens: string;
   outputTokens: string;
-  latencyKeys: number[] | null;
-  latencyCounts: number[] | null;
+  latencyKeys: string | null;
+  latencyCounts: string | null;
   p50: string | null;
   p95: string | null;
   p99: string | null;
   utilCentiPct: string | null;
 }
 
+/** A PostgreSQL array literal of integers ("{1,2,3}", as ::text gives it) → numbers; faster than the driver's generic array parser. */
+function parseIntegers(literal: string | null): number[] {
+  return literal && literal.length > 2 ? literal.slice(1, -1).split(",").map(Number) : [];
+}
+
+/** Dates as ISO strings for ::timestamptz[] parameters (the driver's own Date serialization is several times slower). */
+function isoStrings(dates: readonly Date[]): string[] {
+  return dates.map((d) => d.toISOString());
+}
+
 function toWindowInput(row: RawWindowRow): UsageWindowInput {
-  const keys = row.latencyKeys ?? [];
+  const keys = parseIntegers(row.latencyKeys);
   return {
-    windowStart: row.windowStart,
+    windowStart: new Date(row.windowStartMs),
     windowSeconds: row.windowSeconds,
     requests: BigInt(row.requests),
     errors: BigInt(row.errors),
     inputTokens: BigInt(row.inputTokens),
     cachedInputTokens: BigInt(row.cachedInputTokens),
     outputTokens: BigInt(row.outputTokens),
-    latency: keys.length > 0 ? { keys, counts: row.latencyCounts ?? [] } : null,
+    latency: keys.length > 0 ? { keys, counts: parseIntegers(row.latencyCounts) } : null,
     summaryMs: row.p50 !== null && row.p95 !== null && row.p99 !== null ? { p50: Number(row.p50), p95: Number(row.p95), p99: Number(row.p99) } : null,
     avgGpuUtilizationCentiPct: row.utilCentiPct === null ? null : Number(row.utilCentiPct),
   };
 }
 
 const RAW_WINDOW_COLUMNS = Prisma.sql`
-  "windowStart", "windowSeconds", requests::text, errors::text, "inputTokens"::text, "cachedInputTokens"::text,
-  "outputTokens"::text, "latencyKeys", "latencyCounts", "latencyP50Ms"::text as p50, "latencyP95Ms"::text as p95,
-  "latencyP99Ms"::text as p99, round("avgGpuUtilizationPct" * 100)::text as "utilCentiPct"`;
+  (extract(epoch from w."windowStart") * 1000)::float8 as "windowStartMs", w."windowSeconds", w.requests::text as requests, w.errors::text as errors,
+  w."inputTokens"::text as "inputTokens", w."cachedInputTokens"::text as "cachedInputTokens", w."outputTokens"::text as "outputTokens",
+  w."latencyKeys"::text as "latencyKeys", w."latencyCounts"::text as "latencyCounts", w."latencyP50Ms"::text as p50, w."latencyP95Ms"::text as p95,
+  w."latencyP99Ms"::text as p99, round(w."avgGpuUtilizationPct" * 100)::text as "utilCentiPct"`;
 
-async function loadWindows(run: SqlRunner, deploymentId: number, span: { start: Date; end: Date }): Promise<UsageWindowInput[]> {
-  const lookBack = new Date(span.start.getTime() - MAX_WINDOW_SECONDS * 1000);
-  const rows = await run.query<RawWindowRow>(Prisma.sql`
-    select ${RAW_WINDOW_COLUMNS}
-    from inference_usage_windows
-    where "deploymentId" = ${deploymentId}
-      and "windowStart" < ${span.end} and "windowStart" > ${lookBack}
-      and "windowStart" + make_interval(secs => "windowSeconds") > ${span.start}`);
-  return rows.map(toWindowInput);
-}
-
-type RollupTable = "usage_rollup_quarter" | "usage_rollup_team_hour" | "usage_rollup_day";
-
-interface RollupRow {
-  /** Key columns before the measures, in the table's order. */
-  timeZone?: string;
-  ownerId: number;
-  bucketStart: Date;
-  measures: UsageMeasures;
-}
+type RollupTable = "usage_rollup_quarter" | "usage_rollup_team_hour" | "usage_rollup_day" | "usage_rollup_team_day";
+type DerivedTable = Exclude<RollupTable, "usage_rollup_quarter">;
 
 const OWNER_COLUMN: Record<RollupTable, Prisma.Sql> = {
   usage_rollup_quarter: Prisma.sql`"deploymentId"`,
   usage_rollup_team_hour: Prisma.sql`"teamId"`,
   usage_rollup_day: Prisma.sql`"deploymentId"`,
+  usage_rollup_team_day: Prisma.sql`"teamId"`,
+};
+const HAS_ZONE: Record<RollupTable, boolean> = {
+  usage_rollup_quarter: false,
+  usage_rollup_team_hour: false,
+  usage_rollup_day: true,
+  usage_rollup_team_day: true,
 };
 
-/** Inserts rollup rows in batches; sketches travel as array literals. */
-async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: RollupRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 2_000) {
-    const batch = rows.slice(i, i + 2_000);
-    const col = <T>(f: (m: UsageMeasures) => T) => batch.map((r) => f(r.measures));
-    const zoneColumn = table === "usage_rollup_day" ? Prisma.sql`"timeZone", ` : Prisma.empty;
-    const zoneValue = table === "usage_rollup_day" ? Prisma.sql`tz, ` : Prisma.empty;
-    await run.execute(Prisma.sql`
-      insert into ${Prisma.raw(table)} (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs",
-        requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
-      select ${zoneValue}o, b, wc, wms, ims, ums, upm / 100, r, e, it, ct, ot, ar, lk::smallint[], lc::bigint[]
-      from unnest(${batch.map((r) => r.timeZone ?? "")}::text[], ${batch.map((r) => r.ownerId)}::int[], ${batch.map((r) => r.bucketStart)}::timestamptz[],
-        ${col((m) => m.windowCount)}::int[], ${col((m) => m.windowMs.toString())}::bigint[], ${col((m) => m.idleMs.toString())}::bigint[],
-        ${col((m) => m.utilMs.toString())}::bigint[], ${col((m) => m.utilCentiPctMs.toString())}::numeric[], ${col((m) => m.requests.toString())}::bigint[],
-        ${col((m) => m.errors.toString())}::bigint[], ${col((m) => m.inputTokens.toString())}::bigint[], ${col((m) => m.cachedInputTokens.toString())}::bigint[],
-        ${col((m) => m.outputTokens.toString())}::bigint[], ${col((m) => m.approxRequests.toString())}::bigint[],
-        ${col((m) => `{${m.latency.keys.join(",")}}`)}::text[], ${col((m) => `{${m.latency.counts.join(",")}}`)}::text[])
-        as t(tz, o, b, wc, wms, ims, ums, upm, r, e, it, ct, ot, ar, lk, lc)`);
-  }
+interface RollupKey {
+  /** "" for the tables without a zone. */
+  timeZone: string;
+  ownerId: number;
+  bucketStart: Date;
 }
 
-interface QuarterRow {
-  deploymentId: number;
-  bucketStart: Date;
+interface RollupRow extends RollupKey {
   measures: UsageMeasures;
 }
 
-interface RawQuarterRow {
-  deploymentId: number;
-  bucketStart: Date;
+const MEASURE_COLUMNS = Prisma.sql`"windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs",
+  requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts"`;
+
+/** The measures as text where int8/numeric (the two drivers differ there), for toMeasures. */
+const SELECT_MEASURES = Prisma.sql`"windowCount", "windowMs"::text as "windowMs", "idleMs"::text as "idleMs", "utilMs"::text as "utilMs",
+  ("utilPctMs" * 100)::bigint::text as "utilCentiPctMs", requests::text as requests, errors::text as errors, "inputTokens"::text as "inputTokens",
+  "cachedInputTokens"::text as "cachedInputTokens", "outputTokens"::text as "outputTokens", "approxRequests"::text as "approxRequests",
+  "latencyKeys"::text as "latencyKeys", "latencyCounts"::text as "latencyCounts"`;
+
+interface RawMeasures {
   windowCount: number;
   windowMs: string;
   idleMs: string;
@@ -130,80 +147,163 @@ interface RawQuarterRow {
   cachedInputTokens: string;
   outputTokens: string;
   approxRequests: string;
-  latencyKeys: number[];
-  latencyCounts: string;
+  latencyKeys: string | null;
+  latencyCounts: string | null;
 }
 
-/** Loads 15-minute rows of some deployments in [start, end). */
-async function loadQuarters(run: SqlRunner, scope: { deploymentIds: number[]; start: Date; end: Date }): Promise<QuarterRow[]> {
-  const rows = await run.query<RawQuarterRow>(Prisma.sql`
-    select "deploymentId", "bucketStart", "windowCount", "windowMs"::text, "idleMs"::text, "utilMs"::text,
-      ("utilPctMs" * 100)::bigint::text as "utilCentiPctMs", requests::text, errors::text, "inputTokens"::text,
-      "cachedInputTokens"::text, "outputTokens"::text, "approxRequests"::text, "latencyKeys", "latencyCounts"::text
-    from usage_rollup_quarter
-    where "deploymentId" = any(${scope.deploymentIds}::int[]) and "bucketStart" >= ${scope.start} and "bucketStart" < ${scope.end}
-    order by "deploymentId", "bucketStart"`);
-  return rows.map((r) => ({
-    deploymentId: r.deploymentId,
-    bucketStart: r.bucketStart,
-    measures: {
-      windowCount: r.windowCount,
-      windowMs: BigInt(r.windowMs),
-      idleMs: BigInt(r.idleMs),
-      utilMs: BigInt(r.utilMs),
-      utilCentiPctMs: BigInt(r.utilCentiPctMs),
-      requests: BigInt(r.requests),
-      errors: BigInt(r.errors),
-      inputTokens: BigInt(r.inputTokens),
-      cachedInputTokens: BigInt(r.cachedInputTokens),
-      outputTokens: BigInt(r.outputTokens),
-      approxRequests: BigInt(r.approxRequests),
-      latency: { keys: r.latencyKeys ?? [], counts: r.latencyCounts.slice(1, -1).split(",").filter(Boolean).map(Number) },
-    },
-  }));
+function toMeasures(r: RawMeasures): UsageMeasures {
+  return {
+    windowCount: r.windowCount,
+    windowMs: BigInt(r.windowMs),
+    idleMs: BigInt(r.idleMs),
+    utilMs: BigInt(r.utilMs),
+    utilCentiPctMs: BigInt(r.utilCentiPctMs),
+    requests: BigInt(r.requests),
+    errors: BigInt(r.errors),
+    inputTokens: BigInt(r.inputTokens),
+    cachedInputTokens: BigInt(r.cachedInputTokens),
+    outputTokens: BigInt(r.outputTokens),
+    approxRequests: BigInt(r.approxRequests),
+    latency: { keys: parseIntegers(r.latencyKeys), counts: parseIntegers(r.latencyCounts) },
+  };
+}
+
+/** unnest() arguments for a list of keys: zone, owner, bucket start. */
+function keyArrays(keys: readonly RollupKey[]): Prisma.Sql {
+  const zones = `{${keys.map((k) => `"${k.timeZone.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
+  const owners = `{${keys.map((k) => k.ownerId).join(",")}}`;
+  const starts = `{${keys.map((k) => k.bucketStart.toISOString()).join(",")}}`;
+  return Prisma.sql`${zones}::text[], ${owners}::int[], ${starts}::timestamptz[]`;
+}
+
+function keyMatch(table: RollupTable): Prisma.Sql {
+  const zone = HAS_ZONE[table] ? Prisma.sql`r."timeZone" = k.tz and ` : Prisma.empty;
+  return Prisma.sql`${zone}r.${OWNER_COLUMN[table]} = k.o and r."bucketStart" = k.b`;
 }
 
 /**
- * Groups 15-minute rows into coarser rows — the one aggregation behind both
- * the incremental refresh and the rebuild of team-hour and day rollups.
+ * Inserts rollup rows in batches, one statement each; sketches travel as
+ * array literals. With `isUpsert`, rows that exist are overwritten.
  */
-function aggregateQuarters(
-  quarters: Iterable<QuarterRow>,
-  keyOf: (q: QuarterRow) => { ownerId: number; bucketStart: number },
-): RollupRow[] {
-  const groups = new Map<string, { ownerId: number; bucketStart: number; parts: UsageMeasures[] }>();
-  for (const q of quarters) {
-    const key = keyOf(q);
-    const id = `${key.ownerId}|${key.bucketStart}`;
-    const group = groups.get(id);
-    if (group) group.parts.push(q.measures);
-    else groups.set(id, { ...key, parts: [q.measures] });
+async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: readonly RollupRow[], { isUpsert = false } = {}): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5_000) {
+    const batch = rows.slice(i, i + 5_000);
+    // Each column travels as one array literal built here: the driver's per-element escaping of JS arrays cost more than the statement.
+    const col = (f: (m: UsageMeasures) => number | bigint) => `{${batch.map((r) => f(r.measures)).join(",")}}`;
+    const sketchCol = (f: (m: UsageMeasures) => number[]) => `{${batch.map((r) => `"{${f(r.measures).join(",")}}"`).join(",")}}`;
+    const zoneColumn = HAS_ZONE[table] ? Prisma.sql`"timeZone", ` : Prisma.empty;
+    const zoneValue = HAS_ZONE[table] ? Prisma.sql`tz, ` : Prisma.empty;
+    const conflict = isUpsert
+      ? Prisma.sql`on conflict (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart") do update set "windowCount" = excluded."windowCount",
+          "windowMs" = excluded."windowMs", "idleMs" = excluded."idleMs", "utilMs" = excluded."utilMs", "utilPctMs" = excluded."utilPctMs",
+          requests = excluded.requests, errors = excluded.errors, "inputTokens" = excluded."inputTokens", "cachedInputTokens" = excluded."cachedInputTokens",
+          "outputTokens" = excluded."outputTokens", "approxRequests" = excluded."approxRequests", "latencyKeys" = excluded."latencyKeys",
+          "latencyCounts" = excluded."latencyCounts"`
+      : Prisma.empty;
+    await run.execute(Prisma.sql`
+      insert into ${Prisma.raw(table)} (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart", ${MEASURE_COLUMNS})
+      select ${zoneValue}o, b, wc, wms, ims, ums, upm / 100, r, e, it, ct, ot, ar, lk::smallint[], lc::bigint[]
+      from unnest(${keyArrays(batch)},
+        ${col((m) => m.windowCount)}::int[], ${col((m) => m.windowMs)}::bigint[], ${col((m) => m.idleMs)}::bigint[],
+        ${col((m) => m.utilMs)}::bigint[], ${col((m) => m.utilCentiPctMs)}::numeric[], ${col((m) => m.requests)}::bigint[],
+        ${col((m) => m.errors)}::bigint[], ${col((m) => m.inputTokens)}::bigint[], ${col((m) => m.cachedInputTokens)}::bigint[],
+        ${col((m) => m.outputTokens)}::bigint[], ${col((m) => m.approxRequests)}::bigint[],
+        ${sketchCol((m) => m.latency.keys)}::text[], ${sketchCol((m) => m.latency.counts)}::text[])
+        as t(tz, o, b, wc, wms, ims, ums, upm, r, e, it, ct, ot, ar, lk, lc)
+      ${conflict}`);
   }
-  return [...groups.values()].map((g) => ({
-    ownerId: g.ownerId,
-    bucketStart: new Date(g.bucketStart),
-    measures: sumMeasures(g.parts),
-  }));
 }
 
-const HOUR = (q: QuarterRow) => Math.floor(q.bucketStart.getTime() / HOUR_MS) * HOUR_MS;
+/**
+ * The ctids of a table's rows in some (zone, owner, [start, end)) ranges: an
+ * index range scan per range (the fenced lateral keeps PostgreSQL from a hash
+ * join over the whole table, which it picks for range joins on unnest).
+ * Only for rows this transaction holds the owners' locks for.
+ */
+function rangeRows(table: RollupTable, ranges: readonly { timeZone?: string; ownerId: number; start: Date; end: Date }[]): Prisma.Sql {
+  const zone = HAS_ZONE[table] ? Prisma.sql`r."timeZone" = s.tz and ` : Prisma.empty;
+  return Prisma.sql`
+    select x.ctid from unnest(${ranges.map((r) => r.timeZone ?? "")}::text[], ${ranges.map((r) => r.ownerId)}::int[], ${isoStrings(ranges.map((r) => r.start))}::timestamptz[],
+      ${isoStrings(ranges.map((r) => r.end))}::timestamptz[]) as s(tz, o, lo, hi)
+    cross join lateral (
+      select r.ctid from ${Prisma.raw(table)} r
+      where ${zone}r.${OWNER_COLUMN[table]} = s.o and r."bucketStart" >= s.lo and r."bucketStart" < s.hi
+      offset 0) x`;
+}
 
-/** Local-day start (ms) of each instant in a zone, memoized per day boundary pair. */
+async function deleteRollupRows(run: SqlRunner, table: DerivedTable, keys: readonly RollupKey[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 5_000) {
+    const batch = keys.slice(i, i + 5_000);
+    await run.execute(Prisma.sql`delete from ${Prisma.raw(table)} r using unnest(${keyArrays(batch)}) as k(tz, o, b) where ${keyMatch(table)}`);
+  }
+}
+
+async function readRollupRows(run: SqlRunner, table: DerivedTable, keys: readonly RollupKey[]): Promise<RollupRow[]> {
+  if (keys.length === 0) return [];
+  const zone = HAS_ZONE[table] ? Prisma.sql`r."timeZone"` : Prisma.sql`''`;
+  const rows = await run.query<RawMeasures & { timeZone: string; ownerId: number; bucketMs: number }>(Prisma.sql`
+    select ${zone} as "timeZone", r.${OWNER_COLUMN[table]} as "ownerId", (extract(epoch from r."bucketStart") * 1000)::float8 as "bucketMs", ${SELECT_MEASURES}
+    from ${Prisma.raw(table)} r join unnest(${keyArrays(keys)}) as k(tz, o, b) on ${keyMatch(table)}`);
+  return rows.map((r) => ({ timeZone: r.timeZone, ownerId: r.ownerId, bucketStart: new Date(r.bucketMs), measures: toMeasures(r) }));
+}
+
+interface QuarterRow {
+  deploymentId: number;
+  bucketStart: Date;
+  measures: UsageMeasures;
+}
+
+/** Loads the 15-minute rows of each (deployment, [start, end)) range. */
+async function loadQuarters(run: SqlRunner, ranges: readonly { deploymentId: number; start: Date; end: Date }[]): Promise<QuarterRow[]> {
+  if (ranges.length === 0) return [];
+  const rows = await run.query<RawMeasures & { deploymentId: number; bucketMs: number }>(Prisma.sql`
+    select q.* from unnest(${ranges.map((s) => s.deploymentId)}::int[], ${isoStrings(ranges.map((s) => s.start))}::timestamptz[], ${isoStrings(ranges.map((s) => s.end))}::timestamptz[]) as s(d, lo, hi)
+    cross join lateral (
+      select r."deploymentId", (extract(epoch from r."bucketStart") * 1000)::float8 as "bucketMs", ${SELECT_MEASURES}
+      from usage_rollup_quarter r where r."deploymentId" = s.d and r."bucketStart" >= s.lo and r."bucketStart" < s.hi
+      offset 0) q
+    order by q."deploymentId", q."bucketMs"`);
+  return rows.map((r) => ({ deploymentId: r.deploymentId, bucketStart: new Date(r.bucketMs), measures: toMeasures(r) }));
+}
+
+/**
+ * Groups rows into coarser rows — the one aggregation behind the rebuild and
+ * the fallback recomputation of team-hour and day rollups.
+ */
+function aggregate<T extends { measures: UsageMeasures }>(rows: Iterable<T>, keyOf: (row: T) => RollupKey): RollupRow[] {
+  const groups = new Map<string, { key: RollupKey; parts: UsageMeasures[] }>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const id = `${key.timeZone}|${key.ownerId}|${key.bucketStart.getTime()}`;
+    const group = groups.get(id);
+    if (group) group.parts.push(row.measures);
+    else groups.set(id, { key, parts: [row.measures] });
+  }
+  return [...groups.values()].map((g) => ({ ...g.key, measures: sumMeasures(g.parts) }));
+}
+
+const hourOf = (instant: Date) => Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS;
+
+/** Local-day start (ms) of instants in a zone; cached per instant and per day. */
 function dayStartFinder(timeZone: string): (instant: Date) => number {
   let current: { start: number; end: number } | undefined;
+  const cache = new Map<number, number>();
   return (instant) => {
     const t = instant.getTime();
-    if (!current || t < current.start || t >= current.end) {
-      const [day] = bucketsBetween({ from: instant, to: new Date(t + 1), unit: "day", timeZone });
-      current = { start: day!.start.getTime(), end: day!.end.getTime() };
-    }
+    if (current && t >= current.start && t < current.end) return current.start;
+    const known = cache.get(t);
+    if (known !== undefined) return known;
+    const [day] = bucketsBetween({ from: instant, to: new Date(t + 1), unit: "day", timeZone });
+    current = { start: day!.start.getTime(), end: day!.end.getTime() };
+    cache.set(t, current.start);
     return current.start;
   };
 }
 
-function dayRows(quarters: QuarterRow[], timeZone: string): RollupRow[] {
-  const dayStart = dayStartFinder(timeZone);
-  return aggregateQuarters(quarters, (q) => ({ ownerId: q.deploymentId, bucketStart: dayStart(q.bucketStart) })).map((r) => ({ ...r, timeZone }));
+/** [start, end) widened to whole local days of a zone; null when empty. */
+function dayRange(span: { start: Date; end: Date }, timeZone: string): { start: Date; end: Date } | null {
+  const days = bucketsBetween({ from: span.start, to: span.end, unit: "day", timeZone });
+  return days.length === 0 ? null : { start: days[0]!.start, end: days.at(-1)!.end };
 }
 
 async function rollupZones(run: SqlRunner): Promise<string[]> {
@@ -216,80 +316,284 @@ async function rollupZones(run: SqlRunner): Promise<string[]> {
  * deployments of one team, a form and an import) would each compute from a
  * snapshot without the other's uncommitted rows, then collide on the rows'
  * keys or leave one contribution out. A transaction-scoped advisory lock per
- * deployment and per team, taken in id order before the rows are recomputed,
- * makes the second wait for the first to commit and then read its rows.
+ * deployment and per team — deployments first, each kind in id order, in one
+ * statement — makes the second wait for the first to commit; its statements
+ * after the lock see the first's rows.
  */
 const ROLLUP_LOCK_CLASS = { deployment: 710_001, team: 710_002 } as const;
 
 async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_CLASS, ids: Iterable<number>): Promise<void> {
-  for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
-    await run.execute(Prisma.sql`select 1 from pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, ${id}::int)`);
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  if (sorted.length === 0) return;
+  // A volatile target-list function runs after the sort (in output order), so the locks are taken in id order.
+  await run.query(Prisma.sql`
+    select count(*)::int as n from (select pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, id) from unnest(${sorted}::int[]) as id order by id) l`);
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** Quarter-aligned spans per deployment, sorted, merged when closer than LOOK_BACK_MS. */
+function changedSpans(changes: readonly UsageChange[]): Map<number, Span[]> {
+  const byDeployment = new Map<number, Span[]>();
+  for (const change of changes) {
+    const span = {
+      start: Math.floor(change.start.getTime() / QUARTER_MS) * QUARTER_MS,
+      end: Math.ceil(change.end.getTime() / QUARTER_MS) * QUARTER_MS,
+    };
+    if (span.end <= span.start) continue;
+    const list = byDeployment.get(change.deploymentId);
+    if (list) list.push(span);
+    else byDeployment.set(change.deploymentId, [span]);
+  }
+  for (const [deploymentId, list] of byDeployment) {
+    list.sort((a, b) => a.start - b.start);
+    const merged: Span[] = [];
+    for (const span of list) {
+      const last = merged.at(-1);
+      if (last && span.start - last.end < LOOK_BACK_MS) last.end = Math.max(last.end, span.end);
+      else merged.push({ ...span });
+    }
+    byDeployment.set(deploymentId, merged);
+  }
+  return byDeployment;
+}
+
+/**
+ * The raw windows overlapping each span, in one statement. Windows that start
+ * before a span and reach into it are found by looking back LOOK_BACK_MS, or
+ * MAX_WINDOW_SECONDS when that cannot be enough. It is enough unless a window
+ * starting before the look-back covers all of it: the look-back's 15-minute
+ * rows (outside every changed span, so still right) sum the covered
+ * milliseconds, and when those minus the part covered by windows starting
+ * inside the look-back are under LOOK_BACK_MS, no such window exists.
+ */
+async function loadSpanWindows(run: SqlRunner, spans: readonly { deploymentId: number; start: Date; end: Date }[]): Promise<UsageWindowInput[][]> {
+  const rows = await run.query<RawWindowRow & { i: number }>(Prisma.sql`
+    with s as (
+      select * from unnest(${spans.map((_, i) => i)}::int[], ${spans.map((s) => s.deploymentId)}::int[],
+        ${isoStrings(spans.map((s) => s.start))}::timestamptz[], ${isoStrings(spans.map((s) => s.end))}::timestamptz[]) as s(i, d, lo, hi)
+    ), look as (
+      select s.*, case when
+        coalesce((select sum(q."windowMs") from usage_rollup_quarter q
+                  where q."deploymentId" = s.d and q."bucketStart" >= s.lo - ${LOOK_BACK_MS} * interval '1 millisecond' and q."bucketStart" < s.lo), 0)
+        - coalesce((select sum(extract(epoch from least(x."windowStart" + make_interval(secs => x."windowSeconds"), s.lo) - x."windowStart") * 1000)
+                    from inference_usage_windows x
+                    where x."deploymentId" = s.d and x."windowStart" >= s.lo - ${LOOK_BACK_MS} * interval '1 millisecond' and x."windowStart" < s.lo), 0)
+        >= ${LOOK_BACK_MS} then ${MAX_WINDOW_SECONDS * 1000}::bigint else ${LOOK_BACK_MS}::bigint end as back_ms
+      from s
+    )
+    select look.i, w.* from look cross join lateral (
+      select ${RAW_WINDOW_COLUMNS} from inference_usage_windows w
+      where w."deploymentId" = look.d and w."windowStart" >= look.lo - look.back_ms * interval '1 millisecond' and w."windowStart" < look.hi
+        and w."windowStart" + make_interval(secs => w."windowSeconds") > look.lo
+      offset 0) w`);
+  const bySpan = spans.map((): UsageWindowInput[] => []);
+  for (const row of rows) bySpan[row.i]!.push(toWindowInput(row));
+  return bySpan;
+}
+
+/** Signed contributions to coarser rows, keyed by zone|owner|bucket. */
+class Deltas {
+  readonly byKey = new Map<string, { key: RollupKey; plus: UsageMeasures[]; minus: UsageMeasures[] }>();
+
+  add(key: RollupKey, measures: UsageMeasures, sign: 1 | -1): void {
+    const id = `${key.timeZone}|${key.ownerId}|${key.bucketStart.getTime()}`;
+    let entry = this.byKey.get(id);
+    if (!entry) {
+      entry = { key, plus: [], minus: [] };
+      this.byKey.set(id, entry);
+    }
+    (sign === 1 ? entry.plus : entry.minus).push(measures);
+  }
+
+  keys(): RollupKey[] {
+    return [...this.byKey.values()].map((e) => e.key);
   }
 }
 
-/** Recomputes one team's hour rows over [start, end) (widened to whole UTC hours). */
-async function refreshTeamHours(run: SqlRunner, teamId: number, span: { start: Date; end: Date }): Promise<void> {
-  const start = new Date(Math.floor(span.start.getTime() / HOUR_MS) * HOUR_MS);
-  const end = new Date(Math.ceil(span.end.getTime() / HOUR_MS) * HOUR_MS);
-  const deployments = await run.query<{ id: number }>(Prisma.sql`select id from inference_deployments where "teamId" = ${teamId}`);
-  const quarters = await loadQuarters(run, { deploymentIds: deployments.map((d) => d.id), start, end });
-  await run.execute(Prisma.sql`delete from usage_rollup_team_hour where "teamId" = ${teamId} and "bucketStart" >= ${start} and "bucketStart" < ${end}`);
-  await insertRollupRows(run, "usage_rollup_team_hour", aggregateQuarters(quarters, (q) => ({ ownerId: teamId, bucketStart: HOUR(q) })));
+/**
+ * Applies deltas to one derived table: reads the rows, adjusts them, upserts
+ * the non-empty ones and deletes the emptied ones. False (nothing written)
+ * when a row was not the sum it should be.
+ */
+async function planDerived(
+  run: SqlRunner,
+  table: DerivedTable,
+  deltas: Deltas,
+): Promise<{ table: DerivedTable; upserts: RollupRow[]; deletes: RollupKey[] } | null> {
+  const existing = new Map<string, UsageMeasures>();
+  for (const row of await readRollupRows(run, table, deltas.keys())) existing.set(`${row.timeZone}|${row.ownerId}|${row.bucketStart.getTime()}`, row.measures);
+  const upserts: RollupRow[] = [];
+  const deletes: RollupKey[] = [];
+  for (const [id, { key, plus, minus }] of deltas.byKey) {
+    const base = existing.get(id);
+    const adjusted = adjustMeasures(base, plus, minus);
+    if (!adjusted) return null;
+    if (adjusted.windowMs === 0n) {
+      if (base) deletes.push(key);
+    } else if (!base || !sameMeasures(base, adjusted)) upserts.push({ ...key, measures: adjusted });
+  }
+  return { table, upserts, deletes };
 }
 
-/** Recomputes one deployment's day rows, in every materialized zone, for the local days overlapping [start, end). */
-async function refreshDays(run: SqlRunner, deploymentId: number, span: { start: Date; end: Date }, zones: string[]): Promise<void> {
+/** Recomputes one call's coarser rows from their 15-minute rows: the fallback when a row was not the sum it should be. */
+async function recomputeDerived(
+  run: SqlRunner,
+  spans: Map<number, Span[]>,
+  teamOf: Map<number, number>,
+  zones: readonly string[],
+): Promise<void> {
+  const ranges: { deploymentId: number; start: Date; end: Date; timeZone: string }[] = [];
+  const reads: { deploymentId: number; start: Date; end: Date }[] = [];
+  const teamSpans = new Map<number, { start: Date; end: Date }>();
+  for (const [deploymentId, list] of spans) {
+    const whole = { start: new Date(list[0]!.start), end: new Date(list.at(-1)!.end) };
+    let read: { start: Date; end: Date } | undefined;
+    for (const timeZone of zones) {
+      const range = dayRange(whole, timeZone);
+      if (!range) continue;
+      ranges.push({ deploymentId, timeZone, ...range });
+      read = widen(read, range);
+    }
+    if (read) reads.push({ deploymentId, ...read });
+    const teamId = teamOf.get(deploymentId);
+    if (teamId !== undefined) teamSpans.set(teamId, widen(teamSpans.get(teamId), whole));
+  }
+  const quarters = await loadQuarters(run, reads);
+  const rows: RollupRow[] = [];
   for (const timeZone of zones) {
-    const days = bucketsBetween({ from: span.start, to: span.end, unit: "day", timeZone });
-    if (days.length === 0) continue;
-    const start = days[0]!.start;
-    const end = days.at(-1)!.end;
-    const quarters = await loadQuarters(run, { deploymentIds: [deploymentId], start, end });
-    await run.execute(Prisma.sql`delete from usage_rollup_day
-      where "timeZone" = ${timeZone} and "deploymentId" = ${deploymentId} and "bucketStart" >= ${start} and "bucketStart" < ${end}`);
-    await insertRollupRows(run, "usage_rollup_day", dayRows(quarters, timeZone));
+    const dayStart = dayStartFinder(timeZone);
+    const inZone = ranges.filter((r) => r.timeZone === timeZone);
+    const inZoneRanges = inZone.map((r) => ({ ownerId: r.deploymentId, ...r }));
+    await run.execute(Prisma.sql`delete from usage_rollup_day r where r.ctid = any(array(${rangeRows("usage_rollup_day", inZoneRanges)}))`);
+    const ownRanges = new Map(inZone.map((r) => [r.deploymentId, r]));
+    const inside = quarters.filter((q) => {
+      const r = ownRanges.get(q.deploymentId);
+      return r !== undefined && q.bucketStart >= r.start && q.bucketStart < r.end;
+    });
+    rows.push(...aggregate(inside, (q) => ({ timeZone, ownerId: q.deploymentId, bucketStart: new Date(dayStart(q.bucketStart)) })));
   }
+  await insertRollupRows(run, "usage_rollup_day", rows);
+  await recomputeTeams(run, teamSpans, zones);
 }
 
-function quarterSpan(start: Date, end: Date): { start: Date; end: Date } {
-  return {
-    start: new Date(Math.floor(start.getTime() / QUARTER_MS) * QUARTER_MS),
-    end: new Date(Math.ceil(end.getTime() / QUARTER_MS) * QUARTER_MS),
-  };
+/** Recomputes the team-hour and team-day rows of each team over its span (widened to whole hours and local days). */
+async function recomputeTeams(run: SqlRunner, teamSpans: Map<number, { start: Date; end: Date }>, zones: readonly string[]): Promise<void> {
+  if (teamSpans.size === 0) return;
+  const teamIds = [...teamSpans.keys()];
+  const members = await run.query<{ id: number; teamId: number }>(
+    Prisma.sql`select id, "teamId" from inference_deployments where "teamId" = any(${teamIds}::int[])`,
+  );
+  const hourRanges = new Map<number, { start: Date; end: Date }>();
+  const dayRanges = new Map<string, { start: Date; end: Date }>();
+  const readRanges: { deploymentId: number; start: Date; end: Date }[] = [];
+  for (const [teamId, span] of teamSpans) {
+    const hours = { start: new Date(hourOf(span.start)), end: new Date(Math.ceil(span.end.getTime() / HOUR_MS) * HOUR_MS) };
+    hourRanges.set(teamId, hours);
+    let whole = hours;
+    for (const timeZone of zones) {
+      const days = dayRange(span, timeZone);
+      if (!days) continue;
+      dayRanges.set(`${timeZone}|${teamId}`, days);
+      whole = widen(whole, days);
+    }
+    for (const m of members) if (m.teamId === teamId) readRanges.push({ deploymentId: m.id, ...whole });
+  }
+  const quarters = await loadQuarters(run, readRanges);
+  const teamOf = new Map(members.map((m) => [m.id, m.teamId]));
+  const hourList = [...hourRanges];
+  const hourRows = rangeRows("usage_rollup_team_hour", hourList.map(([ownerId, r]) => ({ ownerId, ...r })));
+  await run.execute(Prisma.sql`delete from usage_rollup_team_hour r where r.ctid = any(array(${hourRows}))`);
+  const inRange = (q: QuarterRow, range: { start: Date; end: Date } | undefined) => range !== undefined && q.bucketStart >= range.start && q.bucketStart < range.end;
+  await insertRollupRows(
+    run,
+    "usage_rollup_team_hour",
+    aggregate(
+      quarters.filter((q) => inRange(q, hourRanges.get(teamOf.get(q.deploymentId)!))),
+      (q) => ({ timeZone: "", ownerId: teamOf.get(q.deploymentId)!, bucketStart: new Date(hourOf(q.bucketStart)) }),
+    ),
+  );
+  const dayList = [...dayRanges].map(([id, r]) => ({ timeZone: id.slice(0, id.lastIndexOf("|")), teamId: Number(id.slice(id.lastIndexOf("|") + 1)), ...r }));
+  const teamDayRows = rangeRows("usage_rollup_team_day", dayList.map((r) => ({ ownerId: r.teamId, ...r })));
+  await run.execute(Prisma.sql`delete from usage_rollup_team_day r where r.ctid = any(array(${teamDayRows}))`);
+  const rows: RollupRow[] = [];
+  for (const timeZone of zones) {
+    const dayStart = dayStartFinder(timeZone);
+    const inside = quarters.filter((q) => inRange(q, dayRanges.get(`${timeZone}|${teamOf.get(q.deploymentId)!}`)));
+    rows.push(...aggregate(inside, (q) => ({ timeZone, ownerId: teamOf.get(q.deploymentId)!, bucketStart: new Date(dayStart(q.bucketStart)) })));
+  }
+  await insertRollupRows(run, "usage_rollup_team_day", rows);
 }
 
 /** Recomputes the rollup rows touched by changed windows. Call inside the write's transaction. */
 export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]): Promise<void> {
-  if (changes.length === 0) return;
-  const spans = new Map<number, { start: Date; end: Date }>();
-  for (const change of changes) {
-    spans.set(change.deploymentId, widen(spans.get(change.deploymentId), quarterSpan(change.start, change.end)));
-  }
-  const deploymentIds = [...spans.keys()];
+  const spans = changedSpans(changes);
+  if (spans.size === 0) return;
+  const deploymentIds = [...spans.keys()].sort((a, b) => a - b);
   await lockRollupOwners(run, "deployment", deploymentIds);
-  const teams = await run.query<{ id: number; teamId: number }>(
-    Prisma.sql`select id, "teamId" from inference_deployments where id = any(${deploymentIds}::int[])`,
+  const owners = await run.query<{ id: number; teamId: number; zones: string[] }>(Prisma.sql`
+    select d.id, d."teamId", (select coalesce(array_agg(z."timeZone" order by z."timeZone"), '{}') from rollup_time_zones z) as zones
+    from unnest(${deploymentIds}::int[]) as i(id) left join inference_deployments d on d.id = i.id`);
+  const zones = owners[0]?.zones ?? [];
+  // A deleted deployment has no team (and its rollup rows went with it).
+  const teamOf = new Map(owners.filter((o) => o.id !== null).map((o) => [o.id, o.teamId]));
+
+  // 1. The changed spans' 15-minute rows, recomputed from raw.
+  const flat = [...spans].flatMap(([deploymentId, list]) => list.map((s) => ({ deploymentId, start: new Date(s.start), end: new Date(s.end) })));
+  const windows = await loadSpanWindows(run, flat);
+  const fresh: QuarterRow[] = flat.flatMap((span, i) =>
+    [...rollupQuarters(windows[i]!, span)].map(([bucketStart, measures]) => ({ deploymentId: span.deploymentId, bucketStart: new Date(bucketStart), measures })),
   );
-  const zones = await rollupZones(run);
-  // A team's hours depend on all its deployments: recompute them once per team
-  // over the union of the changed spans, not once per deployment.
-  const teamSpans = new Map<number, { start: Date; end: Date }>();
-  for (const [deploymentId, span] of spans) {
-    await run.execute(Prisma.sql`delete from usage_rollup_quarter
-      where "deploymentId" = ${deploymentId} and "bucketStart" >= ${span.start} and "bucketStart" < ${span.end}`);
-    const windows = await loadWindows(run, deploymentId, span);
-    const quarters = rollupQuarters(windows, span);
-    await insertRollupRows(
-      run,
-      "usage_rollup_quarter",
-      [...quarters].map(([bucketStart, measures]) => ({ ownerId: deploymentId, bucketStart: new Date(bucketStart), measures })),
-    );
-    await refreshDays(run, deploymentId, span, zones);
-    const teamId = teams.find((t) => t.id === deploymentId)?.teamId;
-    if (teamId !== undefined) teamSpans.set(teamId, widen(teamSpans.get(teamId), span));
+  const old = (
+    await run.query<RawMeasures & { deploymentId: number; bucketMs: number }>(Prisma.sql`
+      delete from usage_rollup_quarter r
+      where r.ctid = any(array(${rangeRows("usage_rollup_quarter", flat.map((s) => ({ ownerId: s.deploymentId, ...s })))}))
+      returning r."deploymentId", (extract(epoch from r."bucketStart") * 1000)::float8 as "bucketMs", ${SELECT_MEASURES}`)
+  ).map((r): QuarterRow => ({ deploymentId: r.deploymentId, bucketStart: new Date(r.bucketMs), measures: toMeasures(r) }));
+  await insertRollupRows(
+    run,
+    "usage_rollup_quarter",
+    fresh.map((q) => ({ timeZone: "", ownerId: q.deploymentId, bucketStart: q.bucketStart, measures: q.measures })),
+  );
+
+  // 2. Coarser rows adjusted by (new − old); unchanged 15-minute rows cancel out.
+  const before = new Map(old.map((q) => [`${q.deploymentId}|${q.bucketStart.getTime()}`, q]));
+  const changed: { quarter: QuarterRow; sign: 1 | -1 }[] = [];
+  for (const q of fresh) {
+    const id = `${q.deploymentId}|${q.bucketStart.getTime()}`;
+    const was = before.get(id);
+    if (was && sameMeasures(was.measures, q.measures)) before.delete(id);
+    else changed.push({ quarter: q, sign: 1 });
   }
-  await lockRollupOwners(run, "team", teamSpans.keys());
-  for (const [teamId, span] of teamSpans) await refreshTeamHours(run, teamId, span);
+  for (const q of before.values()) changed.push({ quarter: q, sign: -1 });
+  if (changed.length === 0) return;
+  const levels = { day: new Deltas(), teamHour: new Deltas(), teamDay: new Deltas() };
+  const finders = zones.map((timeZone) => ({ timeZone, dayStart: dayStartFinder(timeZone) }));
+  changed.sort((a, b) => a.quarter.bucketStart.getTime() - b.quarter.bucketStart.getTime());
+  for (const { quarter, sign } of changed) {
+    const teamId = teamOf.get(quarter.deploymentId);
+    if (teamId !== undefined) levels.teamHour.add({ timeZone: "", ownerId: teamId, bucketStart: new Date(hourOf(quarter.bucketStart)) }, quarter.measures, sign);
+    for (const { timeZone, dayStart } of finders) {
+      const bucketStart = new Date(dayStart(quarter.bucketStart));
+      levels.day.add({ timeZone, ownerId: quarter.deploymentId, bucketStart }, quarter.measures, sign);
+      if (teamId !== undefined) levels.teamDay.add({ timeZone, ownerId: teamId, bucketStart }, quarter.measures, sign);
+    }
+  }
+  const day = await planDerived(run, "usage_rollup_day", levels.day);
+  await lockRollupOwners(run, "team", teamOf.values());
+  const teamHour = day && (await planDerived(run, "usage_rollup_team_hour", levels.teamHour));
+  const teamDay = teamHour && (await planDerived(run, "usage_rollup_team_day", levels.teamDay));
+  if (!day || !teamHour || !teamDay) {
+    await recomputeDerived(run, spans, teamOf, zones);
+    return;
+  }
+  for (const plan of [day, teamHour, teamDay]) {
+    if (plan.deletes.length > 0) await deleteRollupRows(run, plan.table, plan.deletes);
+    if (plan.upserts.length > 0) await insertRollupRows(run, plan.table, plan.upserts, { isUpsert: true });
+  }
 }
 
 function widen(a: { start: Date; end: Date } | undefined, b: { start: Date; end: Date }): { start: Date; end: Date } {
@@ -298,28 +602,60 @@ function widen(a: { start: Date; end: Date } | undefined, b: { start: Date; end:
 }
 
 /**
- * Recomputes a team's hour rows over [start, end): for when a deployment (and
- * its usage) leaves the team, which refreshUsageRollups — keyed by the
- * deployment's current team — cannot see.
+ * Recomputes teams' hour and day rows over [start, end) from their
+ * deployments' 15-minute rows: for when a deployment (and its usage) moves
+ * from one team to another, which refreshUsageRollups — keyed by the
+ * deployment's current team — cannot see. Pass both teams.
  */
-export async function refreshTeamUsageHours(run: SqlRunner, { teamId, start, end }: { teamId: number; start: Date; end: Date }): Promise<void> {
-  await lockRollupOwners(run, "team", [teamId]);
-  await refreshTeamHours(run, teamId, { start, end });
+export async function refreshTeamUsage(run: SqlRunner, { teamIds, start, end }: { teamIds: number[]; start: Date; end: Date }): Promise<void> {
+  await lockRollupOwners(run, "team", teamIds);
+  await recomputeTeams(run, new Map(teamIds.map((id) => [id, { start, end }])), await rollupZones(run));
 }
 
-/** Makes sure day rollups exist for the org's and every team's time zone. */
+/** Per-zone day rows of one deployment's 15-minute rows, accumulated into its team's day rows. */
+function addDayRows(quarters: readonly QuarterRow[], zones: readonly string[], team: Map<string, RollupRow[]>): RollupRow[] {
+  const rows: RollupRow[] = [];
+  for (const timeZone of zones) {
+    const dayStart = dayStartFinder(timeZone);
+    for (const row of aggregate(quarters, (q) => ({ timeZone, ownerId: q.deploymentId, bucketStart: new Date(dayStart(q.bucketStart)) }))) {
+      rows.push(row);
+      const id = `${timeZone}|${row.bucketStart.getTime()}`;
+      const list = team.get(id);
+      if (list) list.push(row);
+      else team.set(id, [row]);
+    }
+  }
+  return rows;
+}
+
+/** Team-day rows from the day rows of all of a team's deployments (sums of sums: the same as from their 15-minute rows). */
+function teamDayRows(teamId: number, team: Map<string, RollupRow[]>): RollupRow[] {
+  return [...team.values()].map((parts) => ({
+    timeZone: parts[0]!.timeZone,
+    ownerId: teamId,
+    bucketStart: parts[0]!.bucketStart,
+    measures: sumMeasures(parts.map((p) => p.measures)),
+  }));
+}
+
+/** Makes sure day rollups (per deployment and per team) exist for the org's and every team's time zone. */
 export async function ensureRollupTimeZones(run: SqlRunner): Promise<string[]> {
   const added = await run.query<{ timeZone: string }>(Prisma.sql`
     insert into rollup_time_zones ("timeZone")
     select "timeZone" from orgs union select "timeZone" from teams
     on conflict do nothing
     returning "timeZone"`);
-  const zones = added.map((z) => z.timeZone);
+  const zones = added.map((z) => z.timeZone).sort();
   if (zones.length === 0) return zones;
-  const deployments = await run.query<{ id: number }>(Prisma.sql`select id from inference_deployments order by id`);
-  for (const { id } of deployments) {
-    const quarters = await loadQuarters(run, { deploymentIds: [id], start: new Date("1900-01-01T00:00:00Z"), end: new Date("9999-01-01T00:00:00Z") });
-    for (const timeZone of zones) await insertRollupRows(run, "usage_rollup_day", dayRows(quarters, timeZone));
+  const deployments = await run.query<{ id: number; teamId: number }>(Prisma.sql`select id, "teamId" from inference_deployments order by "teamId", id`);
+  let team = new Map<string, RollupRow[]>();
+  for (const [index, { id, teamId }] of deployments.entries()) {
+    const quarters = await loadQuarters(run, [{ deploymentId: id, start: new Date("1900-01-01T00:00:00Z"), end: new Date("9999-01-01T00:00:00Z") }]);
+    await insertRollupRows(run, "usage_rollup_day", addDayRows(quarters, zones, team));
+    if (deployments[index + 1]?.teamId !== teamId) {
+      await insertRollupRows(run, "usage_rollup_team_day", teamDayRows(teamId, team));
+      team = new Map();
+    }
   }
   return zones;
 }
@@ -327,13 +663,14 @@ export async function ensureRollupTimeZones(run: SqlRunner): Promise<string[]> {
 /**
  * Recomputes every rollup from the raw windows, one team at a time: each
  * deployment's windows → 15-minute rows → its day rows per zone, and the
- * team's hour rows from all of its deployments.
+ * team's hour rows from all of its deployments' 15-minute rows and its day
+ * rows from their day rows.
  */
 export async function rebuildUsageRollups(
   run: SqlRunner,
   options: { onProgress?: (done: number, total: number) => void } = {},
 ): Promise<{ deployments: number; quarters: number }> {
-  await run.execute(Prisma.sql`truncate usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day`);
+  await run.execute(Prisma.sql`truncate usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day, usage_rollup_team_day`);
   await run.execute(Prisma.sql`
     insert into rollup_time_zones ("timeZone")
     select "timeZone" from orgs union select "timeZone" from teams
@@ -342,22 +679,117 @@ export async function rebuildUsageRollups(
   const deployments = await run.query<{ id: number; teamId: number }>(Prisma.sql`select id, "teamId" from inference_deployments order by "teamId", id`);
   let quarterCount = 0;
   let teamQuarters: QuarterRow[] = [];
-  const flushTeam = async (teamId: number) => {
-    await insertRollupRows(run, "usage_rollup_team_hour", aggregateQuarters(teamQuarters, (q) => ({ ownerId: teamId, bucketStart: HOUR(q) })));
-    teamQuarters = [];
-  };
+  let teamDays = new Map<string, RollupRow[]>();
   for (const [index, { id, teamId }] of deployments.entries()) {
     const rows = await run.query<RawWindowRow>(Prisma.sql`
-      select ${RAW_WINDOW_COLUMNS} from inference_usage_windows where "deploymentId" = ${id} order by "windowStart"`);
+      select ${RAW_WINDOW_COLUMNS} from inference_usage_windows w where w."deploymentId" = ${id} order by w."windowStart"`);
     const quarters: QuarterRow[] = [...rollupQuarters(rows.map(toWindowInput))]
       .sort(([a], [b]) => a - b)
       .map(([bucketStart, measures]) => ({ deploymentId: id, bucketStart: new Date(bucketStart), measures }));
     quarterCount += quarters.length;
-    await insertRollupRows(run, "usage_rollup_quarter", quarters.map((q) => ({ ownerId: id, bucketStart: q.bucketStart, measures: q.measures })));
-    for (const timeZone of zones) await insertRollupRows(run, "usage_rollup_day", dayRows(quarters, timeZone));
+    await insertRollupRows(run, "usage_rollup_quarter", quarters.map((q) => ({ timeZone: "", ownerId: id, bucketStart: q.bucketStart, measures: q.measures })));
+    await insertRollupRows(run, "usage_rollup_day", addDayRows(quarters, zones, teamDays));
     teamQuarters.push(...quarters);
-    if (deployments[index + 1]?.teamId !== teamId) await flushTeam(teamId);
+    if (deployments[index + 1]?.teamId !== teamId) {
+      await insertRollupRows(
+        run,
+        "usage_rollup_team_hour",
+        aggregate(teamQuarters, (q) => ({ timeZone: "", ownerId: teamId, bucketStart: new Date(hourOf(q.bucketStart)) })),
+      );
+      await insertRollupRows(run, "usage_rollup_team_day", teamDayRows(teamId, teamDays));
+      teamQuarters = [];
+      teamDays = new Map();
+    }
     options.onProgress?.(index + 1, deployments.length);
   }
   return { deployments: deployments.length, quarters: quarterCount };
+}
+
+/**
+ * Compares the stored rollup rows of some deployments over [start, end) with
+ * a recomputation from their raw windows, independent of the incremental
+ * path: every 15-minute and day row of those deployments, and every hour and
+ * day row of their teams (from all of the teams' deployments), in whole local
+ * days of every zone. For the write benchmark and tests; reads up to
+ * MAX_WINDOW_SECONDS of raw windows before `start`.
+ */
+export async function checkUsageRollups(
+  run: SqlRunner,
+  { deploymentIds, start, end }: { deploymentIds: number[]; start: Date; end: Date },
+): Promise<{ rows: number; mismatches: string[] }> {
+  const zones = await rollupZones(run);
+  const members = await run.query<{ id: number; teamId: number }>(Prisma.sql`
+    select id, "teamId" from inference_deployments
+    where "teamId" in (select "teamId" from inference_deployments where id = any(${deploymentIds}::int[])) order by id`);
+  const teamOf = new Map(members.map((m) => [m.id, m.teamId]));
+  const hours = { start: new Date(hourOf(start)), end: new Date(Math.ceil(end.getTime() / HOUR_MS) * HOUR_MS) };
+  const days = new Map(zones.map((timeZone) => [timeZone, dayRange({ start, end }, timeZone)]));
+  const whole = [...days.values()].reduce<{ start: Date; end: Date }>((a, b) => (b ? widen(a, b) : a), hours);
+  const raw = await run.query<RawWindowRow & { deploymentId: number }>(Prisma.sql`
+    select w."deploymentId", ${RAW_WINDOW_COLUMNS} from inference_usage_windows w
+    where w."deploymentId" = any(${members.map((m) => m.id)}::int[]) and w."windowStart" < ${whole.end}
+      and w."windowStart" > ${new Date(whole.start.getTime() - MAX_WINDOW_SECONDS * 1000)}
+      and w."windowStart" + make_interval(secs => w."windowSeconds") > ${whole.start}`);
+  const quarters: QuarterRow[] = members.flatMap(({ id }) =>
+    [...rollupQuarters(raw.filter((r) => r.deploymentId === id).map(toWindowInput), whole)].map(([bucketStart, measures]) => ({
+      deploymentId: id,
+      bucketStart: new Date(bucketStart),
+      measures,
+    })),
+  );
+  const inside = (q: QuarterRow, range: { start: Date; end: Date } | null | undefined) => !!range && q.bucketStart >= range.start && q.bucketStart < range.end;
+  const expected: Record<RollupTable, RollupRow[]> = {
+    usage_rollup_quarter: quarters.map((q) => ({ timeZone: "", ownerId: q.deploymentId, bucketStart: q.bucketStart, measures: q.measures })),
+    usage_rollup_team_hour: aggregate(
+      quarters.filter((q) => inside(q, hours)),
+      (q) => ({ timeZone: "", ownerId: teamOf.get(q.deploymentId)!, bucketStart: new Date(hourOf(q.bucketStart)) }),
+    ),
+    usage_rollup_day: [],
+    usage_rollup_team_day: [],
+  };
+  for (const [timeZone, range] of days) {
+    const dayStart = dayStartFinder(timeZone);
+    const inDays = quarters.filter((q) => inside(q, range));
+    expected.usage_rollup_day.push(...aggregate(inDays, (q) => ({ timeZone, ownerId: q.deploymentId, bucketStart: new Date(dayStart(q.bucketStart)) })));
+    expected.usage_rollup_team_day.push(
+      ...aggregate(inDays, (q) => ({ timeZone, ownerId: teamOf.get(q.deploymentId)!, bucketStart: new Date(dayStart(q.bucketStart)) })),
+    );
+  }
+  const teamIds = [...new Set(teamOf.values())];
+  const ids = members.map((m) => m.id);
+  const storedRows = async (table: RollupTable, owners: number[], range: { start: Date; end: Date }, timeZone?: string) => {
+    const zone = timeZone === undefined ? Prisma.sql`''` : Prisma.sql`r."timeZone"`;
+    const zoneWhere = timeZone === undefined ? Prisma.empty : Prisma.sql`and r."timeZone" = ${timeZone}`;
+    const rows = await run.query<RawMeasures & { timeZone: string; ownerId: number; bucketMs: number }>(Prisma.sql`
+      select ${zone} as "timeZone", r.${OWNER_COLUMN[table]} as "ownerId", (extract(epoch from r."bucketStart") * 1000)::float8 as "bucketMs", ${SELECT_MEASURES}
+      from ${Prisma.raw(table)} r
+      where r.${OWNER_COLUMN[table]} = any(${owners}::int[]) and r."bucketStart" >= ${range.start} and r."bucketStart" < ${range.end} ${zoneWhere}`);
+    return rows.map((r): RollupRow => ({ timeZone: r.timeZone, ownerId: r.ownerId, bucketStart: new Date(r.bucketMs), measures: toMeasures(r) }));
+  };
+  const stored: Record<RollupTable, RollupRow[]> = {
+    usage_rollup_quarter: await storedRows("usage_rollup_quarter", ids, whole),
+    usage_rollup_team_hour: await storedRows("usage_rollup_team_hour", teamIds, hours),
+    usage_rollup_day: [],
+    usage_rollup_team_day: [],
+  };
+  for (const [timeZone, range] of days) {
+    if (!range) continue;
+    stored.usage_rollup_day.push(...(await storedRows("usage_rollup_day", ids, range, timeZone)));
+    stored.usage_rollup_team_day.push(...(await storedRows("usage_rollup_team_day", teamIds, range, timeZone)));
+  }
+  const mismatches: string[] = [];
+  let rows = 0;
+  for (const table of Object.keys(expected) as RollupTable[]) {
+    const id = (r: RollupKey) => `${r.timeZone}|${r.ownerId}|${r.bucketStart.toISOString()}`;
+    const want = new Map(expected[table].map((r) => [id(r), r.measures]));
+    const have = new Map(stored[table].map((r) => [id(r), r.measures]));
+    rows += want.size;
+    for (const [key, measures] of want) {
+      const got = have.get(key);
+      if (!got) mismatches.push(`${table} ${key}: missing`);
+      else if (!sameMeasures(got, measures)) mismatches.push(`${table} ${key}: differs`);
+    }
+    for (const key of have.keys()) if (!want.has(key)) mismatches.push(`${table} ${key}: not in raw`);
+  }
+  return { rows, mismatches };
 }

@@ -89,7 +89,8 @@ function rolledLedgerSql(q: LedgerSqlOptions): Prisma.Sql | null {
   const wantTraining = !has(filters.deploymentIds) && filters.kind !== "inference";
   const wantInference = !has(filters.runIds) && filters.kind !== "training";
   if (!wantTraining && !wantInference) return null;
-  const kinds = Prisma.sql`and r.kind = any(${[wantTraining ? "training" : null, wantInference ? "inference" : null].filter((k) => k !== null)}::text[])`;
+  // One kind as an equality, so an item filter can use the primary key (timeZone, kind, itemId, bucketStart).
+  const kinds = wantTraining && wantInference ? Prisma.empty : Prisma.sql`and r.kind = ${wantTraining ? "training" : "inference"}`;
   const ids = has(filters.runIds)
     ? Prisma.sql`and r."itemId" = any(${filters.runIds}::int[])`
     : has(filters.deploymentIds)

@@ -99,9 +99,12 @@ describe("usage from rollups = usage from raw windows", () => {
     ["hour", "Asia/Kathmandu", "team", "quarter"],
     ["hour", "America/New_York", "item", "quarter"],
     ["day", "America/New_York", "item", "day"],
-    ["day", "Asia/Kathmandu", "none", "day"],
+    ["day", "Asia/Kathmandu", "none", "teamDay"],
+    ["day", "America/New_York", "team", "teamDay"],
+    ["day", "Asia/Kathmandu", "model", "day"],
+    ["month", "America/New_York", "model", "day"],
     ["day", "Europe/Paris", "model", "quarter"],
-    ["week", "Asia/Kathmandu", "team", "day"],
+    ["week", "Asia/Kathmandu", "team", "teamDay"],
   ];
   it.each(cases)("%s buckets in %s by %s (from %s rollups)", async (unit, timeZone, groupBy, source) => {
     const buckets = bucketsBetween({ from: new Date("2026-03-07T00:00:00Z"), to: new Date("2026-03-10T00:00:00Z"), unit, timeZone });

@@ -203,7 +203,7 @@ runMain(async () => {
           // Checking alone, in this process, for scale: the commit overlaps it with its writes.
           const started = performance.now();
           const references = await loadImportReferences(prismaRunner(client), { orgId: viewer.orgId, kind: f.kind });
-          const reading = readImportFile({ kind: f.kind, bytes, references, timeZone, now: new Date() });
+          const reading = await readImportFile({ kind: f.kind, bytes, references, timeZone, now: new Date() });
           const checkMs = performance.now() - started;
           if (!reading.ok) throw new Error(reading.message);
           const rowsMs = commit.rollupsAtMs ?? commit.ms;

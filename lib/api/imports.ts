@@ -4,8 +4,8 @@ import type { Denied } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { authorizeImport, type ImportCommit, type ImportDenied, type ImportFile, type ImportProgress } from "@/lib/db/mutations/imports";
 import { databaseErrorCode } from "@/lib/db/mutations/records";
-import { checkFileSize } from "@/lib/import/file-checks";
-import { importKindFromSlug, MAX_IMPORT_BYTES } from "@/lib/import/kinds";
+import { checkFileSize, CsvTextDecoder } from "@/lib/import/file-checks";
+import { formatBytes, importKindFromSlug, MAX_IMPORT_BYTES } from "@/lib/import/kinds";
 import { timeZone } from "@/lib/validation/entities/fields";
 import { apiError, type ApiErrorBody } from "./errors";
 
@@ -24,40 +24,67 @@ export const importError = apiError;
 const timeZoneField = timeZone({ label: "Time zone" });
 
 /**
- * Reads the body up to `limit` bytes; null when it is longer. Route handlers
- * have no body limit of their own in Next 16 (server actions stop at 256 kB,
- * and proxy.ts, which skips /api for this reason, would buffer only 10 MB), so the
- * limit is enforced here, while reading — not after buffering a huge upload.
+ * Content types a CSV upload arrives with: the app sends text/csv; browsers
+ * and clients label .csv files text/csv, text/plain, application/csv,
+ * application/vnd.ms-excel (Windows) or application/octet-stream, or nothing.
  */
-async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
+const CSV_CONTENT_TYPES = new Set(["text/csv", "text/plain", "application/csv", "text/comma-separated-values", "application/vnd.ms-excel", "application/octet-stream"]);
+
+type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; response: Response };
+
+/** A file refused for what it holds: the preview's own shape for it (`{ status: "invalid-file", message }`), 422. */
+const invalidFile = (message: string) => Response.json({ status: "invalid-file", message }, { status: 422, headers: { "cache-control": "no-store" } });
+
+const tooLarge = () =>
+  importError(413, "too-large", `The file is larger than the ${formatBytes(MAX_IMPORT_BYTES)} limit. Split it into smaller files and import them one after another.`);
+
+/**
+ * Reads the body up to `limit` bytes as it arrives. Route handlers have no
+ * body limit of their own in Next 16 (server actions stop at 256 kB, and
+ * proxy.ts, which skips /api for this reason, would buffer only 10 MB), so
+ * the limit is enforced here, while reading — not after buffering a huge
+ * upload. Each chunk also goes through the file's text decoder, so a
+ * workbook, UTF-16 or binary garbage is refused (422) as soon as its first
+ * bytes arrive, without waiting for the rest.
+ */
+async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promise<BodyRead> {
+  const reader = body.getReader();
+  const decoder = new CsvTextDecoder();
   const parts: Uint8Array[] = [];
   let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.byteLength;
-    if (length > limit) {
-      await reader.cancel();
-      return null;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      if (length > limit) return { ok: false, response: tooLarge() };
+      const text = decoder.push(value);
+      if (!text.ok) return { ok: false, response: invalidFile(text.message) };
+      parts.push(value);
     }
-    parts.push(value);
+  } finally {
+    // Stops the upload (and frees what is buffered) when the read ended early; a no-op after the last chunk.
+    await reader.cancel().catch(() => undefined);
   }
+  if (length === 0) return { ok: true, bytes: new Uint8Array() };
+  const text = decoder.end();
+  if (!text.ok) return { ok: false, response: invalidFile(text.message) };
   const bytes = new Uint8Array(length);
   let offset = 0;
   for (const part of parts) {
     bytes.set(part, offset);
     offset += part.byteLength;
   }
-  return bytes;
+  return { ok: true, bytes };
 }
 
-export type ImportRequest = { ok: true; viewer: Viewer; file: ImportFile } | { ok: false; response: NextResponse<ImportErrorBody> | Denied };
+export type ImportRequest = { ok: true; viewer: Viewer; file: ImportFile } | { ok: false; response: Response | NextResponse<ImportErrorBody> | Denied };
 
 /**
  * POST /api/imports/…?kind=training-runs|usage-windows&timeZone=<IANA>&fileName=<name>
- * with the CSV file as the request body.
+ * with the CSV file as the request body. Everything that can be judged
+ * without the body (access, parameters, content type, declared length, no
+ * body) is answered before any of it is read.
  */
 export async function readImportRequest(request: Request, viewer: Viewer): Promise<ImportRequest> {
   // Refused before reading the body; each row's team is checked again as the file is (team:write).
@@ -69,16 +96,24 @@ export async function readImportRequest(request: Request, viewer: Viewer): Promi
   const zone = timeZoneField.parse(url.searchParams.get("timeZone") || viewer.orgTimeZone);
   if (!zone.ok) return { ok: false, response: importError(400, "bad-request", zone.message) };
   const fileName = (url.searchParams.get("fileName") ?? "").trim().slice(0, 255) || "upload.csv";
-  const declared = Number(request.headers.get("content-length"));
+  const contentType = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (contentType !== "" && !CSV_CONTENT_TYPES.has(contentType)) {
+    return {
+      ok: false,
+      response: importError(415, "unsupported-media-type", `Send the CSV file itself as the request body, with content type text/csv (not ${contentType.slice(0, 100)}).`),
+    };
+  }
+  const declaredHeader = request.headers.get("content-length");
+  const declared = declaredHeader === null ? NaN : Number(declaredHeader);
   if (Number.isFinite(declared) && declared > MAX_IMPORT_BYTES) {
     const size = checkFileSize(declared);
     return { ok: false, response: importError(413, "too-large", size.ok ? "The file is too large." : size.message) };
   }
-  const bytes = await readBody(request, MAX_IMPORT_BYTES);
-  if (!bytes) {
-    return { ok: false, response: importError(413, "too-large", `The file is larger than the ${MAX_IMPORT_BYTES / 1024 / 1024} MB limit. Split it into smaller files and import them one after another.`) };
-  }
-  return { ok: true, viewer, file: { kind, fileName, bytes, timeZone: zone.value } };
+  if (!request.body || declared === 0) return { ok: false, response: importError(400, "bad-request", "The request has no file: send the CSV file as the request body.") };
+  const body = await readBody(request.body, MAX_IMPORT_BYTES);
+  if (!body.ok) return body;
+  if (body.bytes.length === 0) return { ok: false, response: importError(400, "bad-request", "The request has no file: send the CSV file as the request body.") };
+  return { ok: true, viewer, file: { kind, fileName, bytes: body.bytes, timeZone: zone.value } };
 }
 
 /** Anything unexpected: logged on the server, a message without internals for the person. */

@@ -61,19 +61,23 @@ export function firstInvalidUtf8Byte(bytes: Uint8Array): number {
   return -1;
 }
 
-function lineOfOffset(bytes: Uint8Array, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line += 1;
-  return line;
+function countNewlines(bytes: Uint8Array, from: number, to: number): number {
+  let count = 0;
+  for (let i = from; i < to; i++) if (bytes[i] === 0x0a) count += 1;
+  return count;
 }
 
-/**
- * The file's text: strict UTF-8 with a byte-order mark removed. UTF-16 (with
- * or without a BOM), spreadsheets saved in their own format and text in a
- * legacy encoding such as Windows-1252 are refused with how to re-save.
- */
-export function decodeCsvBytes(bytes: Uint8Array): FileCheck<string> {
-  if (bytes.length === 0) return fail("The file is empty.");
+function countLineBreaks(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) count += 1;
+  return count;
+}
+
+/** Bytes looked at to recognize UTF-16 and workbooks. */
+const HEAD_BYTES = 1024;
+
+/** UTF-16 (with or without a BOM) and spreadsheets saved in their own format, from the first bytes. */
+function checkHead(bytes: Uint8Array): FileCheck<null> {
   if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) {
     return fail(`The file is encoded as UTF-16 ("Unicode Text"), not UTF-8. ${SAVE_AS_UTF8}`);
   }
@@ -83,21 +87,98 @@ export function decodeCsvBytes(bytes: Uint8Array): FileCheck<string> {
   if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0])) {
     return fail("This is an Excel 97–2003 workbook (.xls), not a CSV file. Use File → Save As → CSV UTF-8 and upload the .csv file.");
   }
-  const head = bytes.subarray(0, 1024);
+  const head = bytes.subarray(0, HEAD_BYTES);
   const zeros = head.reduce((n, b) => n + (b === 0 ? 1 : 0), 0);
   if (head.length >= 4 && zeros * 4 >= head.length) {
     return fail(`The file looks like UTF-16 text without a byte-order mark, not UTF-8. ${SAVE_AS_UTF8}`);
   }
-  const body = startsWith(bytes, [0xef, 0xbb, 0xbf]) ? bytes.subarray(3) : bytes;
-  const bad = firstInvalidUtf8Byte(body);
-  if (bad >= 0) {
-    const offset = bad + (body === bytes ? 0 : 3);
-    const hex = bytes[offset]!.toString(16).toUpperCase().padStart(2, "0");
+  return ok(null);
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * The file's text, decoded as the bytes arrive: strict UTF-8 with a
+ * byte-order mark removed. UTF-16 (with or without a BOM), spreadsheets
+ * saved in their own format (recognized from the first KB) and text in a
+ * legacy encoding such as Windows-1252 (the byte and line of the first bad
+ * byte) are refused with how to re-save, as soon as the bytes that show it
+ * have arrived. Memory: the first KB, and at most 3 bytes of a character
+ * split between chunks.
+ */
+export class CsvTextDecoder {
+  private readonly decoder = new TextDecoder("utf-8", { fatal: true });
+  private head: Uint8Array[] | null = [];
+  private headLength = 0;
+  /** Bytes handed to the decoder so far. */
+  private consumed = 0;
+  /** Line number at the end of the text decoded so far. */
+  private line = 1;
+  /** The last bytes of the previous chunk (a character may continue from them). */
+  private tail = new Uint8Array();
+  private failure: FileCheck<never> | null = null;
+
+  /** The text of the next bytes ("" while the first KB is gathered). */
+  push(chunk: Uint8Array, isLast = false): FileCheck<string> {
+    if (this.failure) return this.failure;
+    let bytes = chunk;
+    if (this.head) {
+      this.head.push(chunk);
+      this.headLength += chunk.byteLength;
+      if (this.headLength < HEAD_BYTES && !isLast) return ok("");
+      bytes = concatBytes(this.head);
+      this.head = null;
+      if (bytes.byteLength === 0) return (this.failure = fail("The file is empty."));
+      const head = checkHead(bytes);
+      if (!head.ok) return (this.failure = head);
+    }
+    let text: string;
+    try {
+      text = this.decoder.decode(bytes, { stream: !isLast });
+    } catch {
+      return (this.failure = this.invalidByte(bytes));
+    }
+    this.consumed += bytes.byteLength;
+    this.line += countLineBreaks(text);
+    this.tail = bytes.byteLength >= 3 ? bytes.slice(bytes.byteLength - 3) : concatBytes([this.tail, bytes]).slice(-3);
+    return ok(text);
+  }
+
+  /** The rest of the text once every byte has been pushed. */
+  end(): FileCheck<string> {
+    return this.push(new Uint8Array(), true);
+  }
+
+  /** The first invalid byte is in `bytes`, or in a character begun in the last bytes of the previous chunk. */
+  private invalidByte(bytes: Uint8Array): FileCheck<never> {
+    const probe = concatBytes([this.tail, bytes]);
+    // Bytes before the first lead byte continue a character the decoder already accepted.
+    let start = 0;
+    while (start < this.tail.byteLength && (probe[start]! & 0xc0) === 0x80) start += 1;
+    const found = firstInvalidUtf8Byte(probe.subarray(start));
+    const index = start + Math.max(0, found);
+    const offset = this.consumed - this.tail.byteLength + index;
+    // Line breaks in the tail are counted already (a character held over from it holds none).
+    const line = this.line + countNewlines(probe, this.tail.byteLength, Math.max(index, this.tail.byteLength));
+    const hex = (probe[index] ?? 0).toString(16).toUpperCase().padStart(2, "0");
     return fail(
-      `The file is not valid UTF-8: byte ${(offset + 1).toLocaleString("en-US")} (line ${lineOfOffset(bytes, offset).toLocaleString("en-US")}) is 0x${hex}, which usually means it was saved in a legacy encoding such as Windows-1252. ${SAVE_AS_UTF8}`,
+      `The file is not valid UTF-8: byte ${(offset + 1).toLocaleString("en-US")} (line ${line.toLocaleString("en-US")}) is 0x${hex}, which usually means it was saved in a legacy encoding such as Windows-1252. ${SAVE_AS_UTF8}`,
     );
   }
-  return ok(new TextDecoder("utf-8", { fatal: true }).decode(body));
+}
+
+/** The whole file's text at once (see CsvTextDecoder). */
+export function decodeCsvBytes(bytes: Uint8Array): FileCheck<string> {
+  return new CsvTextDecoder().push(bytes, true);
 }
 
 /** The header line: up to the first line break that is not inside quotes. */
@@ -111,8 +192,17 @@ function headerLine(text: string): string {
   return text;
 }
 
+/** Characters the header row may take. */
+export const MAX_HEADER_CHARS = 64 * 1024;
+
+/** The header line once `text` holds all of it (an unquoted line break follows it), else null. */
+export function completeHeaderLine(text: string): string | null {
+  const line = headerLine(text);
+  return line.length < text.length ? line : null;
+}
+
 /** Counts a separator outside quotes. */
-function countOutsideQuotes(line: string, separator: string): number {
+export function countOutsideQuotes(line: string, separator: string): number {
   let count = 0;
   let isQuoted = false;
   for (const ch of line) {

@@ -50,6 +50,22 @@ function quoteList(names: readonly string[]): string {
   return names.map((n) => `"${n}"`).join(", ");
 }
 
+/** Problems of one sort listed in a message: the first few, then how many more. */
+const LISTED_HEADER_PROBLEMS = 10;
+/** Header names longer than this get no "did you mean" (the guess costs length × length). */
+const MAX_GUESSED_NAME = 64;
+
+function listSome(items: readonly string[]): string {
+  const shown = items.slice(0, LISTED_HEADER_PROBLEMS).join(", ");
+  const more = items.length - LISTED_HEADER_PROBLEMS;
+  return more > 0 ? `${shown} and ${more.toLocaleString("en-US")} more` : shown;
+}
+
+const showName = (title: string) => {
+  const trimmed = title.trim();
+  return trimmed.length > 60 ? `${trimmed.slice(0, 57)}…` : trimmed;
+};
+
 /** Matches the header row to the kind's columns: every required column present, no unknown or repeated one. */
 export function mapHeader(kind: ImportKind, cells: readonly string[]): FileCheck<HeaderMap> {
   const specs = IMPORT_COLUMNS[kind];
@@ -57,6 +73,7 @@ export function mapHeader(kind: ImportKind, cells: readonly string[]): FileCheck
   const columns: MappedColumn[] = [];
   const unnamed: number[] = [];
   const unknown: string[] = [];
+  const repeated: string[] = [];
   const seen = new Map<string, number>();
   const problems: string[] = [];
   cells.forEach((title, index) => {
@@ -67,13 +84,15 @@ export function mapHeader(kind: ImportKind, cells: readonly string[]): FileCheck
     }
     const spec = byName.get(name);
     if (!spec) {
-      const guess = suggestion(name, [...byName.keys()]);
-      unknown.push(`"${title.trim()}" (column ${index + 1}${guess ? `; did you mean "${guess}"?` : ""})`);
+      if (unknown.length < LISTED_HEADER_PROBLEMS) {
+        const guess = name.length <= MAX_GUESSED_NAME ? suggestion(name, [...byName.keys()]) : null;
+        unknown.push(`"${showName(title)}" (column ${index + 1}${guess ? `; did you mean "${guess}"?` : ""})`);
+      } else unknown.push("");
       return;
     }
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      problems.push(`Column "${name}" appears twice (columns ${earlier + 1} and ${index + 1}); keep one.`);
+      repeated.push(`Column "${name}" appears twice (columns ${earlier + 1} and ${index + 1}); keep one.`);
       return;
     }
     seen.set(name, index);
@@ -87,10 +106,11 @@ export function mapHeader(kind: ImportKind, cells: readonly string[]): FileCheck
     };
   }
   if (missing.length > 0) {
-    problems.unshift(`Missing required column${missing.length === 1 ? "" : "s"}: ${quoteList(missing)}. Download the template for the expected columns.`);
+    problems.push(`Missing required column${missing.length === 1 ? "" : "s"}: ${quoteList(missing)}. Download the template for the expected columns.`);
   }
+  if (repeated.length > 0) problems.push(repeated.slice(0, LISTED_HEADER_PROBLEMS).join(" ") + (repeated.length > LISTED_HEADER_PROBLEMS ? ` ${(repeated.length - LISTED_HEADER_PROBLEMS).toLocaleString("en-US")} more columns appear twice.` : ""));
   if (unknown.length > 0) {
-    problems.push(`Unknown column${unknown.length === 1 ? "" : "s"}: ${unknown.join(", ")}. Column names must be as in the template.`);
+    problems.push(`Unknown column${unknown.length === 1 ? "" : "s"}: ${listSome(unknown)}. Column names must be as in the template.`);
   }
   if (problems.length > 0) return { ok: false, message: problems.join(" ") };
   return { ok: true, value: { columns, width: cells.length, unnamed } };

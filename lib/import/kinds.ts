@@ -21,8 +21,23 @@ export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 /** Most data rows in one file: keeps a preview's memory bounded whatever the row width. */
 export const MAX_IMPORT_ROWS = 200_000;
 
+/**
+ * Limits checked while the file is read (lib/import/read-file.ts): the read
+ * stops at the first one exceeded, so no upload costs more than its limits.
+ */
+/** Columns of the header and of any row (the widest kind has 25; spreadsheets add a few empty ones). */
+export const MAX_IMPORT_COLUMNS = 256;
+/** Characters in one cell (the longest field, notes, takes 5,000). */
+export const MAX_CELL_CHARS = 10_000;
+/** Empty or blank rows (every cell empty) in one file. */
+export const MAX_BLANK_ROWS = 100_000;
+/** Rows with more or fewer values than the header has columns: beyond this the file isn't one table. */
+export const MAX_UNEVEN_ROWS = 1_000;
+/** Characters between two line breaks (csv-parse refuses a record of more than 1 MB of cell text). */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
 /** Errors sent to the browser at most; the total is always reported. */
-export const MAX_LISTED_ERRORS = 1_000;
+export const MAX_LISTED_ERRORS = 100;
 
 /** "50 MB", "1.2 MB", "812 KB" (binary units, as file managers show them). */
 export function formatBytes(bytes: number): string {

@@ -1,15 +1,23 @@
 import { IMPORT_COLUMNS } from "./columns";
-import { readCsvRecords } from "./csv";
-import { checkDelimiter, checkFileSize, decodeCsvBytes, type FileCheck } from "./file-checks";
+import { CsvRecordReader, linePieces, type CsvRecord } from "./csv";
+import { checkDelimiter, checkFileSize, completeHeaderLine, countOutsideQuotes, CsvTextDecoder, MAX_HEADER_CHARS, type FileCheck } from "./file-checks";
 import { mapHeader, type HeaderMap } from "./header";
-import { MAX_IMPORT_ROWS, type ImportIssue, type ImportKind } from "./kinds";
+import { formatBytes, MAX_BLANK_ROWS, MAX_CELL_CHARS, MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS, MAX_LINE_CHARS, MAX_UNEVEN_ROWS, type ImportIssue, type ImportKind } from "./kinds";
 import type { ImportReferences } from "./references";
 import { rowValidator, type DataRow, type ValidRows } from "./rows";
 
 /**
  * A file's bytes → its header and data rows, or one file-level message (too
  * large, not UTF-8, wrong separator, malformed quotes, missing or unknown
- * columns, no rows). Nothing here reads the database.
+ * columns, no rows, a limit exceeded). Nothing here reads the database.
+ *
+ * The file is read as a stream: decoded 64 KB at a time, cut into pieces of
+ * at most 200 lines and 32,000 characters, each parsed by csv-parse's stream
+ * and followed by a turn of the event loop, so other requests are served
+ * while a large file is read. Every limit (kinds.ts: columns, cell length,
+ * rows, blank rows, uneven rows, line length) is checked as the records
+ * arrive, and the read stops at the first one exceeded: a hostile file costs
+ * no more than its first offending piece.
  */
 
 export interface ParsedImportFile {
@@ -18,52 +26,194 @@ export interface ParsedImportFile {
   rows: DataRow[];
 }
 
-const isBlankRecord = (cells: readonly string[]) => cells.every((cell) => cell.trim() === "");
+/** Bytes decoded at a time. */
+const SLICE_BYTES = 64 * 1024;
+/** Lines parsed between turns of the event loop: bounds the work of rows csv-parse finds uneven (~0.1 ms each). */
+const PIECE_LINES = 200;
+/** Characters parsed between turns of the event loop (a wide row is parsed over several). */
+const PIECE_CHARS = 32_000;
 
-export function parseImportFile({ kind, bytes }: { kind: ImportKind; bytes: Uint8Array }): FileCheck<ParsedImportFile> {
+const isBlankRecord = (cells: readonly string[]) => cells.every((cell) => cell.trim() === "");
+const count = (n: number) => n.toLocaleString("en-US");
+const fail = (message: string): FileCheck<never> => ({ ok: false, message });
+const NO_HEADER = "The first row must be the header row with the column names. Download the template to start from the expected columns.";
+
+/** Pieces of at most PIECE_LINES lines and PIECE_CHARS characters. */
+function* pieces(text: string): Generator<string> {
+  for (const lines of linePieces(text, PIECE_LINES)) {
+    for (let i = 0; i < lines.length; i += PIECE_CHARS) yield i === 0 && lines.length <= PIECE_CHARS ? lines : lines.slice(i, i + PIECE_CHARS);
+  }
+}
+
+/** The records of a file as they are read, checked against the limits; `finish` says what the file holds. */
+class RecordChecks {
+  private header: HeaderMap | null = null;
+  readonly rows: DataRow[] = [];
+  private blankRows = 0;
+  /** Characters since the last line break. */
+  private lineChars = 0;
+  private lastRow = 0;
+
+  constructor(private readonly kind: ImportKind) {}
+
+  /** Before a piece is parsed: its lines' lengths. */
+  checkPiece(piece: string): FileCheck<null> {
+    const lastBreak = piece.lastIndexOf("\n");
+    if (lastBreak < 0) this.lineChars += piece.length;
+    else {
+      // Only the first and last line can be long here (a piece holds whole lines in between, each shorter than the piece).
+      const firstBreak = piece.indexOf("\n");
+      if (this.lineChars + firstBreak > MAX_LINE_CHARS) return this.lineTooLong();
+      this.lineChars = piece.length - lastBreak - 1;
+    }
+    return this.lineChars > MAX_LINE_CHARS ? this.lineTooLong() : { ok: true, value: null };
+  }
+
+  private lineTooLong(): FileCheck<never> {
+    return fail(`Row ${count(this.lastRow + 1)} runs for more than ${formatBytes(MAX_LINE_CHARS)} without a line break, which usually means a quote is never closed or the file isn't CSV.`);
+  }
+
+  /** After a piece: the records it completed, and what the parser skipped or found uneven. */
+  checkRecords(records: readonly CsvRecord[], reader: CsvRecordReader): FileCheck<null> {
+    for (const { row, cells } of records) {
+      this.lastRow = row;
+      if (cells.length > MAX_IMPORT_COLUMNS) {
+        return fail(`Row ${count(row)} has more than ${count(MAX_IMPORT_COLUMNS)} values (${count(cells.length)}); at most ${count(MAX_IMPORT_COLUMNS)} columns are read. A quote is probably never closed, or the file isn't one table.`);
+      }
+      for (let index = 0; index < cells.length; index++) {
+        if (cells[index]!.length > MAX_CELL_CHARS) {
+          const title = this.header ? this.titleAt(index) : null;
+          return fail(`Row ${count(row)}, ${title ? `column "${title}"` : `column ${count(index + 1)}`}: the value has ${count(cells[index]!.length)} characters; at most ${count(MAX_CELL_CHARS)} are accepted in one cell.`);
+        }
+      }
+      if (!this.header) {
+        if (row !== 1 || isBlankRecord(cells)) return fail(NO_HEADER);
+        const header = mapHeader(this.kind, cells);
+        if (!header.ok) return header;
+        this.header = header.value;
+        continue;
+      }
+      // Empty lines (and rows of empty cells that spreadsheets leave at the end) count as rows but hold nothing.
+      if (isBlankRecord(cells)) {
+        this.blankRows += 1;
+      } else {
+        this.rows.push({ row, cells });
+        if (this.rows.length > MAX_IMPORT_ROWS) {
+          return fail(`The file has more than ${count(MAX_IMPORT_ROWS)} rows; at most ${count(MAX_IMPORT_ROWS)} can be imported at once. Split it into smaller files.`);
+        }
+      }
+    }
+    if (!this.header && reader.emptyLines > 0) return fail(NO_HEADER);
+    if (this.blankRows + reader.emptyLines > MAX_BLANK_ROWS) {
+      return fail(`The file has more than ${count(MAX_BLANK_ROWS)} empty rows. Delete the empty rows (usually at the end of the sheet) and export it again.`);
+    }
+    if (reader.unevenRecords > MAX_UNEVEN_ROWS) {
+      return fail(
+        `More than ${count(MAX_UNEVEN_ROWS)} rows have more or fewer values than the header row has columns, so the file can't be read as one table. A comma or a quote is probably missing; check the export.`,
+      );
+    }
+    return { ok: true, value: null };
+  }
+
+  private titleAt(index: number): string | null {
+    const column = this.header?.columns.find((c) => c.index === index);
+    return column ? column.title.slice(0, 60) : null;
+  }
+
+  finish(): FileCheck<ParsedImportFile> {
+    if (!this.header) return fail(NO_HEADER);
+    if (this.rows.length === 0) return fail("The file has a header row but no data rows.");
+    return { ok: true, value: { kind: this.kind, header: this.header, rows: this.rows } };
+  }
+}
+
+/**
+ * Checks the header line as soon as it is complete, before csv-parse sees
+ * it: the separator (semicolons, tabs or bars instead of commas), its length
+ * and how many columns it has.
+ */
+function checkHeaderLine(kind: ImportKind, text: string, isLast: boolean): FileCheck<boolean> {
+  const line = completeHeaderLine(text) ?? (isLast ? text : null);
+  if (line === null && text.length <= MAX_HEADER_CHARS) return { ok: true, value: false };
+  if (line === null || line.length > MAX_HEADER_CHARS) {
+    // Too long to be a header: said by its column count when that is what makes it long.
+    if (countOutsideQuotes(text.slice(0, MAX_HEADER_CHARS), ",") + 1 > MAX_IMPORT_COLUMNS) {
+      return fail(`The header row has more than ${count(MAX_IMPORT_COLUMNS)} columns; at most ${count(MAX_IMPORT_COLUMNS)} are read. Use the template's columns (${count(IMPORT_COLUMNS[kind].length)}).`);
+    }
+    return fail(`The first row runs for more than ${formatBytes(MAX_HEADER_CHARS)}; it must be the header row with the column names. Download the template to start from the expected columns.`);
+  }
+  const delimiter = checkDelimiter(line, IMPORT_COLUMNS[kind].map((c) => c.header));
+  if (!delimiter.ok) return delimiter;
+  const columns = countOutsideQuotes(line, ",") + 1;
+  if (columns > MAX_IMPORT_COLUMNS) {
+    return fail(`The header row has ${count(columns)} columns; at most ${count(MAX_IMPORT_COLUMNS)} are read. Use the template's columns (${count(IMPORT_COLUMNS[kind].length)}).`);
+  }
+  return { ok: true, value: true };
+}
+
+/** Slices of the file's bytes, SLICE_BYTES at a time. */
+function* slices(bytes: Uint8Array): Generator<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES) yield bytes.subarray(offset, offset + SLICE_BYTES);
+}
+
+export async function parseImportFile({ kind, bytes }: { kind: ImportKind; bytes: Uint8Array }): Promise<FileCheck<ParsedImportFile>> {
   const size = checkFileSize(bytes.length);
   if (!size.ok) return size;
-  const text = decodeCsvBytes(bytes);
-  if (!text.ok) return text;
-  const delimiter = checkDelimiter(text.value, IMPORT_COLUMNS[kind].map((c) => c.header));
-  if (!delimiter.ok) return delimiter;
-  const csv = readCsvRecords(text.value);
-  if (!csv.ok) return csv;
-  const { records } = csv.value;
-  const headerCells = records[0];
-  if (!headerCells || isBlankRecord(headerCells)) {
-    return { ok: false, message: "The first row must be the header row with the column names. Download the template to start from the expected columns." };
+  const decoder = new CsvTextDecoder();
+  const reader = new CsvRecordReader();
+  const checks = new RecordChecks(kind);
+  /** Text held until the header line is complete and checked; null after. */
+  let headerText: string | null = "";
+  const feed = async (text: string): Promise<FileCheck<null>> => {
+    for (const piece of pieces(text)) {
+      const lines = checks.checkPiece(piece);
+      if (!lines.ok) return lines;
+      const read = await reader.write(piece);
+      if (!read.ok) return read;
+      const checked = checks.checkRecords(read.value, reader);
+      if (!checked.ok) return checked;
+    }
+    return { ok: true, value: null };
+  };
+  try {
+    const chunks = [...slices(bytes)];
+    for (let i = 0; i <= chunks.length; i++) {
+      const isLast = i === chunks.length;
+      const text = isLast ? decoder.end() : decoder.push(chunks[i]!);
+      if (!text.ok) return text;
+      let fresh = text.value;
+      if (headerText !== null) {
+        headerText += fresh;
+        const header = checkHeaderLine(kind, headerText, isLast);
+        if (!header.ok) return header;
+        if (!header.value) continue;
+        fresh = headerText;
+        headerText = null;
+      }
+      const fed = await feed(fresh);
+      if (!fed.ok) return fed;
+    }
+    const rest = await reader.end();
+    if (!rest.ok) return rest;
+    const checked = checks.checkRecords(rest.value, reader);
+    if (!checked.ok) return checked;
+    return checks.finish();
+  } finally {
+    reader.destroy();
   }
-  const header = mapHeader(kind, headerCells);
-  if (!header.ok) return header;
-  const rows: DataRow[] = [];
-  for (let i = 1; i < records.length; i++) {
-    const cells = records[i]!;
-    // Empty lines (and rows of empty cells that spreadsheets leave at the end) count as rows but hold nothing.
-    if (isBlankRecord(cells)) continue;
-    rows.push({ row: i + 1, cells });
-  }
-  if (rows.length === 0) return { ok: false, message: "The file has a header row but no data rows." };
-  if (rows.length > MAX_IMPORT_ROWS) {
-    return {
-      ok: false,
-      message: `The file has ${rows.length.toLocaleString("en-US")} rows; at most ${MAX_IMPORT_ROWS.toLocaleString("en-US")} can be imported at once. Split it into smaller files.`,
-    };
-  }
-  return { ok: true, value: { kind, header: header.value, rows } };
 }
 
 export type ImportReading = { ok: false; message: string } | { ok: true; rowCount: number; valid: ValidRows; issues: ImportIssue[] };
 
 /** The whole check in one call (tests, small files); the server runs the same steps in slices to report progress. */
-export function readImportFile(options: {
+export async function readImportFile(options: {
   kind: ImportKind;
   bytes: Uint8Array;
   references: ImportReferences;
   timeZone: string;
   now: Date;
-}): ImportReading {
-  const parsed = parseImportFile(options);
+}): Promise<ImportReading> {
+  const parsed = await parseImportFile(options);
   if (!parsed.ok) return parsed;
   const validator = rowValidator({ ...options, header: parsed.value.header });
   validator.validate(parsed.value.rows);

@@ -1,6 +1,5 @@
 import { getViewer } from "@/lib/access/current-viewer";
-import { filterOptions } from "@/lib/db/queries/catalog";
-import { dashboardData } from "@/lib/db/queries/dashboards";
+import { cachedDashboardData, cachedFilterOptions } from "@/lib/cache/read-models";
 import { resolveView } from "@/lib/db/queries/view";
 import { BudgetAlertsSection } from "@/app/_budgets/sections";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
@@ -25,8 +24,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
   // Started before the dashboard's queries so both run at once; the panel streams in when it is ready.
   const suggestions = startSuggestions({ viewer, scope: suggestionScope, now, timeZone: view.zone.timeZone });
   const [options, data] = await Promise.all([
-    filterOptions({ viewer }),
-    dashboardData({ viewer, scope: view.scope, range: view.range, unit: view.unit, timeZone: view.zone.timeZone, now }),
+    cachedFilterOptions({ viewer }),
+    cachedDashboardData({ viewer, scope: view.scope, range: view.range, unit: view.unit, timeZone: view.zone.timeZone, now }),
   ]);
   const { timeZone } = view.zone;
   return (

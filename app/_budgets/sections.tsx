@@ -1,6 +1,6 @@
 import { Suspense } from "react";
 import type { Viewer } from "@/lib/access/viewer";
-import { budgetAlertsPanel, budgetForecasts } from "@/lib/db/queries/budgets";
+import { cachedBudgetAlertsPanel, cachedBudgetForecasts } from "@/lib/cache/read-models";
 import { evaluateBudgetAlertsAfter } from "@/lib/notify/budget-alerts-after";
 import {
   BudgetAlertsFailed,
@@ -39,7 +39,7 @@ export function BudgetAlertsSection(props: SectionProps & { teamId?: number }) {
 }
 
 async function BudgetAlerts({ viewer, now, timeZone, zoneLabel, teamId }: SectionProps & { teamId?: number }) {
-  const data = await budgetAlertsPanel({ viewer, now, timeZone, teamId }).catch((error: unknown) => {
+  const data = await cachedBudgetAlertsPanel({ viewer, now, timeZone, teamId }).catch((error: unknown) => {
     console.error("Budget alerts panel failed", error);
     return null;
   });
@@ -59,7 +59,7 @@ export function TeamBudgetSection(props: SectionProps & { teamId: number }) {
 }
 
 async function TeamBudget({ viewer, now, timeZone, zoneLabel, teamId }: SectionProps & { teamId: number }) {
-  const data = await budgetForecasts({ viewer, now, timeZone, teamId }).catch((error: unknown) => {
+  const data = await cachedBudgetForecasts({ viewer, now, timeZone, teamId }).catch((error: unknown) => {
     console.error("Team budget forecast failed", error);
     return null;
   });

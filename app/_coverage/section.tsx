@@ -1,5 +1,5 @@
 import type { Viewer } from "@/lib/access/viewer";
-import { teamCoverage } from "@/lib/db/queries/teams";
+import { cachedTeamCoverage } from "@/lib/cache/read-models";
 import { TeamCoverageNotice } from "@/components/ui/team-coverage-notice";
 
 /**
@@ -8,5 +8,5 @@ import { TeamCoverageNotice } from "@/components/ui/team-coverage-notice";
  * Read while the page renders (no Suspense), so a failure is the page's error.
  */
 export async function TeamCoverageSection({ viewer }: { viewer: Viewer }) {
-  return <TeamCoverageNotice coverage={await teamCoverage(viewer)} />;
+  return <TeamCoverageNotice coverage={await cachedTeamCoverage(viewer)} />;
 }

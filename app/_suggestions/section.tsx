@@ -1,6 +1,7 @@
 import { Suspense } from "react";
 import type { Viewer } from "@/lib/access/viewer";
-import { suggestionPanelData, type SuggestionPanelData } from "@/lib/db/queries/suggestion-states";
+import { cachedSuggestionPanelData } from "@/lib/cache/read-models";
+import type { SuggestionPanelData } from "@/lib/db/queries/suggestion-states";
 import type { SuggestionScope } from "@/lib/db/queries/suggestions";
 import { SuggestionsFailed, SuggestionsPanel, SuggestionsSkeleton } from "@/components/suggestions/suggestions-panel";
 
@@ -24,7 +25,7 @@ interface Props {
 
 /** Requests the panel's data now; a failure resolves to null (logged) so the page never fails for it. */
 export function startSuggestions({ viewer, scope, now, timeZone }: Pick<Props, "viewer" | "scope" | "now" | "timeZone">): Promise<SuggestionPanelData | null> {
-  return suggestionPanelData({ viewer, scope, now, timeZone }).catch((error: unknown) => {
+  return cachedSuggestionPanelData({ viewer, scope, now, timeZone }).catch((error: unknown) => {
     console.error("Suggestions panel failed", error);
     return null;
   });

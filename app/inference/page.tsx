@@ -2,8 +2,7 @@ import type { Metadata } from "next";
 import { getViewer } from "@/lib/access/current-viewer";
 import { canAnyTeam } from "@/lib/access/policy";
 import { recordNotice } from "@/lib/db/queries/audit-history";
-import { filterOptions } from "@/lib/db/queries/catalog";
-import { deploymentsWithMetrics } from "@/lib/db/queries/dashboards";
+import { cachedDeploymentsWithMetrics, cachedFilterOptions } from "@/lib/cache/read-models";
 import { resolveView } from "@/lib/db/queries/view";
 import { formatPeriod } from "@/lib/domain/labels";
 import { formZoneChoice, withZone } from "@/lib/validation/form-zone";
@@ -27,8 +26,8 @@ export default async function InferencePage({ searchParams }: { searchParams: Se
   const view = await resolveView({ viewer, searchParams: params, defaultRange: "30d", now });
   const [notice, options, deployments] = await Promise.all([
     recordNotice({ viewer, searchParams: params }),
-    filterOptions({ viewer }),
-    deploymentsWithMetrics({ viewer, now, timeZone: view.zone.timeZone, range: view.range, filters: { teamSlug: view.team?.slug, model: view.filters.model, gpuTypeId: view.filters.gpu } }),
+    cachedFilterOptions({ viewer }),
+    cachedDeploymentsWithMetrics({ viewer, now, timeZone: view.zone.timeZone, range: view.range, filters: { teamSlug: view.team?.slug, model: view.filters.model, gpuTypeId: view.filters.gpu } }),
   ]);
   return (
     <>

@@ -2,8 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { Route } from "next";
 import { getViewer } from "@/lib/access/current-viewer";
-import { monthlyCostByTeam } from "@/lib/db/queries/dashboards";
-import { reportMonths } from "@/lib/db/queries/reports";
+import { cachedMonthlyCostByTeam, cachedReportMonths } from "@/lib/cache/read-models";
 import { settingsTeams } from "@/lib/db/queries/settings";
 import { resolveView } from "@/lib/db/queries/view";
 import { formatDateTime } from "@/lib/domain/labels";
@@ -28,8 +27,8 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
   const view = await resolveView({ viewer, searchParams: await searchParams, defaultRange: "mtd", now });
   const { timeZone } = view.zone;
   const [report, listed, teams] = await Promise.all([
-    monthlyCostByTeam({ viewer, now, timeZone }),
-    reportMonths({ viewer, timeZone, now }),
+    cachedMonthlyCostByTeam({ viewer, now, timeZone }),
+    cachedReportMonths({ viewer, timeZone, now }),
     settingsTeams({ viewer }),
   ]);
   // Links keep the zone; "team" has no team here, so it is the org's zone.

@@ -4,8 +4,7 @@ import { ButtonLink } from "@/components/ui/button";
 import { getViewer } from "@/lib/access/current-viewer";
 import { canAnyTeam } from "@/lib/access/policy";
 import { recordNotice } from "@/lib/db/queries/audit-history";
-import { filterOptions } from "@/lib/db/queries/catalog";
-import { trainingCharts, trainingRunsPage } from "@/lib/db/queries/dashboards";
+import { cachedFilterOptions, cachedTrainingCharts, cachedTrainingRunsPage } from "@/lib/cache/read-models";
 import { resolveView } from "@/lib/db/queries/view";
 import { bucketsBetween } from "@/lib/domain/calendar";
 import { formatPeriod } from "@/lib/domain/labels";
@@ -33,9 +32,9 @@ export default async function TrainingPage({ searchParams }: { searchParams: Sea
   const unit = view.unit === "day" && range.end.getTime() - range.start.getTime() > 14 * 86_400_000 ? "week" : view.unit;
   const [notice, options, charts, runs] = await Promise.all([
     recordNotice({ viewer, searchParams: params }),
-    filterOptions({ viewer }),
-    trainingCharts({ viewer, scope: view.scope, range, unit, timeZone: zone.timeZone, now }),
-    trainingRunsPage({
+    cachedFilterOptions({ viewer }),
+    cachedTrainingCharts({ viewer, scope: view.scope, range, unit, timeZone: zone.timeZone, now }),
+    cachedTrainingRunsPage({
       viewer,
       now,
       filters: { teamSlug: view.team?.slug, model: view.filters.model, gpuTypeId: view.filters.gpu, range },

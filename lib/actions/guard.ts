@@ -1,6 +1,7 @@
 import "server-only";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
+import { invalidateOrgData } from "@/lib/cache/read-cache";
 import { isDenied, type Denied } from "@/lib/access/policy";
 import { refuseCrossSiteAction } from "@/lib/access/request-origin-guard";
 import type { Viewer } from "@/lib/access/viewer";
@@ -47,6 +48,11 @@ export function guardedAction<Args extends unknown[], S>(work: (viewer: Viewer, 
     const refused = await refuseCrossSiteAction();
     if (refused) return refused;
     const viewer = await getViewer();
-    return settleDenied(await work(viewer, ...args));
+    try {
+      return settleDenied(await work(viewer, ...args));
+    } finally {
+      // A backstop for writes outside writeTransaction: the org's cached figures are recomputed (lib/cache/read-cache.ts).
+      invalidateOrgData(viewer.orgId);
+    }
   };
 }

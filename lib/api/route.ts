@@ -1,5 +1,6 @@
 import "server-only";
 import { requireRouteViewer } from "@/lib/access/current-viewer";
+import { invalidateOrgData } from "@/lib/cache/read-cache";
 import { isDenied, type Denied } from "@/lib/access/policy";
 import { refuseCrossSiteRequest } from "@/lib/access/request-origin-guard";
 import type { Viewer } from "@/lib/access/viewer";
@@ -30,7 +31,12 @@ export function guardedRoute<Context = unknown>(handler: GuardedHandler<Context>
     }
     const auth = await requireRouteViewer();
     if (!auth.ok) return auth.response;
-    const result = await handler({ request, viewer: auth.viewer, context });
-    return isDenied(result) ? deniedResponse(result) : result;
+    try {
+      const result = await handler({ request, viewer: auth.viewer, context });
+      return isDenied(result) ? deniedResponse(result) : result;
+    } finally {
+      // A backstop for writes outside writeTransaction (a streamed import commits later and invalidates itself).
+      if (stateChanging) invalidateOrgData(auth.viewer.orgId);
+    }
   };
 }

@@ -4,12 +4,12 @@ import { getViewer } from "@/lib/access/current-viewer";
 import { canTeam } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { deleteInferenceDeploymentAction } from "@/lib/actions/inference-deployments";
-import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
-import { costByMonth, deploymentDetail, deploymentTeam, type DeploymentDetail } from "@/lib/db/queries/details";
+import { recordNotice } from "@/lib/db/queries/audit-history";
+import { deploymentTeam, type DeploymentDetail } from "@/lib/db/queries/details";
+import { cachedAuditHistory, cachedCostByMonth, cachedDeploymentDetail, cachedDeploymentUsageTable } from "@/lib/cache/read-models";
 import { resolveView } from "@/lib/db/queries/view";
 import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices";
 import { DataTable } from "@/components/ui/data-table";
-import { deploymentUsageTable } from "@/lib/db/queries/inference-records";
 import type { TimeRange } from "@/lib/domain/time-range";
 import { IDLE_DEFINITION } from "@/lib/domain/inference-cost";
 import { formatDuration } from "@/lib/domain/display";
@@ -53,11 +53,11 @@ export default async function DeploymentPage({ params, searchParams }: Props) {
   const view = await resolveView({ viewer, searchParams: query, defaultRange: "7d", pageTeam: team, now });
   const { range, zone } = view;
   const [detail, notice] = await Promise.all([
-    deploymentDetail({ viewer, id: Number(raw), range, unit: view.unit, timeZone: zone.timeZone, now }),
+    cachedDeploymentDetail({ viewer, id: Number(raw), range, unit: view.unit, timeZone: zone.timeZone, now }),
     recordNotice({ viewer, searchParams: query }),
   ]);
   if (!detail) notFound();
-  const byMonth = await costByMonth({ viewer, kind: "inference", id: detail.deployment.id, start: detail.deployment.activeFrom, end: detail.deployment.activeTo, timeZone: zone.timeZone, now });
+  const byMonth = await cachedCostByMonth({ viewer, kind: "inference", id: detail.deployment.id, start: detail.deployment.activeFrom, end: detail.deployment.activeTo, timeZone: zone.timeZone, now });
   const { deployment } = detail;
   // Edit controls only for who may write the deployment's team.
   const canEdit = canTeam(viewer, "team:write", deployment.teamId);
@@ -274,7 +274,7 @@ async function Usage({
   page: number;
   query: Query;
 }) {
-  const data = await deploymentUsageTable({ viewer, deploymentId: id, range, timeZone, usageBy, page, now: new Date() });
+  const data = await cachedDeploymentUsageTable({ viewer, deploymentId: id, range, timeZone, usageBy, page, now: new Date() });
   if (!data) return null;
   // The table's grain and page, every other URL parameter (range, zone, filters) kept.
   const hrefFor = (to: { usageBy: UsageBy; page: number }) => {
@@ -290,6 +290,6 @@ async function Usage({
 }
 
 async function History({ viewer, id, timeZone }: { viewer: Viewer; id: number; timeZone: string }) {
-  const entries = await auditHistory({ viewer, subjectType: "inferenceDeployment", subjectId: String(id) });
+  const entries = await cachedAuditHistory({ viewer, subjectType: "inferenceDeployment", subjectId: String(id) });
   return <AuditHistory entries={entries} timeZone={timeZone} labels={{ ...USAGE_FIELD_LABELS, ...DEPLOYMENT_FIELD_LABELS }} />;
 }

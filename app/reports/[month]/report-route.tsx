@@ -3,8 +3,8 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { getViewer } from "@/lib/access/current-viewer";
 import { can } from "@/lib/access/policy";
-import { monthReport } from "@/lib/db/queries/reports";
-import { teamBySlug, teamCoverage } from "@/lib/db/queries/teams";
+import { cachedMonthReport, cachedTeamCoverage } from "@/lib/cache/read-models";
+import { teamBySlug } from "@/lib/db/queries/teams";
 import { resolveView } from "@/lib/db/queries/view";
 import { monthOf, monthTitle, reportMonthSchema } from "@/lib/reports/month";
 import { MonthReportView } from "@/components/reports/month-report";
@@ -49,8 +49,8 @@ export async function renderMonthReport({ month: monthParam, teamSlug, searchPar
   const view = await resolveView({ viewer, searchParams: { tz: params.tz }, defaultRange: "mtd", pageTeam: team, now });
   const timeZone = view.zone.timeZone;
   const [report, coverage] = await Promise.all([
-    monthReport({ viewer, month, timeZone, ...(team ? { teamId: team.id } : {}), now }),
-    team ? Promise.resolve(null) : teamCoverage(viewer),
+    cachedMonthReport({ viewer, month, timeZone, ...(team ? { teamId: team.id } : {}), now }),
+    team ? Promise.resolve(null) : cachedTeamCoverage(viewer),
   ]);
   const notice = typeof params.notice === "string" ? params.notice : undefined;
   return (

@@ -4,8 +4,7 @@ import type { Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
 import { canTeam } from "@/lib/access/policy";
-import { filterOptions } from "@/lib/db/queries/catalog";
-import { dashboardData } from "@/lib/db/queries/dashboards";
+import { cachedDashboardData, cachedFilterOptions } from "@/lib/cache/read-models";
 import { teamBySlug } from "@/lib/db/queries/teams";
 import { resolveView } from "@/lib/db/queries/view";
 import { filtersToSearch } from "@/lib/validation/dashboard-filters";
@@ -31,8 +30,8 @@ export default async function TeamPage({ params, searchParams }: Props) {
   // Started before the dashboard's queries so both run at once.
   const suggestions = startSuggestions({ viewer, scope: { kind: "team", teamId: team.id }, now, timeZone: view.zone.timeZone });
   const [options, data] = await Promise.all([
-    filterOptions({ viewer }),
-    dashboardData({ viewer, scope: { ...view.scope, teamId: team.id }, range: view.range, unit: view.unit, timeZone: view.zone.timeZone, now }),
+    cachedFilterOptions({ viewer }),
+    cachedDashboardData({ viewer, scope: { ...view.scope, teamId: team.id }, range: view.range, unit: view.unit, timeZone: view.zone.timeZone, now }),
   ]);
   const { range: rangePreset, from, to, tz } = view.filters;
   return (

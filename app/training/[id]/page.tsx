@@ -5,7 +5,8 @@ import { canTeam } from "@/lib/access/policy";
 import { RUN_FIELD_LABELS } from "@/lib/validation/record-forms";
 import { deleteTrainingRunAction } from "@/lib/actions/training-runs";
 import { auditHistory, recordNotice } from "@/lib/db/queries/audit-history";
-import { costByMonth, trainingRunDetail } from "@/lib/db/queries/details";
+import { trainingRunDetail } from "@/lib/db/queries/details";
+import { cachedCostByMonth } from "@/lib/cache/read-models";
 import { resolveView } from "@/lib/db/queries/view";
 import { ZoneSwitch } from "@/components/filters/zone-switch";
 import { formatGpuHours, formatPercent, formatPricePerGpuHour, formatUsdRate } from "@/lib/domain/display";
@@ -49,7 +50,7 @@ export default async function TrainingRunPage({
   const view = await resolveView({ viewer, searchParams: query, defaultRange: "30d", pageTeam: run.team, now });
   const tz = view.zone.timeZone;
   const [byMonth, history, notice] = await Promise.all([
-    costByMonth({ viewer, kind: "training", id: run.id, start: run.startedAt, end: run.endedAt, timeZone: tz, now }),
+    cachedCostByMonth({ viewer, kind: "training", id: run.id, start: run.startedAt, end: run.endedAt, timeZone: tz, now }),
     auditHistory({ viewer, subjectType: "trainingRun", subjectId: String(run.id) }),
     recordNotice({ viewer, searchParams: query }),
   ]);

@@ -10,6 +10,7 @@ import { Prisma } from "../sql";
 import { writeAuditEntries } from "./audit";
 import { MAX_DELIVERY_ATTEMPTS } from "./budget-alert-limits";
 import { orgWriteTransaction, type MutationResult } from "./records";
+import { invalidateOrgData } from "@/lib/cache/read-cache";
 
 /**
  * Budget alerts: each threshold (80 %, 100 %) on each basis (actual,
@@ -66,7 +67,10 @@ export async function evaluateBudgetAlerts({ orgId, now }: { orgId: number; now:
     })),
   );
   const fired = crossed.length > 0 ? await db().budgetAlert.createManyAndReturn({ data: crossed, skipDuplicates: true, select: { teamId: true, thresholdPct: true, basis: true } }) : [];
+  // The budget panels list fired alerts and their delivery (lib/cache/read-cache.ts).
+  if (fired.length > 0) invalidateOrgData(orgId);
   const delivery = await deliverBudgetAlerts({ orgId, forecasts });
+  if (delivery.delivered + delivery.failed > 0) invalidateOrgData(orgId);
   return { month: forecasts.monthKey, fired, ...delivery };
 }
 

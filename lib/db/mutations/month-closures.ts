@@ -10,6 +10,7 @@ import { outstandingCorrections, standingClosures } from "../queries/reports";
 import { prismaRunner, Prisma, type SqlRunner } from "../sql";
 import { writeAuditEntries } from "./audit";
 import { databaseErrorCode, deniedFailure, formError, invalid, RollbackWith, type MutationResult } from "./records";
+import { invalidateOrgData } from "@/lib/cache/read-cache";
 
 /**
  * Closing a month (org admins): the month's report lines in the org's zone —
@@ -162,6 +163,8 @@ export async function closeMonth({ viewer, month: input, now }: { viewer: Viewer
     // Two admins closing at once: the standing-closure unique index stops the second.
     if (databaseErrorCode(error) === "23505" || databaseErrorCode(error) === "40001") return formError(`${monthTitle(month)} was closed by someone else just now; reload to see it`);
     throw error;
+  } finally {
+    invalidateOrgData(viewer.orgId);
   }
 }
 
@@ -216,5 +219,7 @@ export async function reopenMonth({ viewer, month: input }: { viewer: Viewer; mo
   } catch (error) {
     if (error instanceof RollbackWith) return error.failure;
     throw error;
+  } finally {
+    invalidateOrgData(viewer.orgId);
   }
 }

@@ -8,8 +8,10 @@ import { db } from "../client";
 import type { PrismaClient } from "../create-client";
 import { Prisma, prismaRunner, type SqlRunner } from "../sql";
 import { auditSnapshot, changedFields, usageWindowEntityId, writeAuditEntries, type AuditEntryInput, type AuditSnapshot, type EntityType } from "./audit";
+import { rollCosts } from "./cost-rollups";
 import { refreshUsageRollups } from "./usage-rollups";
 import { findWindowClash, lockDeployment } from "./usage-window-rules";
+import { invalidateOrgData } from "@/lib/cache/read-cache";
 
 /**
  * What every record mutation shares: the result shape actions turn into form
@@ -50,6 +52,9 @@ export class RollbackWith extends Error {
   }
 }
 
+/** Items a write rolls up in its own transaction; more (a catalog price touching thousands) are left to the background roller. */
+const WRITE_ROLL_LIMIT = 200;
+
 /** Long enough for a deployment with a year of 5-minute usage to be moved or restored with its rollups. */
 const TRANSACTION_TIMEOUT_MS = 120_000;
 
@@ -60,13 +65,25 @@ const TRANSACTION_TIMEOUT_MS = 120_000;
  * record's team. A `RollbackWith` thrown inside becomes the result; anything
  * else rolls back and propagates (an unexpected failure, for error.tsx).
  */
-export async function writeTransaction<T>(_viewer: Viewer, work: (tx: Tx, run: SqlRunner) => Promise<T>): Promise<MutationResult<T>> {
+export async function writeTransaction<T>(viewer: Viewer, work: (tx: Tx, run: SqlRunner) => Promise<T>): Promise<MutationResult<T>> {
   try {
-    const value = await db().$transaction((tx) => work(tx, prismaRunner(tx)), { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 10_000 });
+    const value = await db().$transaction(
+      async (tx) => {
+        const run = prismaRunner(tx);
+        const result = await work(tx, run);
+        // Items this write created or changed (their rollups were dropped by triggers) are rolled up again here.
+        await rollCosts(run, { limit: WRITE_ROLL_LIMIT });
+        return result;
+      },
+      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 10_000 },
+    );
     return { ok: true, value };
   } catch (error) {
     if (error instanceof RollbackWith) return error.failure;
     throw error;
+  } finally {
+    // Committed or rolled back: the org's cached figures are recomputed from here on (lib/cache/read-cache.ts).
+    invalidateOrgData(viewer.orgId);
   }
 }
 

@@ -1,0 +1,179 @@
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { makeViewer, type Viewer } from "@/lib/access/viewer";
+import { createTrainingRun, deleteTrainingRun } from "@/lib/db/mutations/training-runs";
+import { updateTeam } from "@/lib/db/mutations/teams";
+import { dashboardData } from "@/lib/db/queries/dashboards";
+import { monthRange } from "@/lib/reports/month";
+import { teamSchema } from "@/lib/validation/entities/team";
+import { trainingRunSchema } from "@/lib/validation/entities/training-run";
+import { accessKey, clearReadCache, readCacheStats } from "./read-cache";
+import { cachedDashboardData, cachedFilterOptions, cachedTeamCoverage } from "./read-models";
+
+// The read cache (lib/cache/read-cache.ts) against a real database: a write
+// through the mutation path is seen by the very next read, and people with
+// different team scopes never share an entry.
+
+const timeZone = "Europe/London";
+const october = monthRange({ month: "2026-10", timeZone });
+// A fixed instant long after October: the run's figures don't move with the clock.
+const now = new Date("2026-11-20T12:00:30Z");
+
+let client: pg.Client;
+let admin: Viewer;
+let adminTwin: Viewer;
+let member: Viewer;
+const ids = { org: 0, a: 0, b: 0, gpu: 0, run: 0 };
+
+beforeAll(async () => {
+  client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  const one = async (text: string, values: unknown[] = []) => ((await client.query(text, values)).rows[0] as { id: number }).id;
+  ids.org = await one(`insert into orgs (slug, name, "timeZone") values ('cache', 'Cache Co', $1) returning id`, [timeZone]);
+  const adminId = await one(`insert into users ("orgId", email, name, role) values ($1, 'ada@cache.test', 'Ada Admin', 'ADMIN') returning id`, [ids.org]);
+  const twinId = await one(`insert into users ("orgId", email, name, role) values ($1, 'abe@cache.test', 'Abe Admin', 'ADMIN') returning id`, [ids.org]);
+  const memberId = await one(`insert into users ("orgId", email, name, role) values ($1, 'mia@cache.test', 'Mia Member', 'MEMBER') returning id`, [ids.org]);
+  const newTeam = (slug: string) =>
+    one(`insert into teams ("orgId", slug, name, "monthlyBudgetUsd", "timeZone", "updatedAt") values ($1, $2, $3, 1000, $4, now()) returning id`, [ids.org, slug, slug.toUpperCase(), timeZone]);
+  ids.a = await newTeam("alpha");
+  ids.b = await newTeam("beta");
+  await client.query(`insert into team_memberships ("userId", "teamId", role) values ($1, $2, 'EDITOR')`, [memberId, ids.a]);
+  ids.gpu = await one(`insert into gpu_types ("orgId", name, "memoryGb", "peakBf16Tflops", "memoryBandwidthGbps") values ($1, 'H100 80GB', 80, 989.5, 3350) returning id`, [ids.org]);
+  await client.query(`insert into gpu_prices ("gpuTypeId", provider, "pricingModel", "pricePerGpuHour", "effectiveFrom") values ($1, 'aws', 'ON_DEMAND', 2.5, '2025-01-01')`, [ids.gpu]);
+  ids.run = await one(
+    `insert into training_runs ("teamId", name, model, method, precision, "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status, "updatedAt")
+     values ($1, 'beta-run', 'mistral', 'PRETRAIN', 'BF16', $2, 'aws', 'ON_DEMAND', 8, '2026-10-10T00:00:00Z', '2026-10-12T07:07:00Z', 'SUCCEEDED', now()) returning id`,
+    [ids.b, ids.gpu],
+  );
+  const base = { orgId: ids.org, orgName: "Cache Co", orgTimeZone: timeZone };
+  admin = makeViewer({ ...base, userId: adminId, role: "ADMIN", name: "Ada Admin" });
+  adminTwin = makeViewer({ ...base, userId: twinId, role: "ADMIN", name: "Abe Admin" });
+  member = makeViewer({ ...base, userId: memberId, role: "MEMBER", name: "Mia Member", teamRoles: [[ids.a, "EDITOR"]] });
+});
+
+afterAll(async () => {
+  await client.end();
+});
+
+beforeEach(() => clearReadCache());
+
+const cached = (viewer: Viewer) => cachedDashboardData({ viewer, scope: {}, range: october, unit: "day", timeZone, now });
+const live = (viewer: Viewer) => dashboardData({ viewer, scope: {}, range: october, unit: "day", timeZone, now: new Date("2026-11-20T12:00:00Z") });
+
+/** A finished October run of team A, as the run form would post it. */
+function runValues(name: string) {
+  return trainingRunSchema({ now: new Date() }).parse({
+    teamId: String(ids.a),
+    name,
+    model: "llama-alpha",
+    method: "PRETRAIN",
+    precision: "BF16",
+    gpuTypeId: String(ids.gpu),
+    provider: "aws",
+    pricingModel: "ON_DEMAND",
+    gpuCount: "4",
+    startedAt: "2026-10-05T03:17:00Z",
+    endedAt: "2026-10-06T11:41:00Z",
+    status: "SUCCEEDED",
+    storageCostUsd: "3.333333",
+  });
+}
+
+describe("read cache", () => {
+  it("serves a repeated read from the cache, with the figures of a direct read", async () => {
+    const first = await cached(admin);
+    const second = await cached(admin);
+    expect(second).toBe(first);
+    expect(readCacheStats()).toMatchObject({ hits: 1, misses: 1 });
+    // The cached read runs as of the minute (now floored): equal to a direct read at that instant.
+    expect(first.kpis).toEqual((await live(admin)).kpis);
+    expect(first.kpis.totalCents).toBeGreaterThan(0n);
+  });
+
+  it("a write through the mutation path is in the next read (no stale figure), and so is its delete", async () => {
+    const before = await cached(admin);
+    expect(await cached(admin)).toBe(before);
+
+    const created = await createTrainingRun({ viewer: member, values: runValues("alpha-run"), idempotencyKey: null });
+    if (!created.ok) throw new Error(`create failed: ${JSON.stringify(created)}`);
+    const after = await cached(admin);
+    expect(after).not.toBe(before);
+    expect(after.kpis.totalCents).toBeGreaterThan(before.kpis.totalCents);
+    expect(after.kpis).toEqual((await live(admin)).kpis);
+    expect(after.top.runs.map((r) => r.label)).toContain("alpha-run");
+
+    const deleted = await deleteTrainingRun({ viewer: member, id: created.value.id });
+    expect(deleted.ok).toBe(true);
+    const restored = await cached(admin);
+    expect(restored.kpis.totalCents).toBe(before.kpis.totalCents);
+    expect(restored.top.runs.map((r) => r.label)).not.toContain("alpha-run");
+  });
+
+  it("an org-level write (a team's budget) is in the next read too", async () => {
+    const before = await cached(admin);
+    const budgetOf = (data: typeof before) => data.budgets.teams.find((t) => t.teamId === ids.b)!.budgetCents;
+    expect(budgetOf(before)).toBe(100_000n);
+    const team = await client.query<{ version: number }>(`select version from teams where id = $1`, [ids.b]);
+    const updated = await updateTeam({
+      viewer: admin,
+      id: ids.b,
+      expectedVersion: team.rows[0]!.version,
+      values: teamSchema.parse({ name: "BETA", slug: "beta", timeZone, monthlyBudgetUsd: "2500.00" }),
+    });
+    expect(updated).toMatchObject({ ok: true });
+    expect(budgetOf(await cached(admin))).toBe(250_000n);
+  });
+
+  it("a failed write (refused, rolled back) leaves the figures as they were", async () => {
+    const before = await cached(admin);
+    // The member edits team A only: a run of team B is refused inside the transaction.
+    const refused = await createTrainingRun({ viewer: member, values: { ...runValues("sneaky"), teamId: ids.b }, idempotencyKey: null });
+    expect(refused.ok).toBe(false);
+    const after = await cached(admin);
+    expect(after.kpis).toEqual(before.kpis);
+  });
+
+  it("people with different team scopes never share an entry; people with the same access do", async () => {
+    expect(accessKey(admin)).toBe(accessKey(adminTwin));
+    expect(accessKey(admin)).not.toBe(accessKey(member));
+
+    const asAdmin = await cached(admin);
+    const asMember = await cached(member);
+    expect(asMember).not.toBe(asAdmin);
+    // The member sees team A only: team B's run is in the admin's figures, not in theirs.
+    expect(asAdmin.kpis.totalCents).toBeGreaterThan(0n);
+    expect(asMember.kpis.totalCents).toBe(0n);
+    expect(asMember.budgets.teams.map((t) => t.teamId)).toEqual([ids.a]);
+    expect(asAdmin.budgets.teams.map((t) => t.teamId).sort()).toEqual([ids.a, ids.b].sort());
+    // The member's entry is the member scope's, whoever asks first.
+    expect(await cached(member)).toBe(asMember);
+    expect(await cached(adminTwin)).toBe(asAdmin);
+
+    const adminOptions = await cachedFilterOptions({ viewer: admin });
+    const memberOptions = await cachedFilterOptions({ viewer: member });
+    expect(adminOptions.teams.map((t) => t.slug)).toEqual(["alpha", "beta"]);
+    expect(memberOptions.teams.map((t) => t.slug)).toEqual(["alpha"]);
+    expect(await cachedTeamCoverage(member)).toEqual({ all: false, visible: 1, total: 2 });
+    expect(await cachedTeamCoverage(admin)).toEqual({ all: true, visible: 2, total: 2 });
+  });
+
+  it("a change of someone's team roles is a different scope at once", async () => {
+    const narrow = await cached(member);
+    const widened = makeViewer({ ...member, teamRoles: [[ids.a, "EDITOR"], [ids.b, "VIEWER"]] });
+    const wide = await cached(widened);
+    expect(wide).not.toBe(narrow);
+    expect(wide.kpis.totalCents).toBe((await cached(admin)).kpis.totalCents);
+  });
+
+  it("the cached computation sees the viewer's access only, never who they are", async () => {
+    let seen: Viewer | null = null;
+    const { cachedReadModel } = await import("./read-cache");
+    const probe = cachedReadModel("probe", async ({ viewer }: { viewer: Viewer }) => {
+      seen = viewer;
+      return viewer.orgId;
+    });
+    await probe({ viewer: member });
+    expect(seen).toMatchObject({ orgId: ids.org, role: "MEMBER", userId: 0, name: "", email: "" });
+    expect([...seen!.teamRoles]).toEqual([[ids.a, "EDITOR"]]);
+  });
+});

@@ -1,0 +1,113 @@
+import type { Viewer } from "@/lib/access/viewer";
+
+/**
+ * An in-process cache of read models (the figures pages show), so many people
+ * reading the same dashboards don't each recompute them.
+ *
+ * - Key: the org's data version, the minute of `now`, the viewer's access
+ *   (org, org role, team roles — what lib/access/policy.ts decides with, so
+ *   two people with different team scopes never share an entry), the read
+ *   model and its other arguments (scope, filters, range, zone …).
+ * - Writes: every write calls `invalidateOrgData(orgId)` after its
+ *   transaction has ended (lib/db/mutations/records.ts writeTransaction and
+ *   the other transaction sites, and the action/route wrappers as a backstop),
+ *   which bumps the org's version and drops its entries: the next read
+ *   recomputes from the database. A read that started before the commit may
+ *   finish after it, but it is filed under the old version, which nobody asks
+ *   for any more — no figure is ever served stale after a write.
+ * - Time: the read model runs with `now` floored to the minute (UTC), so one
+ *   entry serves a whole minute and every section of a page — which all get
+ *   the page's `now` — agrees. Costs of running items therefore advance once
+ *   a minute.
+ * - The cached function gets a viewer reduced to its access (no user id,
+ *   name or email), so nothing personal can end up in a shared entry.
+ *
+ * One process: writes by another process (a CLI script against a running
+ * server) show from the next minute. Entries are promises, so concurrent
+ * misses for the same key compute once; a failure is not kept.
+ */
+
+const MAX_ENTRIES = 500;
+const MINUTE_MS = 60_000;
+
+const orgVersions = new Map<number, number>();
+let globalEpoch = 0;
+/** Least recently used first (Map keeps insertion order; a hit re-inserts). */
+const entries = new Map<string, { orgId: number; value: Promise<unknown> }>();
+let stats = { hits: 0, misses: 0 };
+
+/** Marks everything the org's pages show as changed: call after every write has committed (or rolled back). */
+export function invalidateOrgData(orgId: number): void {
+  orgVersions.set(orgId, (orgVersions.get(orgId) ?? 0) + 1);
+  for (const [key, entry] of entries) if (entry.orgId === orgId) entries.delete(key);
+}
+
+/** For a write whose org isn't known (first-run setup): every org. */
+export function invalidateAllData(): void {
+  globalEpoch++;
+  entries.clear();
+}
+
+/** The part of a viewer that decides what they may see (lib/access/policy.ts reads nothing else). */
+export function accessKey(viewer: Viewer): string {
+  const teams = [...viewer.teamRoles.entries()].sort(([a], [b]) => a - b).map(([id, role]) => `${id}:${role}`);
+  return `${viewer.orgId}|${viewer.role}|${teams.join(",")}|${viewer.orgTimeZone}|${viewer.orgName}`;
+}
+
+/** The viewer the cached computation sees: access only. */
+function accessViewer(viewer: Viewer): Viewer {
+  return { userId: 0, orgId: viewer.orgId, orgName: viewer.orgName, orgTimeZone: viewer.orgTimeZone, role: viewer.role, teamRoles: new Map(viewer.teamRoles), name: "", email: "" };
+}
+
+export const floorToMinute = (now: Date) => new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS);
+
+function argsKey(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+    const raw = this[key];
+    if (raw instanceof Date) return `D${raw.getTime()}`;
+    if (typeof v === "bigint") return `${v}n`;
+    if (v instanceof Map) return [...v.entries()].sort();
+    if (v instanceof Set) return [...v].sort();
+    if (v && typeof v === "object" && !Array.isArray(v)) return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return v;
+  });
+}
+
+/**
+ * A read model taking `{ viewer, now?, … }`, cached as described above. The
+ * other arguments must be plain data (they are part of the key).
+ */
+export function cachedReadModel<A extends { viewer: Viewer; now?: Date }, R>(name: string, read: (args: A) => Promise<R>): (args: A) => Promise<R> {
+  return (args: A) => {
+    const { viewer, now, ...rest } = args;
+    const minute = now ? floorToMinute(now) : undefined;
+    const key = [viewer.orgId, orgVersions.get(viewer.orgId) ?? 0, globalEpoch, minute?.getTime() ?? "-", accessKey(viewer), name, argsKey(rest)].join("\u0000");
+    const found = entries.get(key);
+    if (found) {
+      stats.hits++;
+      entries.delete(key);
+      entries.set(key, found);
+      return found.value as Promise<R>;
+    }
+    stats.misses++;
+    const value = read({ ...args, viewer: accessViewer(viewer), ...(minute ? { now: minute } : {}) });
+    const entry = { orgId: viewer.orgId, value };
+    entries.set(key, entry);
+    value.catch(() => {
+      if (entries.get(key) === entry) entries.delete(key);
+    });
+    while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+    return value;
+  };
+}
+
+/** Counters for tests and benchmarks. */
+export function readCacheStats(): { hits: number; misses: number; entries: number } {
+  return { ...stats, entries: entries.size };
+}
+
+/** Empties the cache (tests). */
+export function clearReadCache(): void {
+  entries.clear();
+  stats = { hits: 0, misses: 0 };
+}

@@ -1,0 +1,297 @@
+// npm run bench:load — many readers at once: N virtual users (default 20), signed in as a
+// few demo people with different scopes, each looping over a mix of dashboard URLs against a
+// production build on the demo data for a fixed time after a warm-up. Every request is
+// measured to its complete body. Reports requests/s, p50/p95/p99, errors, the server's
+// peak RSS and CPU per request, and writes a section of BENCHMARKS.md.
+//
+//   npm run bench:load -- [--users 20] [--seconds 60] [--warm-up 15] [--no-write] [--profile DIR]
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { seedDatabase } from "../lib/seed/write";
+import { createTemplate, createTestDatabase, freePort, startTestServer } from "../lib/testing/test-database";
+import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
+import { benchSessionCookie } from "./lib/bench-session";
+import { runMain } from "./lib/errors";
+import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+
+const root = path.resolve(import.meta.dirname, "..");
+const TARGET_RPS = 50;
+const TARGET_P95_MS = 1000;
+const TARGET_RSS_MB = 1024;
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: "string", default: "20" },
+    seconds: { type: "string", default: "60" },
+    "warm-up": { type: "string", default: "15" },
+    "no-write": { type: "boolean", default: false },
+    /** A directory for a V8 CPU profile of the server (written when it exits). */
+    profile: { type: "string" },
+  },
+});
+const USERS = Number(args.users);
+const SECONDS = Number(args.seconds);
+const WARM_UP_SECONDS = Number(args["warm-up"]);
+if (!(USERS >= 1 && SECONDS >= 1 && WARM_UP_SECONDS >= 0)) throw new Error("--users, --seconds and --warm-up must be positive numbers");
+
+interface Sample {
+  url: string;
+  ms: number;
+  ok: boolean;
+  bytes: number;
+}
+
+async function timeRequest(url: string, cookie: string): Promise<Sample> {
+  const started = performance.now();
+  try {
+    const res = await fetch(url, { headers: { accept: "text/html", cookie }, redirect: "manual" });
+    const reader = res.body!.getReader();
+    let bytes = 0;
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) bytes += chunk.value.byteLength;
+    return { url, ms: performance.now() - started, ok: res.status === 200, bytes };
+  } catch {
+    return { url, ms: performance.now() - started, ok: false, bytes: 0 };
+  }
+}
+
+function percentile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+function replaceSection(markdown: string, section: string): string {
+  const start = "<!-- load:start -->";
+  const end = "<!-- load:end -->";
+  const block = `${start}\n${section}\n${end}`;
+  if (markdown.includes(start) && markdown.includes(end)) {
+    return markdown.slice(0, markdown.indexOf(start)) + block + markdown.slice(markdown.indexOf(end) + end.length);
+  }
+  return `${markdown.trimEnd()}\n\n${block}\n`;
+}
+
+/** A process and all its descendants (Next may fork workers). */
+function processTree(pid: number): number[] {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    const taskDir = `/proc/${pids[i]}/task`;
+    if (!existsSync(taskDir)) continue;
+    for (const task of readdirSync(taskDir)) {
+      try {
+        const children = readFileSync(`${taskDir}/${task}/children`, "utf8").trim();
+        if (children) pids.push(...children.split(/\s+/).map(Number));
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  return pids;
+}
+
+/** VmRSS in bytes summed over the tree. */
+function treeRss(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const kb = readFileSync(`/proc/${p}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/)?.[1];
+      if (kb) total += Number(kb) * 1024;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** User + system CPU seconds of the tree. */
+function treeCpuSeconds(pids: number[]): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const p of pids) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** PostgreSQL's backends serving `database` (other PostgreSQL servers may run on the machine). */
+function postgresPids(database: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").startsWith(`postgres: `) && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(` ${database} `)) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+runMain(async () => {
+  const server = await startTestServer();
+  try {
+    await createTemplate(server.adminUrl);
+    const database = await createTestDatabase(server.adminUrl, "load");
+    await seedDatabase({ url: database.url, reset: false });
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    // Targets a Research viewer may see too (the demo viewer's team), so every URL answers 200 for every person.
+    const { rows: [ids] } = await client.query<{ deployment: number; team: string; other: string; month: string; prev: string }>(
+      `select (select d.id from inference_deployments d join teams t on t.id = d."teamId" where t.slug = 'research' order by d.id limit 1) as deployment,
+              'research' as team,
+              (select slug from teams where slug <> 'research' order by id limit 1) as other,
+              to_char(now(), 'YYYY-MM') as month,
+              to_char(now() - interval '1 month', 'YYYY-MM') as prev`,
+    );
+    const counts = await client.query<{ runs: string; windows: string }>(`select (select count(*) from training_runs)::text as runs, (select count(*) from inference_usage_windows)::text as windows`);
+    await client.end();
+    const dbName = new URL(database.url).pathname.slice(1);
+    const people = [
+      { email: "admin@burnrate.dev", scope: "org admin (all teams)" },
+      { email: "viewer@burnrate.dev", scope: "Research viewer" },
+      { email: "applied-viewer@burnrate.dev", scope: "Applied viewer" },
+    ];
+    const cookies = await Promise.all(people.map((p) => benchSessionCookie(database.url, { orgSlug: "demo", email: p.email })));
+    const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
+    if (!isBuildCurrent(root)) {
+      await runNode([NEXT_BIN, "build"], env);
+      markBuildCurrent(root);
+    }
+    const port = await freePort();
+    const profile = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+    const app = spawn(process.execPath, [...profile, NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      for (let i = 0; i < 120; i++) {
+        try {
+          if ((await fetch(`${base}/api/health`)).ok) break;
+        } catch {
+          // starting
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const urlsFor = (person: number) => {
+        const team = person === 2 ? "applied" : ids!.team;
+        return [
+          "/",
+          "/?range=30d",
+          "/?range=90d",
+          "/training",
+          "/training?sort=cost&dir=desc",
+          "/inference",
+          // The Applied viewer can't see the Research deployment: their own team's list instead.
+          person === 2 ? "/inference?range=7d" : `/inference/${ids!.deployment}`,
+          `/teams/${team}`,
+          "/reports",
+          `/reports/${ids!.prev}`,
+        ];
+      };
+      // Every URL answers 200 before anything is timed.
+      for (let p = 0; p < people.length; p++) {
+        for (const url of urlsFor(p)) {
+          const s = await timeRequest(base + url, cookies[p]!);
+          if (!s.ok) throw new Error(`${url} as ${people[p]!.email} did not answer 200`);
+        }
+      }
+      const appPid = app.pid!;
+      let peakRss = treeRss(appPid);
+      let startRss = peakRss;
+      const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, treeRss(appPid))), 100);
+      const samples: Sample[] = [];
+      let measuring = false;
+      let stopAt = Infinity;
+      const loadAverages: number[][] = [];
+      const loadTimer = setInterval(() => measuring && loadAverages.push(os.loadavg()), 5000);
+      const user = async (n: number) => {
+        const person = n % people.length;
+        const urls = urlsFor(person);
+        // Each user starts at a different place in the mix.
+        for (let i = n; performance.now() < stopAt; i++) {
+          const s = await timeRequest(base + urls[i % urls.length]!, cookies[person]!);
+          if (measuring && performance.now() <= stopAt) samples.push(s);
+        }
+      };
+      stopAt = performance.now() + (WARM_UP_SECONDS + SECONDS) * 1000;
+      const users = Array.from({ length: USERS }, (_, n) => user(n));
+      await new Promise((r) => setTimeout(r, WARM_UP_SECONDS * 1000));
+      const serverPids = processTree(appPid);
+      const pgPids = postgresPids(dbName);
+      const cpu0 = { app: treeCpuSeconds(serverPids), pg: treeCpuSeconds(pgPids) };
+      startRss = treeRss(appPid);
+      peakRss = startRss;
+      measuring = true;
+      const measuredFrom = performance.now();
+      loadAverages.push(os.loadavg());
+      await Promise.all(users);
+      const elapsed = (Math.min(performance.now(), stopAt) - measuredFrom) / 1000;
+      const cpu1 = { app: treeCpuSeconds(processTree(appPid)), pg: treeCpuSeconds(pgPids) };
+      clearInterval(rssTimer);
+      clearInterval(loadTimer);
+      loadAverages.push(os.loadavg());
+
+      const ok = samples.filter((s) => s.ok);
+      const errors = samples.length - ok.length;
+      const ms = ok.map((s) => s.ms);
+      const rps = ok.length / elapsed;
+      const p50 = percentile(ms, 0.5);
+      const p95 = percentile(ms, 0.95);
+      const p99 = percentile(ms, 0.99);
+      const rssMb = peakRss / 2 ** 20;
+      const appCpuMs = ((cpu1.app - cpu0.app) / Math.max(1, samples.length)) * 1000;
+      const pgCpuMs = ((cpu1.pg - cpu0.pg) / Math.max(1, samples.length)) * 1000;
+      const load1 = loadAverages.map((l) => l[0]!);
+      const loadText = `load average (1 min) ${Math.min(...load1).toFixed(1)}–${Math.max(...load1).toFixed(1)} while measuring`;
+      const perUrl = new Map<string, Sample[]>();
+      for (const s of ok) {
+        const key = s.url.slice(base.length);
+        perUrl.set(key, [...(perUrl.get(key) ?? []), s]);
+      }
+      const urlRows = [...perUrl.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([url, v]) => {
+          const ms = v.map((s) => s.ms);
+          const kb = v.reduce((sum, s) => sum + s.bytes, 0) / v.length / 1024;
+          return `| \`${url}\` | ${v.length} | ${percentile(ms, 0.5).toFixed(0)} | ${percentile(ms, 0.95).toFixed(0)} | ${kb.toFixed(0)} |`;
+        });
+      for (const row of urlRows) console.log(row);
+      const summary = `${USERS} users: ${rps.toFixed(1)} requests/s, p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, ${errors} errors, peak server RSS ${rssMb.toFixed(0)} MB (${(startRss / 2 ** 20).toFixed(0)} MB at the start), server CPU ${appCpuMs.toFixed(1)} ms/request, PostgreSQL CPU ${pgCpuMs.toFixed(1)} ms/request, ${loadText}`;
+      console.log(summary);
+      if (args["no-write"]) return;
+      const met = rps >= TARGET_RPS && p95 < TARGET_P95_MS && rssMb < TARGET_RSS_MB && errors === 0;
+      const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? os.cpus()[0]?.model ?? "unknown CPU";
+      const section = [
+        "## Many readers at once (demo data)",
+        "",
+        `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by \`npm run bench:load\` on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, embedded PostgreSQL 18, production build (\`next start\`); the load generator runs on the same machine, ${loadText}.`,
+        `Dataset: the demo seed (${counts.rows[0]!.runs} training runs, ${Number(counts.rows[0]!.windows).toLocaleString("en-US")} usage windows). ${USERS} virtual users signed in as ${people.map((p) => p.scope).join(", ")} (users take turns), each requesting the next URL of the mix as soon as the previous document is complete, for ${SECONDS} s after a ${WARM_UP_SECONDS} s warm-up. Times are to the complete body; an error is any answer but 200.`,
+        "",
+        "| users | requests/s | p50 (ms) | p95 (ms) | p99 (ms) | errors | peak server RSS (MB) | server CPU / request (ms) | PostgreSQL CPU / request (ms) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        `| ${USERS} | ${rps.toFixed(1)} | ${p50.toFixed(0)} | ${p95.toFixed(0)} | ${p99.toFixed(0)} | ${errors} | ${rssMb.toFixed(0)} | ${appCpuMs.toFixed(1)} | ${pgCpuMs.toFixed(1)} |`,
+        "",
+        "| URL (the Applied viewer's team page is `/teams/applied` and their deployment slot `/inference?range=7d`) | requests | p50 (ms) | p95 (ms) | document (kB) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        ...urlRows,
+        "",
+        `Target: at least ${TARGET_RPS} requests/s with p95 under ${TARGET_P95_MS} ms and server RSS under ${TARGET_RSS_MB} MB, without errors: ${met ? "met" : "missed"}.`,
+      ].join("\n");
+      const file = path.join(root, "BENCHMARKS.md");
+      writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n", section));
+      console.log("Wrote the load section of BENCHMARKS.md.");
+    } finally {
+      await endChild(app);
+      await database.drop();
+    }
+  } finally {
+    await server.stop();
+  }
+});

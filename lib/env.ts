@@ -20,6 +20,8 @@ const serverEnvSchema = z.object({
   BURNRATE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   /** The button's label, e.g. "Okta" (default "SSO"). */
   BURNRATE_OIDC_NAME: z.string().trim().min(1).max(40).default("SSO"),
+  /** The background cost roller (lib/db/cost-roller.ts); "off" leaves rolling to writes (figures stay right, reads slower). */
+  BURNRATE_COST_ROLLER: z.enum(["on", "off"], { error: 'BURNRATE_COST_ROLLER must be "on" or "off"' }).default("on"),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => client.end());
 beforeEach(async () => {
-  await client.query(`delete from training_runs; delete from inference_deployments; delete from audit_entries; delete from idempotency_keys; delete from deleted_records; delete from rollup_time_zones`);
+  await client.query(`delete from training_runs; delete from inference_deployments; delete from audit_entries; delete from idempotency_keys; delete from deleted_records; delete from rollup_time_zones; delete from usage_rollup_team_hour; delete from usage_rollup_team_day`);
   await client.query(`delete from teams where id <> all($1)`, [[fx.teamId, fx.otherTeamId, fx.foreignTeamId]]);
   await client.query(`update teams set slug = 'research', name = 'Research', "monthlyBudgetUsd" = 1000, "timeZone" = 'Europe/London', version = 1 where id = $1`, [fx.teamId]);
 });

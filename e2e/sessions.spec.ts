@@ -115,6 +115,8 @@ test("sign out ends this session; sign out everywhere ends every device's", asyn
 });
 
 test("sign-in is rate limited per account (5 failures) and per IP (20 attempts)", async ({ browser, baseURL, sql }) => {
+  // 27 sequential sign-ins, each hashing a password: on a busy 2-core machine that alone can take most of the default 30 s.
+  test.setTimeout(120_000);
   const stamp = Date.now().toString(36);
   const person = await createPerson(sql, { email: `rl-${stamp}@e2e.test`, name: "Rita Limit", password: PASSWORD, teams: [{ slug: "research", role: "VIEWER" }] });
 

@@ -176,4 +176,23 @@ describe("read cache", () => {
     expect(seen).toMatchObject({ orgId: ids.org, role: "MEMBER", userId: 0, name: "", email: "" });
     expect([...seen!.teamRoles]).toEqual([[ids.a, "EDITOR"]]);
   });
+
+  it("a write by another process or tool (plain SQL, no invalidation call) is seen by the very next read", async () => {
+    const before = await cached(admin);
+    expect(await cached(admin)).toBe(before); // a hit
+    const { rows } = await client.query(
+      `insert into training_runs ("teamId", name, model, method, precision, "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status, "updatedAt")
+       values ($1, 'psql-run', 'mistral', 'PRETRAIN', 'BF16', $2, 'aws', 'ON_DEMAND', 4, '2026-10-20T00:00:00Z', '2026-10-21T00:00:00Z', 'SUCCEEDED', now()) returning id`,
+      [ids.a, ids.gpu],
+    );
+    try {
+      const after = await cached(admin);
+      expect(after).not.toBe(before);
+      expect(after).toEqual(await live(admin));
+      // 4 GPUs × 24 h × $2.50 = $240.00 more than before.
+      expect(after.kpis.totalCents - before.kpis.totalCents).toBe(24_000n);
+    } finally {
+      await client.query(`delete from training_runs where id = $1`, [rows[0].id]);
+    }
+  });
 });

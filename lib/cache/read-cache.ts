@@ -1,4 +1,5 @@
 import type { Viewer } from "@/lib/access/viewer";
+import { db } from "@/lib/db/client";
 
 /**
  * An in-process cache of read models (the figures pages show), so many people
@@ -22,12 +23,27 @@ import type { Viewer } from "@/lib/access/viewer";
  * - The cached function gets a viewer reduced to its access (no user id,
  *   name or email), so nothing personal can end up in a shared entry.
  *
- * One process: writes by another process (a CLI script against a running
- * server) show from the next minute. Entries are promises, so concurrent
- * misses for the same key compute once; a failure is not kept.
+ * - Other writers: every key also holds the database's committed data version
+ *   (table data_version, bumped at commit by deferred triggers on every table
+ *   pages read), so a write by another process or tool — a second app
+ *   instance, a script, psql — is never served stale either; it costs one
+ *   primary-key read per cached call.
+ *
+ * Entries are promises, so concurrent misses for the same key compute once; a
+ * failure is not kept.
  */
 
 const MAX_ENTRIES = 500;
+
+/**
+ * The database's data version (table data_version): bumped at commit by every
+ * transaction that changed what pages show, by any process or tool — another
+ * app instance, a script, psql — so no entry outlives a committed write.
+ */
+async function committedDataVersion(): Promise<string> {
+  const rows = await db().$queryRaw<{ version: string }[]>`select version::text as version from data_version where id = 1`;
+  return rows[0]?.version ?? "0";
+}
 const MINUTE_MS = 60_000;
 
 const orgVersions = new Map<number, number>();
@@ -78,10 +94,12 @@ function argsKey(value: unknown): string {
  * other arguments must be plain data (they are part of the key).
  */
 export function cachedReadModel<A extends { viewer: Viewer; now?: Date }, R>(name: string, read: (args: A) => Promise<R>): (args: A) => Promise<R> {
-  return (args: A) => {
+  return async (args: A) => {
     const { viewer, now, ...rest } = args;
     const minute = now ? floorToMinute(now) : undefined;
-    const key = [viewer.orgId, orgVersions.get(viewer.orgId) ?? 0, globalEpoch, minute?.getTime() ?? "-", accessKey(viewer), name, argsKey(rest)].join("\u0000");
+    // Read first: a transaction bumps it as it commits, so an entry computed before a commit is never under the version read after it.
+    const version = await committedDataVersion();
+    const key = [viewer.orgId, version, orgVersions.get(viewer.orgId) ?? 0, globalEpoch, minute?.getTime() ?? "-", accessKey(viewer), name, argsKey(rest)].join("\u0000");
     const found = entries.get(key);
     if (found) {
       stats.hits++;

@@ -30,6 +30,7 @@ export const TABLE_GROWTH: Record<string, Growth> = {
   auth_verifications: "record",
   invitations: "record",
   instance_secrets: "config",
+  data_version: "config",
   teams: "config",
   gpu_types: "config",
   gpu_prices: "config",

@@ -147,11 +147,12 @@ async function checkFile(file: ImportFile): Promise<void> {
 }
 
 describe("import fuzzing", () => {
-  it("survives valid rows with hostile cells, broken quoting, ragged rows, CR/CRLF/LF and empty lines", async () => {
+  // 150 previews and commits in a real database: on a busy 2-core machine that can take well over the default minute.
+  it("survives valid rows with hostile cells, broken quoting, ragged rows, CR/CRLF/LF and empty lines", { timeout: 300_000 }, async () => {
     await fc.assert(fc.asyncProperty(fileArb, (spec) => checkFile(buildFile(spec))), { numRuns: 150 });
   });
 
-  it("survives arbitrary bytes and arbitrary text, with or without a valid header", async () => {
+  it("survives arbitrary bytes and arbitrary text, with or without a valid header", { timeout: 300_000 }, async () => {
     const header = fc.constantFrom("", IMPORT_COLUMNS.usageWindows.map((c) => c.header).join(",") + "\n", "team,name\n");
     const body = fc.oneof(
       fc.uint8Array({ maxLength: 600 }),

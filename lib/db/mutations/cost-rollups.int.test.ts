@@ -234,6 +234,10 @@ describe("cost rollups", () => {
     expect(marks.rows[1].costRolledTo).toBeNull(); // running: never rolled
     const dep = await client.query(`select "costRolledTo" from inference_deployments`);
     expect(dep.rows[0].costRolledTo).toEqual(servingWatermark(NOW));
+    // As of an instant before a serving deployment's watermark, the rolled rows would hold cost from the future: live instead.
+    const asOf = (now: Date) => costRollupApplies({ unit: "day", timeZone: ZONES[0], from: midnight(ZONES[0], 0), to: midnight(ZONES[0], 60), now }, run);
+    expect(await asOf(NOW)).toBe(true);
+    expect(await asOf(new Date(servingWatermark(NOW).getTime() - 1))).toBe(false);
     const rows = await client.query(`select count(distinct "timeZone")::int as zones from cost_rollup_day`);
     expect(rows.rows[0].zones).toBeGreaterThanOrEqual(ZONES.length);
 

@@ -167,7 +167,7 @@ export interface LinesSources {
 /** Which rollups answer the query (the zone's day rollups when materialized). */
 export async function linesSources(q: LiveLinesQuery, run: SqlRunner): Promise<LinesSources> {
   const usageSource = await chooseUsageSource({ viewer: q.viewer, filters: {}, from: q.from, to: q.to, unit: q.granularity, timeZone: q.timeZone, groupBy: "item" }, run);
-  const isRollupZone = await costRollupApplies({ unit: q.granularity, timeZone: q.timeZone, from: q.from, to: q.to }, run);
+  const isRollupZone = await costRollupApplies({ unit: q.granularity, timeZone: q.timeZone, from: q.from, to: q.to, now: q.now }, run);
   return { usageSource, isRollupZone };
 }
 

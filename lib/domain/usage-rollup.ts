@@ -260,6 +260,16 @@ function mergeLatency(plus: readonly LatencySketch[], minus: readonly LatencySke
   return isValid ? { keys, counts } : null;
 }
 
+/**
+ * The sketch with keys ascending and one pair per key. Stored rollup sketches
+ * may repeat keys out of order (pure additions append: burnrate_sketch_add);
+ * every sum of sketches here normalizes, and readers that use one stored
+ * sketch as it is normalize it first.
+ */
+export function normalizeSketch(sketch: LatencySketch): LatencySketch {
+  return mergeLatency([sketch], []) ?? mergeSketches(sketch);
+}
+
 /** Whether two measures are the same (sketches compared key by key). */
 export function sameMeasures(a: UsageMeasures, b: UsageMeasures): boolean {
   return (

@@ -82,10 +82,15 @@ export async function tableDigests(client: pg.Client): Promise<Record<string, st
   return digests;
 }
 
-async function rollupRows(client: pg.Client): Promise<string> {
+/** Every usage rollup row, sketches normalized (pure additions append pairs: burnrate_sketch_add with 0 pairs allowed sorts and sums them). */
+export async function rollupRows(client: pg.Client): Promise<string> {
   const parts: unknown[] = [];
-  for (const table of ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day"]) {
-    parts.push((await client.query(`select * from ${table} order by 1, 2, 3`)).rows);
+  for (const table of ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day", "usage_rollup_team_day"]) {
+    const { rows } = await client.query(`
+      select r.*, s.keys as "latencyKeys", s.counts as "latencyCounts"
+      from ${table} r, burnrate_sketch_add(r."latencyKeys", r."latencyCounts", '{}', '{}', 0) s
+      order by 1, 2, 3`);
+    parts.push(rows);
   }
   return JSON.stringify(parts);
 }

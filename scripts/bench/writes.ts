@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { checkUsageRollups, refreshUsageRollups, type UsageChange } from "@/lib/db/mutations/usage-rollups";
+import { applyUsageWindowChanges, checkUsageRollups, refreshUsageRollups, type UsageChange } from "@/lib/db/mutations/usage-rollups";
 import { pgRunner, Prisma, type SqlRunner } from "@/lib/db/sql";
 import { sketchFromSamples } from "@/lib/domain/latency-sketch";
 import { Rng } from "./random";
@@ -46,6 +46,7 @@ interface NewWindow {
   deploymentId: number;
   start: Date;
   requests: number;
+  sketch: { keys: number[]; counts: number[] };
   keys: string;
   counts: string;
 }
@@ -53,7 +54,7 @@ interface NewWindow {
 function makeWindows(slots: readonly { deploymentId: number; start: Date }[], rng: Rng): NewWindow[] {
   return slots.map(({ deploymentId, start }) => {
     const sketch = sketchFromSamples(Array.from({ length: 15 }, () => rng.lognormalMedian(220, 0.45)));
-    return { deploymentId, start, requests: rng.int(50, 900), keys: `{${sketch.keys.join(",")}}`, counts: `{${sketch.counts.join(",")}}` };
+    return { deploymentId, start, requests: rng.int(50, 900), sketch, keys: `{${sketch.keys.join(",")}}`, counts: `{${sketch.counts.join(",")}}` };
   });
 }
 
@@ -66,8 +67,23 @@ async function writeBatch(client: pg.Client, run: SqlRunner, windows: readonly N
       select d, s, 300, r, 0, r * 900, r * 100, r * 250, k::smallint[], c::int[], 61.5
       from unnest(${windows.map((w) => w.deploymentId)}::int[], ${windows.map((w) => w.start)}::timestamptz[], ${windows.map((w) => w.requests)}::bigint[],
         ${windows.map((w) => w.keys)}::text[], ${windows.map((w) => w.counts)}::text[]) as t(d, s, r, k, c)`);
-    const changes: UsageChange[] = windows.map((w) => ({ deploymentId: w.deploymentId, start: w.start, end: new Date(w.start.getTime() + WINDOW_MS) }));
-    await refreshUsageRollups(run, changes);
+    await applyUsageWindowChanges(run, {
+      added: windows.map((w) => ({
+        deploymentId: w.deploymentId,
+        window: {
+          windowStart: w.start,
+          windowSeconds: WINDOW_MS / 1000,
+          requests: BigInt(w.requests),
+          errors: 0n,
+          inputTokens: BigInt(w.requests * 900),
+          cachedInputTokens: BigInt(w.requests * 100),
+          outputTokens: BigInt(w.requests * 250),
+          latency: w.sketch,
+          summaryMs: null,
+          avgGpuUtilizationCentiPct: 6150,
+        },
+      })),
+    });
     await client.query("commit");
   } catch (error) {
     await client.query("rollback");

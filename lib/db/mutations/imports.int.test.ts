@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeViewer, type TeamRole, type Viewer } from "@/lib/access/viewer";
 import { createPrismaClient, type PrismaClient } from "../create-client";
+import { rollupRows } from "@/lib/testing/inference-records";
 import { pgRunner } from "../sql";
 import { commitImport, previewImport, type ImportFile } from "./imports";
 import { ensureRollupTimeZones, rebuildUsageRollups } from "./usage-rollups";
@@ -66,13 +67,7 @@ async function tableCounts() {
   };
 }
 
-async function rollupSnapshot(): Promise<string> {
-  const parts: unknown[] = [];
-  for (const table of ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day"]) {
-    parts.push((await sql.query(`select * from ${table} order by 1, 2, 3`)).rows);
-  }
-  return JSON.stringify(parts);
-}
+const rollupSnapshot = () => rollupRows(sql);
 
 beforeAll(async () => {
   sql = new pg.Client({ connectionString: process.env.DATABASE_URL });

@@ -2,8 +2,19 @@ import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sketchFromSamples } from "@/lib/domain/latency-sketch";
+import { rollupRows } from "@/lib/testing/inference-records";
 import { pgRunner, Prisma } from "../sql";
-import { checkUsageRollups, ensureRollupTimeZones, rebuildUsageRollups, refreshTeamUsage, refreshUsageRollups, type UsageChange } from "./usage-rollups";
+import {
+  applyUsageWindowChanges,
+  checkUsageRollups,
+  ensureRollupTimeZones,
+  rebuildUsageRollups,
+  refreshTeamUsage,
+  refreshUsageRollups,
+  usageWindowInput,
+  type DeploymentWindow,
+  type UsageChange,
+} from "./usage-rollups";
 
 let client: pg.Client;
 const deploymentIds: number[] = [];
@@ -40,15 +51,7 @@ afterAll(async () => {
   await client.end();
 });
 
-async function snapshot(): Promise<string> {
-  const tables = ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day", "usage_rollup_team_day"];
-  const parts: unknown[] = [];
-  for (const table of tables) {
-    const { rows } = await client.query(`select * from ${table} order by 1, 2, 3`);
-    parts.push(rows);
-  }
-  return JSON.stringify(parts);
-}
+const snapshot = () => rollupRows(client);
 
 interface InsertOp {
   kind: "insert";
@@ -67,7 +70,12 @@ type Op =
   | { kind: "update"; pick: number; seconds: number; requests: number }
   | { kind: "delete"; pick: number }
   /** The third deployment moves to the other team (refreshTeamUsage). */
-  | { kind: "move" };
+  | { kind: "move" }
+  /** Windows inserted and added to the rollups as they are, nothing read back (applyUsageWindowChanges: the batch write path). */
+  | { kind: "add"; windows: InsertOp[] }
+  /** A stored window replaced (same key, new length and requests) or removed, through applyUsageWindowChanges. */
+  | { kind: "replace"; pick: number; seconds: number; requests: number }
+  | { kind: "remove"; pick: number };
 
 const insertArb: fc.Arbitrary<InsertOp> = fc.record({
   kind: fc.constant("insert" as const),
@@ -86,26 +94,52 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("move" as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("update" as const), pick: fc.nat(), seconds: fc.constantFrom(300, 1200, 86400), requests: fc.integer({ min: 0, max: 9_000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("delete" as const), pick: fc.nat() }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("add" as const), windows: fc.array(insertArb, { minLength: 1, maxLength: 30 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("replace" as const), pick: fc.nat(), seconds: fc.constantFrom(300, 1200, 86400), requests: fc.integer({ min: 0, max: 9_000 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("remove" as const), pick: fc.nat() }) },
 );
+
+/** A stored window (as pg returns it: int8 and numeric as text) → applyUsageWindowChanges' input. */
+function storedWindow(row: Record<string, unknown>): DeploymentWindow {
+  const big = (key: string) => BigInt(row[key] as string);
+  return {
+    deploymentId: row.deploymentId as number,
+    window: usageWindowInput({
+      windowStart: row.windowStart as Date,
+      windowSeconds: row.windowSeconds as number,
+      requests: big("requests"),
+      errors: big("errors"),
+      inputTokens: big("inputTokens"),
+      cachedInputTokens: big("cachedInputTokens"),
+      outputTokens: big("outputTokens"),
+      latencyP50Ms: row.latencyP50Ms as string | null,
+      latencyP95Ms: row.latencyP95Ms as string | null,
+      latencyP99Ms: row.latencyP99Ms as string | null,
+      avgGpuUtilizationPct: row.avgGpuUtilizationPct as string | null,
+      latencyKeys: (row.latencyKeys as number[] | null) ?? undefined,
+      latencyCounts: (row.latencyCounts as number[] | null) ?? undefined,
+    }),
+  };
+}
 
 const BASE = Date.UTC(2026, 1, 27, 3, 7);
 
-/** Inserts a window; its change for refreshUsageRollups, or null when the key was taken. */
-async function insertWindow(op: InsertOp): Promise<UsageChange | null> {
+/** Inserts a window; its change for refreshUsageRollups (and the stored row), or null when the key was taken. */
+async function insertWindow(op: InsertOp): Promise<(UsageChange & { row: Record<string, unknown> }) | null> {
   const deploymentId = deploymentIds[op.deployment]!;
   const start = new Date(BASE + op.startMinute * 60_000 + (op.seed % 7) * 1000);
   const sketch = sketchFromSamples(Array.from({ length: 20 }, (_, i) => 50 + ((op.seed * (i + 3)) % 400)));
   const inserted = await client.query(
     `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens",
        "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict do nothing`,
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict do nothing returning *`,
     [
       deploymentId, start, op.seconds, op.requests, Math.floor(op.requests / 50), op.requests * 700, op.requests * 100, op.requests * 250,
       op.isSummary ? null : sketch.keys, op.isSummary ? null : sketch.counts,
       op.isSummary ? 120 : null, op.isSummary ? 340 : null, op.isSummary ? 910.5 : null, (op.seed % 10000) / 100,
     ],
   );
-  return inserted.rowCount ? { deploymentId, start, end: new Date(start.getTime() + op.seconds * 1000) } : null;
+  return inserted.rowCount ? { deploymentId, start, end: new Date(start.getTime() + op.seconds * 1000), row: inserted.rows[0] } : null;
 }
 
 async function apply(op: Op): Promise<void> {
@@ -122,6 +156,31 @@ async function apply(op: Op): Promise<void> {
         if (change) changes.push(change);
       }
       await refreshUsageRollups(run, changes);
+    } else if (op.kind === "add") {
+      const added: DeploymentWindow[] = [];
+      for (const window of op.windows) {
+        const change = await insertWindow(window);
+        if (change) added.push(storedWindow(change.row));
+      }
+      await applyUsageWindowChanges(run, { added });
+    } else if (op.kind === "replace" || op.kind === "remove") {
+      const { rows } = await client.query(`select "deploymentId", "windowStart" from inference_usage_windows order by "deploymentId", "windowStart"`);
+      if (rows.length > 0) {
+        const row = rows[op.pick % rows.length];
+        const key = [row.deploymentId, row.windowStart];
+        const { rows: [old] } = await client.query(`select * from inference_usage_windows where "deploymentId" = $1 and "windowStart" = $2`, key);
+        const added: DeploymentWindow[] = [];
+        if (op.kind === "replace") {
+          const { rows: [fresh] } = await client.query(
+            `update inference_usage_windows set "windowSeconds" = $3, requests = $4 where "deploymentId" = $1 and "windowStart" = $2 returning *`,
+            [...key, op.seconds, op.requests],
+          );
+          added.push(storedWindow(fresh));
+        } else {
+          await client.query(`delete from inference_usage_windows where "deploymentId" = $1 and "windowStart" = $2`, key);
+        }
+        await applyUsageWindowChanges(run, { added, removed: [storedWindow(old)] });
+      }
     } else if (op.kind === "move") {
       // As updateInferenceDeployment does: both teams' hours and days over the deployment's usage.
       const deploymentId = deploymentIds[2]!;
@@ -194,6 +253,15 @@ describe("usage rollups", () => {
     const incremental = await snapshot();
     await rebuildUsageRollups(pgRunner(client));
     expect(await snapshot()).toBe(incremental);
+  });
+
+  it("appends sketches up to the pair limit, then sums them per key, keys ascending (burnrate_sketch_add)", async () => {
+    const add = async (a: [number[], number[]], b: [number[], number[]], max: number) =>
+      (await client.query(`select keys, counts::text[] as counts from burnrate_sketch_add($1::smallint[], $2::bigint[], $3::smallint[], $4::bigint[], $5)`, [...a, ...b, max])).rows[0];
+    expect(await add([[5, 9], [1, 2]], [[9, 1], [3, 4]], 4)).toEqual({ keys: [5, 9, 9, 1], counts: ["1", "2", "3", "4"] });
+    expect(await add([[5, 9], [1, 2]], [[9, 1], [3, 4]], 3)).toEqual({ keys: [1, 5, 9], counts: ["4", "1", "5"] });
+    expect(await add([[], []], [[], []], 0)).toEqual({ keys: [], counts: [] });
+    expect(await add([[-3, 7], ["9007199254740993", "1"] as never], [[7], [2]], 0)).toEqual({ keys: [-3, 7], counts: ["9007199254740993", "3"] });
   });
 
   it("keeps totals equal to the raw windows at every level", async () => {

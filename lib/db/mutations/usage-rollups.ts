@@ -1,6 +1,8 @@
 import { bucketsBetween } from "@/lib/domain/calendar";
 import {
   adjustMeasures,
+  normalizeSketch,
+  prorateWindow,
   QUARTER_MS,
   rollupQuarters,
   sameMeasures,
@@ -100,7 +102,6 @@ const RAW_WINDOW_COLUMNS = Prisma.sql`
   w."latencyP99Ms"::text as p99, round(w."avgGpuUtilizationPct" * 100)::text as "utilCentiPct"`;
 
 type RollupTable = "usage_rollup_quarter" | "usage_rollup_team_hour" | "usage_rollup_day" | "usage_rollup_team_day";
-type DerivedTable = Exclude<RollupTable, "usage_rollup_quarter">;
 
 const OWNER_COLUMN: Record<RollupTable, Prisma.Sql> = {
   usage_rollup_quarter: Prisma.sql`"deploymentId"`,
@@ -182,10 +183,20 @@ function keyMatch(table: RollupTable): Prisma.Sql {
 }
 
 /**
- * Inserts rollup rows in batches, one statement each; sketches travel as
- * array literals. With `isUpsert`, rows that exist are overwritten.
+ * Pairs past which an appended sketch is normalized (burnrate_sketch_add);
+ * a normalized day row holds ~160, so a row takes a few appends between
+ * normalizations and stays well under PostgreSQL's 2 kB TOAST threshold.
  */
-async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: readonly RollupRow[], { isUpsert = false } = {}): Promise<void> {
+const MAX_SKETCH_PAIRS = 320;
+
+/**
+ * Writes rollup rows in batches, one statement each; sketches travel as
+ * array literals. "insert": new rows. "upsert": rows that exist are
+ * overwritten. "add": rows that exist get these measures added — scalars in
+ * SQL, sketches appended (burnrate_sketch_add) — so pure additions need no
+ * read of the rows they change.
+ */
+async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: readonly RollupRow[], { mode = "insert" }: { mode?: "insert" | "upsert" | "add" } = {}): Promise<void> {
   for (let i = 0; i < rows.length; i += 5_000) {
     const batch = rows.slice(i, i + 5_000);
     // Each column travels as one array literal built here: the driver's per-element escaping of JS arrays cost more than the statement.
@@ -193,7 +204,12 @@ async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: readon
     const sketchCol = (f: (m: UsageMeasures) => number[]) => `{${batch.map((r) => `"{${f(r.measures).join(",")}}"`).join(",")}}`;
     const zoneColumn = HAS_ZONE[table] ? Prisma.sql`"timeZone", ` : Prisma.empty;
     const zoneValue = HAS_ZONE[table] ? Prisma.sql`tz, ` : Prisma.empty;
-    const conflict = isUpsert
+    const added = (column: string) => Prisma.raw(`"${column}" = r."${column}" + excluded."${column}"`);
+    const conflict = mode === "add"
+      ? Prisma.sql`on conflict (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart") do update set
+          ${Prisma.join(["windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", "requests", "errors", "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests"].map(added))},
+          ("latencyKeys", "latencyCounts") = (select s.keys, s.counts from burnrate_sketch_add(r."latencyKeys", r."latencyCounts", excluded."latencyKeys", excluded."latencyCounts", ${MAX_SKETCH_PAIRS}::int) s)`
+      : mode === "upsert"
       ? Prisma.sql`on conflict (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart") do update set "windowCount" = excluded."windowCount",
           "windowMs" = excluded."windowMs", "idleMs" = excluded."idleMs", "utilMs" = excluded."utilMs", "utilPctMs" = excluded."utilPctMs",
           requests = excluded.requests, errors = excluded.errors, "inputTokens" = excluded."inputTokens", "cachedInputTokens" = excluded."cachedInputTokens",
@@ -201,7 +217,7 @@ async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: readon
           "latencyCounts" = excluded."latencyCounts"`
       : Prisma.empty;
     await run.execute(Prisma.sql`
-      insert into ${Prisma.raw(table)} (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart", ${MEASURE_COLUMNS})
+      insert into ${Prisma.raw(table)} as r (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart", ${MEASURE_COLUMNS})
       select ${zoneValue}o, b, wc, wms, ims, ums, upm / 100, r, e, it, ct, ot, ar, lk::smallint[], lc::bigint[]
       from unnest(${keyArrays(batch)},
         ${col((m) => m.windowCount)}::int[], ${col((m) => m.windowMs)}::bigint[], ${col((m) => m.idleMs)}::bigint[],
@@ -231,14 +247,14 @@ function rangeRows(table: RollupTable, ranges: readonly { timeZone?: string; own
       offset 0) x`;
 }
 
-async function deleteRollupRows(run: SqlRunner, table: DerivedTable, keys: readonly RollupKey[]): Promise<void> {
+async function deleteRollupRows(run: SqlRunner, table: RollupTable, keys: readonly RollupKey[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 5_000) {
     const batch = keys.slice(i, i + 5_000);
     await run.execute(Prisma.sql`delete from ${Prisma.raw(table)} r using unnest(${keyArrays(batch)}) as k(tz, o, b) where ${keyMatch(table)}`);
   }
 }
 
-async function readRollupRows(run: SqlRunner, table: DerivedTable, keys: readonly RollupKey[]): Promise<RollupRow[]> {
+async function readRollupRows(run: SqlRunner, table: RollupTable, keys: readonly RollupKey[]): Promise<RollupRow[]> {
   if (keys.length === 0) return [];
   const zone = HAS_ZONE[table] ? Prisma.sql`r."timeZone"` : Prisma.sql`''`;
   const rows = await run.query<RawMeasures & { timeZone: string; ownerId: number; bucketMs: number }>(Prisma.sql`
@@ -419,11 +435,11 @@ class Deltas {
  * the non-empty ones and deletes the emptied ones. False (nothing written)
  * when a row was not the sum it should be.
  */
-async function planDerived(
+async function planDerived<T extends RollupTable>(
   run: SqlRunner,
-  table: DerivedTable,
+  table: T,
   deltas: Deltas,
-): Promise<{ table: DerivedTable; upserts: RollupRow[]; deletes: RollupKey[] } | null> {
+): Promise<{ table: T; upserts: RollupRow[]; deletes: RollupKey[] } | null> {
   const existing = new Map<string, UsageMeasures>();
   for (const row of await readRollupRows(run, table, deltas.keys())) existing.set(`${row.timeZone}|${row.ownerId}|${row.bucketStart.getTime()}`, row.measures);
   const upserts: RollupRow[] = [];
@@ -569,7 +585,133 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
     else changed.push({ quarter: q, sign: 1 });
   }
   for (const q of before.values()) changed.push({ quarter: q, sign: -1 });
-  if (changed.length === 0) return;
+  await adjustCoarserRows(run, changed, { spans, teamOf, zones });
+}
+
+type DecimalLike = string | { toString(): string } | null;
+
+/** Hundredths of a decimal with at most two places ("61.5" → 6150), exactly as round(x * 100) in SQL gives it. */
+function centi(value: string): number {
+  const [whole = "0", fraction = ""] = value.split(".");
+  const sign = whole.startsWith("-") ? -1 : 1;
+  return sign * (Math.abs(Number(whole)) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2)));
+}
+
+/**
+ * A usage window as validated (form, CSV, API) or as stored (Prisma record)
+ * → the rollup's input; `latency` is its sketch when it has one.
+ */
+export function usageWindowInput(values: {
+  windowStart: Date;
+  windowSeconds: number;
+  requests: bigint;
+  errors: bigint;
+  inputTokens: bigint;
+  cachedInputTokens: bigint;
+  outputTokens: bigint;
+  latencyP50Ms: DecimalLike;
+  latencyP95Ms: DecimalLike;
+  latencyP99Ms: DecimalLike;
+  avgGpuUtilizationPct: DecimalLike;
+  latencyKeys?: number[];
+  latencyCounts?: number[];
+}): UsageWindowInput {
+  const { latencyP50Ms: p50, latencyP95Ms: p95, latencyP99Ms: p99 } = values;
+  return {
+    windowStart: values.windowStart,
+    windowSeconds: values.windowSeconds,
+    requests: values.requests,
+    errors: values.errors,
+    inputTokens: values.inputTokens,
+    cachedInputTokens: values.cachedInputTokens,
+    outputTokens: values.outputTokens,
+    latency: values.latencyKeys && values.latencyKeys.length > 0 ? { keys: values.latencyKeys, counts: values.latencyCounts ?? [] } : null,
+    summaryMs: p50 !== null && p95 !== null && p99 !== null ? { p50: Number(String(p50)), p95: Number(String(p95)), p99: Number(String(p99)) } : null,
+    avgGpuUtilizationCentiPct: values.avgGpuUtilizationPct === null ? null : centi(String(values.avgGpuUtilizationPct)),
+  };
+}
+
+/** A window of a deployment, as written to or removed from inference_usage_windows. */
+export interface DeploymentWindow {
+  deploymentId: number;
+  window: UsageWindowInput;
+}
+
+/**
+ * The rollups after windows were inserted into (`added`) and/or removed from
+ * (`removed`: deleted, or the old values of replaced windows)
+ * inference_usage_windows in this transaction, without reading raw windows
+ * back: a 15-minute row is the sum of its windows' prorated parts, so every
+ * rollup row is adjusted by the parts of exactly these windows. The batch
+ * write path (API, import) knows both sides; refreshUsageRollups serves
+ * writes that only know the changed spans. Falls back to it when a row was
+ * not the sum it should be.
+ */
+export async function applyUsageWindowChanges(
+  run: SqlRunner,
+  { added, removed = [] }: { added: readonly DeploymentWindow[]; removed?: readonly DeploymentWindow[] },
+): Promise<void> {
+  const changes: UsageChange[] = [...added, ...removed].map(({ deploymentId, window }) => ({
+    deploymentId,
+    start: window.windowStart,
+    end: new Date(window.windowStart.getTime() + window.windowSeconds * 1000),
+  }));
+  const spans = changedSpans(changes);
+  if (spans.size === 0) return;
+  const deploymentIds = [...spans.keys()].sort((a, b) => a - b);
+  await lockRollupOwners(run, "deployment", deploymentIds);
+  const owners = await run.query<{ id: number; teamId: number; zones: string[] }>(Prisma.sql`
+    select d.id, d."teamId", (select coalesce(array_agg(z."timeZone" order by z."timeZone"), '{}') from rollup_time_zones z) as zones
+    from unnest(${deploymentIds}::int[]) as i(id) left join inference_deployments d on d.id = i.id`);
+  const zones = owners[0]?.zones ?? [];
+  const teamOf = new Map(owners.filter((o) => o.id !== null).map((o) => [o.id, o.teamId]));
+
+  const quarters = new Deltas();
+  const addParts = (list: readonly DeploymentWindow[], sign: 1 | -1) => {
+    for (const { deploymentId, window } of list) {
+      // A deleted deployment's rollup rows went with it.
+      if (!teamOf.has(deploymentId)) continue;
+      for (const part of prorateWindow(window)) quarters.add({ timeZone: "", ownerId: deploymentId, bucketStart: part.bucketStart }, part.measures, sign);
+    }
+  };
+  addParts(added, 1);
+  addParts(removed, -1);
+  if (removed.length === 0) {
+    // Pure additions: every row gets its parts added, nothing is read back.
+    const rows = addedRows(quarters);
+    await insertRollupRows(run, "usage_rollup_quarter", rows, { mode: "add" });
+    const levels = coarserDeltas(
+      rows.map((row) => ({ quarter: { deploymentId: row.ownerId, bucketStart: row.bucketStart, measures: row.measures }, sign: 1 as const })),
+      teamOf,
+      zones,
+    );
+    await insertRollupRows(run, "usage_rollup_day", addedRows(levels.day), { mode: "add" });
+    await lockRollupOwners(run, "team", teamOf.values());
+    await insertRollupRows(run, "usage_rollup_team_hour", addedRows(levels.teamHour), { mode: "add" });
+    await insertRollupRows(run, "usage_rollup_team_day", addedRows(levels.teamDay), { mode: "add" });
+    return;
+  }
+  const plan = await planDerived(run, "usage_rollup_quarter", quarters);
+  if (!plan) {
+    await refreshUsageRollups(run, changes);
+    return;
+  }
+  if (plan.deletes.length > 0) await deleteRollupRows(run, plan.table, plan.deletes);
+  if (plan.upserts.length > 0) await insertRollupRows(run, plan.table, plan.upserts, { mode: "upsert" });
+  const changed: { quarter: QuarterRow; sign: 1 | -1 }[] = [];
+  for (const { key, plus, minus } of quarters.byKey.values()) {
+    if (plus.length > 0) changed.push({ quarter: { deploymentId: key.ownerId, bucketStart: key.bucketStart, measures: sumMeasures(plus) }, sign: 1 });
+    if (minus.length > 0) changed.push({ quarter: { deploymentId: key.ownerId, bucketStart: key.bucketStart, measures: sumMeasures(minus) }, sign: -1 });
+  }
+  await adjustCoarserRows(run, changed, { spans, teamOf, zones });
+}
+
+/** Signed 15-minute contributions → the contributions to every coarser row they fall in. */
+function coarserDeltas(
+  changed: { quarter: QuarterRow; sign: 1 | -1 }[],
+  teamOf: Map<number, number>,
+  zones: readonly string[],
+): { day: Deltas; teamHour: Deltas; teamDay: Deltas } {
   const levels = { day: new Deltas(), teamHour: new Deltas(), teamDay: new Deltas() };
   const finders = zones.map((timeZone) => ({ timeZone, dayStart: dayStartFinder(timeZone) }));
   changed.sort((a, b) => a.quarter.bucketStart.getTime() - b.quarter.bucketStart.getTime());
@@ -582,6 +724,27 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
       if (teamId !== undefined) levels.teamDay.add({ timeZone, ownerId: teamId, bucketStart }, quarter.measures, sign);
     }
   }
+  return levels;
+}
+
+/** Pure additions: each key's parts summed, to be added to its row. */
+function addedRows(deltas: Deltas): RollupRow[] {
+  return [...deltas.byKey.values()].map(({ key, plus }) => ({ ...key, measures: sumMeasures(plus) }));
+}
+
+/**
+ * Step 2 of both write paths: every coarser row (team hour, deployment and
+ * team day per zone) adjusted by signed 15-minute contributions, or — when a
+ * row was not the sum it should be — recomputed from the (already written)
+ * 15-minute rows of the changed spans.
+ */
+async function adjustCoarserRows(
+  run: SqlRunner,
+  changed: { quarter: QuarterRow; sign: 1 | -1 }[],
+  { spans, teamOf, zones }: { spans: Map<number, Span[]>; teamOf: Map<number, number>; zones: readonly string[] },
+): Promise<void> {
+  if (changed.length === 0) return;
+  const levels = coarserDeltas(changed, teamOf, zones);
   const day = await planDerived(run, "usage_rollup_day", levels.day);
   await lockRollupOwners(run, "team", teamOf.values());
   const teamHour = day && (await planDerived(run, "usage_rollup_team_hour", levels.teamHour));
@@ -592,7 +755,7 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
   }
   for (const plan of [day, teamHour, teamDay]) {
     if (plan.deletes.length > 0) await deleteRollupRows(run, plan.table, plan.deletes);
-    if (plan.upserts.length > 0) await insertRollupRows(run, plan.table, plan.upserts, { isUpsert: true });
+    if (plan.upserts.length > 0) await insertRollupRows(run, plan.table, plan.upserts, { mode: "upsert" });
   }
 }
 
@@ -764,7 +927,10 @@ export async function checkUsageRollups(
       select ${zone} as "timeZone", r.${OWNER_COLUMN[table]} as "ownerId", (extract(epoch from r."bucketStart") * 1000)::float8 as "bucketMs", ${SELECT_MEASURES}
       from ${Prisma.raw(table)} r
       where r.${OWNER_COLUMN[table]} = any(${owners}::int[]) and r."bucketStart" >= ${range.start} and r."bucketStart" < ${range.end} ${zoneWhere}`);
-    return rows.map((r): RollupRow => ({ timeZone: r.timeZone, ownerId: r.ownerId, bucketStart: new Date(r.bucketMs), measures: toMeasures(r) }));
+    return rows.map((r): RollupRow => {
+      const measures = toMeasures(r);
+      return { timeZone: r.timeZone, ownerId: r.ownerId, bucketStart: new Date(r.bucketMs), measures: { ...measures, latency: normalizeSketch(measures.latency) } };
+    });
   };
   const stored: Record<RollupTable, RollupRow[]> = {
     usage_rollup_quarter: await storedRows("usage_rollup_quarter", ids, whole),

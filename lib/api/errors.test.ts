@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 
 vi.mock("server-only", () => ({}));
 
-const { apiError, deniedResponse } = await import("./errors");
+const { apiError, deniedResponse, unexpectedErrorResponse } = await import("./errors");
 
 describe("deniedResponse", () => {
   it("answers forbidden with 403 and not-found with 404, as { error: { code, message } }, never cached", async () => {
@@ -19,5 +19,36 @@ describe("deniedResponse", () => {
     const response = apiError(400, "bad-request", "month must be YYYY-MM", "month");
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: { code: "bad-request", message: "month must be YYYY-MM", field: "month" } });
+  });
+});
+
+describe("unexpectedErrorResponse", () => {
+  it("answers 503 with Retry-After, naming the problem, when PostgreSQL can't be reached (a real refused connection)", async () => {
+    const { freePort } = await import("@/lib/testing/test-database");
+    const pg = (await import("pg")).default;
+    const client = new pg.Client({ connectionString: `postgresql://x:y@127.0.0.1:${await freePort()}/none`, connectionTimeoutMillis: 5_000 });
+    const error = await client.connect().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).not.toBeNull();
+    const response = unexpectedErrorResponse(error);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("2");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.json()).toEqual({
+      error: { code: "unavailable", message: "The database is unavailable (connection refused); try again in a few seconds." },
+    });
+  });
+
+  it("answers anything else with a generic 500 that shows no internals", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = unexpectedErrorResponse(new TypeError("Cannot read properties of undefined (reading 'secret')"));
+    expect(response.status).toBe(500);
+    const body = await response.json();
+    expect(body.error.code).toBe("internal");
+    expect(JSON.stringify(body)).not.toContain("secret");
+    expect(log).toHaveBeenCalledOnce();
+    log.mockRestore();
   });
 });

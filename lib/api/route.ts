@@ -1,10 +1,11 @@
 import "server-only";
+import { unstable_rethrow } from "next/navigation";
 import { requireRouteViewer } from "@/lib/access/current-viewer";
 import { invalidateOrgData } from "@/lib/cache/read-cache";
 import { isDenied, type Denied } from "@/lib/access/policy";
 import { refuseCrossSiteRequest } from "@/lib/access/request-origin-guard";
 import type { Viewer } from "@/lib/access/viewer";
-import { apiError, deniedResponse } from "./errors";
+import { apiError, deniedResponse, unexpectedErrorResponse } from "./errors";
 
 export interface GuardedRouteOptions {
   /**
@@ -20,7 +21,8 @@ export type GuardedHandler<Context> = (args: { request: Request; viewer: Viewer;
  * Every route handler but /api/health (public) and /api/auth (the auth
  * library's) is wrapped in this: the cross-site/rebinding check, then the
  * signed-in viewer (401 JSON when signed out — never a redirect), then the
- * handler; a Denied it returns becomes 403/404 JSON through `deniedResponse`.
+ * handler; a Denied it returns becomes 403/404 JSON through `deniedResponse`,
+ * and an error it throws 503 (database away) or 500 JSON through `unexpectedErrorResponse`.
  */
 export function guardedRoute<Context = unknown>(handler: GuardedHandler<Context>, { stateChanging }: GuardedRouteOptions) {
   return async function route(request: Request, context: Context): Promise<Response> {
@@ -29,14 +31,21 @@ export function guardedRoute<Context = unknown>(handler: GuardedHandler<Context>
     if (stateChanging && (request.method === "GET" || request.method === "HEAD")) {
       return apiError(405, "method-not-allowed", `${request.method} is not allowed here: this route changes data; use POST.`);
     }
-    const auth = await requireRouteViewer();
-    if (!auth.ok) return auth.response;
+    let orgId: number | undefined;
     try {
+      const auth = await requireRouteViewer();
+      if (!auth.ok) return auth.response;
+      orgId = auth.viewer.orgId;
       const result = await handler({ request, viewer: auth.viewer, context });
       return isDenied(result) ? deniedResponse(result) : result;
+    } catch (error) {
+      // Next's own control flow (redirect, notFound, dynamic-rendering bailouts) passes through.
+      unstable_rethrow(error);
+      // PostgreSQL away → 503 with Retry-After; anything else → a logged 500 without internals.
+      return unexpectedErrorResponse(error);
     } finally {
       // A backstop for writes outside writeTransaction (a streamed import commits later and invalidates itself).
-      if (stateChanging) invalidateOrgData(auth.viewer.orgId);
+      if (stateChanging && orgId !== undefined) invalidateOrgData(orgId);
     }
   };
 }

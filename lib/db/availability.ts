@@ -60,6 +60,14 @@ const PHRASES: Record<string, string> = {
   DatabaseDoesNotExist: "database does not exist",
 };
 
+/** The phrases describeDatabaseError gives for a server that can't be reached or used right now (as opposed to a query's own error). */
+const OUTAGE_PHRASES = new Set([...Object.values(PHRASES), "server process died", "timed out", "connection refused", "connection lost"]);
+
+/** Whether an error means PostgreSQL is away (down, restarting, unreachable, refusing us), not that a query was wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return OUTAGE_PHRASES.has(describeDatabaseError(error));
+}
+
 /** Records a failure; the first one of an outage is logged once and starts its clock. */
 export function noteDatabaseFailure(error: unknown): DatabaseOutage {
   const problem = describeDatabaseError(error);

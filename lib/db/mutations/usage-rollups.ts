@@ -346,6 +346,20 @@ async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_C
     select count(*)::int as n from (select pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, id) from unnest(${sorted}::int[]) as id order by id) l`);
 }
 
+/**
+ * Locks the deployments' rollups (lockRollupOwners), then — in a statement
+ * of its own, so it sees what a transaction it waited for committed — reads
+ * their teams and the rollup zones. A deleted deployment has no team (and its
+ * rollup rows went with it).
+ */
+async function lockDeployments(run: SqlRunner, deploymentIds: number[]): Promise<{ teamOf: Map<number, number>; zones: string[] }> {
+  await lockRollupOwners(run, "deployment", deploymentIds);
+  const owners = await run.query<{ id: number; teamId: number; zones: string[] }>(Prisma.sql`
+    select d.id, d."teamId", (select coalesce(array_agg(z."timeZone" order by z."timeZone"), '{}') from rollup_time_zones z) as zones
+    from unnest(${deploymentIds}::int[]) as i(id) left join inference_deployments d on d.id = i.id`);
+  return { zones: owners[0]?.zones ?? [], teamOf: new Map(owners.filter((o) => o.id !== null).map((o) => [o.id, o.teamId])) };
+}
+
 interface Span {
   start: number;
   end: number;
@@ -549,13 +563,7 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
   const spans = changedSpans(changes);
   if (spans.size === 0) return;
   const deploymentIds = [...spans.keys()].sort((a, b) => a - b);
-  await lockRollupOwners(run, "deployment", deploymentIds);
-  const owners = await run.query<{ id: number; teamId: number; zones: string[] }>(Prisma.sql`
-    select d.id, d."teamId", (select coalesce(array_agg(z."timeZone" order by z."timeZone"), '{}') from rollup_time_zones z) as zones
-    from unnest(${deploymentIds}::int[]) as i(id) left join inference_deployments d on d.id = i.id`);
-  const zones = owners[0]?.zones ?? [];
-  // A deleted deployment has no team (and its rollup rows went with it).
-  const teamOf = new Map(owners.filter((o) => o.id !== null).map((o) => [o.id, o.teamId]));
+  const { teamOf, zones } = await lockDeployments(run, deploymentIds);
 
   // 1. The changed spans' 15-minute rows, recomputed from raw.
   const flat = [...spans].flatMap(([deploymentId, list]) => list.map((s) => ({ deploymentId, start: new Date(s.start), end: new Date(s.end) })));
@@ -659,12 +667,7 @@ export async function applyUsageWindowChanges(
   const spans = changedSpans(changes);
   if (spans.size === 0) return;
   const deploymentIds = [...spans.keys()].sort((a, b) => a - b);
-  await lockRollupOwners(run, "deployment", deploymentIds);
-  const owners = await run.query<{ id: number; teamId: number; zones: string[] }>(Prisma.sql`
-    select d.id, d."teamId", (select coalesce(array_agg(z."timeZone" order by z."timeZone"), '{}') from rollup_time_zones z) as zones
-    from unnest(${deploymentIds}::int[]) as i(id) left join inference_deployments d on d.id = i.id`);
-  const zones = owners[0]?.zones ?? [];
-  const teamOf = new Map(owners.filter((o) => o.id !== null).map((o) => [o.id, o.teamId]));
+  const { teamOf, zones } = await lockDeployments(run, deploymentIds);
 
   const quarters = new Deltas();
   const addParts = (list: readonly DeploymentWindow[], sign: 1 | -1) => {

@@ -9,7 +9,8 @@ import { latencyStats, type LatencyStats } from "./measure";
 /**
  * Write throughput through the rollup path: batches of 1,000 new 5-minute
  * windows, each batch in one transaction that inserts the raw rows and calls
- * refreshUsageRollups for them (what the API's write path does), committed.
+ * applyUsageWindowChanges for them (the batch write path: forms and the CSV
+ * import use it for new windows, and the ingest API will), committed.
  * Two shapes: one deployment backfilling, and a scrape tick spread over 100
  * deployments. After each shape the rollups of the deployments written (and
  * of their teams) are compared with a recomputation from raw

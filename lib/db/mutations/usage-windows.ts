@@ -19,7 +19,7 @@ import {
   writeTransaction,
   type MutationResult,
 } from "./records";
-import { refreshUsageRollups } from "./usage-rollups";
+import { applyUsageWindowChanges, refreshUsageRollups, usageWindowInput } from "./usage-rollups";
 import { describeWindow, findWindowClash, lockDeployment, type DeploymentPeriodRow } from "./usage-window-rules";
 
 /**
@@ -116,7 +116,7 @@ export async function createUsageWindow({
         if (databaseErrorCode(error) === "23505") throw new RollbackWith(invalid({ windowStart: ["Usage with this start was recorded meanwhile; edit that record instead"] }));
         throw error;
       });
-    await refreshUsageRollups(run, [{ deploymentId: deployment.id, start: created.windowStart, end: endOf(created.windowStart, created.windowSeconds) }]);
+    await applyUsageWindowChanges(run, { added: [{ deploymentId: deployment.id, window: usageWindowInput(created) }] });
     const entityId = usageWindowEntityId(deployment.id, created.windowStart);
     await writeAuditEntries(run, { viewer, source: "form" }, [
       { entityType: "usageWindow", entityId, subject: { type: "inferenceDeployment", id: String(deployment.id) }, action: "CREATE", before: null, after: auditSnapshot(created) },

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 
 vi.mock("server-only", () => ({}));
 
-const { apiError, deniedResponse, unexpectedErrorResponse } = await import("./errors");
+const { apiError, closingIfRefused, deniedResponse, unexpectedErrorResponse } = await import("./errors");
 
 describe("deniedResponse", () => {
   it("answers forbidden with 403 and not-found with 404, as { error: { code, message } }, never cached", async () => {
@@ -50,5 +50,17 @@ describe("unexpectedErrorResponse", () => {
     expect(JSON.stringify(body)).not.toContain("secret");
     expect(log).toHaveBeenCalledOnce();
     log.mockRestore();
+  });
+});
+
+describe("closingIfRefused", () => {
+  it("closes the connection after refusing a request with a body (its unread rest would stall the next request), and only then", async () => {
+    const refused = closingIfRefused(apiError(415, "unsupported-media-type", "Send the CSV file itself"), true);
+    expect(refused.status).toBe(415);
+    expect(refused.headers.get("connection")).toBe("close");
+    expect(refused.headers.get("cache-control")).toBe("no-store");
+    expect(await refused.json()).toEqual({ error: { code: "unsupported-media-type", message: "Send the CSV file itself" } });
+    expect(closingIfRefused(Response.json({ ok: true }), true).headers.get("connection")).toBeNull();
+    expect(closingIfRefused(apiError(404, "not-found", "No such month."), false).headers.get("connection")).toBeNull();
   });
 });

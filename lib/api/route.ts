@@ -5,7 +5,7 @@ import { invalidateOrgData } from "@/lib/cache/read-cache";
 import { isDenied, type Denied } from "@/lib/access/policy";
 import { refuseCrossSiteRequest } from "@/lib/access/request-origin-guard";
 import type { Viewer } from "@/lib/access/viewer";
-import { apiError, deniedResponse, unexpectedErrorResponse } from "./errors";
+import { apiError, closingIfRefused, deniedResponse, unexpectedErrorResponse } from "./errors";
 
 export interface GuardedRouteOptions {
   /**
@@ -27,22 +27,22 @@ export type GuardedHandler<Context> = (args: { request: Request; viewer: Viewer;
 export function guardedRoute<Context = unknown>(handler: GuardedHandler<Context>, { stateChanging }: GuardedRouteOptions) {
   return async function route(request: Request, context: Context): Promise<Response> {
     const refused = refuseCrossSiteRequest(request);
-    if (refused) return refused;
+    if (refused) return closingIfRefused(refused, stateChanging);
     if (stateChanging && (request.method === "GET" || request.method === "HEAD")) {
-      return apiError(405, "method-not-allowed", `${request.method} is not allowed here: this route changes data; use POST.`);
+      return closingIfRefused(apiError(405, "method-not-allowed", `${request.method} is not allowed here: this route changes data; use POST.`), stateChanging);
     }
     let orgId: number | undefined;
     try {
       const auth = await requireRouteViewer();
-      if (!auth.ok) return auth.response;
+      if (!auth.ok) return closingIfRefused(auth.response, stateChanging);
       orgId = auth.viewer.orgId;
       const result = await handler({ request, viewer: auth.viewer, context });
-      return isDenied(result) ? deniedResponse(result) : result;
+      return closingIfRefused(isDenied(result) ? deniedResponse(result) : result, stateChanging);
     } catch (error) {
       // Next's own control flow (redirect, notFound, dynamic-rendering bailouts) passes through.
       unstable_rethrow(error);
       // PostgreSQL away → 503 with Retry-After; anything else → a logged 500 without internals.
-      return unexpectedErrorResponse(error);
+      return closingIfRefused(unexpectedErrorResponse(error), stateChanging);
     } finally {
       // A backstop for writes outside writeTransaction (a streamed import commits later and invalidates itself).
       if (stateChanging && orgId !== undefined) invalidateOrgData(orgId);

@@ -375,7 +375,7 @@ interface Breakdown {
   firstBatchMs: number;
   /** Every FETCH of 2,000 lines, the first included, with node-postgres decoding the rows. */
   fetchMs: number;
-  /** Rows to report lines (parseLiveLine). */
+  /** Rows to report lines (liveLinesReader's parse, which joins usage and prices). */
   parseMs: number;
   /** Line-item CSV rows (lineCsvRow + csvRow). */
   lineCsvMs: number;
@@ -395,7 +395,7 @@ interface Breakdown {
  * phase by phase; the server interleaves the same work with sending.
  */
 async function timeBreakdown(databaseUrl: string, month: number): Promise<Breakdown> {
-  const { liveLinesSql, linesSources, parseLiveLine } = await import("../lib/db/queries/report-lines");
+  const { liveLinesReader } = await import("../lib/db/queries/report-lines");
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -416,7 +416,8 @@ async function timeBreakdown(databaseUrl: string, month: number): Promise<Breakd
     const result: Breakdown = { lines: 0, firstBatchMs: 0, fetchMs: 0, parseMs: 0, lineCsvMs: 0, focusMs: 0, lineDatesMs: 0, focusDatesMs: 0, pipelineMs: [0, 0] };
     const focusCell = (value: string | null, i: number): CsvCell => (FOCUS_DECIMAL_COLUMNS.has(FOCUS_COLUMNS[i]!) ? { number: value } : { text: value });
     await client.query("begin isolation level repeatable read, read only");
-    const sql = liveLinesSql(q, await linesSources(q, pgRunner(client)));
+    const reader = await liveLinesReader(q, pgRunner(client));
+    const sql = reader.sql;
     let started = performance.now();
     await client.query(`declare bench_cursor no scroll cursor for ${sql.text}`, sql.values as unknown[]);
     let chars = 0;
@@ -427,7 +428,7 @@ async function timeBreakdown(databaseUrl: string, month: number): Promise<Breakd
       if (isFirst) result.firstBatchMs = fetched - started;
       if (rows.length === 0) break;
       result.lines += rows.length;
-      const lines = rows.map(parseLiveLine);
+      const lines = rows.map(reader.parse);
       const parsed = performance.now();
       for (const line of lines) chars += csvRow(lineCsvRow(line, { timeZone })).length;
       const csvDone = performance.now();

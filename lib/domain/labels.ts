@@ -1,4 +1,5 @@
 /** Human labels for enum values and instants, shared by pages and exports. */
+import { pad2, wallClock } from "./local-time";
 
 export const TRAINING_METHOD_LABELS = {
   PRETRAIN: "Pretrain",
@@ -54,6 +55,9 @@ const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 /** "2026-11-03 14:05" in the given IANA zone (24-hour, sortable). */
 export function formatDateTime({ instant, timeZone }: { instant: Date | null; timeZone: string }): string {
   if (!instant) return "—";
+  // From the zone's wall clock (exports format one or two per line); Intl, as before, where it can't say.
+  const w = wallClock(instant, timeZone);
+  if (w) return `${w.year}-${pad2(w.month)}-${pad2(w.day)} ${pad2(w.hour)}:${pad2(w.minute)}`;
   let format = dateTimeFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-CA", {

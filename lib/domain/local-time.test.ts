@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { instantToLocal, localToInstant } from "./local-time";
+import { tzOffset } from "@date-fns/tz";
+import { instantToLocal, localToInstant, pad2, utcFields, wallClock, zoneOffsetMinutes } from "./local-time";
 
 const at = (local: string, timeZone: string) => {
   const result = localToInstant({ local, timeZone });
@@ -42,6 +43,68 @@ describe("localToInstant", () => {
         if (back.ok) expect(back.instant.getTime()).toBeLessThanOrEqual(instant.getTime());
         if (back.ok) expect(instantToLocal({ instant: back.instant, timeZone })).toBe(local);
       }),
+    );
+  });
+});
+
+describe("wallClock and zoneOffsetMinutes (hour-cached offsets)", () => {
+  const ZONES = ["UTC", "America/Los_Angeles", "America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham", "America/St_Johns"];
+  // 2024-01-01 … 2028-01-01: every DST change of these zones in between, at any millisecond.
+  const instant = fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2028, 0, 1) });
+  const formats = new Map(
+    ZONES.map((timeZone) => [
+      timeZone,
+      new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }),
+    ]),
+  );
+
+  it("agrees with tzOffset and Intl at any instant, DST changes included", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), instant, fc.integer({ min: -90 * 60_000, max: 90 * 60_000 }), (zone, base, nudge) => {
+        for (const ms of [base, base + nudge]) {
+          expect(zoneOffsetMinutes(zone, ms)).toBe(tzOffset(zone, new Date(ms)));
+          const parts = Object.fromEntries(formats.get(zone)!.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+          const w = wallClock(new Date(ms), zone)!;
+          expect(`${w.year}-${pad2(w.month)}-${pad2(w.day)} ${pad2(w.hour)}:${pad2(w.minute)}:${pad2(w.second)}`).toBe(
+            `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`,
+          );
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("is exact at the millisecond around a change (New York falls back at 06:00 UTC on 2026-11-01)", () => {
+    const change = Date.UTC(2026, 10, 1, 6);
+    expect(zoneOffsetMinutes("America/New_York", change - 1)).toBe(-240);
+    expect(zoneOffsetMinutes("America/New_York", change)).toBe(-300);
+    expect(wallClock(new Date(change - 1), "America/New_York")).toMatchObject({ hour: 1, minute: 59, second: 59, offsetMinutes: -240 });
+    expect(wallClock(new Date(change), "America/New_York")).toMatchObject({ hour: 1, minute: 0, second: 0, offsetMinutes: -300 });
+  });
+
+  it("leaves what it can't write to the caller: invalid instants, five-digit years, unknown zones", () => {
+    expect(wallClock(new Date(Number.NaN), "UTC")).toBeNull();
+    expect(wallClock(new Date(Date.UTC(10_000, 0, 1)), "UTC")).toBeNull();
+    expect(wallClock(new Date(), "Mars/Olympus")).toBeNull();
+  });
+});
+
+describe("utcFields", () => {
+  it("is what a Date says in UTC, for any millisecond of years 1000–9999", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), (ms) => {
+        const d = new Date(ms);
+        expect(utcFields(ms)).toEqual({
+          year: d.getUTCFullYear(),
+          month: d.getUTCMonth() + 1,
+          day: d.getUTCDate(),
+          hour: d.getUTCHours(),
+          minute: d.getUTCMinutes(),
+          second: d.getUTCSeconds(),
+          offsetMinutes: 0,
+        });
+      }),
+      { numRuns: 5_000 },
     );
   });
 });

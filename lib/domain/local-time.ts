@@ -41,3 +41,94 @@ export function instantToLocal({ instant, timeZone }: { instant: Date; timeZone:
   const local = new Date(instant.getTime() + offsetMs(timeZone, instant.getTime()));
   return local.toISOString().slice(0, 16);
 }
+
+const HOUR_MS = 3_600_000;
+/** Per zone: its offset (minutes) at whole UTC hours, as asked for. Bounded: cleared when it grows past 50,000 hours. */
+const hourOffsets = new Map<string, Map<number, number>>();
+
+function offsetAtHour(timeZone: string, hour: number): number {
+  let hours = hourOffsets.get(timeZone);
+  if (!hours) hourOffsets.set(timeZone, (hours = new Map()));
+  let offset = hours.get(hour);
+  if (offset === undefined) {
+    if (hours.size >= 50_000) hours.clear();
+    offset = tzOffset(timeZone, new Date(hour * HOUR_MS));
+    hours.set(hour, offset);
+  }
+  return offset;
+}
+
+/**
+ * `timeZone`'s UTC offset at an instant, in minutes (tzOffset), from a cache
+ * of offsets at whole UTC hours: when the offsets at both ends of the instant's
+ * UTC hour agree, the offset held all hour (no zone changes its offset twice
+ * within an hour); otherwise it is looked up exactly. Exports format tens of
+ * thousands of instants; Intl, which tzOffset asks, costs microseconds each.
+ */
+export function zoneOffsetMinutes(timeZone: string, epochMs: number): number {
+  const hour = Math.floor(epochMs / HOUR_MS);
+  const offset = offsetAtHour(timeZone, hour);
+  return offset === offsetAtHour(timeZone, hour + 1) ? offset : tzOffset(timeZone, new Date(epochMs));
+}
+
+export interface WallClock {
+  year: number;
+  /** 1–12. */
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** The zone's UTC offset in minutes (east positive). */
+  offsetMinutes: number;
+}
+
+/**
+ * The wall clock in `timeZone` at an instant, or null when the offset is not
+ * a whole number of minutes (historical local mean times) or the year is not
+ * four digits — callers then format with date-fns or Intl as before.
+ */
+export function wallClock(instant: Date, timeZone: string): WallClock | null {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) return null;
+  const offsetMinutes = zoneOffsetMinutes(timeZone, ms);
+  if (!Number.isInteger(offsetMinutes)) return null;
+  const local = utcFields(ms + offsetMinutes * 60_000);
+  if (local.year < 1000 || local.year > 9999) return null;
+  local.offsetMinutes = offsetMinutes;
+  return local;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The UTC calendar fields of an epoch millisecond (offset 0), by arithmetic (Howard
+ * Hinnant's civil_from_days) rather than a Date: in the Next.js server every
+ * `new Date` goes through a wrapper, and exports split tens of thousands of
+ * instants.
+ */
+export function utcFields(epochMs: number): WallClock {
+  const days = Math.floor(epochMs / DAY_MS);
+  const msOfDay = epochMs - days * DAY_MS;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1_460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return {
+    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day: doy - Math.floor((153 * mp + 2) / 5) + 1,
+    hour: Math.floor(msOfDay / 3_600_000),
+    minute: Math.floor(msOfDay / 60_000) % 60,
+    second: Math.floor(msOfDay / 1_000) % 60,
+    offsetMinutes: 0,
+  };
+}
+
+/** Two digits: 7 → "07". */
+export function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}

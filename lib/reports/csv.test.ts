@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvNumberCell, csvRow, csvStream, csvTextCell, UTF8_BOM, type CsvCell } from "./csv";
+import { csvNumberCell, csvRow, csvStream, csvTextCell, csvValuesRow, UTF8_BOM, type CsvCell } from "./csv";
 
 async function readBytes(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -53,6 +54,30 @@ describe("csvTextCell", () => {
   it("writes null and the empty string as an empty cell", () => {
     expect(csvTextCell(null)).toBe("");
     expect(csvTextCell("")).toBe("");
+  });
+
+  it("writes any text as the rule's regexes do (the plain-ASCII scan is only a shortcut)", () => {
+    const rule = (value: string) => {
+      const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+      return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+    };
+    const char = fc.constantFrom("a", "Z", "0", " ", ",", '"', "=", "+", "-", "@", "\t", "\r", "\n", "\v", "\f", "'", "\u00a0", "\u2028", "\ufeff", "é", "×", "\u0001", "~");
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 8 }), (chars) => {
+        const value = chars.join("");
+        expect(csvTextCell(value)).toBe(rule(value));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});
+
+describe("csvValuesRow", () => {
+  it("is csvRow of the same values as text or number cells", () => {
+    const values = ["a,b", null, "-12.34", "=1+2", "8", null];
+    const isNumber = [false, false, true, false, true, true];
+    expect(csvValuesRow(values, isNumber)).toBe(csvRow(values.map((v, i): CsvCell => (isNumber[i] ? { number: v } : { text: v }))));
+    expect(csvValuesRow(values, isNumber)).toBe(`"a,b",,-12.34,'=1+2,8,\r\n`);
   });
 });
 
@@ -132,6 +157,19 @@ describe("csvStream", () => {
     for (const size of chunks.slice(0, -1)) expect(size).toBeGreaterThanOrEqual(64 * 1024);
     for (const size of chunks) expect(size).toBeLessThan(70 * 1024);
     expect(parse(text)).toHaveLength(20_001);
+  });
+
+  it("writes rows handed over already encoded exactly as the same rows' cells", async () => {
+    const rows = Array.from({ length: 3_000 }, (_, i): CsvCell[] => [{ text: i % 7 === 0 ? `=x ${i}, "q" × –` : `row-${i}` }, { number: -i }, { text: null }]);
+    async function* mixed() {
+      for (let i = 0; i < rows.length; i += 500) {
+        yield rows[i]!;
+        yield { encoded: rows.slice(i + 1, i + 500).map(csvRow) };
+      }
+    }
+    const expected = await readText(csvStream(["name", "n", "empty"], fromArray(rows), { bom: true }));
+    expect(await readText(csvStream(["name", "n", "empty"], mixed(), { bom: true }))).toBe(expected);
+    expect(parse(expected, { bom: true })).toHaveLength(3_001);
   });
 
   it("pulls rows lazily and calls the iterator's return() when cancelled", async () => {

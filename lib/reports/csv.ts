@@ -26,8 +26,29 @@ const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 /** A text cell: empty for null, a leading `'` when it starts like a formula, quoted when it must be. */
 export function csvTextCell(value: string | null): string {
   if (value === null) return "";
+  if (isPlainText(value)) return value;
   const safe = FORMULA_START.test(value) ? `'${value}` : value;
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/**
+ * True when a text cell is written as it is: printable ASCII that starts like
+ * no formula, holds no quote, comma or line break, and neither starts nor ends
+ * with whitespace. One scan instead of the regexes, for the many cells of a
+ * large export; anything else (non-ASCII included) takes the regexes' path.
+ */
+function isPlainText(value: string): boolean {
+  const n = value.length;
+  if (n === 0) return true;
+  const first = value.charCodeAt(0);
+  // = + - @ (tab and CR fail the printable test below)
+  if (first === 61 || first === 43 || first === 45 || first === 64) return false;
+  if (first === 32 || value.charCodeAt(n - 1) === 32) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32 || c > 126 || c === 34 || c === 44) return false;
+  }
+  return true;
 }
 
 /** A number cell: empty for null, the digits as they are otherwise. Anything but a plain decimal is a programming error. */
@@ -48,27 +69,50 @@ export function csvRow(cells: readonly CsvCell[]): string {
   return `${cells.map(cellText).join(",")}\r\n`;
 }
 
+/** One row of plain values, as `csvRow` writes it with `isNumber[i]` saying which are number cells (no cell objects). */
+export function csvValuesRow(values: readonly (string | bigint | number | null)[], isNumber: readonly boolean[]): string {
+  let row = "";
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] ?? null;
+    row += (i === 0 ? "" : ",") + (isNumber[i] ? csvNumberCell(value) : csvTextCell(value === null ? null : String(value)));
+  }
+  return `${row}\r\n`;
+}
+
 /** Text cells for a header. */
 export function csvHeaderRow(header: readonly string[]): string {
   return csvRow(header.map((text) => ({ text })));
 }
 
-/** Roughly how much text goes into one chunk of the stream (UTF-16 code units; 1–3 bytes each). */
-const CHUNK_CHARS = 64 * 1024;
+/** Roughly how many bytes go into one chunk of the stream. */
+const CHUNK_BYTES = 64 * 1024;
+
+/** Rows already encoded by `csvRow` or `csvValuesRow` (each a whole row, CRLF included), for a writer that has many. */
+export interface EncodedCsvRows {
+  encoded: readonly string[];
+}
 
 /**
  * A CSV file as a byte stream: the optional BOM, the header (text cells), then
- * the rows as the iterator yields them. Pull-based: rows are taken from the
- * iterator only while the reader asks for more (one ~64 KB chunk per pull, one
- * chunk buffered ahead), so a million-row export holds one chunk in memory. An
- * error from the iterator (or a bad cell) errors the stream; cancelling the
- * stream (the client went away) calls the iterator's return(), which runs its
- * `finally` (e.g. releasing a database cursor).
+ * the rows as the iterator yields them — one row's cells at a time, or a list
+ * of rows already encoded (`EncodedCsvRows`). Pull-based: rows are taken from
+ * the iterator only while the reader asks for more (one ~64 KB chunk per pull,
+ * one chunk buffered ahead), so a million-row export holds one chunk in
+ * memory. Each row is written into the chunk's bytes as it comes (UTF-8,
+ * `encodeInto`): encoding one long concatenated string instead was the
+ * slowest step of a large export. An error from the iterator (or a bad cell)
+ * errors the stream; cancelling the stream (the client went away) calls the
+ * iterator's return(), which runs its `finally` (e.g. releasing a database
+ * cursor).
  */
-export function csvStream(header: readonly string[], rows: AsyncIterable<readonly CsvCell[]>, { bom }: { bom: boolean }): ReadableStream<Uint8Array> {
+export function csvStream(header: readonly string[], rows: AsyncIterable<readonly CsvCell[] | EncodedCsvRows>, { bom }: { bom: boolean }): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let iterator: AsyncIterator<readonly CsvCell[]> | null = null;
-  let pending = (bom ? UTF8_BOM : "") + csvHeaderRow(header);
+  let iterator: AsyncIterator<readonly CsvCell[] | EncodedCsvRows> | null = null;
+  /** Encoded rows not yet written (the header first), and the next one's index. */
+  let queue: readonly string[] = [(bom ? UTF8_BOM : "") + csvHeaderRow(header)];
+  let queued = 0;
+  /** Where a chunk's bytes are written, then copied out: room for 64 KB and the row that crosses it. */
+  const scratch = new Uint8Array(2 * CHUNK_BYTES);
   let isCancelled = false;
 
   const stop = async () => {
@@ -84,22 +128,32 @@ export function csvStream(header: readonly string[], rows: AsyncIterable<readonl
       async pull(controller) {
         try {
           iterator ??= rows[Symbol.asyncIterator]();
-          const parts = [pending];
-          let length = pending.length;
-          pending = "";
+          let used = 0;
           let isDone = false;
-          while (length < CHUNK_CHARS && !isCancelled) {
-            const next = await iterator.next();
-            if (next.done) {
-              isDone = true;
-              break;
+          while (used < CHUNK_BYTES && !isCancelled) {
+            if (queued >= queue.length) {
+              const next = await iterator.next();
+              if (next.done) {
+                isDone = true;
+                break;
+              }
+              queue = Array.isArray(next.value) ? [csvRow(next.value as readonly CsvCell[])] : (next.value as EncodedCsvRows).encoded;
+              queued = 0;
+              continue;
             }
-            const row = csvRow(next.value);
-            parts.push(row);
-            length += row.length;
+            const row = queue[queued]!;
+            // Up to 3 bytes per UTF-16 code unit: a row that might not fit ends the chunk (or, alone, is a chunk of its own).
+            if (used + row.length * 3 > scratch.length) {
+              if (used > 0) break;
+              controller.enqueue(encoder.encode(row));
+              queued += 1;
+              return;
+            }
+            used += encoder.encodeInto(row, scratch.subarray(used)).written;
+            queued += 1;
           }
           if (isCancelled) return;
-          if (length > 0) controller.enqueue(encoder.encode(parts.join("")));
+          if (used > 0) controller.enqueue(scratch.slice(0, used));
           if (isDone) controller.close();
         } catch (error) {
           if (isCancelled) return;

@@ -3,15 +3,15 @@ import { orgScopeSql, teamWhere, type TeamCoverage } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { microsToCents, parseUsdMicros } from "@/lib/domain/money";
 import { teamCoverageText } from "@/lib/domain/team-coverage";
-import { csvStream, type CsvCell } from "@/lib/reports/csv";
-import { FOCUS_COLUMNS, FOCUS_DECIMAL_COLUMNS, focusRows, type FocusColumn } from "@/lib/reports/focus";
+import { csvStream, csvValuesRow, type EncodedCsvRows } from "@/lib/reports/csv";
+import { FOCUS_COLUMNS, FOCUS_DECIMAL_COLUMNS, focusRows } from "@/lib/reports/focus";
 import { lineCents, type ReportContext, type ReportLine } from "@/lib/reports/line";
-import { centsToDollars, gpuHoursText, LINE_CSV_COLUMNS, lineCsvRow, localIso, microsToDollars } from "@/lib/reports/line-csv";
+import { centsToDollars, gpuHoursText, LINE_CSV_COLUMNS, LINE_CSV_NUMBER_CELLS, lineCsvValues, localIso, microsToDollars } from "@/lib/reports/line-csv";
 import { addMonths, monthRange } from "@/lib/reports/month";
 import { db } from "../client";
 import { Prisma, type SqlRunner } from "../sql";
 import { withCursorSession, type CursorSession } from "../stream";
-import { linesSources, liveLinesSql, parseLiveLine, type RawLine } from "./report-lines";
+import { liveLinesReader, type RawLine } from "./report-lines";
 import {
   byGpuType,
   byModel,
@@ -62,11 +62,11 @@ interface ExportStart {
 }
 
 /**
- * The report's lines, one at a time: charges (stored or live), then
- * corrections. `onStart` gets the context (org, period, closure) before the
- * first line.
+ * The report's lines, a cursor batch at a time: charges (stored or live),
+ * then corrections. `onStart` gets the context (org, period, closure) before
+ * the first line.
  */
-export async function* exportLines(scope: ExportScope, onStart?: (start: ExportStart) => void): AsyncGenerator<ReportLine, void, undefined> {
+export async function* exportLineBatches(scope: ExportScope, onStart?: (start: ExportStart) => void): AsyncGenerator<ReportLine[], void, undefined> {
   const { viewer, month, timeZone, team, granularity, now } = scope;
   const period = monthRange({ month, timeZone });
   yield* withCursorSession(async function* (session) {
@@ -92,44 +92,78 @@ export async function* exportLines(scope: ExportScope, onStart?: (start: ExportS
     if (closure) {
       for (const lineType of ["charge", "correction"] as const) {
         const sql = storedLinesSql({ viewer, closureIds: [closure.id], lineType, ...(lineType === "charge" ? { granularity } : {}), ...teamFilter });
-        for await (const batch of session.cursor<RawStoredLine>(sql)) for (const r of batch) yield parseStoredLine(r);
+        for await (const batch of session.cursor<RawStoredLine>(sql)) yield batch.map(parseStoredLine);
       }
       return;
     }
     if (period.start.getTime() <= now.getTime()) {
       const q = { viewer, ...(team ? { teamIds: [team.id] } : {}), from: period.start, to: period.end, granularity, timeZone, now };
-      const sources = await linesSources(q, run);
-      for await (const batch of session.cursor<RawLine>(liveLinesSql(q, sources))) for (const r of batch) yield parseLiveLine(r);
+      const reader = await liveLinesReader(q, run);
+      for await (const batch of session.cursor<RawLine>(reader.sql)) yield batch.map(reader.parse);
     }
-    yield* await outstandingCorrections({ run, viewer, closures, month, timeZone, ...teamFilter, now });
+    const corrections = await outstandingCorrections({ run, viewer, closures, month, timeZone, ...teamFilter, now });
+    if (corrections.length > 0) yield corrections;
   });
+}
+
+/** The report's lines one at a time (exportLineBatches flattened). */
+export async function* exportLines(scope: ExportScope, onStart?: (start: ExportStart) => void): AsyncGenerator<ReportLine, void, undefined> {
+  for await (const batch of exportLineBatches(scope, onStart)) yield* batch;
 }
 
 function orgSql(viewer: Viewer) {
   return Prisma.sql`select slug, name from orgs where ${orgScopeSql(viewer, Prisma.sql`id`)}`;
 }
 
-async function* mapLines<T>(lines: AsyncIterable<ReportLine>, map: (line: ReportLine) => Iterable<T>): AsyncGenerator<T, void, undefined> {
-  for await (const line of lines) yield* map(line);
+/** Roughly how much CSV text (UTF-16 code units) is encoded before it is handed to the stream (csv.ts writes ~64 KB a pull). */
+const TEXT_CHUNK = 64 * 1024;
+
+/**
+ * Lines (one at a time, or in batches) encoded as CSV rows, handed on ~64 KB
+ * of rows at a time: one hop through the stream per chunk instead of one per
+ * line, while a batch is still only encoded as far as the reader has read.
+ */
+async function* encodedRows(lines: AsyncIterable<ReportLine | readonly ReportLine[]>, encode: (line: ReportLine, rows: string[]) => void): AsyncGenerator<EncodedCsvRows, void, undefined> {
+  let rows: string[] = [];
+  let length = 0;
+  for await (const item of lines) {
+    for (const line of Array.isArray(item) ? (item as readonly ReportLine[]) : [item as ReportLine]) {
+      const before = rows.length;
+      encode(line, rows);
+      for (let i = before; i < rows.length; i++) length += rows[i]!.length;
+      if (length >= TEXT_CHUNK) {
+        yield { encoded: rows };
+        rows = [];
+        length = 0;
+      }
+    }
+  }
+  if (rows.length > 0) yield { encoded: rows };
 }
 
 /** The line-item CSV as a byte stream. */
-export function lineItemsCsv(scope: ExportScope, { bom }: { bom: boolean }, lines: AsyncIterable<ReportLine> = exportLines(scope)): ReadableStream<Uint8Array> {
-  return csvStream(LINE_CSV_COLUMNS, mapLines(lines, (line) => [lineCsvRow(line, { timeZone: scope.timeZone })]), { bom });
+export function lineItemsCsv(
+  scope: ExportScope,
+  { bom }: { bom: boolean },
+  lines: AsyncIterable<ReportLine | readonly ReportLine[]> = exportLineBatches(scope),
+): ReadableStream<Uint8Array> {
+  const ctx = { timeZone: scope.timeZone };
+  return csvStream(LINE_CSV_COLUMNS, encodedRows(lines, (line, rows) => rows.push(csvValuesRow(lineCsvValues(line, ctx), LINE_CSV_NUMBER_CELLS))), { bom });
 }
+
+/** Which FOCUS columns are number cells, by position. */
+const FOCUS_NUMBER_CELLS: readonly boolean[] = FOCUS_COLUMNS.map((column) => FOCUS_DECIMAL_COLUMNS.has(column));
 
 /** The FOCUS 1.2 CSV as a byte stream: one row per cost component of each line. */
 export function focusCsv(scope: ExportScope, { bom }: { bom: boolean }): ReadableStream<Uint8Array> {
   let context: ReportContext | null = null;
-  const lines = exportLines(scope, (start) => {
+  const lines = exportLineBatches(scope, (start) => {
     context = start.context;
   });
-  const rows = mapLines(lines, (line) => focusRows(line, context!).map((row): CsvCell[] => row.map((value, i) => focusCell(FOCUS_COLUMNS[i]!, value))));
+  const rows = encodedRows(lines, (line, encoded) => {
+    for (const row of focusRows(line, context!)) encoded.push(csvValuesRow(row, FOCUS_NUMBER_CELLS));
+  });
   return csvStream(FOCUS_COLUMNS, rows, { bom });
-}
-
-function focusCell(column: FocusColumn, value: string | null): CsvCell {
-  return FOCUS_DECIMAL_COLUMNS.has(column) ? { number: value } : { text: value };
 }
 
 // ---------------------------------------------------------------------------

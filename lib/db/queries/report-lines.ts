@@ -1,16 +1,18 @@
 import "server-only";
+import { orgScopeSql } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
-import { sketchBucketValue, sketchQuantileKey } from "@/lib/domain/latency-sketch";
-import type { PricingModelCode, ReportLine } from "@/lib/reports/line";
+import { sketchBucketValue } from "@/lib/domain/latency-sketch";
+import type { PriceUsed, PricingModelCode, ReportLine } from "@/lib/reports/line";
 import { Prisma, type SqlRunner } from "../sql";
 import { costRollupApplies, ledgerSql } from "./cost-ledger";
-import { chooseUsageSource, usageSql, type UsageSource } from "./usage-ledger";
+import { chooseUsageSource, queryUsage, type UsageSource } from "./usage-ledger";
 
 /**
  * Live report lines: one row per item (run or deployment) per month or day of
  * the report's zone, straight from the cost ledger (the same SQL, grouped by
  * item, so a line's cents are the dashboards' cents) joined with the item's
- * attributes, its usage rollups and the prices that applied.
+ * attributes, its usage rollups (tokens, requests, p99) and the prices that
+ * applied.
  */
 export interface LiveLinesQuery {
   viewer: Viewer;
@@ -47,26 +49,26 @@ export interface RawLine {
   gpuMs: string;
   unpricedGpuMs: string;
   activeMs: string;
-  recordedMs: string | null;
-  requests: string | null;
-  inputTokens: string | null;
-  cachedInputTokens: string | null;
-  outputTokens: string | null;
   trainingTokens: string | null;
-  keys: number[] | null;
-  counts: string | null;
-  prices: { micros: string; source: "override" | "catalog"; from: string; to: string }[];
+  /** The record's own price per GPU-hour in micro-dollars, null when the catalog prices it. */
+  overrideMicros: string | null;
 }
 
-export function liveLinesSql(q: LiveLinesQuery, { usageSource, isRollupZone }: LinesSources): Prisma.Sql {
+/**
+ * The lines' SQL: the ledger grouped by item joined with the item's
+ * attributes, in report order. Usage and prices are joined in Node
+ * (`liveLinesReader`): per line, a merged latency sketch and a JSON array of
+ * prices built in PostgreSQL cost more than the ledger itself at the 10M
+ * tier.
+ */
+export function liveLinesSql(q: LiveLinesQuery, { isRollupZone }: Pick<LinesSources, "isRollupZone">): Prisma.Sql {
   const filters = q.teamIds ? { teamIds: q.teamIds } : {};
   const unit = q.granularity;
   const ledger = ledgerSql({ orgViewer: q.viewer, filters, from: q.from, to: q.to, unit, timeZone: q.timeZone, groupBy: "item", now: q.now, isRollupZone });
-  const usage = usageSql({ viewer: q.viewer, filters, from: q.from, to: q.to, unit, timeZone: q.timeZone, groupBy: "item" }, usageSource);
   const msBetween = (a: Prisma.Sql, b: Prisma.Sql) => Prisma.sql`greatest(0, extract(epoch from (${b}) - (${a})) * 1000)`;
   const tokensUpTo = (t: Prisma.Sql) => Prisma.sql`floor(r."tokensProcessed"::numeric * ${msBetween(Prisma.sql`i.s`, t)} / greatest(${msBetween(Prisma.sql`i.s`, Prisma.sql`i.e1`)}, 1))`;
   return Prisma.sql`
-    with ledger as (${ledger}), usage as (${usage})
+    with ledger as (${ledger})
     select l."bucketStart" as "periodStart", l."bucketEnd" as "periodEnd", l.kind, i.id as "itemId", i.name as "itemName",
       t.id as "teamId", t.slug as "teamSlug", t.name as "teamName", i.model, g.id as "gpuTypeId", g.name as "gpuTypeName",
       i.provider, i."pricingModel"::text as "pricingModel", i."gpuCount",
@@ -74,54 +76,138 @@ export function liveLinesSql(q: LiveLinesQuery, { usageSource, isRollupZone }: L
       l."computeCostMicros" as "computeMicros", l."computeCostCents" as "computeCents",
       l."extraCostMicros" as "extraMicros", l."extraCostCents" as "extraCents",
       l."gpuMs", l."unpricedGpuMs", l."activeMs",
-      u."windowMs" as "recordedMs", u.requests, u."inputTokens", u."cachedInputTokens", u."outputTokens",
       case when l.kind = 'training' and r."tokensProcessed" is not null then (${tokensUpTo(Prisma.sql`cp.ce`)} - ${tokensUpTo(Prisma.sql`cp.cs`)})::text end as "trainingTokens",
-      u.keys, u.counts,
-      coalesce((
-        select jsonb_agg(jsonb_build_object('micros', pr.micros::text, 'source', pr.source, 'from', pr.f, 'to', pr.t) order by pr.f)
-        from (
-          select round(i.override * 1000000) as micros, 'override' as source, cp.cs as f, cp.ce as t where i.override is not null
-          union all
-          select round(gp."pricePerGpuHour" * 1000000), 'catalog', greatest(gp."effectiveFrom", cp.cs), least(coalesce(gp."effectiveTo", 'infinity'), cp.ce)
-          from gpu_prices gp
-          where i.override is null and gp."gpuTypeId" = i."gpuTypeId" and gp.provider = i.provider and gp."pricingModel" = i."pricingModel"
-            and gp."effectiveFrom" < cp.ce and coalesce(gp."effectiveTo", 'infinity') > cp.cs
-        ) pr
-      ), '[]'::jsonb) as prices
+      round(i.override * 1000000)::text as "overrideMicros"
     from ledger l
-    left join training_runs r on l.kind = 'training' and r.id = split_part(l."groupKey", ':', 2)::int
-    left join inference_deployments d on l.kind = 'inference' and d.id = split_part(l."groupKey", ':', 2)::int
+    -- One index lookup per line (a lateral union is never flattened into a hash of every run).
     cross join lateral (
-      select coalesce(r.id, d.id) as id, coalesce(r.name, d.name) as name, coalesce(r."teamId", d."teamId") as "teamId",
-        coalesce(r.model, d.model) as model, coalesce(r."gpuTypeId", d."gpuTypeId") as "gpuTypeId", coalesce(r.provider, d.provider) as provider,
-        coalesce(r."pricingModel", d."pricingModel") as "pricingModel", coalesce(r."gpuCount", d."gpuCount") as "gpuCount",
-        coalesce(r."pricePerGpuHourOverride", d."pricePerGpuHourOverride") as override,
-        coalesce(r."startedAt", d."activeFrom") as s,
-        greatest(coalesce(r."endedAt", d."activeTo", ${q.now}::timestamptz), coalesce(r."startedAt", d."activeFrom")) as e,
+      select r.id, r.name, r."teamId", r.model, r."gpuTypeId", r.provider, r."pricingModel", r."gpuCount",
+        r."pricePerGpuHourOverride" as override, r."tokensProcessed", r."startedAt" as s, r."endedAt" as e
+      from training_runs r where l.kind = 'training' and r.id = split_part(l."groupKey", ':', 2)::int
+      union all
+      select d.id, d.name, d."teamId", d.model, d."gpuTypeId", d.provider, d."pricingModel", d."gpuCount",
+        d."pricePerGpuHourOverride", null, d."activeFrom", d."activeTo"
+      from inference_deployments d where l.kind = 'inference' and d.id = split_part(l."groupKey", ':', 2)::int
+    ) r
+    cross join lateral (
+      select r.id, r.name, r."teamId", r.model, r."gpuTypeId", r.provider, r."pricingModel", r."gpuCount", r.override, r.s,
         -- A zero-length run's extras land at its start (cost-ledger.ts): its charge period is its first millisecond.
-        greatest(coalesce(r."endedAt", d."activeTo", ${q.now}::timestamptz), coalesce(r."startedAt", d."activeFrom") + interval '1 millisecond') as e1
+        greatest(coalesce(r.e, ${q.now}::timestamptz), r.s + interval '1 millisecond') as e1
     ) i
     cross join lateral (
       select greatest(l."bucketStart", i.s, ${q.from}::timestamptz) as cs, least(l."bucketEnd", i.e1, ${q.to}::timestamptz) as ce
     ) cp
     join teams t on t.id = i."teamId"
     join gpu_types g on g.id = i."gpuTypeId"
-    left join usage u on u."groupKey" = l."groupKey" and u."bucketStart" = l."bucketStart"
     order by t.name, t.id, l.kind desc, i.name, i.id, l."bucketStart"`;
+}
+
+/** The org's catalog prices, in micro-dollars, by (GPU type, provider, pricing model), each list in time order. */
+function catalogSql(viewer: Viewer): Prisma.Sql {
+  return Prisma.sql`
+    select gp."gpuTypeId", gp.provider, gp."pricingModel"::text as "pricingModel", round(gp."pricePerGpuHour" * 1000000)::text as micros,
+      gp."effectiveFrom", gp."effectiveTo"
+    from gpu_prices gp join gpu_types g on g.id = gp."gpuTypeId"
+    where ${orgScopeSql(viewer, Prisma.sql`g."orgId"`)}
+    order by gp."effectiveFrom"`;
+}
+
+interface CatalogPrice {
+  micros: bigint;
+  from: Date;
+  /** null: open-ended. */
+  to: Date | null;
+}
+
+const catalogKey = (gpuTypeId: number, provider: string, pricingModel: string) => `${gpuTypeId}|${provider}|${pricingModel}`;
+
+/**
+ * The prices a line used over its charge period [cs, ce): the record's own
+ * price, else every catalog period of its (GPU type, provider, pricing
+ * model) overlapping it, clipped to it, in time order (catalog periods of
+ * one key never overlap: gpu_prices_no_overlap).
+ */
+function pricesUsed(catalog: ReadonlyMap<string, CatalogPrice[]>, r: RawLine, cs: Date, ce: Date): PriceUsed[] {
+  if (r.overrideMicros !== null) return [{ pricePerGpuHourMicros: BigInt(r.overrideMicros), source: "override", from: cs, to: ce }];
+  const periods = catalog.get(catalogKey(Number(r.gpuTypeId), r.provider, r.pricingModel));
+  if (!periods) return [];
+  const start = cs.getTime();
+  const end = ce.getTime();
+  const used: PriceUsed[] = [];
+  for (const p of periods) {
+    const from = p.from.getTime();
+    const to = p.to === null ? Infinity : p.to.getTime();
+    if (from < end && to > start) used.push({ pricePerGpuHourMicros: p.micros, source: "catalog", from: from > start ? p.from : cs, to: to < end ? p.to! : ce });
+  }
+  return used;
+}
+
+/** An item's traffic in one period (usage rollups), for the lines of inference deployments. */
+interface LineUsage {
+  windowMs: bigint;
+  requests: bigint;
+  inputTokens: bigint;
+  cachedInputTokens: bigint;
+  outputTokens: bigint;
+  p99Key: number | null;
+}
+
+const usageKey = (groupKey: string, bucketStart: Date) => `${groupKey}|${bucketStart.getTime()}`;
+
+/** The lines' SQL and how to turn each of its rows into a report line (with its usage and prices). */
+export interface LiveLinesReader {
+  sql: Prisma.Sql;
+  parse: (r: RawLine) => ReportLine;
+}
+
+/**
+ * Reads what the lines are joined with in Node — the period's usage per
+ * deployment and period (usage-ledger.ts, sketches merged in Node) and the
+ * org's catalog prices — and returns the lines' SQL with a parser that joins
+ * them. Run on the connection (snapshot) the lines are read from.
+ */
+export async function liveLinesReader(q: LiveLinesQuery, run: SqlRunner): Promise<LiveLinesReader> {
+  const sources = await linesSources(q, run);
+  const usageRows = await queryUsage(
+    { viewer: q.viewer, filters: q.teamIds ? { teamIds: q.teamIds } : {}, from: q.from, to: q.to, unit: q.granularity, timeZone: q.timeZone, groupBy: "item" },
+    run,
+  );
+  const usage = new Map<string, LineUsage>();
+  for (const u of usageRows.rows) {
+    usage.set(usageKey(u.groupKey, u.bucketStart), {
+      windowMs: u.windowMs,
+      requests: u.requests,
+      inputTokens: u.inputTokens,
+      cachedInputTokens: u.cachedInputTokens,
+      outputTokens: u.outputTokens,
+      p99Key: u.p99Key,
+    });
+  }
+  const catalog = new Map<string, CatalogPrice[]>();
+  for (const p of await run.query<{ gpuTypeId: number; provider: string; pricingModel: string; micros: string; effectiveFrom: Date; effectiveTo: Date | null }>(catalogSql(q.viewer))) {
+    const key = catalogKey(Number(p.gpuTypeId), p.provider, p.pricingModel);
+    const list = catalog.get(key) ?? [];
+    list.push({ micros: BigInt(p.micros), from: asDate(p.effectiveFrom), to: p.effectiveTo === null ? null : asDate(p.effectiveTo) });
+    catalog.set(key, list);
+  }
+  return { sql: liveLinesSql(q, sources), parse: (r) => parseLiveLine(r, usage, catalog) };
+}
+
+/** node-postgres already made a Date of a timestamptz: no copy (in the Next.js server every `new Date` is wrapped, and slow). */
+function asDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
 }
 
 function big(value: string | null): bigint | null {
   return value === null ? null : BigInt(value);
 }
 
-function parseCounts(text: string | null): number[] {
-  return text && text.length > 2 ? text.slice(1, -1).split(",").map(Number) : [];
-}
-
-export function parseLiveLine(r: RawLine): ReportLine {
-  const p99Key = r.keys ? sketchQuantileKey({ keys: r.keys, counts: parseCounts(r.counts) }, 0.99) : null;
+function parseLiveLine(r: RawLine, usage: ReadonlyMap<string, LineUsage>, catalog: ReadonlyMap<string, CatalogPrice[]>): ReportLine {
   const isInference = r.kind === "inference";
-  const hasUsage = isInference && r.recordedMs !== null;
+  const periodStart = asDate(r.periodStart);
+  const chargeStart = asDate(r.chargeStart);
+  const chargeEnd = asDate(r.chargeEnd);
+  const u = isInference ? usage.get(usageKey(`inference:${r.itemId}`, periodStart)) : undefined;
   return {
     lineType: "charge",
     kind: r.kind,
@@ -136,10 +222,10 @@ export function parseLiveLine(r: RawLine): ReportLine {
     provider: r.provider,
     pricingModel: r.pricingModel,
     gpuCount: Number(r.gpuCount),
-    periodStart: new Date(r.periodStart),
-    periodEnd: new Date(r.periodEnd),
-    chargeStart: new Date(r.chargeStart),
-    chargeEnd: new Date(r.chargeEnd),
+    periodStart,
+    periodEnd: asDate(r.periodEnd),
+    chargeStart,
+    chargeEnd,
     computeMicros: BigInt(r.computeMicros),
     computeCents: BigInt(r.computeCents),
     extraMicros: BigInt(r.extraMicros),
@@ -147,14 +233,14 @@ export function parseLiveLine(r: RawLine): ReportLine {
     gpuMs: BigInt(r.gpuMs),
     unpricedGpuMs: BigInt(r.unpricedGpuMs),
     activeMs: BigInt(r.activeMs),
-    recordedMs: isInference ? (big(r.recordedMs) ?? 0n) : null,
-    requests: hasUsage ? big(r.requests) : null,
-    inputTokens: hasUsage ? big(r.inputTokens) : null,
-    cachedInputTokens: hasUsage ? big(r.cachedInputTokens) : null,
-    outputTokens: hasUsage ? big(r.outputTokens) : null,
+    recordedMs: isInference ? (u?.windowMs ?? 0n) : null,
+    requests: u ? u.requests : null,
+    inputTokens: u ? u.inputTokens : null,
+    cachedInputTokens: u ? u.cachedInputTokens : null,
+    outputTokens: u ? u.outputTokens : null,
     trainingTokens: big(r.trainingTokens),
-    p99LatencyMs: p99Key === null ? null : sketchBucketValue(p99Key),
-    prices: r.prices.map((p) => ({ pricePerGpuHourMicros: BigInt(p.micros), source: p.source, from: new Date(p.from), to: new Date(p.to) })),
+    p99LatencyMs: u && u.p99Key !== null ? sketchBucketValue(u.p99Key) : null,
+    prices: pricesUsed(catalog, r, chargeStart, chargeEnd),
   };
 }
 
@@ -174,6 +260,7 @@ export async function linesSources(q: LiveLinesQuery, run: SqlRunner): Promise<L
 /** All live lines at once (report pages, closing). Exports stream instead (lib/db/stream.ts). */
 export async function queryLiveLines(q: LiveLinesQuery, run: SqlRunner): Promise<ReportLine[]> {
   if (q.to.getTime() <= q.from.getTime()) return [];
-  const rows = await run.query<RawLine>(liveLinesSql(q, await linesSources(q, run)));
-  return rows.map(parseLiveLine);
+  const reader = await liveLinesReader(q, run);
+  const rows = await run.query<RawLine>(reader.sql);
+  return rows.map(reader.parse);
 }

@@ -198,6 +198,13 @@ async function compare(zone: string, unit: BucketUnit, groupBy: LedgerGroup, fro
   const live = await run.query(ledgerSql({ ...q, isRollupZone: false }));
   const rolled = await run.query(ledgerSql({ ...q, isRollupZone: true }));
   expect(rolled, `${zone} ${unit} ${groupBy} ${fromDay}–${toDay}${isWholeRange ? " whole" : ""}`).toEqual(live);
+  // Top 2 per bucket and kind (ties kept): the rolled answer, which ranks only candidates, is the live one's top 2.
+  type Row = { bucketStart: Date; kind: string; computeCostCents: string; extraCostCents: string };
+  const cents = (r: Row) => BigInt(r.computeCostCents) + BigInt(r.extraCostCents);
+  const part = (r: Row) => `${r.bucketStart.getTime()}|${r.kind}`;
+  const top = (live as Row[]).filter((r) => (live as Row[]).filter((o) => part(o) === part(r) && cents(o) > cents(r)).length < 2);
+  expect(await run.query(ledgerSql({ ...q, isRollupZone: false, topPerKind: 2 })), `${zone} ${unit} ${groupBy} top 2 live`).toEqual(top);
+  expect(await run.query(ledgerSql({ ...q, isRollupZone: true, topPerKind: 2 })), `${zone} ${unit} ${groupBy} top 2 rolled`).toEqual(top);
 }
 
 describe("cost rollups", () => {

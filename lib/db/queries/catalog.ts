@@ -1,7 +1,7 @@
 import "server-only";
-import { orgWhere, teamRecordWhere, teamWhere } from "@/lib/access/policy";
+import { orgWhere, teamScopeSql, teamWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
-import { db } from "@/lib/db/client";
+import { db, Prisma } from "@/lib/db/client";
 
 /** The teams the viewer may see (/teams). */
 export async function listTeams({ viewer }: { viewer: Viewer }) {
@@ -33,13 +33,16 @@ export async function listGpuCatalog({ viewer }: { viewer: Viewer }) {
 
 /** Choices for the dashboard filter bar: the teams the viewer may see and their models; every GPU type of the org. */
 export async function filterOptions({ viewer }: { viewer: Viewer }) {
-  const [teams, gpuTypes, runModels, deploymentModels] = await Promise.all([
+  const [teams, gpuTypes, modelRows] = await Promise.all([
     db().team.findMany({ where: teamWhere(viewer), select: { slug: true, name: true }, orderBy: { name: "asc" } }),
     db().gpuType.findMany({ where: orgWhere(viewer), select: { id: true, name: true }, orderBy: { name: "asc" } }),
-    db().trainingRun.findMany({ where: teamRecordWhere(viewer), select: { model: true }, distinct: ["model"] }),
-    db().inferenceDeployment.findMany({ where: teamRecordWhere(viewer), select: { model: true }, distinct: ["model"] }),
+    // Distinct in SQL: Prisma's `distinct` fetches every row (100,000 runs) and dedupes in Node.
+    db().$queryRaw<{ model: string }[]>(Prisma.sql`
+      select model from training_runs r where ${teamScopeSql(viewer, Prisma.sql`r."teamId"`)}
+      union
+      select model from inference_deployments d where ${teamScopeSql(viewer, Prisma.sql`d."teamId"`)}`),
   ]);
-  const models = [...new Set([...runModels, ...deploymentModels].map((m) => m.model))].sort((a, b) => a.localeCompare(b));
+  const models = modelRows.map((m) => m.model).sort((a, b) => a.localeCompare(b));
   return { teams, gpuTypes, models };
 }
 

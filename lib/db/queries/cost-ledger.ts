@@ -33,6 +33,12 @@ export interface LedgerQuery {
   now: Date;
   /** One bucket for the whole of [from, to) instead of one per `unit`. */
   isWholeRange?: boolean;
+  /**
+   * Only each bucket's and kind's N groups with the most cents, and every
+   * group tied with the N-th (so a caller's own tie-break picks the same N);
+   * the rest never leave the database.
+   */
+  topPerKind?: number;
 }
 
 export interface LedgerRow {
@@ -98,29 +104,31 @@ function rolledLedgerSql(q: LedgerSqlOptions): Prisma.Sql | null {
       : Prisma.empty;
   const bucket = q.isWholeRange ? Prisma.sql`${from}::timestamptz` : q.unit === "day" ? Prisma.sql`r."bucketStart"` : bucketStartSql(spec, Prisma.sql`r."bucketStart"`, from);
   const bucketEnd = q.isWholeRange ? Prisma.sql`${to}::timestamptz` : bucketEndSql(spec, Prisma.sql`a.b`);
+  // Grouped by the stored integer columns; the text key is made once per group (24,000 runs in 90 days).
   const key = {
-    team: Prisma.sql`r."teamId"::text`,
+    team: Prisma.sql`r."teamId"`,
     model: Prisma.sql`r.model`,
-    gpuType: Prisma.sql`r."gpuTypeId"::text`,
+    gpuType: Prisma.sql`r."gpuTypeId"`,
     kind: Prisma.sql`r.kind`,
-    item: Prisma.sql`r.kind || ':' || r."itemId"`,
+    item: Prisma.sql`r."itemId"`,
     none: Prisma.sql`'all'::text`,
   }[q.groupBy];
-  const label = {
-    team: Prisma.sql`(select t.name from teams t where t.id = a.gk::int)`,
-    model: Prisma.sql`a.gk`,
-    gpuType: Prisma.sql`(select g.name from gpu_types g where g.id = a.gk::int)`,
-    kind: Prisma.sql`a.gk`,
-    item: Prisma.sql`case when a.kind = 'training' then (select x.name from training_runs x where x.id = split_part(a.gk, ':', 2)::int)
-      else (select x.name from inference_deployments x where x.id = split_part(a.gk, ':', 2)::int) end`,
-    none: Prisma.sql`'All'::text`,
+  const groupKey = {
+    team: Prisma.sql`a.k::text`,
+    model: Prisma.sql`a.k`,
+    gpuType: Prisma.sql`a.k::text`,
+    kind: Prisma.sql`a.k`,
+    item: Prisma.sql`a.kind || ':' || a.k`,
+    none: Prisma.sql`a.k`,
   }[q.groupBy];
+  // Labels of groups the live part doesn't have are looked up by ledgerSql once per final group (null here).
   return Prisma.sql`
-    select a.b as "bucketStart", ${bucketEnd} as "bucketEnd", a.gk as "groupKey", ${label} as "groupLabel", a.kind,
+    select a.b as "bucketStart", ${bucketEnd} as "bucketEnd", ${groupKey} as "groupKey", null::text as "groupLabel", a.kind,
       a.cm as "computeCostMicros", a.em as "extraCostMicros", a.cc as "computeCostCents", a.ec as "extraCostCents",
       a.g as "gpuMs", a.am as "activeMs", a.u as "unpricedGpuMs"
+      ${q.topPerKind ? Prisma.sql`, rank() over (partition by a.b, a.kind order by a.cc + a.ec desc) as rk` : Prisma.empty}
     from (
-      select ${bucket} as b, ${key} as gk, r.kind, sum(r."computeMicros") as cm, sum(r."extraMicros") as em, sum(r."computeCents") as cc,
+      select ${bucket} as b, ${key} as k, r.kind, sum(r."computeMicros") as cm, sum(r."extraMicros") as em, sum(r."computeCents") as cc,
         sum(r."extraCents") as ec, sum(r."gpuMs") as g, sum(r."activeMs") as am, sum(r."unpricedGpuMs") as u
       from cost_rollup_day r
       where r."timeZone" = ${q.timeZone} and r."bucketStart" >= ${from} and r."bucketStart" < ${to}
@@ -129,19 +137,61 @@ function rolledLedgerSql(q: LedgerSqlOptions): Prisma.Sql | null {
     ) a`;
 }
 
+/** A final group's label from its key (groups only the rolled part answered). */
+function groupLabelSql(groupBy: LedgerGroup, g: { key: Prisma.Sql; kind: Prisma.Sql }): Prisma.Sql {
+  switch (groupBy) {
+    case "team":
+      return Prisma.sql`(select t.name from teams t where t.id = ${g.key}::int)`;
+    case "gpuType":
+      return Prisma.sql`(select x.name from gpu_types x where x.id = ${g.key}::int)`;
+    case "model":
+    case "kind":
+      return g.key;
+    case "item":
+      return Prisma.sql`case when ${g.kind} = 'training' then (select x.name from training_runs x where x.id = split_part(${g.key}, ':', 2)::int)
+        else (select x.name from inference_deployments x where x.id = split_part(${g.key}, ':', 2)::int) end`;
+    case "none":
+      return Prisma.sql`'All'::text`;
+  }
+}
+
 export function ledgerSql(q: LedgerSqlOptions): Prisma.Sql {
   const live = liveLedgerSql({ ...q, scope: (alias) => scopeSql(q.orgViewer, q.filters, alias) });
   if (live === null) return Prisma.sql`select null::timestamptz as "bucketStart" where false`;
   const rolled = q.isRollupZone ? rolledLedgerSql(q) : null;
-  const parts = rolled ? Prisma.sql`(${live}) union all (${rolled})` : live;
+  const columns = Prisma.sql`"bucketStart", "bucketEnd", "groupKey", "groupLabel", kind, "computeCostMicros", "extraCostMicros", "computeCostCents", "extraCostCents", "gpuMs", "activeMs", "unpricedGpuMs"`;
+  // Top N: a live part never takes cents away (prices and extras are ≥ 0, so cum(t) never falls), so a
+  // group without one that is outside the day rows' own top N (with ties) can't reach the top N; only
+  // the rest is summed and ranked (the runs of 90 days: 24,000 groups, about 100 candidates).
+  const parts = !rolled
+    ? live
+    : q.topPerKind
+      ? Prisma.sql`
+        with live as (${live})
+        select ${columns} from live
+        union all
+        select ${columns} from (${rolled}) r
+        where r.rk <= ${q.topPerKind}
+          or exists (select 1 from live l where l."bucketStart" = r."bucketStart" and l."groupKey" = r."groupKey" and l.kind = r.kind)`
+      : Prisma.sql`(${live}) union all (${rolled})`;
+  // Ties at the N-th place are all kept (rank), so a caller ranking by its own tie-break gets the same top N.
+  const rank = q.topPerKind
+    ? Prisma.sql`, rank() over (partition by "bucketStart", kind order by sum("computeCostCents") + sum("extraCostCents") desc) as rk`
+    : Prisma.empty;
   return Prisma.sql`
-    select "bucketStart", "bucketEnd", "groupKey", min("groupLabel") as "groupLabel", kind,
-      sum("computeCostMicros")::text as "computeCostMicros", sum("extraCostMicros")::text as "extraCostMicros",
-      sum("computeCostCents")::text as "computeCostCents", sum("extraCostCents")::text as "extraCostCents",
-      sum("gpuMs")::bigint::text as "gpuMs", sum("activeMs")::bigint::text as "activeMs", sum("unpricedGpuMs")::bigint::text as "unpricedGpuMs"
-    from (${parts}) parts
-    group by "bucketStart", "bucketEnd", "groupKey", kind
-    order by "bucketStart", "groupKey", kind`;
+    select g."bucketStart", g."bucketEnd", g."groupKey", coalesce(g.label, ${groupLabelSql(q.groupBy, { key: Prisma.sql`g."groupKey"`, kind: Prisma.sql`g.kind` })}) as "groupLabel", g.kind,
+      g."computeCostMicros", g."extraCostMicros", g."computeCostCents", g."extraCostCents", g."gpuMs", g."activeMs", g."unpricedGpuMs"
+    from (
+      select "bucketStart", "bucketEnd", "groupKey", min("groupLabel") as label, kind,
+        sum("computeCostMicros")::text as "computeCostMicros", sum("extraCostMicros")::text as "extraCostMicros",
+        sum("computeCostCents")::text as "computeCostCents", sum("extraCostCents")::text as "extraCostCents",
+        sum("gpuMs")::bigint::text as "gpuMs", sum("activeMs")::bigint::text as "activeMs", sum("unpricedGpuMs")::bigint::text as "unpricedGpuMs"
+        ${rank}
+      from (${parts}) parts
+      group by "bucketStart", "bucketEnd", "groupKey", kind
+    ) g
+    ${q.topPerKind ? Prisma.sql`where g.rk <= ${q.topPerKind}` : Prisma.empty}
+    order by g."bucketStart", g."groupKey", g.kind`;
 }
 
 /**
@@ -176,10 +226,14 @@ export function sumCents(rows: readonly LedgerRow[], kind?: LedgerRow["kind"]): 
   return rows.reduce((s, r) => (kind === undefined || r.kind === kind ? s + rowCents(r) : s), 0n);
 }
 
+/** The statement queryLedger runs (rows as RawLedgerRow: amounts as text), for callers that aggregate it further in SQL. */
+export async function ledgerStatement(q: LedgerQuery, run: SqlRunner): Promise<Prisma.Sql> {
+  return ledgerSql({ ...q, orgViewer: q.viewer, isRollupZone: await costRollupApplies(q, run) });
+}
+
 export async function queryLedger(q: LedgerQuery, run: SqlRunner = prismaRunner(db())): Promise<LedgerRow[]> {
   if (q.to.getTime() <= q.from.getTime()) return [];
-  const isRollupZone = await costRollupApplies(q, run);
-  const rows = await run.query<RawLedgerRow>(ledgerSql({ ...q, orgViewer: q.viewer, isRollupZone }));
+  const rows = await run.query<RawLedgerRow>(await ledgerStatement(q, run));
   return rows.map((r) => ({
     bucketStart: r.bucketStart,
     bucketEnd: r.bucketEnd,

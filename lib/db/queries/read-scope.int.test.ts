@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeViewer, type Viewer } from "@/lib/access/viewer";
 import { closeMonth } from "@/lib/db/mutations/month-closures";
+import { unitCostUsd } from "@/lib/domain/money";
 import { lineCents } from "@/lib/reports/line";
 import { monthRange } from "@/lib/reports/month";
 import { rebuildUsageRollups } from "../mutations/usage-rollups";
@@ -21,6 +22,7 @@ import { monthReport, sumLineCents } from "./reports";
 import { settingsTeams } from "./settings";
 import { loadSuggestionFacts } from "./suggestions";
 import { teamBySlug, teamCoverage } from "./teams";
+import { queryUsage } from "./usage-ledger";
 import { resolveView } from "./view";
 
 // Reads are limited to the teams a person may see (lib/access/policy.ts): one
@@ -145,6 +147,27 @@ describe("dashboards and the cost ledger", () => {
     const own = await dashboard(admin, { teamId: team.a });
     expect(data.kpis.qps).toBe(own.kpis.qps);
     expect(data.kpis.costPerMillionTokensUsd?.toString()).toBe(own.kpis.costPerMillionTokensUsd?.toString());
+  });
+
+  it("the $/1M tokens chart: each day's cost of its recorded time over its tokens, deployment by deployment", async () => {
+    const data = await dashboard(admin);
+    const [cost, usage] = await Promise.all([
+      queryLedger({ viewer: admin, filters: { kind: "inference" }, from: october.start, to: october.end, unit: "day", timeZone, groupBy: "item", now }),
+      queryUsage({ viewer: admin, filters: {}, from: october.start, to: october.end, unit: "day", timeZone, groupBy: "item" }),
+    ]);
+    // Records end 2026-10-11T00:00Z: that London day has 1 recorded hour of 24 active, so its cost is a truncated share.
+    const expected = data.series.costPerMillionTokens.map((b) => {
+      let costMicros = 0n;
+      let tokens = 0n;
+      for (const u of usage.rows.filter((r) => r.bucketStart.getTime() === b.start.getTime() && r.windowMs > 0n)) {
+        const c = cost.find((r) => r.bucketStart.getTime() === b.start.getTime() && r.groupKey === u.groupKey);
+        if (c && c.activeMs > 0n) costMicros += (c.computeCostMicros * (u.windowMs < c.activeMs ? u.windowMs : c.activeMs)) / c.activeMs;
+        tokens += u.inputTokens + u.outputTokens;
+      }
+      return unitCostUsd({ costMicros, quantity: tokens, per: 1_000_000 })?.toString() ?? null;
+    });
+    expect(data.series.costPerMillionTokens.map((b) => b.usd?.toString() ?? null)).toEqual(expected);
+    expect(expected.filter((usd) => usd !== null)).toHaveLength(11);
   });
 
   it("the admin sees every team: the org total is the sum of the three teams'", async () => {

@@ -245,6 +245,38 @@ describe("listSuggestions", () => {
     expect([...runs, ...deployments].every((x) => x.teamId === f.teamId)).toBe(true);
   });
 
+  it("count a window that starts before the period and reaches into it as records, and only that one", async () => {
+    // Raw windows only (gaps read no rollups), removed again so the other tests' lists stay as they are.
+    const one = async (name: string) =>
+      (
+        await client.query<{ id: number }>(
+          `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
+           values ($1, $2, 'small-llm', 'VLLM', 'FP8', 'CONTINUOUS', $3, 'aws', 'ON_DEMAND', 1, '2026-10-01T00:00:00Z', now()) returning id`,
+          [f.teamId, name, f.gpuTypeId],
+        )
+      ).rows[0]!.id;
+    const windows = (deploymentId: number, spans: [string, number][]) =>
+      client.query(
+        `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, "inputTokens", "outputTokens", "latencyKeys", "latencyCounts")
+         select $1, s, secs, 1, 1, 1, '{}', '{}' from unnest($2::timestamptz[], $3::int[]) u(s, secs)`,
+        [deploymentId, spans.map((x) => x[0]), spans.map((x) => x[1])],
+      );
+    const straddle = await one("straddle");
+    const stale = await one("stale");
+    try {
+      // The period starts 2026-10-21T23:00Z. A 6 h window from 20:00Z covers its first 3 h; records resume at 05:00Z: a 3 h gap.
+      await windows(straddle, [["2026-10-10T00:00:00Z", 3600], ["2026-10-21T20:00:00Z", 6 * 3600], ["2026-10-22T05:00:00Z", Math.round((now.getTime() - at("2026-10-22T05:00:00Z").getTime()) / 1000)]]);
+      // The last window before the period ends before it: the gap runs from the period's start to 2026-10-23T00:00Z (25 h).
+      await windows(stale, [["2026-10-10T00:00:00Z", 3600], ["2026-10-23T00:00:00Z", Math.round((now.getTime() - at("2026-10-23T00:00:00Z").getTime()) / 1000)]]);
+      const gapOf = async (id: number) => (await facts({ kind: "deployment", id })).deployments[0]!.largestGapMs;
+      expect(await gapOf(straddle)).toBe(3 * HOUR);
+      expect(await gapOf(stale)).toBe(25 * HOUR);
+    } finally {
+      await client.query(`delete from inference_usage_windows where "deploymentId" = any($1::int[])`, [[straddle, stale]]);
+      await client.query(`delete from inference_deployments where id = any($1::int[])`, [[straddle, stale]]);
+    }
+  });
+
   it("scopes a run or a deployment to that item alone, and nothing outside the viewer's org", async () => {
     const run = await facts({ kind: "run", id: ids.fp32! });
     expect([run.runs.map((r) => r.id), run.deployments]).toEqual([[ids.fp32], []]);

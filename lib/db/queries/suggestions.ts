@@ -11,7 +11,6 @@ import { durationMs, type TimeRange } from "@/lib/domain/time-range";
 import { unitForRange } from "@/lib/validation/dashboard-filters";
 import { db } from "../client";
 import { prismaRunner, Prisma } from "../sql";
-import { MAX_WINDOW_SECONDS } from "../mutations/usage-rollups";
 import { listGpuCatalog } from "./catalog";
 import { queryLedger } from "./cost-ledger";
 import { deploymentFigures } from "./details";
@@ -109,8 +108,8 @@ function pricePeriods(catalog: Catalog, item: { gpuTypeId: number; provider: str
  * without any usage record, edges included (the whole active time when it
  * has none), from the raw windows in one query. Windows of one deployment
  * never overlap (every write refuses overlaps), so the previous window's end
- * is where a gap starts; none is longer than MAX_WINDOW_SECONDS, which bounds
- * the index scan from below.
+ * is where a gap starts, and the only window starting before `start` that
+ * can reach into it is the last one (one index probe, not a look-back scan).
  */
 async function largestGaps({ viewer, filters, start, end, now }: { viewer: Viewer; filters: LedgerFilters; start: Date; end: Date; now: Date }): Promise<Map<number, number>> {
   const windowEnd = Prisma.sql`least(u."windowStart" + u."windowSeconds" * interval '1 second', a.e)`;
@@ -127,9 +126,14 @@ async function largestGaps({ viewer, filters, start, end, now }: { viewer: Viewe
       select greatest(max(x.gap), a.e - coalesce(max(x.e), a.s)) as gap
       from (
         select greatest(u."windowStart", a.s) - coalesce(lag(${windowEnd}) over (order by u."windowStart"), a.s) as gap, ${windowEnd} as e
-        from inference_usage_windows u
-        where u."deploymentId" = a.id and u."windowStart" < a.e
-          and u."windowStart" > a.s - make_interval(secs => ${MAX_WINDOW_SECONDS}) and u."windowStart" + u."windowSeconds" * interval '1 second' > a.s
+        from (
+          (select w."windowStart", w."windowSeconds" from inference_usage_windows w
+            where w."deploymentId" = a.id and w."windowStart" < a.s order by w."windowStart" desc limit 1)
+          union all
+          (select w."windowStart", w."windowSeconds" from inference_usage_windows w
+            where w."deploymentId" = a.id and w."windowStart" >= a.s and w."windowStart" < a.e)
+        ) u
+        where u."windowStart" + u."windowSeconds" * interval '1 second' > a.s
       ) x
     ) g
     where a.e > a.s`);
@@ -179,7 +183,13 @@ export async function loadSuggestionFacts({
     queryLedger({ viewer, filters, from: clipped.start, to: clipped.end, unit, timeZone, groupBy: "item", now, isWholeRange: true }),
     wantRuns
       ? db().trainingRun.findMany({
-          where: { ...scopeWhere(viewer, scope, "run"), startedAt: { lt: clipped.end }, OR: [{ endedAt: null }, { endedAt: { gte: clipped.start } }] },
+          where: {
+            ...scopeWhere(viewer, scope, "run"),
+            startedAt: { lt: clipped.end },
+            OR: [{ endedAt: null }, { endedAt: { gte: clipped.start } }],
+            // Implied (a rolled run's watermark is greatest(end, start)); lets the watermark's index find them.
+            AND: [{ OR: [{ costRolledTo: null }, { costRolledTo: { gte: clipped.start } }] }],
+          },
           include: { gpuType: true },
           orderBy: { id: "asc" },
         })

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { Route } from "next";
+import { listedSuggestions } from "@/lib/domain/suggestions/listing";
 import type { AppliedSuggestion, DecidedSuggestion, SuggestionPanelData } from "@/lib/db/queries/suggestion-states";
 import { formatDateTime, formatPeriod } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
@@ -56,6 +57,7 @@ export function SuggestionsPanel({ data, zoneLabel, now, title = TITLE }: { data
   const today = formatDateTime({ instant: now, timeZone }).slice(0, 10);
   const hidden = data.dismissed.length + data.snoozed.length;
   const ctx: Ctx = { timeZone, zoneLabel, today, canWrite: data.canWrite, writableTeamIds: data.writableTeamIds };
+  const listed = listedSuggestions(data.open);
   return (
     <section aria-labelledby="suggestions-heading" data-testid="suggestions-panel" data-print="flow" className="rounded-lg border border-slate-200 bg-white">
       <header className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1 border-b border-slate-200 px-4 py-2">
@@ -84,16 +86,22 @@ export function SuggestionsPanel({ data, zoneLabel, now, title = TITLE }: { data
               <SuggestionItem key={s.id} suggestion={s} ctx={ctx} />
             ))}
           </ol>
-          {data.open.length > FIRST ? (
+          {listed.length > FIRST ? (
             <details className="border-t border-slate-100">
               <summary className="cursor-pointer px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-blue-600">
-                Show {data.open.length - FIRST} more
+                Show {listed.length - FIRST} more
               </summary>
               <ol aria-label="More open suggestions" className="divide-y divide-slate-100">
-                {data.open.slice(FIRST).map((s) => (
+                {listed.slice(FIRST).map((s) => (
                   <SuggestionItem key={s.id} suggestion={s} ctx={ctx} />
                 ))}
               </ol>
+              {listed.length < data.open.length ? (
+                <p data-testid="suggestions-unlisted" className="border-t border-slate-100 px-4 py-2 text-xs text-slate-600">
+                  {(data.open.length - listed.length).toLocaleString("en-US")} more open suggestions with smaller savings are not listed here; each is on its
+                  training run&apos;s or deployment&apos;s own page.
+                </p>
+              ) : null}
             </details>
           ) : null}
         </>

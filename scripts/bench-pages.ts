@@ -225,7 +225,9 @@ runMain(async () => {
         set.title,
         "",
         `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:pages\` on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, embedded PostgreSQL 18, production build (\`next start\`).`,
-        `Dataset: ${set.dataset}. ${WARM_UP} warm-up requests, then ${RUNS} sequential requests per page. Load average before measuring: ${os.loadavg()[0]!.toFixed(1)}.`,
+        `Dataset: ${set.dataset}. ${WARM_UP} warm-up requests, then ${RUNS} sequential requests per page. Load average before measuring: ${os.loadavg()[0]!.toFixed(1)}. ` +
+          `Nothing is written meanwhile, so after the warm-up the pages' read models come from the in-process read cache (lib/cache): these are steady-state times; ` +
+          `the first view after a write recomputes them (exports are never cached).`,
         "",
         "Pages stream: the first byte carries the layout and skeletons, the rest arrives as each Suspense boundary's data resolves, so a page's speed is the time to its complete document. Both are shown.",
         "",

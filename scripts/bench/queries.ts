@@ -284,7 +284,8 @@ export async function measureCase(
       naivePlan: p.naive && hasNaive ? await explainSummary(ctx.client, await p.naive.statement()) : null,
       rows: result.rows,
       buckets: result.buckets,
-      isMatch: p.naive && hasNaive ? sameDigest(result.usage, lastNaive[i]?.usage) : null,
+      // Cost parts compare every row to the micro-dollar and the cent inside the naive run, which throws on a difference.
+      isMatch: p.naive && hasNaive ? (p.kind === "cost" ? true : sameDigest(result.usage, lastNaive[i]?.usage)) : null,
       explain: await explainText(ctx.client, statement),
     });
   }

@@ -11,7 +11,8 @@ import { expect, localInput, screenshot, seedTeamAndGpu, test } from "./fixtures
 const DAY_MS = 86_400_000;
 
 /** The notice a write's redirect shows (not the loading skeletons, which are statuses too). */
-const notice = (page: Page) => page.getByRole("status").and(page.locator(":not([aria-label='Loading'])"));
+// The notice banner, not a streaming section's skeleton ("Loading", "Loading suggestions", …), which is a status too.
+const notice = (page: Page) => page.getByRole("status").and(page.locator(":not([aria-label^='Loading'])"));
 
 async function expectNoAxeViolations(page: Page, label: string) {
   const results = await new AxeBuilder({ page }).analyze();

@@ -8,7 +8,8 @@ import { expect, screenshot, test } from "./fixtures";
 // team and undo it.
 
 /** The notice a write's redirect shows (not the loading skeletons, which are statuses too). */
-const notice = (page: Page) => page.getByRole("status").and(page.locator(":not([aria-label='Loading'])"));
+// The notice banner, not a streaming section's skeleton ("Loading", "Loading suggestions", …), which is a status too.
+const notice = (page: Page) => page.getByRole("status").and(page.locator(":not([aria-label^='Loading'])"));
 
 async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();

@@ -1,5 +1,5 @@
 import { Prisma } from "@/lib/db/generated/client";
-import type { OrgRole, TeamRole, Viewer } from "./viewer";
+import type { ApiKeyScope, OrgRole, TeamRole, Viewer } from "./viewer";
 
 /**
  * Who may do what — the one place that decides it.
@@ -118,6 +118,32 @@ const ACTION_WORDS: Readonly<Record<AccessAction, string>> = {
   "team:write": "change this team's records (a team editor or admin can)",
   "team:manage": "manage this team (a team admin can)",
 };
+
+export const API_KEY_SCOPES: readonly ApiKeyScope[] = ["RUNS_WRITE", "USAGE_WRITE", "REPORTS_READ"];
+
+/** How scopes are written in the API, its documentation and the key form. */
+export const API_KEY_SCOPE_NAMES: Readonly<Record<ApiKeyScope, string>> = {
+  RUNS_WRITE: "runs:write",
+  USAGE_WRITE: "usage:write",
+  REPORTS_READ: "reports:read",
+};
+
+export const API_KEY_SCOPE_LABELS: Readonly<Record<ApiKeyScope, string>> = {
+  RUNS_WRITE: "Write training runs",
+  USAGE_WRITE: "Write usage windows",
+  REPORTS_READ: "Read rollups, reports and suggestions",
+};
+
+/**
+ * An API key may only do what its scopes say (a person's session has no
+ * scopes: its roles decide, as everywhere else). Checked by the API's route
+ * wrapper and again inside the write path, so no caller can skip it.
+ */
+export function authorizeScope(viewer: Pick<Viewer, "credential">, scope: ApiKeyScope): Denied | null {
+  const credential = viewer.credential;
+  if (!credential || credential.scopes.includes(scope)) return null;
+  return forbidden(`This API key (${credential.prefix}) lacks the ${API_KEY_SCOPE_NAMES[scope]} scope; a team admin can create a key that has it.`);
+}
 
 /** Null when allowed; else a Denied that says what it would take. */
 export function authorize(viewer: ViewerAccess, action: OrgAction): Denied | null {

@@ -1,7 +1,22 @@
 import type { PrismaClient } from "@/lib/db/create-client";
-import type { OrgRole, TeamRole } from "@/lib/db/generated/enums";
+import type { ApiKeyScope, OrgRole, TeamRole } from "@/lib/db/generated/enums";
 
-export type { OrgRole, TeamRole };
+export type { ApiKeyScope, OrgRole, TeamRole };
+
+/**
+ * How the viewer proved who they are, where it matters: an API key acts for
+ * its one team, with its scopes only (lib/access/policy.ts `authorizeScope`),
+ * and its writes are audited with the key. Absent: a person's session, or a
+ * script acting for a person.
+ */
+export interface ApiKeyCredential {
+  kind: "apiKey";
+  keyId: number;
+  /** The token's visible first part, e.g. "brk_3f9a1c2e". */
+  prefix: string;
+  teamId: number;
+  scopes: readonly ApiKeyScope[];
+}
 
 /**
  * Who is asking: a signed-in person, their org, their org role and their
@@ -19,6 +34,10 @@ export interface Viewer {
   teamRoles: ReadonlyMap<number, TeamRole>;
   name: string;
   email: string;
+  /** Set when the request was authenticated by an API key. */
+  credential?: ApiKeyCredential;
+  /** The client's address (lib/auth/client-ip.ts), for the audit log of API writes. */
+  clientIp?: string;
 }
 
 export class NoOrganizationError extends Error {

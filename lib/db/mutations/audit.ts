@@ -11,9 +11,9 @@ import { Prisma, type SqlRunner } from "../sql";
  * "after" read exactly as the database held them.
  */
 
-export type EntityType = "team" | "gpuType" | "gpuPrice" | "trainingRun" | "inferenceDeployment" | "usageWindow" | "monthClosure" | "org" | "suggestion" | "user" | "invitation";
-export type AuditAction = "CREATE" | "UPDATE" | "DELETE" | "RESTORE";
-export type AuditSource = "form" | "import" | "undo" | "setup";
+export type EntityType = "team" | "gpuType" | "gpuPrice" | "trainingRun" | "inferenceDeployment" | "usageWindow" | "monthClosure" | "org" | "suggestion" | "user" | "invitation" | "apiKey";
+export type AuditAction = "CREATE" | "UPDATE" | "DELETE" | "RESTORE" | "USE" | "REVOKE";
+export type AuditSource = "form" | "import" | "undo" | "setup" | "api" | "prometheus";
 
 export type AuditValue = string | number | boolean | null;
 export type AuditSnapshot = Record<string, AuditValue>;
@@ -64,7 +64,8 @@ export function changedFields(before: AuditSnapshot | null, after: AuditSnapshot
 
 /** How an actor and a source are recorded on every entry of one write. */
 export interface AuditContext {
-  viewer: Pick<Viewer, "orgId" | "userId" | "name">;
+  /** An API key viewer's writes are recorded with the key and the client's address. */
+  viewer: Pick<Viewer, "orgId" | "userId" | "name" | "credential" | "clientIp">;
   source: AuditSource;
   importId?: number | null;
 }
@@ -95,10 +96,11 @@ export async function writeAuditEntries(run: SqlRunner, context: AuditContext, e
     const chunk = rows.slice(i, i + CHUNK);
     await run.execute(Prisma.sql`
       insert into audit_entries ("orgId", "userId", "actorName", "entityType", "entityId", "subjectType", "subjectId",
-        action, before, after, "changedFields", source, "importId")
+        action, before, after, "changedFields", source, "importId", "apiKeyId", "clientIp")
       select ${ownOrgId(context.viewer)}, ${context.viewer.userId}, ${context.viewer.name}, e."entityType", e."entityId",
         e."subjectType", e."subjectId", e.action::"AuditAction", e.before, e.after,
-        array(select jsonb_array_elements_text(e.changed)), ${context.source}, ${context.importId ?? null}::int
+        array(select jsonb_array_elements_text(e.changed)), ${context.source}, ${context.importId ?? null}::int,
+        ${context.viewer.credential?.keyId ?? null}::int, ${context.viewer.clientIp ?? null}::text
       from jsonb_to_recordset(${JSON.stringify(
         chunk.map(({ entry, changed }) => ({
           entityType: entry.entityType,

@@ -347,6 +347,16 @@ async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_C
 }
 
 /**
+ * Takes the deployments' usage locks up front (the same locks the rollup
+ * writes take, re-entrant in one transaction): a batch writer holds them from
+ * its overlap check to commit, so two batches of one deployment can't both
+ * pass the overlap rule or both insert the same window.
+ */
+export async function lockDeploymentUsage(run: SqlRunner, deploymentIds: Iterable<number>): Promise<void> {
+  await lockRollupOwners(run, "deployment", deploymentIds);
+}
+
+/**
  * Locks the deployments' rollups (lockRollupOwners), then — in a statement
  * of its own, so it sees what a transaction it waited for committed — reads
  * their teams and the rollup zones. A deleted deployment has no team (and its

@@ -1,0 +1,58 @@
+import "server-only";
+import { formatBytes } from "@/lib/import/kinds";
+import { v1Error } from "./responses";
+
+/**
+ * A request body read with a byte cap, as it arrives (Next 16 route handlers
+ * have no body limit of their own): an oversized body is refused with 413 as
+ * soon as the cap is passed, whatever Content-Length claimed.
+ */
+export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; response: Response };
+
+export function tooLargeResponse(limit: number): Response {
+  return v1Error(413, "too-large", `The request body is larger than the ${formatBytes(limit)} limit of this operation; send fewer items per request.`);
+}
+
+export async function readCappedBody(request: Request, limit: number): Promise<BodyRead> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return { ok: false, response: tooLargeResponse(limit) };
+  if (!request.body) return { ok: true, bytes: new Uint8Array() };
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      if (length > limit) return { ok: false, response: tooLargeResponse(limit) };
+      parts.push(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return { ok: true, bytes };
+}
+
+/** JSON text → value; a clear 400 naming where it broke. */
+export function parseJsonBody(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; response: Response } {
+  if (bytes.byteLength === 0) return { ok: false, response: v1Error(400, "bad-request", "The request has no body; send a JSON object (Content-Type: application/json).") };
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, response: v1Error(400, "bad-request", "The request body is not UTF-8 text; send JSON.") };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    const detail = error instanceof SyntaxError ? error.message.slice(0, 200) : "unreadable";
+    return { ok: false, response: v1Error(400, "bad-request", `The request body is not valid JSON (${detail}).`) };
+  }
+}

@@ -1,0 +1,422 @@
+import { createHash } from "node:crypto";
+import { MAX_LISTED_ERRORS } from "@/lib/import/kinds";
+import { runKey, windowKey, type ValidRows, type ValidRun, type ValidWindow } from "@/lib/import/rows";
+import { Prisma, type SqlRunner } from "../sql";
+import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot } from "./audit";
+import { applyUsageWindowChanges, MAX_WINDOW_SECONDS, refreshUsageRollups, usageWindowInput, type DeploymentWindow, type UsageChange } from "./usage-rollups";
+
+/**
+ * The one batch write path for training runs and usage windows: the CSV
+ * import (lib/db/mutations/imports.ts), the REST API (lib/api/v1) and the
+ * Prometheus import all plan and write through here, inside a transaction
+ * their caller holds (`withBatchTransaction`). Validation (each source's own
+ * reading, then the entities' zod schemas) happens before; here a batch is
+ * compared with stored records by natural key — (team, name, start) or the
+ * caller's external id for runs, (deployment, window start) for windows —
+ * and written: a record equal to the stored one is left alone, a different
+ * one updates it (version + 1, audited with before and after), a new one is
+ * inserted (audited). Usage rollups follow in the same transaction
+ * (`settleUsageRollups`), and the overlap rule for windows of one deployment
+ * is `findOverlaps`. The audit source ("import", "api", "prometheus") is the
+ * caller's.
+ */
+
+export type RecordAction = "new" | "update" | "unchanged";
+
+export interface RecordCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** Keys per look-up of stored records. */
+const LOOKUP_ROWS = 10_000;
+
+/** A window as the overlap rule needs it; `row` is the caller's ordinal for it (a file row, an item index + 1), never 0. */
+export interface BatchWindowKey {
+  row: number;
+  deploymentId: number;
+  windowStart: Date;
+  windowSeconds: number;
+}
+
+export interface PlannedUpdate<R> {
+  item: R;
+  before: AuditSnapshot;
+  after: AuditSnapshot;
+  /** Training runs: the stored id. */
+  id?: number;
+  /** Usage windows: the stored span, so rollups covering the old span are refreshed too. */
+  storedEnd?: Date;
+  /** Usage windows: keep the stored latency sketch (the file gives no percentiles and the same request count). */
+  isSketchKept?: boolean;
+}
+
+export interface Plan<R> {
+  inserts: { item: R; after: AuditSnapshot }[];
+  updates: PlannedUpdate<R>[];
+  unchanged: R[];
+  actionOfRow: Map<number, RecordAction>;
+}
+
+/** numeric's text ("12.500000") in the shortest exact form the schemas produce ("12.5"). */
+function shortDecimal(text: string | null): string | null {
+  if (text === null || !text.includes(".")) return text;
+  return text.replace(/0+$/, "").replace(/\.$/, "");
+}
+
+const RUN_COLUMNS = Prisma.sql`
+  r.id, r."teamId", r.name, r.model, r."parameterCount"::text as "parameterCount", r.method::text as method, r.precision::text as precision,
+  r."gradientCheckpointing", r."flashAttention", r."zeroStage", r."gradientAccumulationSteps", r."gpuTypeId", r.provider,
+  r."pricingModel"::text as "pricingModel", r."gpuCount", r."startedAt", r."endedAt", r.status::text as status,
+  r."tokensProcessed"::text as "tokensProcessed", r."throughputTokensPerSec"::text as "throughputTokensPerSec",
+  r."avgGpuUtilizationPct"::text as "avgGpuUtilizationPct", r."pricePerGpuHourOverride"::text as "pricePerGpuHourOverride",
+  r."storageCostUsd"::text as "storageCostUsd", r."dataCostUsd"::text as "dataCostUsd", r."networkCostUsd"::text as "networkCostUsd", r.notes`;
+
+const RUN_DECIMALS = ["throughputTokensPerSec", "avgGpuUtilizationPct", "pricePerGpuHourOverride", "storageCostUsd", "dataCostUsd", "networkCostUsd"] as const;
+
+type StoredRun = Record<string, unknown> & { id: number; teamId: number; name: string; startedAt: Date };
+
+function storedRunSnapshot(row: StoredRun): AuditSnapshot {
+  const values: Record<string, unknown> = { ...row };
+  for (const key of RUN_DECIMALS) values[key] = shortDecimal(row[key] as string | null);
+  return auditSnapshot(values);
+}
+
+const WINDOW_COLUMNS = Prisma.sql`
+  w."deploymentId", w."windowStart", w."windowSeconds", w.requests::text as requests, w.errors::text as errors,
+  w."inputTokens"::text as "inputTokens", w."cachedInputTokens"::text as "cachedInputTokens", w."outputTokens"::text as "outputTokens",
+  w."latencyP50Ms"::text as "latencyP50Ms", w."latencyP95Ms"::text as "latencyP95Ms", w."latencyP99Ms"::text as "latencyP99Ms",
+  w."avgGpuUtilizationPct"::text as "avgGpuUtilizationPct",
+  md5(array_to_string(w."latencyKeys", ',') || '|' || array_to_string(w."latencyCounts", ',')) as "latencySketch"`;
+
+/** A sketch as the audit log compares it: the same digest PostgreSQL computes of the stored arrays (WINDOW_COLUMNS). */
+export function sketchDigest(keys: readonly number[], counts: readonly number[]): string {
+  return createHash("md5").update(`${keys.join(",")}|${counts.join(",")}`).digest("hex");
+}
+
+/** The audit snapshot of a window to write: its values, and its sketch's digest when it carries one. */
+function windowSnapshot(values: BatchWindow["values"]): AuditSnapshot {
+  const after = auditSnapshot(values);
+  if (values.latencyKeys && values.latencyKeys.length > 0) after.latencySketch = sketchDigest(values.latencyKeys, values.latencyCounts ?? []);
+  return after;
+}
+
+const WINDOW_DECIMALS = ["latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct"] as const;
+
+type StoredWindow = Record<string, unknown> & { deploymentId: number; windowStart: Date; windowSeconds: number; requests: string };
+
+function storedWindowSnapshot(row: StoredWindow, hasSketch: boolean): AuditSnapshot {
+  // The stored sketch is compared only with a window that brings one (CSV rows never do).
+  const values: Record<string, unknown> = { ...row };
+  if (!hasSketch) delete values.latencySketch;
+  for (const key of WINDOW_DECIMALS) values[key] = shortDecimal(row[key] as string | null);
+  return auditSnapshot(values);
+}
+
+const isSameSnapshot = (a: AuditSnapshot, b: AuditSnapshot) => Object.keys(b).every((key) => (a[key] ?? null) === (b[key] ?? null));
+
+function emptyPlan<R>(): Plan<R> {
+  return { inserts: [], updates: [], unchanged: [], actionOfRow: new Map() };
+}
+
+/** A run to write: `values.externalId` (the API's) makes it match the stored run with that id in its team instead of the natural key. */
+export type BatchRun = ValidRun & { values: ValidRun["values"] & { externalId?: string } };
+
+/** A window to write: a latency sketch (API, Prometheus) rides along with the entity's values. */
+export type BatchWindow = ValidWindow & { values: ValidWindow["values"] & { latencyKeys?: number[]; latencyCounts?: number[] } };
+
+const externalKey = (v: { teamId: number; externalId?: string | null }) => `${v.teamId}|${v.externalId}`;
+
+/**
+ * Compares each run with its stored run — the same team and external id when
+ * it has one, else the same team, name and start; `isLocking` locks those rows until commit.
+ */
+export async function planRuns(run: SqlRunner, rows: BatchRun[], isLocking: boolean): Promise<Plan<BatchRun>> {
+  const plan = emptyPlan<BatchRun>();
+  const lock = isLocking ? Prisma.sql`for update of r` : Prisma.empty;
+  for (let i = 0; i < rows.length; i += LOOKUP_ROWS) {
+    const chunk = rows.slice(i, i + LOOKUP_ROWS);
+    const natural = chunk.filter((r) => r.values.externalId === undefined).map(({ values: v }) => ({ teamId: v.teamId, name: v.name, startedAt: v.startedAt.toISOString() }));
+    const external = chunk.filter((r) => r.values.externalId !== undefined).map(({ values: v }) => ({ teamId: v.teamId, externalId: v.externalId }));
+    const byName = natural.length === 0 ? [] : await run.query<StoredRun>(Prisma.sql`
+      select ${RUN_COLUMNS}, r."externalId"
+      from json_to_recordset(${JSON.stringify(natural)}::json) as k("teamId" int, name text, "startedAt" timestamptz)
+      join training_runs r on r."teamId" = k."teamId" and r.name = k.name and r."startedAt" = k."startedAt"
+      ${lock}`);
+    const byExternal = external.length === 0 ? [] : await run.query<StoredRun>(Prisma.sql`
+      select ${RUN_COLUMNS}, r."externalId"
+      from json_to_recordset(${JSON.stringify(external)}::json) as k("teamId" int, "externalId" text)
+      join training_runs r on r."teamId" = k."teamId" and r."externalId" = k."externalId"
+      ${lock}`);
+    const byKey = new Map(byName.map((r) => [runKey(r), r]));
+    const byId = new Map(byExternal.map((r) => [externalKey(r as unknown as { teamId: number; externalId: string }), r]));
+    for (const item of chunk) {
+      const after = auditSnapshot(item.values);
+      const existing = item.values.externalId === undefined ? byKey.get(runKey(item.values)) : byId.get(externalKey(item.values));
+      if (!existing) {
+        plan.inserts.push({ item, after });
+        plan.actionOfRow.set(item.row, "new");
+        continue;
+      }
+      // The stored external id is part of the comparison only when the item names one.
+      const { externalId, ...stored } = existing;
+      const before = storedRunSnapshot(item.values.externalId === undefined ? (stored as StoredRun) : { ...stored, externalId } as StoredRun);
+      if (isSameSnapshot(before, after)) {
+        plan.unchanged.push(item);
+        plan.actionOfRow.set(item.row, "unchanged");
+      } else {
+        plan.updates.push({ item, before, after, id: existing.id });
+        plan.actionOfRow.set(item.row, "update");
+      }
+    }
+  }
+  return plan;
+}
+
+/** Compares each window with the stored window of the same deployment and start. */
+export async function planWindows(run: SqlRunner, rows: BatchWindow[], isLocking: boolean): Promise<Plan<BatchWindow>> {
+  const plan = emptyPlan<BatchWindow>();
+  for (let i = 0; i < rows.length; i += LOOKUP_ROWS) {
+    const chunk = rows.slice(i, i + LOOKUP_ROWS);
+    const keys = chunk.map(({ values: v }) => ({ deploymentId: v.deploymentId, windowStart: v.windowStart.toISOString() }));
+    const stored = await run.query<StoredWindow>(Prisma.sql`
+      select ${WINDOW_COLUMNS}
+      from json_to_recordset(${JSON.stringify(keys)}::json) as k("deploymentId" int, "windowStart" timestamptz)
+      join inference_usage_windows w on w."deploymentId" = k."deploymentId" and w."windowStart" = k."windowStart"
+      ${isLocking ? Prisma.sql`for update of w` : Prisma.empty}`);
+    const byKey = new Map(stored.map((w) => [windowKey(w), w]));
+    for (const item of chunk) {
+      const after = windowSnapshot(item.values);
+      const existing = byKey.get(windowKey(item.values));
+      if (!existing) {
+        plan.inserts.push({ item, after });
+        plan.actionOfRow.set(item.row, "new");
+        continue;
+      }
+      const before = storedWindowSnapshot(existing, after.latencySketch !== undefined);
+      if (isSameSnapshot(before, after)) {
+        plan.unchanged.push(item);
+        plan.actionOfRow.set(item.row, "unchanged");
+      } else {
+        plan.updates.push({
+          item,
+          before,
+          after,
+          storedEnd: new Date(existing.windowStart.getTime() + existing.windowSeconds * 1000),
+          // A latency sketch describes the stored requests; a new sketch, percentiles, or other requests replace it.
+          isSketchKept: after.latencySketch === undefined && item.values.latencyP50Ms === null && existing.requests === item.values.requests.toString(),
+        });
+        plan.actionOfRow.set(item.row, "update");
+      }
+    }
+  }
+  return plan;
+}
+
+// ---------------------------------------------------------------------------
+// Writes (inside the commit's transaction)
+
+const RUN_RECORD = Prisma.sql`"teamId" int, name text, model text, "parameterCount" bigint, method "TrainingMethod", precision "Precision",
+  "gradientCheckpointing" boolean, "flashAttention" boolean, "zeroStage" int, "gradientAccumulationSteps" int, "gpuTypeId" int, provider text,
+  "pricingModel" "PricingModel", "gpuCount" int, "startedAt" timestamptz, "endedAt" timestamptz, status "RunStatus", "tokensProcessed" bigint,
+  "throughputTokensPerSec" numeric, "avgGpuUtilizationPct" numeric, "pricePerGpuHourOverride" numeric, "storageCostUsd" numeric,
+  "dataCostUsd" numeric, "networkCostUsd" numeric, notes text, "externalId" text`;
+
+export async function insertRuns(run: SqlRunner, inserts: Plan<BatchRun>["inserts"]): Promise<AuditEntryInput[]> {
+  const created = await run.query<{ id: number; teamId: number; name: string; startedAt: Date }>(Prisma.sql`
+    insert into training_runs ("teamId", name, model, "parameterCount", method, precision, "gradientCheckpointing", "flashAttention",
+      "zeroStage", "gradientAccumulationSteps", "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status,
+      "tokensProcessed", "throughputTokensPerSec", "avgGpuUtilizationPct", "pricePerGpuHourOverride", "storageCostUsd", "dataCostUsd",
+      "networkCostUsd", notes, "externalId", "updatedAt")
+    select t."teamId", t.name, t.model, t."parameterCount", t.method, t.precision, t."gradientCheckpointing", t."flashAttention",
+      t."zeroStage", t."gradientAccumulationSteps", t."gpuTypeId", t.provider, t."pricingModel", t."gpuCount", t."startedAt", t."endedAt",
+      t.status, t."tokensProcessed", t."throughputTokensPerSec", t."avgGpuUtilizationPct", t."pricePerGpuHourOverride", t."storageCostUsd",
+      t."dataCostUsd", t."networkCostUsd", t.notes, t."externalId", now()
+    from json_to_recordset(${JSON.stringify(inserts.map((i) => i.after))}::json) as t(${RUN_RECORD})
+    returning id, "teamId", name, "startedAt"`);
+  const idOf = new Map(created.map((r) => [runKey(r), r.id]));
+  return inserts.map(({ item, after }) => {
+    const id = idOf.get(runKey(item.values));
+    if (id === undefined) throw new Error(`Inserted run of row ${item.row} not returned`);
+    return { entityType: "trainingRun", entityId: String(id), action: "CREATE", before: null, after };
+  });
+}
+
+export async function updateRuns(run: SqlRunner, updates: PlannedUpdate<BatchRun>[]): Promise<AuditEntryInput[]> {
+  await run.execute(Prisma.sql`
+    update training_runs r set model = t.model, "parameterCount" = t."parameterCount", method = t.method, precision = t.precision,
+      "gradientCheckpointing" = t."gradientCheckpointing", "flashAttention" = t."flashAttention", "zeroStage" = t."zeroStage",
+      "gradientAccumulationSteps" = t."gradientAccumulationSteps", "gpuTypeId" = t."gpuTypeId", provider = t.provider,
+      "pricingModel" = t."pricingModel", "gpuCount" = t."gpuCount", "endedAt" = t."endedAt", status = t.status,
+      "tokensProcessed" = t."tokensProcessed", "throughputTokensPerSec" = t."throughputTokensPerSec",
+      "avgGpuUtilizationPct" = t."avgGpuUtilizationPct", "pricePerGpuHourOverride" = t."pricePerGpuHourOverride",
+      "storageCostUsd" = t."storageCostUsd", "dataCostUsd" = t."dataCostUsd", "networkCostUsd" = t."networkCostUsd", notes = t.notes,
+      name = t.name, "startedAt" = t."startedAt", "externalId" = coalesce(t."externalId", r."externalId"),
+      version = r.version + 1, "updatedAt" = now()
+    from json_to_recordset(${JSON.stringify(updates.map((u) => ({ ...u.after, id: u.id })))}::json) as t(id int, ${RUN_RECORD})
+    where r.id = t.id`);
+  return updates.map(({ id, before, after }) => ({ entityType: "trainingRun", entityId: String(id), action: "UPDATE", before, after }));
+}
+
+const WINDOW_RECORD = Prisma.sql`"deploymentId" int, "windowStart" timestamptz, "windowSeconds" int, requests bigint, errors bigint,
+  "inputTokens" bigint, "cachedInputTokens" bigint, "outputTokens" bigint, "latencyP50Ms" numeric, "latencyP95Ms" numeric,
+  "latencyP99Ms" numeric, "avgGpuUtilizationPct" numeric, "latencyKeys" smallint[], "latencyCounts" int[]`;
+
+/** A window's row for json_to_recordset: its snapshot (values as exact scalars) and its sketch arrays. */
+const windowRecord = (item: BatchWindow, after: AuditSnapshot) => ({ ...after, latencyKeys: item.values.latencyKeys ?? [], latencyCounts: item.values.latencyCounts ?? [] });
+
+function windowAudit(values: ValidWindow["values"], action: "CREATE" | "UPDATE", before: AuditSnapshot | null, after: AuditSnapshot): AuditEntryInput {
+  return {
+    entityType: "usageWindow",
+    entityId: usageWindowEntityId(values.deploymentId, values.windowStart),
+    subject: { type: "inferenceDeployment", id: String(values.deploymentId) },
+    action,
+    before,
+    after,
+  };
+}
+
+export async function insertWindows(run: SqlRunner, inserts: Plan<BatchWindow>["inserts"]): Promise<AuditEntryInput[]> {
+  await run.execute(Prisma.sql`
+    insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
+      "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
+    select t."deploymentId", t."windowStart", t."windowSeconds", t.requests, t.errors, t."inputTokens", t."cachedInputTokens",
+      t."outputTokens", t."latencyKeys", t."latencyCounts", t."latencyP50Ms", t."latencyP95Ms", t."latencyP99Ms", t."avgGpuUtilizationPct"
+    from json_to_recordset(${JSON.stringify(inserts.map((i) => windowRecord(i.item, i.after)))}::json) as t(${WINDOW_RECORD})`);
+  return inserts.map(({ item, after }) => windowAudit(item.values, "CREATE", null, after));
+}
+
+export async function updateWindows(run: SqlRunner, updates: PlannedUpdate<BatchWindow>[]): Promise<AuditEntryInput[]> {
+  await run.execute(Prisma.sql`
+    update inference_usage_windows w set "windowSeconds" = t."windowSeconds", requests = t.requests, errors = t.errors,
+      "inputTokens" = t."inputTokens", "cachedInputTokens" = t."cachedInputTokens", "outputTokens" = t."outputTokens",
+      "latencyP50Ms" = t."latencyP50Ms", "latencyP95Ms" = t."latencyP95Ms", "latencyP99Ms" = t."latencyP99Ms",
+      "avgGpuUtilizationPct" = t."avgGpuUtilizationPct",
+      "latencyKeys" = case when t."isSketchKept" then w."latencyKeys" else t."latencyKeys" end,
+      "latencyCounts" = case when t."isSketchKept" then w."latencyCounts" else t."latencyCounts" end,
+      version = w.version + 1
+    from json_to_recordset(${JSON.stringify(updates.map((u) => ({ ...windowRecord(u.item, u.after), isSketchKept: u.isSketchKept ?? false })))}::json)
+      as t(${WINDOW_RECORD}, "isSketchKept" boolean)
+    where w."deploymentId" = t."deploymentId" and w."windowStart" = t."windowStart"`);
+  return updates.map(({ item, before, after }) => windowAudit(item.values, "UPDATE", before, after));
+}
+
+/** One rollup change per deployment whose stored windows the import replaced: from the earliest replaced start to the latest end (old or new). */
+export function rollupChanges(plan: Plan<BatchWindow>): UsageChange[] {
+  const spans = new Map<number, { start: number; end: number }>();
+  const widen = (deploymentId: number, start: number, end: number) => {
+    const span = spans.get(deploymentId);
+    spans.set(deploymentId, span ? { start: Math.min(span.start, start), end: Math.max(span.end, end) } : { start, end });
+  };
+  for (const { item, storedEnd } of plan.updates) {
+    const start = item.values.windowStart.getTime();
+    widen(item.values.deploymentId, start, Math.max(start + item.values.windowSeconds * 1000, storedEnd?.getTime() ?? 0));
+  }
+  return [...spans].map(([deploymentId, span]) => ({ deploymentId, start: new Date(span.start), end: new Date(span.end) }));
+}
+
+// ---------------------------------------------------------------------------
+// A batch: plan, write, audit; rollups once at the end
+
+export type BatchRows = { kind: "trainingRuns"; rows: BatchRun[] } | { kind: "usageWindows"; rows: BatchWindow[] };
+
+export type PlannedBatch = { kind: "trainingRuns"; plan: Plan<BatchRun> } | { kind: "usageWindows"; plan: Plan<BatchWindow> };
+
+/** Compares a batch with stored records (no writes). */
+export async function planBatch(run: SqlRunner, batch: BatchRows | ValidRows, isLocking: boolean): Promise<PlannedBatch> {
+  return batch.kind === "trainingRuns"
+    ? { kind: batch.kind, plan: await planRuns(run, batch.rows, isLocking) }
+    : { kind: batch.kind, plan: await planWindows(run, batch.rows, isLocking) };
+}
+
+/** What a batch's writes leave for the rollups: windows added, and spans of replaced windows to recompute. */
+export interface PendingRollups {
+  added: DeploymentWindow[];
+  replaced: UsageChange[];
+}
+
+export const noPendingRollups = (): PendingRollups => ({ added: [], replaced: [] });
+
+/**
+ * Writes a planned batch and its audit entries (with the caller's source —
+ * "import", "api", "prometheus" — and the actor's key and address when an API
+ * key wrote it); windows' rollup work is added to `pending` for
+ * `settleUsageRollups` once the whole batch is written.
+ */
+export async function writePlannedBatch(run: SqlRunner, planned: PlannedBatch, audit: AuditContext, pending: PendingRollups): Promise<RecordCounts> {
+  const { plan } = planned;
+  if (planned.kind === "trainingRuns") {
+    if (plan.inserts.length > 0) await writeAuditEntries(run, audit, await insertRuns(run, planned.plan.inserts));
+    if (plan.updates.length > 0) await writeAuditEntries(run, audit, await updateRuns(run, planned.plan.updates));
+  } else {
+    if (plan.inserts.length > 0) await writeAuditEntries(run, audit, await insertWindows(run, planned.plan.inserts));
+    if (plan.updates.length > 0) await writeAuditEntries(run, audit, await updateWindows(run, planned.plan.updates));
+    for (const { item } of planned.plan.inserts) pending.added.push({ deploymentId: item.values.deploymentId, window: usageWindowInput(item.values) });
+    pending.replaced.push(...rollupChanges(planned.plan));
+  }
+  return { new: plan.inserts.length, updated: plan.updates.length, unchanged: plan.unchanged.length };
+}
+
+/**
+ * The usage rollups after a batch, in its transaction: new windows are added
+ * to the rollups as they are (nothing read back); then the spans of replaced
+ * windows are recomputed from raw, against rollups that already hold the new
+ * windows, so their deltas are right.
+ */
+export async function settleUsageRollups(run: SqlRunner, pending: PendingRollups): Promise<void> {
+  if (pending.added.length > 0) await applyUsageWindowChanges(run, { added: pending.added });
+  if (pending.replaced.length > 0) await refreshUsageRollups(run, pending.replaced);
+}
+
+// ---------------------------------------------------------------------------
+// Usage windows of one deployment may not overlap
+
+export interface OverlapRow {
+  /** The window that starts inside an earlier one: its file row, or null when it is a stored window. */
+  r: number | null;
+  windowStart: Date;
+  windowSeconds: number;
+  /** The earlier window it starts inside (the one reaching furthest), as epoch seconds, length and file row (null: stored). */
+  otherStart: string;
+  otherSeconds: number;
+  otherRow: number | null;
+}
+
+/**
+ * Where the windows of the file, together with the stored windows they don't
+ * replace, would overlap — the same rule the usage form applies (two totals
+ * for one stretch of time count its traffic twice). One statement over the
+ * file's deployments and span; pairs of stored windows alone are not the
+ * file's business and are left out. Works before the writes (preview) and
+ * after them (commit), since stored windows with a file row's key count as
+ * that row.
+ */
+export async function findOverlaps(run: SqlRunner, windows: readonly BatchWindowKey[]): Promise<OverlapRow[]> {
+  if (windows.length === 0) return [];
+  const file = windows.map((w) => ({ r: w.row, deploymentId: w.deploymentId, windowStart: w.windowStart.toISOString(), windowSeconds: w.windowSeconds }));
+  return run.query<OverlapRow>(Prisma.sql`
+    with f as (
+      select * from json_to_recordset(${JSON.stringify(file)}::json) as f(r int, "deploymentId" int, "windowStart" timestamptz, "windowSeconds" int)
+    ), span as (
+      select "deploymentId", min("windowStart") - make_interval(secs => ${MAX_WINDOW_SECONDS}) as lo,
+        max("windowStart" + make_interval(secs => "windowSeconds")) as hi
+      from f group by "deploymentId"
+    ), u as (
+      select f.r, f."deploymentId", f."windowStart", f."windowSeconds" from f
+      union all
+      select null, w."deploymentId", w."windowStart", w."windowSeconds"
+      from span join inference_usage_windows w on w."deploymentId" = span."deploymentId" and w."windowStart" > span.lo and w."windowStart" < span.hi
+      where not exists (select 1 from f where f."deploymentId" = w."deploymentId" and f."windowStart" = w."windowStart")
+    ), o as (
+      select u.*, max(array[extract(epoch from u."windowStart" + make_interval(secs => u."windowSeconds")), extract(epoch from u."windowStart"),
+          u."windowSeconds", coalesce(u.r, 0)]) over (partition by u."deploymentId" order by u."windowStart" rows between unbounded preceding and 1 preceding) as earlier
+      from u
+    )
+    select r, "windowStart", "windowSeconds", earlier[2]::text as "otherStart", earlier[3]::int as "otherSeconds", nullif(earlier[4]::int, 0) as "otherRow"
+    from o
+    where earlier[1] > extract(epoch from "windowStart") and (r is not null or earlier[4] > 0)
+    order by coalesce(r, earlier[4]::int)
+    limit ${MAX_LISTED_ERRORS}`);
+}
+

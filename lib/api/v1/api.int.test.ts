@@ -40,7 +40,7 @@ async function insertKey(teamId: number, scopes: string[], revoked = false): Pro
   return key.token;
 }
 
-function request(method: string, path: string, { token, body, headers = {} }: { token?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {}): Request {
+function request(method: string, path: string, { token, body, headers = {} }: { token?: string; body?: string; headers?: Record<string, string> } = {}): Request {
   return new Request(`http://localhost${path}`, {
     method,
     body,

@@ -71,7 +71,18 @@ async function loadTargets(run: SqlRunner, viewer: Viewer, ids: number[]): Promi
  * item and field it concerns. References are checked against what the
  * viewer may write (another team's deployment is "not found").
  */
-export async function readUsageBatch(run: SqlRunner, viewer: Viewer, input: UsageBatchInput, now: Date): Promise<{ ok: true; rows: BatchWindow[] } | { ok: false; issues: ApiIssue[] }> {
+export async function readUsageBatch(
+  run: SqlRunner,
+  viewer: Viewer,
+  input: UsageBatchInput,
+  now: Date,
+  {
+    isSketchBeyondRequestsAllowed = false,
+  }: {
+    /** Scraped histograms are read apart from the request counter, so a request finishing mid-scrape may be in one and not the other. */
+    isSketchBeyondRequestsAllowed?: boolean;
+  } = {},
+): Promise<{ ok: true; rows: BatchWindow[] } | { ok: false; issues: ApiIssue[] }> {
   const targets = await loadTargets(run, viewer, [...new Set(input.windows.map((w) => w.deploymentId))]);
   const issues: ApiIssue[] = [];
   const rows: BatchWindow[] = [];
@@ -118,7 +129,7 @@ export async function readUsageBatch(run: SqlRunner, viewer: Viewer, input: Usag
       return;
     }
     const values = parsed.data;
-    if (latency.sketch && latency.sketch.keys.length > 0) {
+    if (latency.sketch && latency.sketch.keys.length > 0 && !isSketchBeyondRequestsAllowed) {
       const count = BigInt(sketchCount(latency.sketch));
       if (count > values.requests) {
         issues.push({ path: `${at}.latency`, message: `The latency distribution counts ${count.toLocaleString("en-US")} requests, more than the window's ${values.requests.toLocaleString("en-US")}` });
@@ -145,7 +156,14 @@ export async function readUsageBatch(run: SqlRunner, viewer: Viewer, input: Usag
  * against stored windows (a resent window replaces), raw rows and audit
  * entries, the overlap rule on the result, rollups. An overlap rolls all of it back (422).
  */
-export async function writeUsageBatch(run: SqlRunner, viewer: Viewer, rows: BatchWindow[], source: AuditSource): Promise<ApiWriteResult> {
+export async function writeUsageBatch(
+  run: SqlRunner,
+  viewer: Viewer,
+  rows: BatchWindow[],
+  source: AuditSource,
+  /** How a problem names the window at `index` of the request (default `windows[index]`). */
+  itemPath: (index: number) => string = (index) => `windows[${index}]`,
+): Promise<ApiWriteResult> {
   await lockDeploymentUsage(run, rows.map((r) => r.values.deploymentId));
   const pending = noPendingRollups();
   const planned = await planBatch(run, { kind: "usageWindows", rows }, true);
@@ -162,9 +180,9 @@ export async function writeUsageBatch(run: SqlRunner, viewer: Viewer, rows: Batc
         overlaps.map((o) => {
           const other = describe(new Date(Math.round(Number(o.otherStart) * 1000)), o.otherSeconds);
           if (o.r !== null) {
-            return { path: `windows[${o.r - 1}].windowStart`, message: o.otherRow !== null ? `Overlaps windows[${o.otherRow - 1}] (${other}); ${rule}` : `Overlaps the usage recorded for ${other}; ${rule}` };
+            return { path: `${itemPath(o.r - 1)}.windowStart`, message: o.otherRow !== null ? `Overlaps ${itemPath(o.otherRow - 1)} (${other}); ${rule}` : `Overlaps the usage recorded for ${other}; ${rule}` };
           }
-          return { path: `windows[${o.otherRow! - 1}].windowSeconds`, message: `Runs into the usage recorded for ${describe(o.windowStart, o.windowSeconds)}; ${rule}` };
+          return { path: `${itemPath(o.otherRow! - 1)}.windowSeconds`, message: `Runs into the usage recorded for ${describe(o.windowStart, o.windowSeconds)}; ${rule}` };
         }),
       ),
     );

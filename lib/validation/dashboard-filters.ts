@@ -34,7 +34,7 @@ const isoDate = z
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "is not a calendar date")
   .refine((d) => d >= MIN_DATE && d <= MAX_DATE, `must be between ${MIN_DATE} and ${MAX_DATE}`);
 
-const paramSchemas = {
+export const paramSchemas = {
   range: z.enum(RANGE_PRESETS, { error: `must be one of ${RANGE_PRESETS.join(", ")}` }),
   from: isoDate,
   to: isoDate,

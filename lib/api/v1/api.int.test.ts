@@ -244,6 +244,9 @@ describe("POST /api/v1/usage-windows", () => {
     const tooMany = await sendUsage({ windows: Array.from({ length: 10_001 }, (_, i) => window(i)) });
     expect(tooMany.status).toBe(422);
     expect(tooMany.json.error!.issues![0]!.message).toMatch(/^At most 10,000 windows per request/);
+    const unknownParam = await postUsage(request("POST", "/api/v1/usage-windows?dryRun=1", { token: tokens.usage, body: JSON.stringify({ windows: [window(0)] }) }), noParams);
+    expect(unknownParam.status).toBe(400);
+    expect(await unknownParam.json()).toMatchObject({ error: { field: "dryRun", message: 'Unknown query parameter "dryRun"; this operation takes none.' } });
     const csv = await postUsage(request("POST", "/api/v1/usage-windows", { token: tokens.usage, body: "a,b", headers: { "content-type": "text/csv" } }), noParams);
     expect(csv.status).toBe(415);
     const big = await postUsage(request("POST", "/api/v1/usage-windows", { token: tokens.usage, body: "{}", headers: { "content-length": String(64 * 1024 * 1024) } }), noParams);

@@ -131,7 +131,13 @@ export function apiRoute<Op extends ApiOperation>(
       }
       const url = new URL(request.url);
       const queryShape = operation.query?.shape ?? {};
-      const rawQuery = Object.fromEntries([...url.searchParams.entries()].filter(([key]) => key in queryShape));
+      // A parameter the operation doesn't know is refused, not dropped: a misspelt filter must not widen what is read.
+      const unknown = [...url.searchParams.keys()].find((key) => !(key in queryShape));
+      if (unknown !== undefined) {
+        const known = Object.keys(queryShape);
+        return v1Error(400, "bad-request", `Unknown query parameter "${unknown.slice(0, 60)}"; ${known.length > 0 ? `this operation takes ${known.join(", ")}` : "this operation takes none"}.`, { field: unknown.slice(0, 60) });
+      }
+      const rawQuery = Object.fromEntries(url.searchParams.entries());
       const query = operation.query ? operation.query.safeParse(rawQuery) : { success: true as const, data: undefined };
       if (!query.success) {
         const issue = query.error.issues[0]!;

@@ -1,0 +1,220 @@
+// npm run bench:api — usage windows through the REST API: clients posting batches of 1,000 windows
+// (spread over 100 deployments, as a gateway's scrape tick sends them) to POST /api/v1/usage-windows
+// of a production build (`next start`) with an API key, each batch under its own Idempotency-Key.
+// Runs once with one client (the baseline: no concurrency) and once with --clients, each for a
+// fixed time after a warm-up. Afterwards every acknowledged window must be stored exactly once and
+// the rollups must equal a recomputation from raw. Writes a section of BENCHMARKS.md.
+//
+//   npm run bench:api -- [--clients 4] [--seconds 30] [--warm-up 5] [--no-write]
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { generateApiKeyToken } from "../lib/access/api-key-token";
+import { checkUsageRollups, ensureRollupTimeZones } from "../lib/db/mutations/usage-rollups";
+import { pgRunner } from "../lib/db/sql";
+import { sketchFromSamples } from "../lib/domain/latency-sketch";
+import { createOrgFixture } from "../lib/testing/org-fixture";
+import { createTemplate, createTestDatabase, freePort, startTestServer } from "../lib/testing/test-database";
+import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
+import { runMain } from "./lib/errors";
+import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+
+const root = path.resolve(import.meta.dirname, "..");
+const TARGET_WINDOWS_PER_SECOND = 20_000;
+const DEPLOYMENTS = 100;
+const BATCH = 1_000;
+const PER_DEPLOYMENT = BATCH / DEPLOYMENTS;
+const WINDOW_SECONDS = 60;
+const BASE = Date.parse("2026-06-01T00:00:00Z");
+
+const { values: args } = parseArgs({
+  options: {
+    clients: { type: "string", default: "4" },
+    seconds: { type: "string", default: "30" },
+    "warm-up": { type: "string", default: "5" },
+    "no-write": { type: "boolean", default: false },
+  },
+});
+const CLIENTS = Number(args.clients);
+const SECONDS = Number(args.seconds);
+const WARM_UP_SECONDS = Number(args["warm-up"]);
+if (!(CLIENTS >= 1 && SECONDS >= 1 && WARM_UP_SECONDS >= 0)) throw new Error("--clients, --seconds and --warm-up must be positive numbers");
+
+function percentile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+function replaceSection(markdown: string, section: string): string {
+  const start = "<!-- api:start -->";
+  const end = "<!-- api:end -->";
+  const block = `${start}\n${section}\n${end}`;
+  if (markdown.includes(start) && markdown.includes(end)) return markdown.slice(0, markdown.indexOf(start)) + block + markdown.slice(markdown.indexOf(end) + end.length);
+  return `${markdown.trimEnd()}\n\n${block}\n`;
+}
+
+/** A few latency sketches to pick from (a real gateway's windows carry one each). */
+const SKETCHES = Array.from({ length: 16 }, (_, i) => sketchFromSamples(Array.from({ length: 40 }, (_, j) => 80 + ((i * 37 + j * 53) % 900))));
+
+/** Batch `n` (globally numbered): 10 consecutive windows on each of the 100 deployments, after every earlier batch's. */
+function batchBody(deploymentIds: number[], n: number): string {
+  const windows = [];
+  for (let d = 0; d < DEPLOYMENTS; d++) {
+    for (let k = 0; k < PER_DEPLOYMENT; k++) {
+      const slot = n * PER_DEPLOYMENT + k;
+      const sketch = SKETCHES[(slot + d) % SKETCHES.length]!;
+      windows.push({
+        deploymentId: deploymentIds[d]!,
+        windowStart: new Date(BASE + slot * WINDOW_SECONDS * 1000).toISOString(),
+        windowSeconds: WINDOW_SECONDS,
+        requests: 40,
+        errors: (slot + d) % 3 === 0 ? 1 : 0,
+        inputTokens: 30_000 + d,
+        cachedInputTokens: 5_000,
+        outputTokens: 9_000 + k,
+        latency: { kind: "sketch", keys: sketch.keys, counts: sketch.counts },
+      });
+    }
+  }
+  return JSON.stringify({ windows });
+}
+
+interface Phase {
+  clients: number;
+  seconds: number;
+  batches: number;
+  windows: number;
+  errors: number;
+  ms: number[];
+  load: number[];
+}
+
+runMain(async () => {
+  const server = await startTestServer();
+  try {
+    await createTemplate(server.adminUrl);
+    const database = await createTestDatabase(server.adminUrl, "api");
+    const fx = await createOrgFixture(database.url);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await ensureRollupTimeZones(pgRunner(client));
+    const { rows: deployments } = await client.query<{ id: number }>(
+      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
+       select $1, 'gateway-' || g, 'Llama-3.1-70B', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 2, '2026-05-01T00:00:00Z', now() from generate_series(1, ${DEPLOYMENTS}) g
+       returning id`,
+      [fx.teamId, fx.gpuTypeId],
+    );
+    const deploymentIds = deployments.map((d) => d.id).sort((a, b) => a - b);
+    const key = generateApiKeyToken();
+    await client.query(`insert into api_keys ("orgId", "teamId", name, prefix, "secretHash", scopes) values ($1, $2, 'bench', $3, $4, '{USAGE_WRITE}')`, [fx.orgId, fx.teamId, key.prefix, key.secretHash]);
+    const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
+    if (!isBuildCurrent(root)) {
+      await runNode([NEXT_BIN, "build"], env);
+      markBuildCurrent(root);
+    }
+    const port = await freePort();
+    const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      for (let i = 0; i < 120; i++) {
+        try {
+          if ((await fetch(`${base}/api/health`)).ok) break;
+        } catch {
+          // starting
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      let nextBatch = 0;
+      let acknowledged = 0;
+      const post = async (n: number): Promise<{ ok: boolean; ms: number }> => {
+        const body = batchBody(deploymentIds, n);
+        const started = performance.now();
+        try {
+          const res = await fetch(`${base}/api/v1/usage-windows`, {
+            method: "POST",
+            body,
+            headers: { "content-type": "application/json", authorization: `Bearer ${key.token}`, "idempotency-key": `bench-${n}` },
+          });
+          const text = await res.text();
+          if (res.status !== 200) console.error(`batch ${n}: ${res.status} ${text.slice(0, 300)}`);
+          else acknowledged += 1;
+          return { ok: res.status === 200, ms: performance.now() - started };
+        } catch (error) {
+          console.error(`batch ${n}: ${String(error)}`);
+          return { ok: false, ms: performance.now() - started };
+        }
+      };
+      const runPhase = async (clients: number): Promise<Phase> => {
+        const phase: Phase = { clients, seconds: SECONDS, batches: 0, windows: 0, errors: 0, ms: [], load: [] };
+        let measuring = false;
+        const stopAt = performance.now() + (WARM_UP_SECONDS + SECONDS) * 1000;
+        const worker = async () => {
+          while (performance.now() < stopAt) {
+            const result = await post(nextBatch++);
+            if (!measuring || performance.now() > stopAt) continue;
+            phase.batches += 1;
+            if (result.ok) {
+              phase.windows += BATCH;
+              phase.ms.push(result.ms);
+            } else phase.errors += 1;
+          }
+        };
+        const workers = Array.from({ length: clients }, worker);
+        await new Promise((r) => setTimeout(r, WARM_UP_SECONDS * 1000));
+        measuring = true;
+        const from = performance.now();
+        phase.load.push(os.loadavg()[0]!);
+        await Promise.all(workers);
+        phase.seconds = (Math.min(performance.now(), stopAt) - from) / 1000;
+        phase.load.push(os.loadavg()[0]!);
+        return phase;
+      };
+      const phases = [await runPhase(1), ...(CLIENTS > 1 ? [await runPhase(CLIENTS)] : [])];
+
+      // Every acknowledged window stored once; rollups equal to a recomputation from raw.
+      const { rows: stored } = await client.query<{ n: string }>(`select count(*)::text as n from inference_usage_windows`);
+      const storedWindows = Number(stored[0]!.n);
+      const written = nextBatch * BATCH;
+      const check = await checkUsageRollups(pgRunner(client), { deploymentIds, start: new Date(BASE), end: new Date(BASE + (nextBatch * PER_DEPLOYMENT + 1) * WINDOW_SECONDS * 1000) });
+      const consistent = storedWindows === acknowledged * BATCH && check.mismatches.length === 0;
+      const rows = phases.map((p) => {
+        const rate = p.windows / p.seconds;
+        return { p, rate, line: `| ${p.clients} | ${p.seconds.toFixed(1)} | ${p.batches} | ${Math.round(rate).toLocaleString("en-US")} | ${percentile(p.ms, 0.5).toFixed(0)} | ${percentile(p.ms, 0.95).toFixed(0)} | ${p.errors} | ${p.load.map((l) => l.toFixed(1)).join("–")} |` };
+      });
+      for (const r of rows) console.log(r.line);
+      console.log(`${acknowledged} of ${nextBatch} batches acknowledged (${written.toLocaleString("en-US")} windows sent), ${storedWindows.toLocaleString("en-US")} stored, rollups checked over ${check.rows.toLocaleString("en-US")} rows: ${check.mismatches.length} mismatches`);
+      if (!consistent) throw new Error(`the database does not hold exactly the acknowledged windows with rollups in step: ${check.mismatches.slice(0, 5).join("; ")}`);
+      if (args["no-write"]) return;
+      const best = rows.at(-1)!;
+      const met = best.rate >= TARGET_WINDOWS_PER_SECOND && best.p.errors === 0;
+      const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? os.cpus()[0]?.model ?? "unknown CPU";
+      const section = [
+        "## Usage windows through the API",
+        "",
+        `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by \`npm run bench:api\` on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, embedded PostgreSQL 18, production build (\`next start\`); the clients run on the same machine.`,
+        `Method: clients post batches of ${BATCH.toLocaleString("en-US")} windows — ${PER_DEPLOYMENT} consecutive ${WINDOW_SECONDS}-second windows on each of ${DEPLOYMENTS} deployments, each with a latency sketch — to \`POST /api/v1/usage-windows\` with a team API key and an Idempotency-Key per batch, each client sending its next batch when the previous answer is complete, for ${SECONDS} s after a ${WARM_UP_SECONDS} s warm-up. Every batch is checked (the entity schema per window, references, overlaps), written with its audit entries and rollups in one transaction. The baseline is one client (no concurrency) in the same run. Latency is one batch's request to its complete answer.`,
+        "",
+        "| clients | seconds | batches | windows/s | batch p50 (ms) | batch p95 (ms) | errors | load (1 min) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ...rows.map((r) => r.line),
+        "",
+        `Afterwards: ${acknowledged.toLocaleString("en-US")} batches acknowledged, ${storedWindows.toLocaleString("en-US")} windows stored (each acknowledged window exactly once), and every rollup row of the ${DEPLOYMENTS} deployments equal to a recomputation from raw (${check.rows.toLocaleString("en-US")} rows checked).`,
+        "",
+        `Target: at least ${TARGET_WINDOWS_PER_SECOND.toLocaleString("en-US")} windows/s with no errors and the rollups in step: ${met ? "met" : `missed (${Math.round(best.rate).toLocaleString("en-US")} windows/s)`}.`,
+      ].join("\n");
+      const file = path.join(root, "BENCHMARKS.md");
+      writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n", section));
+      console.log("Wrote the API section of BENCHMARKS.md.");
+    } finally {
+      await endChild(app);
+      await client.end();
+      await database.drop();
+    }
+  } finally {
+    await server.stop();
+  }
+});

@@ -6,10 +6,8 @@
 // the rollups must equal a recomputation from raw. Writes a section of BENCHMARKS.md.
 //
 //   npm run bench:api -- [--clients 4] [--seconds 30] [--warm-up 5] [--no-write]
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { generateApiKeyToken } from "../lib/access/api-key-token";
@@ -17,12 +15,11 @@ import { checkUsageRollups, ensureRollupTimeZones } from "../lib/db/mutations/us
 import { pgRunner } from "../lib/db/sql";
 import { sketchFromSamples } from "../lib/domain/latency-sketch";
 import { createOrgFixture } from "../lib/testing/org-fixture";
-import { createTemplate, createTestDatabase, freePort, startTestServer } from "../lib/testing/test-database";
-import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
+import { createTemplate, createTestDatabase, startTestServer } from "../lib/testing/test-database";
+import { percentile, startProductionServer, writeBenchSection } from "./lib/bench-common";
 import { runMain } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+import { endChild } from "./lib/processes";
 
-const root = path.resolve(import.meta.dirname, "..");
 const TARGET_WINDOWS_PER_SECOND = 20_000;
 const DEPLOYMENTS = 100;
 const BATCH = 1_000;
@@ -42,20 +39,6 @@ const CLIENTS = Number(args.clients);
 const SECONDS = Number(args.seconds);
 const WARM_UP_SECONDS = Number(args["warm-up"]);
 if (!(CLIENTS >= 1 && SECONDS >= 1 && WARM_UP_SECONDS >= 0)) throw new Error("--clients, --seconds and --warm-up must be positive numbers");
-
-function percentile(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-function replaceSection(markdown: string, section: string): string {
-  const start = "<!-- api:start -->";
-  const end = "<!-- api:end -->";
-  const block = `${start}\n${section}\n${end}`;
-  if (markdown.includes(start) && markdown.includes(end)) return markdown.slice(0, markdown.indexOf(start)) + block + markdown.slice(markdown.indexOf(end) + end.length);
-  return `${markdown.trimEnd()}\n\n${block}\n`;
-}
 
 /** A few latency sketches to pick from (a real gateway's windows carry one each). */
 const SKETCHES = Array.from({ length: 16 }, (_, i) => sketchFromSamples(Array.from({ length: 40 }, (_, j) => 80 + ((i * 37 + j * 53) % 900))));
@@ -112,22 +95,8 @@ runMain(async () => {
     const key = generateApiKeyToken();
     await client.query(`insert into api_keys ("orgId", "teamId", name, prefix, "secretHash", scopes) values ($1, $2, 'bench', $3, $4, '{USAGE_WRITE}')`, [fx.orgId, fx.teamId, key.prefix, key.secretHash]);
     const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
-    if (!isBuildCurrent(root)) {
-      await runNode([NEXT_BIN, "build"], env);
-      markBuildCurrent(root);
-    }
-    const port = await freePort();
-    const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
-    const base = `http://127.0.0.1:${port}`;
+    const { app, base } = await startProductionServer(env);
     try {
-      for (let i = 0; i < 120; i++) {
-        try {
-          if ((await fetch(`${base}/api/health`)).ok) break;
-        } catch {
-          // starting
-        }
-        await new Promise((r) => setTimeout(r, 250));
-      }
       let nextBatch = 0;
       let acknowledged = 0;
       const post = async (n: number): Promise<{ ok: boolean; ms: number }> => {
@@ -206,8 +175,7 @@ runMain(async () => {
         "",
         `Target: at least ${TARGET_WINDOWS_PER_SECOND.toLocaleString("en-US")} windows/s with no errors and the rollups in step: ${met ? "met" : `missed (${Math.round(best.rate).toLocaleString("en-US")} windows/s)`}.`,
       ].join("\n");
-      const file = path.join(root, "BENCHMARKS.md");
-      writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n", section));
+      writeBenchSection("api", section);
       console.log("Wrote the API section of BENCHMARKS.md.");
     } finally {
       await endChild(app);

@@ -9,9 +9,30 @@ const ACTIONS: Record<AuditHistoryEntry["action"], { label: string; tone: BadgeT
   UPDATE: { label: "Edited", tone: "info" },
   DELETE: { label: "Deleted", tone: "bad" },
   RESTORE: { label: "Restored", tone: "warn" },
+  USE: { label: "Used", tone: "neutral" },
+  REVOKE: { label: "Revoked", tone: "bad" },
 };
 
-const SUBJECT_NAMES: Record<string, string> = { usageWindow: "Usage", gpuPrice: "Price" };
+const SUBJECT_NAMES: Record<string, string> = { usageWindow: "Usage", gpuPrice: "Price", apiKey: "API key" };
+
+/** Where a change came from, as the history line ends: "via form", "via CSV import (runs.csv)", "via API key brk_3f9a1c2e". */
+function sourceLabel(entry: AuditHistoryEntry): string {
+  if (entry.apiKeyPrefix) return `${entry.source === "prometheus" ? "Prometheus import with API key" : "API key"} ${entry.apiKeyPrefix}`;
+  switch (entry.source) {
+    case "import":
+      return `CSV import${entry.importFileName ? ` (${entry.importFileName})` : ""}`;
+    case "undo":
+      return "undo";
+    case "api":
+      return "API";
+    case "prometheus":
+      return "Prometheus import";
+    case "setup":
+      return "setup";
+    default:
+      return "form";
+  }
+}
 
 function show(value: unknown): string {
   if (value === null || value === undefined || value === "") return "—";
@@ -34,7 +55,7 @@ export function AuditHistory({ entries, timeZone, labels = {} }: { entries: Audi
           {entries.map((entry) => {
             const action = ACTIONS[entry.action];
             const values = entry.after ?? entry.before ?? {};
-            const source = entry.source === "import" ? `CSV import${entry.importFileName ? ` (${entry.importFileName})` : ""}` : entry.source === "undo" ? "undo" : "form";
+            const source = sourceLabel(entry);
             return (
               <li key={entry.id} className="px-4 py-2.5 text-sm">
                 <div className="flex flex-wrap items-baseline gap-x-2 gap-y-1">
@@ -42,7 +63,11 @@ export function AuditHistory({ entries, timeZone, labels = {} }: { entries: Audi
                   <span className="font-medium text-slate-900">{entry.actorName}</span>
                   <span className="text-slate-500">
                     <time dateTime={entry.at.toISOString()}>{formatDateTime({ instant: entry.at, timeZone })}</time> · via {source}
+                    {entry.clientIp ? <> · from <span className="font-mono text-xs">{entry.clientIp}</span></> : null}
                   </span>
+                  {entry.entityType === "apiKey" && !entry.apiKeyPrefix && (entry.after ?? entry.before)?.prefix ? (
+                    <span className="font-mono text-xs text-slate-500">{String((entry.after ?? entry.before)?.prefix)}</span>
+                  ) : null}
                   {entry.entityType === "usageWindow" ? <span className="text-xs text-slate-500">window {entry.entityId.split("@")[1]}</span> : null}
                 </div>
                 {entry.action === "UPDATE" ? (

@@ -43,9 +43,14 @@ export default async function TeamPage({ params, searchParams }: Props) {
         actions={
           <>
           {canTeam(viewer, "team:manage", team.id) ? (
-            <Link href={`/teams/${team.slug}/members` as Route} className="rounded-md border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-100">
-              Members
-            </Link>
+            <>
+              <Link href={`/teams/${team.slug}/members` as Route} className="rounded-md border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-100">
+                Members
+              </Link>
+              <Link href={`/teams/${team.slug}/api-keys` as Route} className="rounded-md border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-100">
+                API keys
+              </Link>
+            </>
           ) : null}
           <nav aria-label="Switch team" className="flex flex-wrap gap-1">
             {options.teams.map((t) => (

@@ -2,14 +2,14 @@ import "server-only";
 import { orgScopeSql, seesAllTeams, teamScopeSql } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
-import type { AuditSnapshot, EntityType } from "@/lib/db/mutations/audit";
+import type { AuditAction, AuditSnapshot, EntityType } from "@/lib/db/mutations/audit";
 import { Prisma, prismaRunner } from "@/lib/db/sql";
 
 export interface AuditHistoryEntry {
   id: string;
   at: Date;
   actorName: string;
-  action: "CREATE" | "UPDATE" | "DELETE" | "RESTORE";
+  action: AuditAction;
   source: string;
   entityType: EntityType;
   entityId: string;
@@ -17,7 +17,17 @@ export interface AuditHistoryEntry {
   after: AuditSnapshot | null;
   changedFields: string[];
   importFileName: string | null;
+  /** The visible prefix of the API key that made the change ("brk_3f9a1c2e"), when a key did. */
+  apiKeyPrefix: string | null;
+  /** The client's address, where the entry recorded it (API writes, API key changes). */
+  clientIp: string | null;
 }
+
+/** SQL: the columns and joins of an AuditHistoryEntry, for `audit_entries a` (every history list selects these). */
+export const AUDIT_HISTORY_SELECT = Prisma.sql`
+    select a.id::text as id, a.at, a."actorName", a.action::text as action, a.source, a."entityType", a."entityId",
+      a.before, a.after, a."changedFields", b."fileName" as "importFileName", k.prefix as "apiKeyPrefix", a."clientIp"
+    from audit_entries a left join import_batches b on b.id = a."importId" left join api_keys k on k.id = a."apiKeyId"`;
 
 /**
  * SQL: the subject of an audit entry (alias `a`) is something the viewer may
@@ -38,9 +48,7 @@ export function auditSubjectVisibleSql(viewer: Viewer): Prisma.Sql {
 /** A record's history, newest first: its own entries and those of records listed under it (a deployment's usage windows); empty when the viewer may not see the record. */
 export async function auditHistory({ viewer, subjectType, subjectId, limit = 100 }: { viewer: Viewer; subjectType: EntityType; subjectId: string; limit?: number }) {
   const rows = await prismaRunner(db()).query<AuditHistoryEntry & { id: bigint | string }>(Prisma.sql`
-    select a.id::text as id, a.at, a."actorName", a.action::text as action, a.source, a."entityType", a."entityId",
-      a.before, a.after, a."changedFields", b."fileName" as "importFileName"
-    from audit_entries a left join import_batches b on b.id = a."importId"
+    ${AUDIT_HISTORY_SELECT}
     where ${auditSubjectVisibleSql(viewer)} and a."subjectType" = ${subjectType} and a."subjectId" = ${subjectId}
     order by a.at desc, a.id desc
     limit ${limit}`);

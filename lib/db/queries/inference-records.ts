@@ -2,7 +2,7 @@ import "server-only";
 import { teamRecordWhere, usageWindowWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
-import { auditSubjectVisibleSql, type AuditHistoryEntry } from "@/lib/db/queries/audit-history";
+import { AUDIT_HISTORY_SELECT, auditSubjectVisibleSql, type AuditHistoryEntry } from "@/lib/db/queries/audit-history";
 import { usageWindowEntityId } from "@/lib/db/mutations/audit";
 import { Prisma, prismaRunner } from "@/lib/db/sql";
 import type Decimal from "decimal.js";
@@ -291,9 +291,7 @@ export type DeploymentUsageTable = NonNullable<Awaited<ReturnType<typeof deploym
 /** One usage period's own history (its entries are also listed under the deployment), newest first. */
 export async function usageWindowHistory({ viewer, deploymentId, windowStart }: { viewer: Viewer; deploymentId: number; windowStart: Date }) {
   const rows = await prismaRunner(db()).query<AuditHistoryEntry & { id: bigint | string }>(Prisma.sql`
-    select a.id::text as id, a.at, a."actorName", a.action::text as action, a.source, a."entityType", a."entityId",
-      a.before, a.after, a."changedFields", b."fileName" as "importFileName"
-    from audit_entries a left join import_batches b on b.id = a."importId"
+    ${AUDIT_HISTORY_SELECT}
     where ${auditSubjectVisibleSql(viewer)} and a."entityType" = 'usageWindow' and a."entityId" = ${usageWindowEntityId(deploymentId, windowStart)}
     order by a.at desc, a.id desc
     limit 100`);

@@ -232,7 +232,7 @@ const ENTITY_LABEL: Record<string, string> = {
   usageWindow: "Usage of deployment",
   gpuPrice: "Price",
 };
-const ACTION_LABEL: Record<string, string> = { CREATE: "created", UPDATE: "edited", DELETE: "deleted", RESTORE: "restored" };
+const ACTION_LABEL: Record<string, string> = { CREATE: "created", UPDATE: "edited", DELETE: "deleted", RESTORE: "restored", USE: "used", REVOKE: "revoked" };
 
 /**
  * What changed an item since `since`: its own audit entries (the record, its
@@ -262,7 +262,7 @@ async function changeCauses({ run, viewer, since, items }: { run: SqlRunner; vie
   for (const [key, entries] of grouped) {
     const newest = entries[0]!;
     const what = ENTITY_LABEL[newest.entityType] ?? newest.entityType;
-    const via = newest.source === "import" ? " by CSV import" : newest.source === "undo" ? " (undo)" : "";
+    const via = newest.source === "import" ? " by CSV import" : newest.source === "undo" ? " (undo)" : newest.source === "api" ? " through the API" : newest.source === "prometheus" ? " by Prometheus import" : "";
     const more = entries.length > 1 ? `, and ${entries.length - 1} earlier change${entries.length > 2 ? "s" : ""}` : "";
     result.set(key, {
       text: `${what} ${ACTION_LABEL[newest.action] ?? newest.action.toLowerCase()}${via} by ${newest.actorName} at ${formatDateTime({ instant: new Date(newest.at), timeZone: "UTC" })} UTC (audit #${newest.id})${more}`,

@@ -11,6 +11,7 @@ import { ActionButton, ConfirmRemoveButton, InviteForm, RoleSelectForm } from "@
 import { InvitationsTable } from "@/components/people/people-tables";
 import { deniedPage } from "@/app/_access/denied";
 import { Breadcrumbs } from "@/components/ui/breadcrumbs";
+import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -36,7 +37,11 @@ export default async function TeamMembersPage({ params }: Props) {
   return (
     <>
       <Breadcrumbs items={[{ href: "/teams", label: "Teams" }, { href: `/teams/${team.slug}` as Route, label: team.name }, { label: "Members" }]} />
-      <PageHeader title={`${team.name} members`} description="Who can see this team's data and who can change it. Viewers read, editors also record runs and deployments, team admins also manage members and the budget." />
+      <PageHeader
+        title={`${team.name} members`}
+        description="Who can see this team's data and who can change it. Viewers read, editors also record runs and deployments, team admins also manage members, the budget and API keys."
+        actions={<ButtonLink href={`/teams/${team.slug}/api-keys` as Route}>API keys</ButtonLink>}
+      />
       <div className="space-y-5">
         <Card title="Invite someone to this team">
           <div className="px-4 py-3">

@@ -9,6 +9,7 @@ import { currentTeamSlug, teamFormValues } from "@/lib/db/queries/settings";
 import { describeRecords } from "@/lib/domain/record-counts";
 import { timeZoneNames } from "@/lib/domain/time-zones";
 import { AuditHistory } from "@/components/records/audit-history";
+import { API_KEY_FIELD_LABELS } from "@/components/api-keys/api-keys-table";
 import { DeleteRecordButton } from "@/components/records/delete-record-button";
 import { NoticeBanner } from "@/components/records/notice-banner";
 import { TEAM_FIELD_LABELS, TeamForm } from "@/components/settings/team-form";
@@ -69,5 +70,5 @@ export default async function EditTeamPage({ params, searchParams }: Props) {
 async function History({ teamId }: { teamId: number }) {
   const viewer = await getViewer();
   const entries = await auditHistory({ viewer, subjectType: "team", subjectId: String(teamId) });
-  return <AuditHistory entries={entries} timeZone={viewer.orgTimeZone} labels={TEAM_FIELD_LABELS} />;
+  return <AuditHistory entries={entries} timeZone={viewer.orgTimeZone} labels={{ ...API_KEY_FIELD_LABELS, ...TEAM_FIELD_LABELS }} />;
 }

@@ -10,12 +10,28 @@ import type { Prisma } from "./sql";
  * no cursor API); each stream holds one connection for its duration inside a
  * read-only REPEATABLE READ transaction, so every batch — and every statement
  * run with the same `CursorSession` — reads the same snapshot.
+ *
+ * `parallel` runs a statement on a second connection that imports that same
+ * snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT), so independent
+ * reads of one export run at the same time and still see one state of the
+ * database. Those connections come from a pool of their own: a session
+ * waiting for one never waits on a connection another session holds.
  */
-const globalForStream = globalThis as unknown as { burnrateStreamPool?: pg.Pool };
+const globalForStream = globalThis as unknown as { burnrateStreamPool?: pg.Pool; burnrateParallelPool?: pg.Pool };
 
 function pool(): pg.Pool {
   globalForStream.burnrateStreamPool ??= new pg.Pool({ connectionString: serverEnv().DATABASE_URL, max: 4 });
   return globalForStream.burnrateStreamPool;
+}
+
+function parallelPool(): pg.Pool {
+  globalForStream.burnrateParallelPool ??= new pg.Pool({ connectionString: serverEnv().DATABASE_URL, max: 4 });
+  return globalForStream.burnrateParallelPool;
+}
+
+/** Statements on one connection (no cursor). */
+export interface SnapshotReader {
+  query<T>(statement: Prisma.Sql): Promise<T[]>;
 }
 
 export interface CursorSession {
@@ -23,7 +39,12 @@ export interface CursorSession {
   query<T>(statement: Prisma.Sql): Promise<T[]>;
   /** A statement's rows in batches, fetched as they are consumed. */
   cursor<T>(statement: Prisma.Sql, batchSize?: number): AsyncGenerator<T[], void, undefined>;
+  /** `work` on another connection reading this session's snapshot, while this one goes on. */
+  parallel<R>(work: (reader: SnapshotReader) => Promise<R>): Promise<R>;
 }
+
+// What pg_export_snapshot returns ("00000003-0000001B-1"): checked, since SET TRANSACTION SNAPSHOT takes no parameter.
+const SNAPSHOT_ID = /^[0-9A-F]+(-[0-9A-F]+)+$/i;
 
 /**
  * Runs `body` with one connection in a read-only snapshot transaction. The
@@ -34,36 +55,65 @@ export async function* withCursorSession<T>(body: (session: CursorSession) => As
   const client = await pool().connect();
   let cursorCount = 0;
   let isCommitted = false;
+  let snapshot: Promise<string> | null = null;
+  // Statements on the session's connection run one after another, in the order they are asked for (node-postgres
+  // deprecates queueing on a busy client): with `parallel`, the body issues the next one before the last is done.
+  let tail: Promise<unknown> = Promise.resolve();
+  const run = <R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
+    const result = tail.then(() => client.query<R>(text, values));
+    tail = result.catch(() => undefined);
+    return result;
+  };
   try {
-    await client.query("begin isolation level repeatable read, read only");
+    await run("begin isolation level repeatable read, read only");
     const session: CursorSession = {
-      query: async <R>(statement: Prisma.Sql) => (await client.query(statement.text, statement.values as unknown[])).rows as R[],
+      query: async <R>(statement: Prisma.Sql) => (await run(statement.text, statement.values as unknown[])).rows as R[],
       async *cursor<R>(statement: Prisma.Sql, batchSize = 2_000) {
         const name = `export_cursor_${++cursorCount}`;
-        await client.query(`declare ${name} no scroll cursor for ${statement.text}`, statement.values as unknown[]);
+        await run(`declare ${name} no scroll cursor for ${statement.text}`, statement.values as unknown[]);
         try {
           for (;;) {
-            const { rows } = await client.query(`fetch ${batchSize} from ${name}`);
+            const { rows } = await run(`fetch ${batchSize} from ${name}`);
             if (rows.length === 0) return;
             yield rows as R[];
           }
         } finally {
-          await client.query(`close ${name}`).catch(() => undefined);
+          await run(`close ${name}`).catch(() => undefined);
+        }
+      },
+      async parallel<R>(work: (reader: SnapshotReader) => Promise<R>): Promise<R> {
+        // Exported before any statement the body asks for afterwards (the lines' cursor) takes the connection.
+        snapshot ??= run<{ id: string }>("select pg_export_snapshot() as id").then(({ rows }) => rows[0]!.id);
+        const id = await snapshot;
+        if (!SNAPSHOT_ID.test(id)) throw new Error(`unexpected snapshot id ${JSON.stringify(id)}`);
+        const other = await parallelPool().connect();
+        let isDone = false;
+        try {
+          await other.query("begin isolation level repeatable read, read only");
+          await other.query(`set transaction snapshot '${id}'`);
+          const result = await work({ query: async <T>(statement: Prisma.Sql) => (await other.query(statement.text, statement.values as unknown[])).rows as T[] });
+          await other.query("commit");
+          isDone = true;
+          return result;
+        } finally {
+          if (!isDone) await other.query("rollback").catch(() => undefined);
+          other.release();
         }
       },
     };
     yield* body(session);
-    await client.query("commit");
+    await run("commit");
     isCommitted = true;
   } finally {
-    if (!isCommitted) await client.query("rollback").catch(() => undefined);
+    if (!isCommitted) await run("rollback").catch(() => undefined);
     client.release();
   }
 }
 
-/** Closes the export pool (tests and scripts). */
+/** Closes the export pools (tests and scripts). */
 export async function closeStreamPool(): Promise<void> {
-  const p = globalForStream.burnrateStreamPool;
+  const pools = [globalForStream.burnrateStreamPool, globalForStream.burnrateParallelPool];
   globalForStream.burnrateStreamPool = undefined;
-  await p?.end();
+  globalForStream.burnrateParallelPool = undefined;
+  await Promise.all(pools.map((p) => p?.end()));
 }

@@ -10,8 +10,8 @@ import { centsToDollars, gpuHoursText, LINE_CSV_COLUMNS, LINE_CSV_NUMBER_CELLS, 
 import { addMonths, monthRange } from "@/lib/reports/month";
 import { db } from "../client";
 import { Prisma, type SqlRunner } from "../sql";
-import { withCursorSession, type CursorSession } from "../stream";
-import { liveLinesReader, type RawLine } from "./report-lines";
+import { withCursorSession, type CursorSession, type SnapshotReader } from "../stream";
+import { startLiveLines, type RawLine } from "./report-lines";
 import {
   byGpuType,
   byModel,
@@ -49,11 +49,16 @@ export interface ExportScope {
   now: Date;
 }
 
-function sessionRunner(session: CursorSession): SqlRunner {
+function sessionRunner(session: CursorSession | SnapshotReader): SqlRunner {
   return {
     query: (statement) => session.query(statement),
     execute: () => Promise.reject(new Error("exports are read-only")),
   };
+}
+
+/** `work` on a second connection reading the session's snapshot (read-only, like the session). */
+function inParallel(session: CursorSession) {
+  return <T>(work: (run: SqlRunner) => Promise<T>): Promise<T> => session.parallel((reader) => work(sessionRunner(reader)));
 }
 
 interface ExportStart {
@@ -98,8 +103,18 @@ export async function* exportLineBatches(scope: ExportScope, onStart?: (start: E
     }
     if (period.start.getTime() <= now.getTime()) {
       const q = { viewer, ...(team ? { teamIds: [team.id] } : {}), from: period.start, to: period.end, granularity, timeZone, now };
-      const reader = await liveLinesReader(q, run);
-      for await (const batch of session.cursor<RawLine>(reader.sql)) yield batch.map(reader.parse);
+      // The usage rollups are read on a second connection in the same snapshot while PostgreSQL computes and
+      // sorts the lines (the first FETCH waits for all of them): the two largest reads of an export overlap.
+      const started = await startLiveLines(q, run, inParallel(session));
+      const batches = session.cursor<RawLine>(started.sql);
+      try {
+        const first = batches.next();
+        first.catch(() => undefined);
+        const parse = await started.parser;
+        for (let next = await first; !next.done; next = await batches.next()) yield next.value.map(parse);
+      } finally {
+        await batches.return();
+      }
     }
     const corrections = await outstandingCorrections({ run, viewer, closures, month, timeZone, ...teamFilter, now });
     if (corrections.length > 0) yield corrections;

@@ -66,40 +66,48 @@ export function liveLinesSql(q: LiveLinesQuery, { isRollupZone }: Pick<LinesSour
   const unit = q.granularity;
   const ledger = ledgerSql({ orgViewer: q.viewer, filters, from: q.from, to: q.to, unit, timeZone: q.timeZone, groupBy: "item", now: q.now, isRollupZone });
   const msBetween = (a: Prisma.Sql, b: Prisma.Sql) => Prisma.sql`greatest(0, extract(epoch from (${b}) - (${a})) * 1000)`;
-  const tokensUpTo = (t: Prisma.Sql) => Prisma.sql`floor(r."tokensProcessed"::numeric * ${msBetween(Prisma.sql`i.s`, t)} / greatest(${msBetween(Prisma.sql`i.s`, Prisma.sql`i.e1`)}, 1))`;
+  const tokensUpTo = (t: Prisma.Sql) => Prisma.sql`floor(i."tokensProcessed"::numeric * ${msBetween(Prisma.sql`i.s`, t)} / greatest(${msBetween(Prisma.sql`i.s`, Prisma.sql`i.e1`)}, 1))`;
   return Prisma.sql`
-    with ledger as (${ledger})
-    select l."bucketStart" as "periodStart", l."bucketEnd" as "periodEnd", l.kind, i.id as "itemId", i.name as "itemName",
+    with ledger as (${ledger}),
+    -- Each line's item, one index lookup per line (a lateral union is never flattened into a hash of every run),
+    -- materialized so that teams and GPU types are then hashed once (left to the planner, they were re-hashed
+    -- for every line). Only the columns used: an unused ledger label is never computed.
+    lines as materialized (
+      select l."bucketStart", l."bucketEnd", l.kind, l."computeCostMicros", l."computeCostCents", l."extraCostMicros", l."extraCostCents",
+        l."gpuMs", l."unpricedGpuMs", l."activeMs",
+        i.id, i.name, i."teamId", i.model, i."gpuTypeId", i.provider, i."pricingModel", i."gpuCount", i.override, i."tokensProcessed", i.s, i.e1
+      from ledger l
+      cross join lateral (
+        select r.id, r.name, r."teamId", r.model, r."gpuTypeId", r.provider, r."pricingModel", r."gpuCount",
+          r."pricePerGpuHourOverride" as override, r."tokensProcessed", r."startedAt" as s, r."endedAt" as e
+        from training_runs r where l.kind = 'training' and r.id = split_part(l."groupKey", ':', 2)::int
+        union all
+        select d.id, d.name, d."teamId", d.model, d."gpuTypeId", d.provider, d."pricingModel", d."gpuCount",
+          d."pricePerGpuHourOverride", null, d."activeFrom", d."activeTo"
+        from inference_deployments d where l.kind = 'inference' and d.id = split_part(l."groupKey", ':', 2)::int
+      ) r
+      cross join lateral (
+        select r.id, r.name, r."teamId", r.model, r."gpuTypeId", r.provider, r."pricingModel", r."gpuCount", r.override, r."tokensProcessed", r.s,
+          -- A zero-length run's extras land at its start (cost-ledger.ts): its charge period is its first millisecond.
+          greatest(coalesce(r.e, ${q.now}::timestamptz), r.s + interval '1 millisecond') as e1
+      ) i
+    )
+    select i."bucketStart" as "periodStart", i."bucketEnd" as "periodEnd", i.kind, i.id as "itemId", i.name as "itemName",
       t.id as "teamId", t.slug as "teamSlug", t.name as "teamName", i.model, g.id as "gpuTypeId", g.name as "gpuTypeName",
       i.provider, i."pricingModel"::text as "pricingModel", i."gpuCount",
       cp.cs as "chargeStart", cp.ce as "chargeEnd",
-      l."computeCostMicros" as "computeMicros", l."computeCostCents" as "computeCents",
-      l."extraCostMicros" as "extraMicros", l."extraCostCents" as "extraCents",
-      l."gpuMs", l."unpricedGpuMs", l."activeMs",
-      case when l.kind = 'training' and r."tokensProcessed" is not null then (${tokensUpTo(Prisma.sql`cp.ce`)} - ${tokensUpTo(Prisma.sql`cp.cs`)})::text end as "trainingTokens",
+      i."computeCostMicros" as "computeMicros", i."computeCostCents" as "computeCents",
+      i."extraCostMicros" as "extraMicros", i."extraCostCents" as "extraCents",
+      i."gpuMs", i."unpricedGpuMs", i."activeMs",
+      case when i.kind = 'training' and i."tokensProcessed" is not null then (${tokensUpTo(Prisma.sql`cp.ce`)} - ${tokensUpTo(Prisma.sql`cp.cs`)})::text end as "trainingTokens",
       round(i.override * 1000000)::text as "overrideMicros"
-    from ledger l
-    -- One index lookup per line (a lateral union is never flattened into a hash of every run).
+    from lines i
     cross join lateral (
-      select r.id, r.name, r."teamId", r.model, r."gpuTypeId", r.provider, r."pricingModel", r."gpuCount",
-        r."pricePerGpuHourOverride" as override, r."tokensProcessed", r."startedAt" as s, r."endedAt" as e
-      from training_runs r where l.kind = 'training' and r.id = split_part(l."groupKey", ':', 2)::int
-      union all
-      select d.id, d.name, d."teamId", d.model, d."gpuTypeId", d.provider, d."pricingModel", d."gpuCount",
-        d."pricePerGpuHourOverride", null, d."activeFrom", d."activeTo"
-      from inference_deployments d where l.kind = 'inference' and d.id = split_part(l."groupKey", ':', 2)::int
-    ) r
-    cross join lateral (
-      select r.id, r.name, r."teamId", r.model, r."gpuTypeId", r.provider, r."pricingModel", r."gpuCount", r.override, r.s,
-        -- A zero-length run's extras land at its start (cost-ledger.ts): its charge period is its first millisecond.
-        greatest(coalesce(r.e, ${q.now}::timestamptz), r.s + interval '1 millisecond') as e1
-    ) i
-    cross join lateral (
-      select greatest(l."bucketStart", i.s, ${q.from}::timestamptz) as cs, least(l."bucketEnd", i.e1, ${q.to}::timestamptz) as ce
+      select greatest(i."bucketStart", i.s, ${q.from}::timestamptz) as cs, least(i."bucketEnd", i.e1, ${q.to}::timestamptz) as ce
     ) cp
     join teams t on t.id = i."teamId"
     join gpu_types g on g.id = i."gpuTypeId"
-    order by t.name, t.id, l.kind desc, i.name, i.id, l."bucketStart"`;
+    order by t.name, t.id, i.kind desc, i.name, i.id, i."bucketStart"`;
 }
 
 /** The org's catalog prices, in micro-dollars, by (GPU type, provider, pricing model), each list in time order. */
@@ -167,7 +175,38 @@ export interface LiveLinesReader {
  * them. Run on the connection (snapshot) the lines are read from.
  */
 export async function liveLinesReader(q: LiveLinesQuery, run: SqlRunner): Promise<LiveLinesReader> {
+  const started = await startLiveLines(q, run);
+  return { sql: started.sql, parse: await started.parser };
+}
+
+/** The lines' SQL at once, and their parser once the usage and prices it joins are read. */
+export interface StartedLiveLines {
+  sql: Prisma.Sql;
+  parser: Promise<(r: RawLine) => ReportLine>;
+}
+
+/**
+ * liveLinesReader without waiting for the joins: the usage query (the larger
+ * of the two) runs through `inParallel` — on another connection reading the
+ * same snapshot, for an export — while the caller starts the lines' SQL on
+ * `run`.
+ */
+export async function startLiveLines(
+  q: LiveLinesQuery,
+  run: SqlRunner,
+  inParallel?: <T>(work: (usageRun: SqlRunner) => Promise<T>) => Promise<T>,
+): Promise<StartedLiveLines> {
   const sources = await linesSources(q, run);
+  const usage = inParallel ? inParallel((usageRun) => readLineUsage(q, usageRun)) : readLineUsage(q, run);
+  // Without a second connection, one statement at a time on `run` (a transaction's connection takes no more).
+  const catalog = inParallel ? readCatalog(q.viewer, run) : usage.then(() => readCatalog(q.viewer, run));
+  const parser = Promise.all([usage, catalog]).then(([u, c]) => (r: RawLine) => parseLiveLine(r, u, c));
+  // Awaited by the caller after it has started the lines' SQL; a failure meanwhile is not an unhandled rejection.
+  parser.catch(() => undefined);
+  return { sql: liveLinesSql(q, sources), parser };
+}
+
+async function readLineUsage(q: LiveLinesQuery, run: SqlRunner): Promise<Map<string, LineUsage>> {
   const usageRows = await queryUsage(
     { viewer: q.viewer, filters: q.teamIds ? { teamIds: q.teamIds } : {}, from: q.from, to: q.to, unit: q.granularity, timeZone: q.timeZone, groupBy: "item" },
     run,
@@ -183,14 +222,18 @@ export async function liveLinesReader(q: LiveLinesQuery, run: SqlRunner): Promis
       p99Key: u.p99Key,
     });
   }
+  return usage;
+}
+
+async function readCatalog(viewer: Viewer, run: SqlRunner): Promise<Map<string, CatalogPrice[]>> {
   const catalog = new Map<string, CatalogPrice[]>();
-  for (const p of await run.query<{ gpuTypeId: number; provider: string; pricingModel: string; micros: string; effectiveFrom: Date; effectiveTo: Date | null }>(catalogSql(q.viewer))) {
+  for (const p of await run.query<{ gpuTypeId: number; provider: string; pricingModel: string; micros: string; effectiveFrom: Date; effectiveTo: Date | null }>(catalogSql(viewer))) {
     const key = catalogKey(Number(p.gpuTypeId), p.provider, p.pricingModel);
     const list = catalog.get(key) ?? [];
     list.push({ micros: BigInt(p.micros), from: asDate(p.effectiveFrom), to: p.effectiveTo === null ? null : asDate(p.effectiveTo) });
     catalog.set(key, list);
   }
-  return { sql: liveLinesSql(q, sources), parse: (r) => parseLiveLine(r, usage, catalog) };
+  return catalog;
 }
 
 /** node-postgres already made a Date of a timestamptz: no copy (in the Next.js server every `new Date` is wrapped, and slow). */

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { Route } from "next";
 import type { DashboardData, TopItem } from "@/lib/db/queries/dashboards";
+import { PERCENTILE_ACCURACY_NOTE } from "@/lib/domain/percentiles";
 import { bucketsBetween } from "@/lib/domain/calendar";
 import { denseTimeSeries, toChartData, topNWithOther } from "@/lib/domain/charts/series";
 import { formatGpuHours, formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
@@ -113,6 +114,7 @@ export function DashboardView({ data, zoneLabel, showTeams }: { data: DashboardD
                   { key: "slo", header: "SLO", isNumeric: true, cell: (b) => formatMs(b.sloMs) },
                 ]}
               />
+              <p className="px-4 py-2 text-xs text-slate-500">{PERCENTILE_ACCURACY_NOTE}</p>
             </Card>
           ) : null}
         </>

@@ -225,7 +225,7 @@ export function UsageForm({
         <TextField {...control("outputTokens")} isRequired inputMode="numeric" isNumeric suffix="tokens" hint={magnitude(values.outputTokens)} />
         <TextField {...control("avgGpuUtilizationPct")} inputMode="decimal" isNumeric suffix="%" placeholder="not measured" hint="Average over the period" />
       </FieldGroup>
-      <FieldGroup title="Latency" description="Optional: enter all three percentiles or none. Merged into dashboard percentiles as an approximation.">
+      <FieldGroup title="Latency" description="Optional: enter all three percentiles or none. Merged into dashboard percentiles as an estimate, interpolated through the three in log space.">
         <TextField {...control("latencyP50Ms")} inputMode="decimal" isNumeric suffix="ms" />
         <TextField {...control("latencyP95Ms")} inputMode="decimal" isNumeric suffix="ms" />
         <TextField {...control("latencyP99Ms")} inputMode="decimal" isNumeric suffix="ms" />

@@ -7,6 +7,7 @@ import { formatBucketLabel } from "@/lib/domain/charts/format";
 import { formatDuration, formatMs, formatQps, formatUsdRate } from "@/lib/domain/display";
 import { formatDateTime } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
+import { SKETCH_ACCURACY_NOTE, SUMMARY_ESTIMATE_NOTE } from "@/lib/domain/percentiles";
 import type { ZoneChoice } from "@/lib/domain/reporting-zone";
 import type { UsageLatency, WithNoData } from "@/lib/domain/usage-table";
 import { withZone } from "@/lib/validation/form-zone";
@@ -35,10 +36,10 @@ function Latency({ latency }: { latency: UsageLatency }) {
   const approximate = latency.source !== "sketch";
   const how =
     latency.source === "summary"
-      ? "Summary percentiles only (entered without a histogram)"
+      ? `Summary percentiles only: a record's as entered; a period's merged from its records, ${SUMMARY_ESTIMATE_NOTE}`
       : latency.source === "mixed"
-        ? `Approximate: ${((latency.summaryShare ?? 0) * 100).toFixed(1)}% of requests from records with summary percentiles only, folded in as point masses`
-        : "From latency sketches (1% relative accuracy)";
+        ? `Approximate: ${((latency.summaryShare ?? 0) * 100).toFixed(1)}% of requests from records with summary percentiles only, ${SUMMARY_ESTIMATE_NOTE}; the rest ${SKETCH_ACCURACY_NOTE}`
+        : `From latency sketches: ${SKETCH_ACCURACY_NOTE}`;
   return (
     <span title={how}>
       {approximate ? <span aria-hidden="true">≈ </span> : null}

@@ -3,6 +3,7 @@ import type { Route } from "next";
 import type { DeploymentRow } from "@/lib/db/queries/dashboards";
 import { formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
 import { IDLE_DEFINITION } from "@/lib/domain/inference-cost";
+import { PERCENTILE_ACCURACY_NOTE, SUMMARY_ESTIMATE_NOTE } from "@/lib/domain/percentiles";
 import { BATCHING_LABELS, QUANTIZATION_LABELS, SERVING_ENGINE_LABELS } from "@/lib/domain/labels";
 import { formatUsd } from "@/lib/domain/money";
 import { Badge } from "@/components/ui/badge";
@@ -79,7 +80,7 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
       cell: (d) => (
         <span className={d.isBreachingSlo ? "font-semibold text-red-700" : undefined}>
           {formatMs(d.p99Ms)}
-          {d.isLatencyApproximate ? <span title="Includes windows with only summary percentiles"> ≈</span> : null}
+          {d.isLatencyApproximate ? <span title={`Includes windows with only summary percentiles, ${SUMMARY_ESTIMATE_NOTE}`}> ≈</span> : null}
           <span className="font-normal text-slate-500"> / {d.p99SloMs === null ? "—" : formatMs(d.p99SloMs)}</span>
           {d.isBreachingSlo ? <span className="sr-only"> (breaching SLO)</span> : null}
         </span>
@@ -102,6 +103,7 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
     <>
       <DataTable caption="Inference deployments" columns={columns} rows={deployments} rowKey={(d) => d.id} />
       <p className="px-4 py-2 text-xs text-slate-500">{IDLE_DEFINITION}</p>
+      <p className="px-4 pb-2 text-xs text-slate-500">p99: {PERCENTILE_ACCURACY_NOTE}</p>
     </>
   );
 }

@@ -91,8 +91,9 @@ describe("latencySummary", () => {
     const summary = latencySummary({ sketches: [sketch], manualWindows: [{ requests: 1_000, p50Ms: 80, p95Ms: 140, p99Ms: 200 }] });
     expect(summary.requestCount).toBe(100_000);
     expect(summary.approximationNote).toBe(
-      "1,000 of 100,000 requests (1.0%) came from windows with only summary percentiles, folded in as point masses: " +
-        "51% of each window's requests at its p50, 45% at its p95 and 4% at its p99.",
+      "1,000 of 100,000 requests (1.0%) came from windows with only summary percentiles, estimated: interpolated through " +
+        "each window's p50/p95/p99 in log space (within 5% of exact on log-normal and Pareto test data). The other " +
+        "requests' latencies are within 1% of exact (DDSketch relative accuracy), or to the bucket bounds for windows sent as histograms.",
     );
   });
 
@@ -100,6 +101,8 @@ describe("latencySummary", () => {
     expect(approximationNote({ approximateRequests: 0n, requestCount: 10n })).toBeNull();
     expect(approximationNote({ approximateRequests: 3n, requestCount: 0n })).toBeNull();
     expect(approximationNote({ approximateRequests: 25n, requestCount: 1_000n })).toMatch(/^25 of 1,000 requests \(2\.5%\)/);
+    // All of it estimated: nothing said about other requests.
+    expect(approximationNote({ approximateRequests: 40n, requestCount: 40n })).toMatch(/^40 of 40 requests \(100\.0%\).*test data\)\.$/);
   });
 
   it("a summary-only window without requests changes nothing", () => {

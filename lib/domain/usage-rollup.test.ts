@@ -44,24 +44,51 @@ describe("prorateWindow", () => {
     expect(part!.measures.idleMs).toBe(300_000n);
   });
 
-  it("turns summary percentiles into point masses and counts them as approximate", () => {
-    const summaryOnly = { ...base, latency: null, summaryMs: { p50: 100, p95: 300, p99: 900 }, requests: 1_000n, errors: 0n };
+  it("spreads summary percentiles along a curve through them (not point masses) and counts them as approximate", () => {
+    const summaryOnly = { ...base, latency: null, summaryMs: { p50: 100, p95: 300, p99: 900 }, requests: 1_000n, errors: 10n };
     const { sketch, isApproximate } = windowLatency(summaryOnly);
     expect(isApproximate).toBe(true);
-    expect(sketch.keys).toEqual([sketchKey(100), sketchKey(300), sketchKey(900)]);
-    expect(sketch.counts).toEqual([510, 450, 40]);
-    expect(prorateWindow(summaryOnly)[0]!.measures.approxRequests).toBe(1_000n);
+    expect(sketchCount(sketch)).toBe(990);
+    // The window's own percentiles read back, at the ranks the sketch reads.
+    expect([0.5, 0.95, 0.99].map((q) => sketchQuantileKey(sketch, q))).toEqual([sketchKey(100), sketchKey(300), sketchKey(900)]);
+    // Spread between the curve's ends (summary-sketch.ts): p50 × (p50/p95)^2.35 and p99 × (p99/p95)^1.40.
+    expect(sketch.keys.length).toBeGreaterThan(100);
+    expect(sketch.keys[0]).toBe(sketchKey(100 * (100 / 300) ** 2.35));
+    expect(sketch.keys.at(-1)).toBe(sketchKey(900 * (900 / 300) ** 1.4));
+    expect(prorateWindow(summaryOnly)[0]!.measures.approxRequests).toBe(990n);
   });
 
   it("reads a day-long summary window's percentiles back from any run of its quarters (a local day covering part of it)", () => {
-    // Regression: with exactly 50% at p50, the first 32 quarters of this window read p50 as its p95.
+    // Regression: split key by key, every thin key's remainder went to the first quarters, skewing them to the tail.
     const day = { ...base, windowSeconds: 86_400, latency: null, summaryMs: { p50: 150, p95: 400, p99: 900 }, requests: 100_000n, errors: 50n };
     const quarters = prorateWindow(day).map((q) => q.measures.latency);
-    for (const [from, to] of [[0, 32], [32, 96], [0, 1], [95, 96], [10, 11], [0, 96]] as const) {
+    for (const [from, to] of [[0, 32], [32, 96], [0, 1], [95, 96], [10, 11], [40, 41], [0, 96]] as const) {
       const merged = mergeSketches(...quarters.slice(from, to));
+      const requests = sketchCount(merged);
       expect(sketchQuantileKey(merged, 0.5), `p50 of quarters ${from}-${to}`).toBe(sketchKey(150));
       expect(sketchQuantileKey(merged, 0.95), `p95 of quarters ${from}-${to}`).toBe(sketchKey(400));
-      expect(sketchQuantileKey(merged, 0.99), `p99 of quarters ${from}-${to}`).toBe(sketchKey(900));
+      // p99 rests on the slowest 1%: ten requests of a single quarter, so within a few keys (2% each) there.
+      const p99Keys = requests > 10_000 ? 1 : 4;
+      expect(Math.abs(sketchQuantileKey(merged, 0.99)! - sketchKey(900)), `p99 of quarters ${from}-${to}`).toBeLessThanOrEqual(p99Keys);
+    }
+    // Every quarter holds its time share of the served requests, to one request per quarter.
+    for (const quarter of quarters) expect(Math.abs(sketchCount(quarter) - 99_950 / 96)).toBeLessThanOrEqual(1);
+  });
+
+  it("splits a many-key sketch evenly: every quarter's running count stays within one request of its share", () => {
+    const keys = Array.from({ length: 300 }, (_, i) => 200 + i);
+    const counts = keys.map((_, i) => 1 + (i % 7));
+    const total = counts.reduce((a, b) => a + b, 0);
+    const window = { ...base, windowStart: new Date("2026-03-01T10:05:00Z"), windowSeconds: 7 * 3600, latency: { keys, counts }, requests: BigInt(total), errors: 0n };
+    const parts = prorateWindow(window);
+    const windowMs = 7 * 3600 * 1000;
+    let running = 0;
+    for (const [k, key] of keys.entries()) {
+      running += counts[k]!;
+      for (const part of parts) {
+        const placed = part.measures.latency.keys.reduce((sum, pk, j) => (pk <= key ? sum + part.measures.latency.counts[j]! : sum), 0);
+        expect(Math.abs(placed - (running * Number(part.measures.windowMs)) / windowMs)).toBeLessThan(1 + 1e-9);
+      }
     }
   });
 });

@@ -1,6 +1,6 @@
 import { apportion } from "./largest-remainder";
 import { mergeSketches, type LatencySketch } from "./latency-sketch";
-import { summaryWindowSketch } from "./percentiles";
+import { interpolatedSummarySketch } from "./summary-sketch";
 
 /**
  * Usage windows → 15-minute rollup buckets. A window that spans several
@@ -10,8 +10,8 @@ import { summaryWindowSketch } from "./percentiles";
  * always sum exactly to the window.
  *
  * Windows entered with summary percentiles only (no sketch) join the latency
- * distribution as point masses (percentiles.ts, summaryWindowSketch) over
- * their served requests. Percentiles over a range that includes them are
+ * distribution interpolated through their p50/p95/p99 in log space
+ * (summary-sketch.ts, interpolatedSummarySketch) over their served requests. Percentiles over a range that includes them are
  * approximate, and `approxRequests` says by how many requests.
  *
  * Utilization is summed over traffic windows only (requests > 0): with
@@ -70,7 +70,7 @@ export function quarterStart(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / QUARTER_MS) * QUARTER_MS);
 }
 
-/** The window's latency distribution: its sketch, or point masses from its summary. */
+/** The window's latency distribution: its sketch, or one interpolated through its summary percentiles. */
 export function windowLatency(window: Pick<UsageWindowInput, "latency" | "summaryMs" | "requests" | "errors">): {
   sketch: LatencySketch;
   isApproximate: boolean;
@@ -79,17 +79,37 @@ export function windowLatency(window: Pick<UsageWindowInput, "latency" | "summar
   const served = window.requests - window.errors;
   if (!window.summaryMs || served <= 0n) return { sketch: { keys: [], counts: [] }, isApproximate: false };
   const { p50, p95, p99 } = window.summaryMs;
-  return { sketch: summaryWindowSketch({ requests: served, p50Ms: p50, p95Ms: p95, p99Ms: p99 }), isApproximate: true };
+  return { sketch: interpolatedSummarySketch({ requests: served, p50Ms: p50, p95Ms: p95, p99Ms: p99 }), isApproximate: true };
 }
 
+/**
+ * A sketch cut into parts in proportion to `weights`: every key's count is
+ * split exactly (the parts sum to the sketch), and each key's requests go
+ * first to the parts furthest behind their share of the requests so far
+ * (largest remainder over those shortfalls). Splitting key by key alone would
+ * hand every key's rounding remainder to the same (earliest) parts: with a
+ * sketch of many thin keys, as a summary window's interpolated sketch is, the
+ * first quarters of a long window would get a request of nearly every key.
+ */
 function splitSketch(sketch: LatencySketch, weights: bigint[]): LatencySketch[] {
   const parts = weights.map(() => ({ keys: [] as number[], counts: [] as number[] }));
+  const weightSum = weights.reduce((sum, w) => sum + w, 0n);
+  const placed = weights.map(() => 0n);
+  let cumulative = 0n;
   sketch.keys.forEach((key, k) => {
-    const split = apportion({ total: BigInt(sketch.counts[k]!), weights });
-    split.forEach((count, i) => {
-      if (count > 0n) {
+    const count = BigInt(sketch.counts[k]!);
+    cumulative += count;
+    // Part i's shortfall against its share of the requests through this key, × weightSum (they sum to count × weightSum).
+    const shortfalls = weights.map((w, i) => {
+      const shortfall = cumulative * w - placed[i]! * weightSum;
+      return shortfall > 0n ? shortfall : 0n;
+    });
+    const split = apportion({ total: count, weights: shortfalls });
+    split.forEach((part, i) => {
+      if (part > 0n) {
+        placed[i]! += part;
         parts[i]!.keys.push(key);
-        parts[i]!.counts.push(Number(count));
+        parts[i]!.counts.push(Number(part));
       }
     });
   });

@@ -5,8 +5,9 @@
  * Percentiles come from sketches: a record's own sketch, or a rolled-up
  * bucket's merged sketch (usage-ledger.ts) — never an average of rows'
  * percentiles. A record entered with summary percentiles only shows them as
- * entered; a bucket that folds such records in (as point masses,
- * percentiles.ts) is approximate by the share of its requests they hold.
+ * entered; a bucket that folds such records in (interpolated through their
+ * p50/p95/p99, summary-sketch.ts) is approximate by the share of its requests
+ * they hold.
  */
 import { sketchBucketValue, sketchQuantile, type LatencySketch } from "./latency-sketch";
 import type { TimeRange } from "./time-range";

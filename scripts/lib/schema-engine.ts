@@ -7,6 +7,7 @@ import { splitSqlScript } from "./sql-script";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SchemaEngine, MigrationList, SchemaFilter } from "@prisma/schema-engine-wasm";
+import { RollupFormatTooNewError, upgradeRollupFormat } from "../../lib/db/mutations/rollup-format";
 import { StartupError } from "./errors";
 
 /**
@@ -220,11 +221,36 @@ export async function applyMigrations(url: string): Promise<string[]> {
   if (status.failed.length > 0) {
     throw new StartupError(`migration ${status.failed.join(", ")} failed earlier and is half-applied — fix it by hand, then mark it rolled back`);
   }
-  if (status.pending.length === 0) return [];
-  const result = await withEngine({ url }, (engine) =>
-    engine.applyMigrations({ migrationsList: readMigrations(), filters: NO_FILTER }),
-  );
-  return result.appliedMigrationNames;
+  const applied =
+    status.pending.length === 0
+      ? []
+      : (await withEngine({ url }, (engine) => engine.applyMigrations({ migrationsList: readMigrations(), filters: NO_FILTER }))).appliedMigrationNames;
+  await upgradeRollups(url);
+  return applied;
+}
+
+/**
+ * Rebuilds the usage rollups once when they were built in an older format
+ * than this code writes (lib/db/mutations/rollup-format.ts), as part of
+ * bringing the database up to date.
+ */
+async function upgradeRollups(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const upgrade = await upgradeRollupFormat(client);
+    if (upgrade?.rebuilt) {
+      const { deployments, quarters, seconds } = upgrade.rebuilt;
+      console.log(
+        `Rebuilt the usage rollups in format ${upgrade.to} (was ${upgrade.from}): ${quarters.toLocaleString("en-US")} 15-minute rows for ${deployments} deployments in ${seconds.toFixed(1)} s`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof RollupFormatTooNewError) throw new StartupError(error.message);
+    throw error;
+  } finally {
+    await client.end();
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices"
 import { DataTable } from "@/components/ui/data-table";
 import type { TimeRange } from "@/lib/domain/time-range";
 import { IDLE_DEFINITION } from "@/lib/domain/inference-cost";
+import { PERCENTILE_ACCURACY_NOTE, SKETCH_ACCURACY_NOTE } from "@/lib/domain/percentiles";
 import { formatDuration } from "@/lib/domain/display";
 import { denseMeasures, toChartData } from "@/lib/domain/charts/series";
 import { formatGpuHours, formatMs, formatPercent, formatQps, formatUsdRate } from "@/lib/domain/display";
@@ -202,7 +203,7 @@ function Body({ detail, timeZone }: { detail: DeploymentDetail; timeZone: string
                   {formatMs(latency.p50Ms)} / {formatMs(latency.p95Ms)} / <span className={isBreaching ? "text-red-700" : undefined}>{formatMs(latency.p99Ms)}</span>
                 </span>
               ),
-              how: latency.note ?? `p99 SLO ${deployment.p99SloMs === null ? "not set" : formatMs(deployment.p99SloMs)}${isBreaching ? " — breached" : ""}; from merged latency sketches (1% accuracy)`,
+              how: `p99 SLO ${deployment.p99SloMs === null ? "not set" : formatMs(deployment.p99SloMs)}${isBreaching ? " — breached" : ""}; ${latency.note ?? `from merged latency sketches, ${SKETCH_ACCURACY_NOTE}`}`,
             },
             { term: "Error rate", value: formatPercent(summary.metrics.errorRate) },
             { term: "Cached input tokens", value: formatPercent(summary.metrics.cachedTokenShare) },
@@ -231,6 +232,7 @@ function Body({ detail, timeZone }: { detail: DeploymentDetail; timeZone: string
         <Card title="Latency">
           <div className="p-3">
             <LineChart title="Latency p50, p95 and p99" data={trafficChart(latencySeries, deployment.p99SloMs === null ? undefined : { value: deployment.p99SloMs, label: "p99 SLO" })} />
+            <p className="mt-1 text-xs text-slate-500">{PERCENTILE_ACCURACY_NOTE}</p>
           </div>
         </Card>
         <Card title="Requests per second">

@@ -13,17 +13,25 @@ import { rowValidator, type DataRow, type ValidRows } from "./rows";
  *
  * The file is read as a stream: decoded 64 KB at a time, cut into pieces of
  * at most 200 lines and 32,000 characters, each parsed by csv-parse's stream
- * and followed by a turn of the event loop, so other requests are served
- * while a large file is read. Every limit (kinds.ts: columns, cell length,
- * rows, blank rows, uneven rows, line length) is checked as the records
- * arrive, and the read stops at the first one exceeded: a hostile file costs
- * no more than its first offending piece.
+ * and followed by a turn of the event loop. Every limit (kinds.ts: columns,
+ * cell length, rows, blank rows, uneven rows, line length) is checked as the
+ * records arrive, and the read stops at the first one exceeded: a hostile
+ * file costs no more than its first offending piece. `streamImportFile`
+ * hands the data rows over piece by piece and keeps none of them, so a
+ * reader's memory is bounded by a piece, not by the file (the server runs it
+ * in a worker thread: lib/import/check-file.ts).
  */
 
 export interface ParsedImportFile {
   kind: ImportKind;
   header: HeaderMap;
   rows: DataRow[];
+}
+
+/** What a streamed read found: the header and how many data rows were handed over. */
+export interface StreamedImportFile {
+  header: HeaderMap;
+  rowCount: number;
 }
 
 /** Bytes decoded at a time. */
@@ -45,10 +53,12 @@ function* pieces(text: string): Generator<string> {
   }
 }
 
-/** The records of a file as they are read, checked against the limits; `finish` says what the file holds. */
+/** The records of a file as they are read, checked against the limits; the data rows of each piece are collected in `fresh`. */
 class RecordChecks {
-  private header: HeaderMap | null = null;
-  readonly rows: DataRow[] = [];
+  header: HeaderMap | null = null;
+  /** Data rows found since the caller last took them. */
+  fresh: DataRow[] = [];
+  private rowCount = 0;
   private blankRows = 0;
   /** Characters since the last line break. */
   private lineChars = 0;
@@ -97,8 +107,9 @@ class RecordChecks {
       if (isBlankRecord(cells)) {
         this.blankRows += 1;
       } else {
-        this.rows.push({ row, cells });
-        if (this.rows.length > MAX_IMPORT_ROWS) {
+        this.fresh.push({ row, cells });
+        this.rowCount += 1;
+        if (this.rowCount > MAX_IMPORT_ROWS) {
           return fail(`The file has more than ${count(MAX_IMPORT_ROWS)} rows; at most ${count(MAX_IMPORT_ROWS)} can be imported at once. Split it into smaller files.`);
         }
       }
@@ -120,10 +131,10 @@ class RecordChecks {
     return column ? column.title.slice(0, 60) : null;
   }
 
-  finish(): FileCheck<ParsedImportFile> {
+  finish(): FileCheck<StreamedImportFile> {
     if (!this.header) return fail(NO_HEADER);
-    if (this.rows.length === 0) return fail("The file has a header row but no data rows.");
-    return { ok: true, value: { kind: this.kind, header: this.header, rows: this.rows } };
+    if (this.rowCount === 0) return fail("The file has a header row but no data rows.");
+    return { ok: true, value: { header: this.header, rowCount: this.rowCount } };
   }
 }
 
@@ -151,17 +162,45 @@ function checkHeaderLine(kind: ImportKind, text: string, isLast: boolean): FileC
   return { ok: true, value: true };
 }
 
-/** Slices of the file's bytes, SLICE_BYTES at a time. */
-function* slices(bytes: Uint8Array): Generator<Uint8Array> {
-  for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES) yield bytes.subarray(offset, offset + SLICE_BYTES);
+/** The chunks of the file's bytes, cut into slices of at most SLICE_BYTES. */
+async function* slices(chunks: Uint8Array | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const source = chunks instanceof Uint8Array ? [chunks] : chunks;
+  for await (const chunk of source) {
+    for (let offset = 0; offset < chunk.length; offset += SLICE_BYTES) yield chunk.subarray(offset, offset + SLICE_BYTES);
+  }
 }
 
-export async function parseImportFile({ kind, bytes }: { kind: ImportKind; bytes: Uint8Array }): Promise<FileCheck<ParsedImportFile>> {
-  const size = checkFileSize(bytes.length);
+/** Data rows as they are read, with the header they belong to and the bytes read so far. */
+export type RowSink = (rows: DataRow[], header: HeaderMap, bytesRead: number) => void | Promise<void>;
+
+/**
+ * Reads the file (its bytes, or its chunks as they arrive; `byteLength` is
+ * the whole file's) and hands each piece's data rows to `onRows` — awaited
+ * before the next piece is parsed — without keeping them.
+ */
+export async function streamImportFile({
+  kind,
+  bytes,
+  byteLength,
+  onRows,
+}: {
+  kind: ImportKind;
+  bytes: Uint8Array | AsyncIterable<Uint8Array>;
+  byteLength: number;
+  onRows: RowSink;
+}): Promise<FileCheck<StreamedImportFile>> {
+  const size = checkFileSize(byteLength);
   if (!size.ok) return size;
   const decoder = new CsvTextDecoder();
   const reader = new CsvRecordReader();
   const checks = new RecordChecks(kind);
+  let bytesRead = 0;
+  const handOver = async () => {
+    if (checks.fresh.length === 0) return;
+    const rows = checks.fresh;
+    checks.fresh = [];
+    await onRows(rows, checks.header!, bytesRead);
+  };
   /** Text held until the header line is complete and checked; null after. */
   let headerText: string | null = "";
   const feed = async (text: string): Promise<FileCheck<null>> => {
@@ -172,35 +211,51 @@ export async function parseImportFile({ kind, bytes }: { kind: ImportKind; bytes
       if (!read.ok) return read;
       const checked = checks.checkRecords(read.value, reader);
       if (!checked.ok) return checked;
+      await handOver();
     }
     return { ok: true, value: null };
   };
-  try {
-    const chunks = [...slices(bytes)];
-    for (let i = 0; i <= chunks.length; i++) {
-      const isLast = i === chunks.length;
-      const text = isLast ? decoder.end() : decoder.push(chunks[i]!);
-      if (!text.ok) return text;
-      let fresh = text.value;
-      if (headerText !== null) {
-        headerText += fresh;
-        const header = checkHeaderLine(kind, headerText, isLast);
-        if (!header.ok) return header;
-        if (!header.value) continue;
-        fresh = headerText;
-        headerText = null;
-      }
-      const fed = await feed(fresh);
-      if (!fed.ok) return fed;
+  const take = async (text: FileCheck<string>, isLast: boolean): Promise<FileCheck<null>> => {
+    if (!text.ok) return text;
+    let fresh = text.value;
+    if (headerText !== null) {
+      headerText += fresh;
+      const header = checkHeaderLine(kind, headerText, isLast);
+      if (!header.ok) return header;
+      if (!header.value) return { ok: true, value: null };
+      fresh = headerText;
+      headerText = null;
     }
+    return feed(fresh);
+  };
+  try {
+    for await (const slice of slices(bytes)) {
+      bytesRead += slice.length;
+      const taken = await take(decoder.push(slice), false);
+      if (!taken.ok) return taken;
+    }
+    const taken = await take(decoder.end(), true);
+    if (!taken.ok) return taken;
     const rest = await reader.end();
     if (!rest.ok) return rest;
     const checked = checks.checkRecords(rest.value, reader);
     if (!checked.ok) return checked;
+    await handOver();
     return checks.finish();
   } finally {
     reader.destroy();
   }
+}
+
+/** The whole file's rows at once (tests and small files). */
+export async function parseImportFile({ kind, bytes }: { kind: ImportKind; bytes: Uint8Array }): Promise<FileCheck<ParsedImportFile>> {
+  const rows: DataRow[] = [];
+  const read = await streamImportFile({ kind, bytes, byteLength: bytes.length, onRows: (fresh) => {
+      for (const row of fresh) rows.push(row);
+    },
+  });
+  if (!read.ok) return read;
+  return { ok: true, value: { kind, header: read.value.header, rows } };
 }
 
 export type ImportReading = { ok: false; message: string } | { ok: true; rowCount: number; valid: ValidRows; issues: ImportIssue[] };

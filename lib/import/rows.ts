@@ -2,8 +2,8 @@ import type { z } from "zod";
 import { MIN_INSTANT } from "@/lib/validation/entities/fields";
 import { trainingRunSchema, type TrainingRunValues } from "@/lib/validation/entities/training-run";
 import { usageWindowSchema, type UsageWindowValues } from "@/lib/validation/entities/usage-window";
-import { IMPORT_COLUMNS, type ColumnSpec } from "./columns";
-import type { HeaderMap, MappedColumn } from "./header";
+import { IMPORT_COLUMNS } from "./columns";
+import type { HeaderMap } from "./header";
 import type { ImportIssue, ImportKind } from "./kinds";
 import { instantReader } from "./local-time";
 import { referenceResolver, type ImportReferences, type Resolution } from "./references";
@@ -44,6 +44,8 @@ export interface RowValidationOptions {
   /** IANA zone for times written without an offset (already validated). */
   timeZone: string;
   now: Date;
+  /** Problems kept to be listed: those of the rows up to the one that reaches this many (all are counted). Default: all. */
+  listedIssues?: number;
 }
 
 export interface RowValidator {
@@ -51,10 +53,11 @@ export interface RowValidator {
   validate(rows: readonly DataRow[]): void;
   /** Problems found so far. */
   issueCount(): number;
-  /** The valid rows found since the last call. */
+  /** The valid rows found since the last call (the validator lets go of them). */
   takeValid(): ValidRows;
   /** A problem found outside the row checks (e.g. against stored records), placed under the field's column. */
   issue(row: number, field: string, message: string): ImportIssue;
+  /** The valid rows not taken yet, and the problems kept (in row order; see `listedIssues`). */
   result(): { valid: ValidRows; issues: ImportIssue[] };
 }
 
@@ -70,20 +73,34 @@ const REQUIRED_REFERENCE: Record<string, string> = {
 
 type AnySchema = z.ZodType<unknown>;
 
-export function rowValidator({ kind, header, references, timeZone, now }: RowValidationOptions): RowValidator {
+/** A problem with a row's field, under the file's own column for it when it has one (`order` sorts a row's problems). */
+function placedIssue(kind: ImportKind, header: HeaderMap, row: number, field: string, message: string): ImportIssue & { order: number } {
+  const mapped = header.columns.find((c) => c.spec.field === field);
+  if (mapped) return { row, column: mapped.title, columnIndex: mapped.index + 1, message, order: mapped.index };
+  const specs = IMPORT_COLUMNS[kind];
+  const at = Math.max(0, specs.findIndex((s) => s.field === field));
+  return { row, column: specs[at]!.header, columnIndex: null, message, order: header.width + at };
+}
+
+/** A problem found outside the row checks (e.g. against stored records), placed under the field's column. */
+export function importIssue(kind: ImportKind, header: HeaderMap, row: number, field: string, message: string): ImportIssue {
+  const { order: _order, ...issue } = placedIssue(kind, header, row, field, message);
+  return issue;
+}
+
+export function rowValidator({ kind, header, references, timeZone, now, listedIssues = Infinity }: RowValidationOptions): RowValidator {
   const resolver = referenceResolver(references);
   const instants = instantReader(timeZone);
   const specs = IMPORT_COLUMNS[kind];
-  const byField = new Map<string, MappedColumn>(header.columns.map((c) => [c.spec.field, c]));
-  const specOrder = new Map<string, number>(specs.map((s, i) => [s.field, i]));
   const runSchema = kind === "trainingRuns" ? trainingRunSchema({ now }) : null;
   const windowSchemas = new Map<number, AnySchema>();
   // A window whose deployment is unknown is still checked field by field, against no particular period.
   const looseWindowSchema = usageWindowSchema({ now, deployment: { activeFrom: MIN_INSTANT, activeTo: null } });
   const firstRowOfKey = new Map<string, number>();
   const issues: ImportIssue[] = [];
-  const validRuns: ValidRun[] = [];
-  const validWindows: ValidWindow[] = [];
+  let issueTotal = 0;
+  let validRuns: ValidRun[] = [];
+  let validWindows: ValidWindow[] = [];
 
   const resolve = (field: string, text: string): Resolution =>
     field === "teamId" ? resolver.team(text) : field === "gpuTypeId" ? resolver.gpuType(text) : resolver.deployment(text);
@@ -99,13 +116,7 @@ export function rowValidator({ kind, header, references, timeZone, now }: RowVal
     return schema;
   }
 
-  /** The issue's column: the file's own header when it has the column. */
-  function issueAt(row: number, field: string, message: string): ImportIssue & { order: number } {
-    const mapped = byField.get(field);
-    if (mapped) return { row, column: mapped.title, columnIndex: mapped.index + 1, message, order: mapped.index };
-    const spec: ColumnSpec | undefined = specs.find((s) => s.field === field) ?? specs[0];
-    return { row, column: spec!.header, columnIndex: null, message, order: header.width + (specOrder.get(field) ?? 0) };
-  }
+  const issueAt = (row: number, field: string, message: string) => placedIssue(kind, header, row, field, message);
 
   function checkRow({ row, cells }: DataRow): void {
     const rowIssues: (ImportIssue & { order: number })[] = [];
@@ -184,7 +195,11 @@ export function rowValidator({ kind, header, references, timeZone, now }: RowVal
       }
     }
     rowIssues.sort((a, b) => a.order - b.order);
-    for (const { order: _order, ...issue } of rowIssues) issues.push(issue);
+    issueTotal += rowIssues.length;
+    // Past the listed ones, problems are only counted: a file of 200,000 bad rows can't fill the memory with them.
+    if (rowIssues.length > 0 && issues.length < listedIssues) {
+      for (const { order: _order, ...issue } of rowIssues) issues.push(issue);
+    }
   }
 
   /** Records the key's first row; a later row with the same key gets an issue. True when the row is the first. */
@@ -198,20 +213,17 @@ export function rowValidator({ kind, header, references, timeZone, now }: RowVal
     return false;
   }
 
-  let taken = 0;
   return {
     validate(rows) {
       for (const row of rows) checkRow(row);
     },
-    issueCount: () => issues.length,
-    issue(row, field, message) {
-      const { order: _order, ...issue } = issueAt(row, field, message);
-      return issue;
-    },
+    issueCount: () => issueTotal,
+    issue: (row, field, message) => importIssue(kind, header, row, field, message),
     takeValid() {
-      const from = taken;
-      taken = kind === "trainingRuns" ? validRuns.length : validWindows.length;
-      return kind === "trainingRuns" ? { kind, rows: validRuns.slice(from) } : { kind, rows: validWindows.slice(from) };
+      const valid: ValidRows = kind === "trainingRuns" ? { kind, rows: validRuns } : { kind, rows: validWindows };
+      validRuns = [];
+      validWindows = [];
+      return valid;
     },
     result() {
       const valid: ValidRows = kind === "trainingRuns" ? { kind, rows: validRuns } : { kind, rows: validWindows };

@@ -3,10 +3,10 @@ import { ownOrgId } from "@/lib/access/own-org-id";
 import { canAnyTeam, canTeam, forbidden, orgWhere, TEAM_ROLE_LABELS, teamRoleOf, teamScopeSql, type Denied } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { formatDateTime, RUN_STATUS_LABELS } from "@/lib/domain/labels";
+import { checkFileOffThread } from "@/lib/import/file-checker";
 import { MAX_LISTED_ERRORS, type ImportIssue, type ImportKind } from "@/lib/import/kinds";
-import { parseImportFile } from "@/lib/import/read-file";
 import type { ImportReferences } from "@/lib/import/references";
-import { runKey, rowValidator, windowKey, type ValidRows, type ValidRun, type ValidWindow } from "@/lib/import/rows";
+import { importIssue, runKey, windowKey, type ValidRows, type ValidRun, type ValidWindow } from "@/lib/import/rows";
 import type { PrismaClient } from "../create-client";
 import { loadImportReferences } from "../queries/import-references";
 import { Prisma, prismaRunner, type SqlRunner } from "../sql";
@@ -34,6 +34,7 @@ export interface ImportFile {
   timeZone: string;
 }
 
+/** `total` is the file's data rows, estimated from the bytes read until the last row is checked. */
 export type ImportProgress =
   /** Preview: rows read and checked. */
   | { phase: "checking"; done: number; total: number }
@@ -92,13 +93,8 @@ export type ImportCommit =
 const CHUNK_ROWS = 5_000;
 /** Keys per look-up of stored records. */
 const LOOKUP_ROWS = 10_000;
-/**
- * Rows are checked a few at a time, yielding to the event loop once a slice
- * has taken SLICE_MS: a fixed 1,000 rows measured 186–536 ms per slice on a
- * loaded 2-core machine (pages stalled), and a fixed 100 still ~30 ms there.
- */
-const SLICE_ROWS = 10;
-const SLICE_MS = 8;
+/** Rows compared with their stored records between turns of the event loop (~2 ms). */
+const PLAN_YIELD_ROWS = 500;
 const SAMPLE_ROWS = 10;
 /** pg_advisory_xact_lock namespace for imports (the second key is the org). */
 const IMPORT_LOCK = 7_384_113;
@@ -106,39 +102,69 @@ const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A valid usage window of the file, as the overlap check needs it. */
+interface FileWindow {
+  row: number;
+  deploymentId: number;
+  windowStart: Date;
+  windowSeconds: number;
+}
+
 type Checked =
   | { ok: false; message: string }
-  | { ok: true; rowCount: number; valid: ValidRows; issues: ImportIssue[]; issue: (row: number, field: string, message: string) => ImportIssue };
+  | {
+      ok: true;
+      rowCount: number;
+      issueCount: number;
+      /** The first problems in row order (at least MAX_LISTED_ERRORS when there are that many). */
+      issues: ImportIssue[];
+      /** The first SAMPLE_ROWS valid rows. */
+      sample: ValidRows;
+      /** Usage windows: every valid window's span (for the overlap check). */
+      windows: FileWindow[];
+      issue: (row: number, field: string, message: string) => ImportIssue;
+    };
 
 /**
- * Reads the file and checks its rows in slices, handing each 5,000 valid
- * rows to `consume` as soon as they are checked — while the rows are valid so
- * far. `consume` runs one chunk at a time, concurrently with the checking of
- * the next rows: the database works on one chunk while Node checks the next.
- * After the first invalid row nothing more is handed over, but every row is
- * still checked, so all problems are reported.
+ * Reads and checks the file off the main thread (lib/import/file-checker.ts)
+ * and hands each 5,000 valid rows to `consume` as soon as they are checked —
+ * while the rows are valid so far, or always with `isConsumingAfterIssues`.
+ * `consume` runs one chunk at a time, concurrently with the checking of the
+ * next rows: the database works on one chunk while the worker checks the
+ * next, and checking waits while a chunk is still being consumed when the
+ * next one is ready, so at most two chunks are held. Every row is checked,
+ * so all problems are counted.
  */
 async function checkFile({
   file,
   references,
   now,
   consume,
+  isConsumingAfterIssues = false,
   onChecked,
 }: {
   file: ImportFile;
   references: ImportReferences;
   now: Date;
   consume: (chunk: ValidRows) => Promise<void>;
+  isConsumingAfterIssues?: boolean;
   onChecked?: (checked: number, total: number) => void;
 }): Promise<Checked> {
-  const parsed = await parseImportFile(file);
-  if (!parsed.ok) return parsed;
-  const { header, rows } = parsed.value;
-  const validator = rowValidator({ kind: file.kind, header, references, timeZone: file.timeZone, now });
   let pending: ValidRows[] = [];
+  let buffered = 0;
+  let isHanding = true;
   let failure: { error: unknown } | null = null;
   let consuming: Promise<void> = Promise.resolve();
-  const hand = (chunk: ValidRows) => {
+  const sample: ValidRows[] = [];
+  let sampled = 0;
+  const windows: FileWindow[] = [];
+  /** Queues the pending rows for `consume`; resolves once the chunk before them is consumed. */
+  const flush = (): Promise<void> => {
+    if (buffered === 0) return consuming;
+    const chunk = mergeValid(pending);
+    pending = [];
+    buffered = 0;
+    const before = consuming;
     consuming = consuming.then(async () => {
       if (failure) return;
       try {
@@ -147,36 +173,52 @@ async function checkFile({
         failure = { error };
       }
     });
+    return before;
   };
-  let buffered = 0;
-  let sliceStarted = performance.now();
+  let checked;
   try {
-    for (let i = 0; i < rows.length && !failure; i += SLICE_ROWS) {
-      validator.validate(rows.slice(i, i + SLICE_ROWS));
-      const isLast = i + SLICE_ROWS >= rows.length;
-      if (validator.issueCount() === 0) {
-        const fresh = validator.takeValid();
-        pending.push(fresh);
-        buffered += fresh.rows.length;
-        if (buffered >= CHUNK_ROWS || isLast) {
-          hand(mergeValid(pending));
-          pending = [];
-          buffered = 0;
+    checked = await checkFileOffThread({
+      kind: file.kind,
+      timeZone: file.timeZone,
+      now,
+      references,
+      bytes: file.bytes,
+      onChunk: async ({ valid, checked: done, estimatedTotal, issueCount }) => {
+        // A failed chunk stops the check (the error is thrown below).
+        if (failure) throw (failure as { error: unknown }).error;
+        if (sampled < SAMPLE_ROWS && valid.rows.length > 0) {
+          sample.push(sliceValid(valid, 0, SAMPLE_ROWS - sampled));
+          sampled += Math.min(valid.rows.length, SAMPLE_ROWS - sampled);
         }
-      }
-      // Lets requests, and the chunk being written, take their turn before the next slice is checked.
-      if (isLast || performance.now() - sliceStarted >= SLICE_MS) {
-        onChecked?.(Math.min(rows.length, i + SLICE_ROWS), rows.length);
-        await yieldToEventLoop();
-        sliceStarted = performance.now();
-      }
-    }
+        if (valid.kind === "usageWindows") {
+          for (const { row, values: v } of valid.rows) windows.push({ row, deploymentId: v.deploymentId, windowStart: v.windowStart, windowSeconds: v.windowSeconds });
+        }
+        if (issueCount > 0 && !isConsumingAfterIssues) isHanding = false;
+        if (isHanding && valid.rows.length > 0) {
+          pending.push(valid);
+          buffered += valid.rows.length;
+          if (buffered >= CHUNK_ROWS) await flush();
+        }
+        onChecked?.(done, estimatedTotal);
+      },
+    });
+    if (checked.ok && isHanding) void flush();
   } finally {
     // Never leave a chunk's statements running behind the caller's back (it may roll the transaction back next).
     await consuming;
   }
   if (failure) throw (failure as { error: unknown }).error;
-  return { ok: true, rowCount: rows.length, ...validator.result(), issue: validator.issue };
+  if (!checked.ok) return checked;
+  const { header } = checked;
+  return {
+    ok: true,
+    rowCount: checked.rowCount,
+    issueCount: checked.issueCount,
+    issues: checked.issues,
+    sample: mergeValid(sample.length > 0 ? sample : [{ kind: file.kind, rows: [] } as ValidRows]),
+    windows,
+    issue: (row, field, message) => importIssue(file.kind, header, row, field, message),
+  };
 }
 
 function sliceValid(valid: ValidRows, from: number, to: number): ValidRows {
@@ -206,7 +248,8 @@ interface PlannedUpdate<R> {
 }
 
 interface Plan<R> {
-  inserts: { item: R; after: AuditSnapshot }[];
+  /** New rows (their audit snapshots are taken when they are written: a preview only counts them). */
+  inserts: { item: R }[];
   updates: PlannedUpdate<R>[];
   unchanged: R[];
   actionOfRow: Map<number, ImportAction>;
@@ -270,14 +313,15 @@ async function planRuns(run: SqlRunner, rows: ValidRun[], isLocking: boolean): P
       join training_runs r on r."teamId" = k."teamId" and r.name = k.name and r."startedAt" = k."startedAt"
       ${isLocking ? Prisma.sql`for update of r` : Prisma.empty}`);
     const byKey = new Map(stored.map((r) => [runKey(r), r]));
-    for (const item of chunk) {
-      const after = auditSnapshot(item.values);
+    for (const [index, item] of chunk.entries()) {
+      if (index % PLAN_YIELD_ROWS === PLAN_YIELD_ROWS - 1) await yieldToEventLoop();
       const existing = byKey.get(runKey(item.values));
       if (!existing) {
-        plan.inserts.push({ item, after });
+        plan.inserts.push({ item });
         plan.actionOfRow.set(item.row, "new");
         continue;
       }
+      const after = auditSnapshot(item.values);
       const before = storedRunSnapshot(existing);
       if (isSameSnapshot(before, after)) {
         plan.unchanged.push(item);
@@ -303,14 +347,15 @@ async function planWindows(run: SqlRunner, rows: ValidWindow[], isLocking: boole
       join inference_usage_windows w on w."deploymentId" = k."deploymentId" and w."windowStart" = k."windowStart"
       ${isLocking ? Prisma.sql`for update of w` : Prisma.empty}`);
     const byKey = new Map(stored.map((w) => [windowKey(w), w]));
-    for (const item of chunk) {
-      const after = auditSnapshot(item.values);
+    for (const [index, item] of chunk.entries()) {
+      if (index % PLAN_YIELD_ROWS === PLAN_YIELD_ROWS - 1) await yieldToEventLoop();
       const existing = byKey.get(windowKey(item.values));
       if (!existing) {
-        plan.inserts.push({ item, after });
+        plan.inserts.push({ item });
         plan.actionOfRow.set(item.row, "new");
         continue;
       }
+      const after = auditSnapshot(item.values);
       const before = storedWindowSnapshot(existing);
       if (isSameSnapshot(before, after)) {
         plan.unchanged.push(item);
@@ -340,7 +385,8 @@ const RUN_RECORD = Prisma.sql`"teamId" int, name text, model text, "parameterCou
   "throughputTokensPerSec" numeric, "avgGpuUtilizationPct" numeric, "pricePerGpuHourOverride" numeric, "storageCostUsd" numeric,
   "dataCostUsd" numeric, "networkCostUsd" numeric, notes text`;
 
-async function insertRuns(run: SqlRunner, inserts: Plan<ValidRun>["inserts"]): Promise<AuditEntryInput[]> {
+async function insertRuns(run: SqlRunner, planned: Plan<ValidRun>["inserts"]): Promise<AuditEntryInput[]> {
+  const inserts = planned.map(({ item }) => ({ item, after: auditSnapshot(item.values) }));
   const created = await run.query<{ id: number; teamId: number; name: string; startedAt: Date }>(Prisma.sql`
     insert into training_runs ("teamId", name, model, "parameterCount", method, precision, "gradientCheckpointing", "flashAttention",
       "zeroStage", "gradientAccumulationSteps", "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status,
@@ -390,7 +436,8 @@ function windowAudit(values: ValidWindow["values"], action: "CREATE" | "UPDATE",
   };
 }
 
-async function insertWindows(run: SqlRunner, inserts: Plan<ValidWindow>["inserts"]): Promise<AuditEntryInput[]> {
+async function insertWindows(run: SqlRunner, planned: Plan<ValidWindow>["inserts"]): Promise<AuditEntryInput[]> {
+  const inserts = planned.map(({ item }) => ({ item, after: auditSnapshot(item.values) }));
   await run.execute(Prisma.sql`
     insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
       "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
@@ -452,9 +499,9 @@ interface OverlapRow {
  * after them (commit), since stored windows with a file row's key count as
  * that row.
  */
-async function findOverlaps(run: SqlRunner, rows: ValidWindow[]): Promise<OverlapRow[]> {
-  if (rows.length === 0) return [];
-  const file = rows.map(({ row, values: v }) => ({ r: row, deploymentId: v.deploymentId, windowStart: v.windowStart.toISOString(), windowSeconds: v.windowSeconds }));
+async function findOverlaps(run: SqlRunner, windows: FileWindow[]): Promise<OverlapRow[]> {
+  if (windows.length === 0) return [];
+  const file = windows.map((w) => ({ r: w.row, deploymentId: w.deploymentId, windowStart: w.windowStart.toISOString(), windowSeconds: w.windowSeconds }));
   return run.query<OverlapRow>(Prisma.sql`
     with f as (
       select * from json_to_recordset(${JSON.stringify(file)}::json) as f(r int, "deploymentId" int, "windowStart" timestamptz, "windowSeconds" int)
@@ -599,6 +646,8 @@ export async function previewImport({
     file,
     references,
     now,
+    // Every valid row is compared, before and after rows with problems, for the counts.
+    isConsumingAfterIssues: true,
     onChecked: (done, total) => onProgress?.({ phase: "checking", done, total }),
     consume: async (chunk) => {
       const { plan } = await planFor(run, chunk, false);
@@ -609,31 +658,31 @@ export async function previewImport({
     },
   });
   if (!checked.ok) return { status: "invalid-file", message: checked.message };
-  // With problems, only the rows before the first one were compared; compare the rest now, for the counts.
-  if (checked.issues.length > 0) {
-    for (let from = counts.new + counts.updated + counts.unchanged; from < checked.valid.rows.length; from += CHUNK_ROWS) {
-      const { plan } = await planFor(run, sliceValid(checked.valid, from, from + CHUNK_ROWS), false);
-      counts.new += plan.inserts.length;
-      counts.updated += plan.updates.length;
-      counts.unchanged += plan.unchanged.length;
-      for (const [row, action] of plan.actionOfRow) if (actionOfRow.size < SAMPLE_ROWS) actionOfRow.set(row, action);
-    }
-  }
-  const overlaps = checked.valid.kind === "usageWindows" ? overlapIssues(await findOverlaps(run, checked.valid.rows), checked.issue, file.timeZone) : [];
+  const overlaps = file.kind === "usageWindows" ? overlapIssues(await findOverlaps(run, checked.windows), checked.issue, file.timeZone) : [];
   const issues = overlaps.length > 0 ? sortIssues([...checked.issues, ...overlaps]) : checked.issues;
   return {
     status: "checked",
     kind: file.kind,
     rowCount: checked.rowCount,
     counts,
-    errorCount: issues.length,
+    errorCount: checked.issueCount + overlaps.length,
     errors: issues.slice(0, MAX_LISTED_ERRORS),
-    sample: sampleOf(checked.valid, actionOfRow, references, file.timeZone),
+    sample: sampleOf(checked.sample, actionOfRow, references, file.timeZone),
   };
 }
 
 // ---------------------------------------------------------------------------
 // Commit
+
+/** The file's SHA-256, a megabyte at a time with a turn of the event loop between (50 MB at once would hold it ~100 ms). */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const hash = createHash("sha256");
+  for (let offset = 0; offset < bytes.length; offset += 1024 * 1024) {
+    hash.update(bytes.subarray(offset, offset + 1024 * 1024));
+    await yieldToEventLoop();
+  }
+  return hash.digest("hex");
+}
 
 /** Thrown inside the commit's transaction to roll it back and return a result instead. */
 class RollbackWith extends Error {
@@ -665,7 +714,7 @@ export async function commitImport({
 }): Promise<ImportCommit> {
   const denied = authorizeImport(viewer);
   if (denied) return { status: "denied", denied };
-  const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+  const sha256 = await sha256Hex(file.bytes);
   // The name is the browser's (or a client's) to choose: one line, no NUL (which PostgreSQL text can't hold).
   const fileName = file.fileName.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 255) || "upload.csv";
   try {
@@ -717,10 +766,11 @@ export async function commitImport({
         });
         if (!result.ok) throw new RollbackWith({ status: "invalid-file", message: result.message });
         // Overlaps are judged on what the import leaves behind: every window is written by now.
-        const overlaps = result.valid.kind === "usageWindows" && result.issues.length === 0 ? overlapIssues(await findOverlaps(run, result.valid.rows), result.issue, file.timeZone) : [];
+        const overlaps = file.kind === "usageWindows" && result.issueCount === 0 ? overlapIssues(await findOverlaps(run, result.windows), result.issue, file.timeZone) : [];
         const issues = overlaps.length > 0 ? sortIssues(overlaps) : result.issues;
-        if (issues.length > 0) {
-          throw new RollbackWith({ status: "invalid-rows", rowCount: result.rowCount, errorCount: issues.length, errors: issues.slice(0, MAX_LISTED_ERRORS) });
+        const errorCount = overlaps.length > 0 ? overlaps.length : result.issueCount;
+        if (errorCount > 0) {
+          throw new RollbackWith({ status: "invalid-rows", rowCount: result.rowCount, errorCount, errors: issues.slice(0, MAX_LISTED_ERRORS) });
         }
         if (added.length > 0 || rollups.length > 0) {
           onProgress?.({ phase: "rollups" });

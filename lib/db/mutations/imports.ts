@@ -6,13 +6,12 @@ import { formatDateTime, RUN_STATUS_LABELS } from "@/lib/domain/labels";
 import { checkFileOffThread } from "@/lib/import/file-checker";
 import { MAX_LISTED_ERRORS, type ImportIssue, type ImportKind } from "@/lib/import/kinds";
 import type { ImportReferences } from "@/lib/import/references";
-import { importIssue, runKey, windowKey, type ValidRows, type ValidRun, type ValidWindow } from "@/lib/import/rows";
+import { importIssue, type ValidRows } from "@/lib/import/rows";
 import type { PrismaClient } from "../create-client";
 import { loadImportReferences } from "../queries/import-references";
 import { Prisma, prismaRunner, type SqlRunner } from "../sql";
-import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditEntryInput, type AuditSnapshot } from "./audit";
 import { rollCosts } from "./cost-rollups";
-import { applyUsageWindowChanges, MAX_WINDOW_SECONDS, refreshUsageRollups, usageWindowInput, type DeploymentWindow, type UsageChange } from "./usage-rollups";
+import { findOverlaps, noPendingRollups, planBatch, settleUsageRollups, writePlannedBatch, type OverlapRow, type RecordAction } from "./record-batch";
 import { invalidateOrgData } from "@/lib/cache/read-cache";
 
 /**
@@ -42,7 +41,7 @@ export type ImportProgress =
   | { phase: "importing"; checked: number; saved: number; total: number }
   | { phase: "rollups" };
 
-export type ImportAction = "new" | "update" | "unchanged";
+export type ImportAction = RecordAction;
 
 export interface ImportCounts {
   new: number;
@@ -91,10 +90,6 @@ export type ImportCommit =
 
 /** Rows per statement: large enough to amortize round trips, small enough to report progress often. */
 const CHUNK_ROWS = 5_000;
-/** Keys per look-up of stored records. */
-const LOOKUP_ROWS = 10_000;
-/** Rows compared with their stored records between turns of the event loop (~2 ms). */
-const PLAN_YIELD_ROWS = 500;
 const SAMPLE_ROWS = 10;
 /** pg_advisory_xact_lock namespace for imports (the second key is the org). */
 const IMPORT_LOCK = 7_384_113;
@@ -233,299 +228,7 @@ function mergeValid(parts: ValidRows[]): ValidRows {
 }
 
 // ---------------------------------------------------------------------------
-// Stored records and how an imported row compares with them
-
-interface PlannedUpdate<R> {
-  item: R;
-  before: AuditSnapshot;
-  after: AuditSnapshot;
-  /** Training runs: the stored id. */
-  id?: number;
-  /** Usage windows: the stored span, so rollups covering the old span are refreshed too. */
-  storedEnd?: Date;
-  /** Usage windows: keep the stored latency sketch (the file gives no percentiles and the same request count). */
-  isSketchKept?: boolean;
-}
-
-interface Plan<R> {
-  /** New rows (their audit snapshots are taken when they are written: a preview only counts them). */
-  inserts: { item: R }[];
-  updates: PlannedUpdate<R>[];
-  unchanged: R[];
-  actionOfRow: Map<number, ImportAction>;
-}
-
-/** numeric's text ("12.500000") in the shortest exact form the schemas produce ("12.5"). */
-function shortDecimal(text: string | null): string | null {
-  if (text === null || !text.includes(".")) return text;
-  return text.replace(/0+$/, "").replace(/\.$/, "");
-}
-
-const RUN_COLUMNS = Prisma.sql`
-  r.id, r."teamId", r.name, r.model, r."parameterCount"::text as "parameterCount", r.method::text as method, r.precision::text as precision,
-  r."gradientCheckpointing", r."flashAttention", r."zeroStage", r."gradientAccumulationSteps", r."gpuTypeId", r.provider,
-  r."pricingModel"::text as "pricingModel", r."gpuCount", r."startedAt", r."endedAt", r.status::text as status,
-  r."tokensProcessed"::text as "tokensProcessed", r."throughputTokensPerSec"::text as "throughputTokensPerSec",
-  r."avgGpuUtilizationPct"::text as "avgGpuUtilizationPct", r."pricePerGpuHourOverride"::text as "pricePerGpuHourOverride",
-  r."storageCostUsd"::text as "storageCostUsd", r."dataCostUsd"::text as "dataCostUsd", r."networkCostUsd"::text as "networkCostUsd", r.notes`;
-
-const RUN_DECIMALS = ["throughputTokensPerSec", "avgGpuUtilizationPct", "pricePerGpuHourOverride", "storageCostUsd", "dataCostUsd", "networkCostUsd"] as const;
-
-type StoredRun = Record<string, unknown> & { id: number; teamId: number; name: string; startedAt: Date };
-
-function storedRunSnapshot(row: StoredRun): AuditSnapshot {
-  const values: Record<string, unknown> = { ...row };
-  for (const key of RUN_DECIMALS) values[key] = shortDecimal(row[key] as string | null);
-  return auditSnapshot(values);
-}
-
-const WINDOW_COLUMNS = Prisma.sql`
-  w."deploymentId", w."windowStart", w."windowSeconds", w.requests::text as requests, w.errors::text as errors,
-  w."inputTokens"::text as "inputTokens", w."cachedInputTokens"::text as "cachedInputTokens", w."outputTokens"::text as "outputTokens",
-  w."latencyP50Ms"::text as "latencyP50Ms", w."latencyP95Ms"::text as "latencyP95Ms", w."latencyP99Ms"::text as "latencyP99Ms",
-  w."avgGpuUtilizationPct"::text as "avgGpuUtilizationPct"`;
-
-const WINDOW_DECIMALS = ["latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct"] as const;
-
-type StoredWindow = Record<string, unknown> & { deploymentId: number; windowStart: Date; windowSeconds: number; requests: string };
-
-function storedWindowSnapshot(row: StoredWindow): AuditSnapshot {
-  const values: Record<string, unknown> = { ...row };
-  for (const key of WINDOW_DECIMALS) values[key] = shortDecimal(row[key] as string | null);
-  return auditSnapshot(values);
-}
-
-const isSameSnapshot = (a: AuditSnapshot, b: AuditSnapshot) => Object.keys(b).every((key) => (a[key] ?? null) === (b[key] ?? null));
-
-function emptyPlan<R>(): Plan<R> {
-  return { inserts: [], updates: [], unchanged: [], actionOfRow: new Map() };
-}
-
-/** Compares each run with the stored run of the same team, name and start; `isLocking` locks those rows until commit. */
-async function planRuns(run: SqlRunner, rows: ValidRun[], isLocking: boolean): Promise<Plan<ValidRun>> {
-  const plan = emptyPlan<ValidRun>();
-  for (let i = 0; i < rows.length; i += LOOKUP_ROWS) {
-    const chunk = rows.slice(i, i + LOOKUP_ROWS);
-    const keys = chunk.map(({ values: v }) => ({ teamId: v.teamId, name: v.name, startedAt: v.startedAt.toISOString() }));
-    const stored = await run.query<StoredRun>(Prisma.sql`
-      select ${RUN_COLUMNS}
-      from json_to_recordset(${JSON.stringify(keys)}::json) as k("teamId" int, name text, "startedAt" timestamptz)
-      join training_runs r on r."teamId" = k."teamId" and r.name = k.name and r."startedAt" = k."startedAt"
-      ${isLocking ? Prisma.sql`for update of r` : Prisma.empty}`);
-    const byKey = new Map(stored.map((r) => [runKey(r), r]));
-    for (const [index, item] of chunk.entries()) {
-      if (index % PLAN_YIELD_ROWS === PLAN_YIELD_ROWS - 1) await yieldToEventLoop();
-      const existing = byKey.get(runKey(item.values));
-      if (!existing) {
-        plan.inserts.push({ item });
-        plan.actionOfRow.set(item.row, "new");
-        continue;
-      }
-      const after = auditSnapshot(item.values);
-      const before = storedRunSnapshot(existing);
-      if (isSameSnapshot(before, after)) {
-        plan.unchanged.push(item);
-        plan.actionOfRow.set(item.row, "unchanged");
-      } else {
-        plan.updates.push({ item, before, after, id: existing.id });
-        plan.actionOfRow.set(item.row, "update");
-      }
-    }
-  }
-  return plan;
-}
-
-/** Compares each window with the stored window of the same deployment and start. */
-async function planWindows(run: SqlRunner, rows: ValidWindow[], isLocking: boolean): Promise<Plan<ValidWindow>> {
-  const plan = emptyPlan<ValidWindow>();
-  for (let i = 0; i < rows.length; i += LOOKUP_ROWS) {
-    const chunk = rows.slice(i, i + LOOKUP_ROWS);
-    const keys = chunk.map(({ values: v }) => ({ deploymentId: v.deploymentId, windowStart: v.windowStart.toISOString() }));
-    const stored = await run.query<StoredWindow>(Prisma.sql`
-      select ${WINDOW_COLUMNS}
-      from json_to_recordset(${JSON.stringify(keys)}::json) as k("deploymentId" int, "windowStart" timestamptz)
-      join inference_usage_windows w on w."deploymentId" = k."deploymentId" and w."windowStart" = k."windowStart"
-      ${isLocking ? Prisma.sql`for update of w` : Prisma.empty}`);
-    const byKey = new Map(stored.map((w) => [windowKey(w), w]));
-    for (const [index, item] of chunk.entries()) {
-      if (index % PLAN_YIELD_ROWS === PLAN_YIELD_ROWS - 1) await yieldToEventLoop();
-      const existing = byKey.get(windowKey(item.values));
-      if (!existing) {
-        plan.inserts.push({ item });
-        plan.actionOfRow.set(item.row, "new");
-        continue;
-      }
-      const after = auditSnapshot(item.values);
-      const before = storedWindowSnapshot(existing);
-      if (isSameSnapshot(before, after)) {
-        plan.unchanged.push(item);
-        plan.actionOfRow.set(item.row, "unchanged");
-      } else {
-        plan.updates.push({
-          item,
-          before,
-          after,
-          storedEnd: new Date(existing.windowStart.getTime() + existing.windowSeconds * 1000),
-          // A latency sketch describes the stored requests; percentiles in the file, or other requests, replace it.
-          isSketchKept: item.values.latencyP50Ms === null && existing.requests === item.values.requests.toString(),
-        });
-        plan.actionOfRow.set(item.row, "update");
-      }
-    }
-  }
-  return plan;
-}
-
-// ---------------------------------------------------------------------------
-// Writes (inside the commit's transaction)
-
-const RUN_RECORD = Prisma.sql`"teamId" int, name text, model text, "parameterCount" bigint, method "TrainingMethod", precision "Precision",
-  "gradientCheckpointing" boolean, "flashAttention" boolean, "zeroStage" int, "gradientAccumulationSteps" int, "gpuTypeId" int, provider text,
-  "pricingModel" "PricingModel", "gpuCount" int, "startedAt" timestamptz, "endedAt" timestamptz, status "RunStatus", "tokensProcessed" bigint,
-  "throughputTokensPerSec" numeric, "avgGpuUtilizationPct" numeric, "pricePerGpuHourOverride" numeric, "storageCostUsd" numeric,
-  "dataCostUsd" numeric, "networkCostUsd" numeric, notes text`;
-
-async function insertRuns(run: SqlRunner, planned: Plan<ValidRun>["inserts"]): Promise<AuditEntryInput[]> {
-  const inserts = planned.map(({ item }) => ({ item, after: auditSnapshot(item.values) }));
-  const created = await run.query<{ id: number; teamId: number; name: string; startedAt: Date }>(Prisma.sql`
-    insert into training_runs ("teamId", name, model, "parameterCount", method, precision, "gradientCheckpointing", "flashAttention",
-      "zeroStage", "gradientAccumulationSteps", "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status,
-      "tokensProcessed", "throughputTokensPerSec", "avgGpuUtilizationPct", "pricePerGpuHourOverride", "storageCostUsd", "dataCostUsd",
-      "networkCostUsd", notes, "updatedAt")
-    select t."teamId", t.name, t.model, t."parameterCount", t.method, t.precision, t."gradientCheckpointing", t."flashAttention",
-      t."zeroStage", t."gradientAccumulationSteps", t."gpuTypeId", t.provider, t."pricingModel", t."gpuCount", t."startedAt", t."endedAt",
-      t.status, t."tokensProcessed", t."throughputTokensPerSec", t."avgGpuUtilizationPct", t."pricePerGpuHourOverride", t."storageCostUsd",
-      t."dataCostUsd", t."networkCostUsd", t.notes, now()
-    from json_to_recordset(${JSON.stringify(inserts.map((i) => i.after))}::json) as t(${RUN_RECORD})
-    returning id, "teamId", name, "startedAt"`);
-  const idOf = new Map(created.map((r) => [runKey(r), r.id]));
-  return inserts.map(({ item, after }) => {
-    const id = idOf.get(runKey(item.values));
-    if (id === undefined) throw new Error(`Inserted run of row ${item.row} not returned`);
-    return { entityType: "trainingRun", entityId: String(id), action: "CREATE", before: null, after };
-  });
-}
-
-async function updateRuns(run: SqlRunner, updates: PlannedUpdate<ValidRun>[]): Promise<AuditEntryInput[]> {
-  await run.execute(Prisma.sql`
-    update training_runs r set model = t.model, "parameterCount" = t."parameterCount", method = t.method, precision = t.precision,
-      "gradientCheckpointing" = t."gradientCheckpointing", "flashAttention" = t."flashAttention", "zeroStage" = t."zeroStage",
-      "gradientAccumulationSteps" = t."gradientAccumulationSteps", "gpuTypeId" = t."gpuTypeId", provider = t.provider,
-      "pricingModel" = t."pricingModel", "gpuCount" = t."gpuCount", "endedAt" = t."endedAt", status = t.status,
-      "tokensProcessed" = t."tokensProcessed", "throughputTokensPerSec" = t."throughputTokensPerSec",
-      "avgGpuUtilizationPct" = t."avgGpuUtilizationPct", "pricePerGpuHourOverride" = t."pricePerGpuHourOverride",
-      "storageCostUsd" = t."storageCostUsd", "dataCostUsd" = t."dataCostUsd", "networkCostUsd" = t."networkCostUsd", notes = t.notes,
-      version = r.version + 1, "updatedAt" = now()
-    from json_to_recordset(${JSON.stringify(updates.map((u) => ({ ...u.after, id: u.id })))}::json) as t(id int, ${RUN_RECORD})
-    where r.id = t.id`);
-  return updates.map(({ id, before, after }) => ({ entityType: "trainingRun", entityId: String(id), action: "UPDATE", before, after }));
-}
-
-const WINDOW_RECORD = Prisma.sql`"deploymentId" int, "windowStart" timestamptz, "windowSeconds" int, requests bigint, errors bigint,
-  "inputTokens" bigint, "cachedInputTokens" bigint, "outputTokens" bigint, "latencyP50Ms" numeric, "latencyP95Ms" numeric,
-  "latencyP99Ms" numeric, "avgGpuUtilizationPct" numeric`;
-
-function windowAudit(values: ValidWindow["values"], action: "CREATE" | "UPDATE", before: AuditSnapshot | null, after: AuditSnapshot): AuditEntryInput {
-  return {
-    entityType: "usageWindow",
-    entityId: usageWindowEntityId(values.deploymentId, values.windowStart),
-    subject: { type: "inferenceDeployment", id: String(values.deploymentId) },
-    action,
-    before,
-    after,
-  };
-}
-
-async function insertWindows(run: SqlRunner, planned: Plan<ValidWindow>["inserts"]): Promise<AuditEntryInput[]> {
-  const inserts = planned.map(({ item }) => ({ item, after: auditSnapshot(item.values) }));
-  await run.execute(Prisma.sql`
-    insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
-      "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
-    select t."deploymentId", t."windowStart", t."windowSeconds", t.requests, t.errors, t."inputTokens", t."cachedInputTokens",
-      t."outputTokens", '{}'::smallint[], '{}'::int[], t."latencyP50Ms", t."latencyP95Ms", t."latencyP99Ms", t."avgGpuUtilizationPct"
-    from json_to_recordset(${JSON.stringify(inserts.map((i) => i.after))}::json) as t(${WINDOW_RECORD})`);
-  return inserts.map(({ item, after }) => windowAudit(item.values, "CREATE", null, after));
-}
-
-async function updateWindows(run: SqlRunner, updates: PlannedUpdate<ValidWindow>[]): Promise<AuditEntryInput[]> {
-  await run.execute(Prisma.sql`
-    update inference_usage_windows w set "windowSeconds" = t."windowSeconds", requests = t.requests, errors = t.errors,
-      "inputTokens" = t."inputTokens", "cachedInputTokens" = t."cachedInputTokens", "outputTokens" = t."outputTokens",
-      "latencyP50Ms" = t."latencyP50Ms", "latencyP95Ms" = t."latencyP95Ms", "latencyP99Ms" = t."latencyP99Ms",
-      "avgGpuUtilizationPct" = t."avgGpuUtilizationPct",
-      "latencyKeys" = case when t."isSketchKept" then w."latencyKeys" else '{}'::smallint[] end,
-      "latencyCounts" = case when t."isSketchKept" then w."latencyCounts" else '{}'::int[] end,
-      version = w.version + 1
-    from json_to_recordset(${JSON.stringify(updates.map((u) => ({ ...u.after, isSketchKept: u.isSketchKept ?? false })))}::json)
-      as t(${WINDOW_RECORD}, "isSketchKept" boolean)
-    where w."deploymentId" = t."deploymentId" and w."windowStart" = t."windowStart"`);
-  return updates.map(({ item, before, after }) => windowAudit(item.values, "UPDATE", before, after));
-}
-
-/** One rollup change per deployment whose stored windows the import replaced: from the earliest replaced start to the latest end (old or new). */
-function rollupChanges(plan: Plan<ValidWindow>): UsageChange[] {
-  const spans = new Map<number, { start: number; end: number }>();
-  const widen = (deploymentId: number, start: number, end: number) => {
-    const span = spans.get(deploymentId);
-    spans.set(deploymentId, span ? { start: Math.min(span.start, start), end: Math.max(span.end, end) } : { start, end });
-  };
-  for (const { item, storedEnd } of plan.updates) {
-    const start = item.values.windowStart.getTime();
-    widen(item.values.deploymentId, start, Math.max(start + item.values.windowSeconds * 1000, storedEnd?.getTime() ?? 0));
-  }
-  return [...spans].map(([deploymentId, span]) => ({ deploymentId, start: new Date(span.start), end: new Date(span.end) }));
-}
-
-// ---------------------------------------------------------------------------
-// Usage windows of one deployment may not overlap
-
-interface OverlapRow {
-  /** The window that starts inside an earlier one: its file row, or null when it is a stored window. */
-  r: number | null;
-  windowStart: Date;
-  windowSeconds: number;
-  /** The earlier window it starts inside (the one reaching furthest), as epoch seconds, length and file row (null: stored). */
-  otherStart: string;
-  otherSeconds: number;
-  otherRow: number | null;
-}
-
-/**
- * Where the windows of the file, together with the stored windows they don't
- * replace, would overlap — the same rule the usage form applies (two totals
- * for one stretch of time count its traffic twice). One statement over the
- * file's deployments and span; pairs of stored windows alone are not the
- * file's business and are left out. Works before the writes (preview) and
- * after them (commit), since stored windows with a file row's key count as
- * that row.
- */
-async function findOverlaps(run: SqlRunner, windows: FileWindow[]): Promise<OverlapRow[]> {
-  if (windows.length === 0) return [];
-  const file = windows.map((w) => ({ r: w.row, deploymentId: w.deploymentId, windowStart: w.windowStart.toISOString(), windowSeconds: w.windowSeconds }));
-  return run.query<OverlapRow>(Prisma.sql`
-    with f as (
-      select * from json_to_recordset(${JSON.stringify(file)}::json) as f(r int, "deploymentId" int, "windowStart" timestamptz, "windowSeconds" int)
-    ), span as (
-      select "deploymentId", min("windowStart") - make_interval(secs => ${MAX_WINDOW_SECONDS}) as lo,
-        max("windowStart" + make_interval(secs => "windowSeconds")) as hi
-      from f group by "deploymentId"
-    ), u as (
-      select f.r, f."deploymentId", f."windowStart", f."windowSeconds" from f
-      union all
-      select null, w."deploymentId", w."windowStart", w."windowSeconds"
-      from span join inference_usage_windows w on w."deploymentId" = span."deploymentId" and w."windowStart" > span.lo and w."windowStart" < span.hi
-      where not exists (select 1 from f where f."deploymentId" = w."deploymentId" and f."windowStart" = w."windowStart")
-    ), o as (
-      select u.*, max(array[extract(epoch from u."windowStart" + make_interval(secs => u."windowSeconds")), extract(epoch from u."windowStart"),
-          u."windowSeconds", coalesce(u.r, 0)]) over (partition by u."deploymentId" order by u."windowStart" rows between unbounded preceding and 1 preceding) as earlier
-      from u
-    )
-    select r, "windowStart", "windowSeconds", earlier[2]::text as "otherStart", earlier[3]::int as "otherSeconds", nullif(earlier[4]::int, 0) as "otherRow"
-    from o
-    where earlier[1] > extract(epoch from "windowStart") and (r is not null or earlier[4] > 0)
-    order by coalesce(r, earlier[4]::int)
-    limit ${MAX_LISTED_ERRORS}`);
-}
+// Planning and writing are the one batch write path's (record-batch.ts); what is the file's is below.
 
 /** Overlaps as problems of the file's rows, worded like the usage form's. */
 function overlapIssues(overlaps: OverlapRow[], issue: (row: number, field: string, message: string) => ImportIssue, timeZone: string): ImportIssue[] {
@@ -580,12 +283,6 @@ function sampleOf(valid: ValidRows, actionOfRow: Map<number, ImportAction>, refe
       ],
     })),
   };
-}
-
-async function planFor(run: SqlRunner, valid: ValidRows, isLocking: boolean) {
-  return valid.kind === "trainingRuns"
-    ? { kind: valid.kind, plan: await planRuns(run, valid.rows, isLocking) }
-    : { kind: valid.kind, plan: await planWindows(run, valid.rows, isLocking) };
 }
 
 /** May the viewer import at all (team:write on at least one team)? Null when so. */
@@ -650,7 +347,7 @@ export async function previewImport({
     isConsumingAfterIssues: true,
     onChecked: (done, total) => onProgress?.({ phase: "checking", done, total }),
     consume: async (chunk) => {
-      const { plan } = await planFor(run, chunk, false);
+      const { plan } = await planBatch(run, chunk, false);
       counts.new += plan.inserts.length;
       counts.updated += plan.updates.length;
       counts.unchanged += plan.unchanged.length;
@@ -730,8 +427,7 @@ export async function commitImport({
           returning id`);
         const audit = { viewer, source: "import" as const, importId: batch!.id };
         const counts: ImportCounts = { new: 0, updated: 0, unchanged: 0 };
-        const rollups: UsageChange[] = [];
-        const added: DeploymentWindow[] = [];
+        const pending = noPendingRollups();
         let checked = 0;
         let saved = 0;
         let totalRows = 0;
@@ -746,20 +442,10 @@ export async function commitImport({
             report();
           },
           consume: async (chunk) => {
-            const planned = await planFor(run, chunk, true);
-            const { plan } = planned;
-            if (planned.kind === "trainingRuns") {
-              if (plan.inserts.length > 0) await writeAuditEntries(run, audit, await insertRuns(run, planned.plan.inserts));
-              if (plan.updates.length > 0) await writeAuditEntries(run, audit, await updateRuns(run, planned.plan.updates));
-            } else {
-              if (plan.inserts.length > 0) await writeAuditEntries(run, audit, await insertWindows(run, planned.plan.inserts));
-              if (plan.updates.length > 0) await writeAuditEntries(run, audit, await updateWindows(run, planned.plan.updates));
-              added.push(...planned.plan.inserts.map(({ item }) => ({ deploymentId: item.values.deploymentId, window: usageWindowInput(item.values) })));
-              rollups.push(...rollupChanges(planned.plan));
-            }
-            counts.new += plan.inserts.length;
-            counts.updated += plan.updates.length;
-            counts.unchanged += plan.unchanged.length;
+            const written = await writePlannedBatch(run, await planBatch(run, chunk, true), audit, pending);
+            counts.new += written.new;
+            counts.updated += written.updated;
+            counts.unchanged += written.unchanged;
             saved += chunk.rows.length;
             report();
           },
@@ -772,12 +458,9 @@ export async function commitImport({
         if (errorCount > 0) {
           throw new RollbackWith({ status: "invalid-rows", rowCount: result.rowCount, errorCount, errors: issues.slice(0, MAX_LISTED_ERRORS) });
         }
-        if (added.length > 0 || rollups.length > 0) {
+        if (pending.added.length > 0 || pending.replaced.length > 0) {
           onProgress?.({ phase: "rollups" });
-          // New windows are added to the rollups as they are; then the spans of replaced windows are recomputed from raw
-          // (against rollups that already hold the new windows, so their deltas are right).
-          await applyUsageWindowChanges(run, { added });
-          await refreshUsageRollups(run, rollups);
+          await settleUsageRollups(run, pending);
         }
         // Imported runs (new, or changed: triggers dropped their rollups) are rolled up in this transaction too.
         await rollCosts(run, { now, limit: 5_000 });

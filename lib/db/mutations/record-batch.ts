@@ -31,6 +31,10 @@ export interface RecordCounts {
 
 /** Keys per look-up of stored records. */
 const LOOKUP_ROWS = 10_000;
+/** Records compared with their stored ones between turns of the event loop (~2 ms): an import of 100,000 rows never holds the server. */
+const PLAN_YIELD_ROWS = 500;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A window as the overlap rule needs it; `row` is the caller's ordinal for it (a file row, an item index + 1), never 0. */
 export interface BatchWindowKey {
@@ -53,7 +57,8 @@ export interface PlannedUpdate<R> {
 }
 
 export interface Plan<R> {
-  inserts: { item: R; after: AuditSnapshot }[];
+  /** New records (their audit snapshots are taken when they are written: a preview only counts them). */
+  inserts: { item: R }[];
   updates: PlannedUpdate<R>[];
   unchanged: R[];
   actionOfRow: Map<number, RecordAction>;
@@ -151,14 +156,15 @@ export async function planRuns(run: SqlRunner, rows: BatchRun[], isLocking: bool
       ${lock}`);
     const byKey = new Map(byName.map((r) => [runKey(r), r]));
     const byId = new Map(byExternal.map((r) => [externalKey(r as unknown as { teamId: number; externalId: string }), r]));
-    for (const item of chunk) {
-      const after = auditSnapshot(item.values);
+    for (const [index, item] of chunk.entries()) {
+      if (index % PLAN_YIELD_ROWS === PLAN_YIELD_ROWS - 1) await yieldToEventLoop();
       const existing = item.values.externalId === undefined ? byKey.get(runKey(item.values)) : byId.get(externalKey(item.values));
       if (!existing) {
-        plan.inserts.push({ item, after });
+        plan.inserts.push({ item });
         plan.actionOfRow.set(item.row, "new");
         continue;
       }
+      const after = auditSnapshot(item.values);
       // The stored external id is part of the comparison only when the item names one.
       const { externalId, ...stored } = existing;
       const before = storedRunSnapshot(item.values.externalId === undefined ? (stored as StoredRun) : { ...stored, externalId } as StoredRun);
@@ -186,14 +192,15 @@ export async function planWindows(run: SqlRunner, rows: BatchWindow[], isLocking
       join inference_usage_windows w on w."deploymentId" = k."deploymentId" and w."windowStart" = k."windowStart"
       ${isLocking ? Prisma.sql`for update of w` : Prisma.empty}`);
     const byKey = new Map(stored.map((w) => [windowKey(w), w]));
-    for (const item of chunk) {
-      const after = windowSnapshot(item.values);
+    for (const [index, item] of chunk.entries()) {
+      if (index % PLAN_YIELD_ROWS === PLAN_YIELD_ROWS - 1) await yieldToEventLoop();
       const existing = byKey.get(windowKey(item.values));
       if (!existing) {
-        plan.inserts.push({ item, after });
+        plan.inserts.push({ item });
         plan.actionOfRow.set(item.row, "new");
         continue;
       }
+      const after = windowSnapshot(item.values);
       const before = storedWindowSnapshot(existing, after.latencySketch !== undefined);
       if (isSameSnapshot(before, after)) {
         plan.unchanged.push(item);
@@ -223,7 +230,8 @@ const RUN_RECORD = Prisma.sql`"teamId" int, name text, model text, "parameterCou
   "throughputTokensPerSec" numeric, "avgGpuUtilizationPct" numeric, "pricePerGpuHourOverride" numeric, "storageCostUsd" numeric,
   "dataCostUsd" numeric, "networkCostUsd" numeric, notes text, "externalId" text`;
 
-export async function insertRuns(run: SqlRunner, inserts: Plan<BatchRun>["inserts"]): Promise<AuditEntryInput[]> {
+export async function insertRuns(run: SqlRunner, planned: Plan<BatchRun>["inserts"]): Promise<AuditEntryInput[]> {
+  const inserts = planned.map(({ item }) => ({ item, after: auditSnapshot(item.values) }));
   const created = await run.query<{ id: number; teamId: number; name: string; startedAt: Date }>(Prisma.sql`
     insert into training_runs ("teamId", name, model, "parameterCount", method, precision, "gradientCheckpointing", "flashAttention",
       "zeroStage", "gradientAccumulationSteps", "gpuTypeId", provider, "pricingModel", "gpuCount", "startedAt", "endedAt", status,
@@ -277,7 +285,8 @@ function windowAudit(values: ValidWindow["values"], action: "CREATE" | "UPDATE",
   };
 }
 
-export async function insertWindows(run: SqlRunner, inserts: Plan<BatchWindow>["inserts"]): Promise<AuditEntryInput[]> {
+export async function insertWindows(run: SqlRunner, planned: Plan<BatchWindow>["inserts"]): Promise<AuditEntryInput[]> {
+  const inserts = planned.map(({ item }) => ({ item, after: windowSnapshot(item.values) }));
   await run.execute(Prisma.sql`
     insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
       "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")

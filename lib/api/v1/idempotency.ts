@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import { invalidateOrgData } from "@/lib/cache/read-cache";
 import type { PrismaClient } from "@/lib/db/create-client";
 import { db } from "@/lib/db/client";
 import { rollCosts } from "@/lib/db/mutations/cost-rollups";
+import { batchTransaction, RollbackBatch } from "@/lib/db/mutations/record-batch";
 import { Prisma, prismaRunner, type SqlRunner } from "@/lib/db/sql";
 import { v1Error } from "./responses";
 
@@ -66,16 +66,9 @@ export function replayResponse(stored: StoredResponse, request: IdempotentReques
   });
 }
 
-/** Thrown inside the transaction to roll it back and answer `response` instead. */
-class RollbackWithResponse extends Error {
-  constructor(readonly response: Response) {
-    super("rolled back");
-  }
-}
-
 /** For a write's work: refuse the whole request (nothing it wrote is kept). */
 export function rollBackWith(response: Response): never {
-  throw new RollbackWithResponse(response);
+  throw new RollbackBatch<Response>(response);
 }
 
 export interface ApiWriteResult {
@@ -85,7 +78,8 @@ export interface ApiWriteResult {
 }
 
 /**
- * An API write in one transaction: the Idempotency-Key claim (when sent), the
+ * An API write in one transaction (record-batch.ts `batchTransaction`, the
+ * batch writers' one helper): the Idempotency-Key claim (when sent), the
  * work, the cost rollups of records it touched, and the stored response.
  * `work` returns the success answer, or calls `rollBackWith(response)`.
  */
@@ -93,44 +87,34 @@ export async function apiWriteTransaction(
   { orgId, idempotency }: { orgId: number; idempotency: IdempotentRequest | null },
   work: (run: SqlRunner) => Promise<ApiWriteResult>,
 ): Promise<Response> {
-  try {
-    const result = await db().$transaction(
-      async (tx) => {
-        const run = prismaRunner(tx);
-        if (idempotency) {
-          const claimed = await run.query<{ claimed: number }>(Prisma.sql`
-            insert into api_idempotency ("orgId", principal, key, "requestHash", status, body)
-            values (${idempotency.orgId}, ${idempotency.principal}, ${idempotency.key}, ${idempotency.requestHash}, 0, '')
-            on conflict ("orgId", principal, key) do update set "requestHash" = excluded."requestHash", status = 0, body = '', "createdAt" = now()
-              where api_idempotency."createdAt" <= now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS})
-            returning 1 as claimed`);
-          if (claimed.length === 0) {
-            // Another request holds or held the key: it committed (we waited for it), so its response is there.
-            const [stored] = await run.query<StoredResponse>(Prisma.sql`
-              select "requestHash", status, body from api_idempotency
-              where "orgId" = ${idempotency.orgId} and principal = ${idempotency.principal} and key = ${idempotency.key}`);
-            rollBackWith(replayResponse(stored!, idempotency));
-          }
-        }
-        const result = await work(run);
-        await rollCosts(run, { limit: 200 });
-        if (idempotency) {
-          await run.execute(Prisma.sql`
-            update api_idempotency set status = ${result.status}, body = ${result.body}
-            where "orgId" = ${idempotency.orgId} and principal = ${idempotency.principal} and key = ${idempotency.key}`);
-          await run.execute(Prisma.sql`
-            delete from api_idempotency where "createdAt" < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS})
-              and ctid in (select ctid from api_idempotency where "createdAt" < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS}) limit 100)`);
-        }
-        return result;
-      },
-      { timeout: 120_000, maxWait: 60_000 },
-    );
-    return new Response(result.body, { status: result.status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
-  } catch (error) {
-    if (error instanceof RollbackWithResponse) return error.response;
-    throw error;
-  } finally {
-    invalidateOrgData(orgId);
-  }
+  const result = await batchTransaction<ApiWriteResult, Response>(db(), { orgId, timeoutMs: 120_000, maxWaitMs: 60_000 }, async (run) => {
+    if (idempotency) {
+      const claimed = await run.query<{ claimed: number }>(Prisma.sql`
+        insert into api_idempotency ("orgId", principal, key, "requestHash", status, body)
+        values (${idempotency.orgId}, ${idempotency.principal}, ${idempotency.key}, ${idempotency.requestHash}, 0, '')
+        on conflict ("orgId", principal, key) do update set "requestHash" = excluded."requestHash", status = 0, body = '', "createdAt" = now()
+          where api_idempotency."createdAt" <= now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS})
+        returning 1 as claimed`);
+      if (claimed.length === 0) {
+        // Another request holds or held the key: it committed (we waited for it), so its response is there.
+        const [stored] = await run.query<StoredResponse>(Prisma.sql`
+          select "requestHash", status, body from api_idempotency
+          where "orgId" = ${idempotency.orgId} and principal = ${idempotency.principal} and key = ${idempotency.key}`);
+        rollBackWith(replayResponse(stored!, idempotency));
+      }
+    }
+    const result = await work(run);
+    await rollCosts(run, { limit: 200 });
+    if (idempotency) {
+      await run.execute(Prisma.sql`
+        update api_idempotency set status = ${result.status}, body = ${result.body}
+        where "orgId" = ${idempotency.orgId} and principal = ${idempotency.principal} and key = ${idempotency.key}`);
+      await run.execute(Prisma.sql`
+        delete from api_idempotency where ctid in (
+          select ctid from api_idempotency where "createdAt" < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS}) limit 100)`);
+    }
+    return result;
+  });
+  if (result instanceof Response) return result;
+  return new Response(result.body, { status: result.status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
 }

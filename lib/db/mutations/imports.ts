@@ -11,8 +11,7 @@ import type { PrismaClient } from "../create-client";
 import { loadImportReferences } from "../queries/import-references";
 import { Prisma, prismaRunner, type SqlRunner } from "../sql";
 import { rollCosts } from "./cost-rollups";
-import { findOverlaps, noPendingRollups, planBatch, settleUsageRollups, writePlannedBatch, type OverlapRow, type RecordAction } from "./record-batch";
-import { invalidateOrgData } from "@/lib/cache/read-cache";
+import { batchTransaction, findOverlaps, noPendingRollups, planBatch, RollbackBatch, settleUsageRollups, writePlannedBatch, type OverlapRow, type RecordAction } from "./record-batch";
 
 /**
  * CSV imports of training runs and usage windows: a preview that checks every
@@ -381,13 +380,6 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return hash.digest("hex");
 }
 
-/** Thrown inside the commit's transaction to roll it back and return a result instead. */
-class RollbackWith extends Error {
-  constructor(readonly result: ImportCommit) {
-    super("import rolled back");
-  }
-}
-
 /**
  * Imports the file in one transaction, or nothing: any invalid row, any
  * database error, or an exception from `onProgress` leaves the database as
@@ -414,68 +406,56 @@ export async function commitImport({
   const sha256 = await sha256Hex(file.bytes);
   // The name is the browser's (or a client's) to choose: one line, no NUL (which PostgreSQL text can't hold).
   const fileName = file.fileName.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 255) || "upload.csv";
-  try {
-    return await client.$transaction(
-      async (tx) => {
-        const run = prismaRunner(tx);
-        // One import per org at a time: two imports of overlapping files would otherwise both plan inserts of the same keys.
-        await run.execute(Prisma.sql`select pg_advisory_xact_lock(${IMPORT_LOCK}::int, ${ownOrgId(viewer)}::int)`);
-        const references = await loadScopedImportReferences(run, { viewer, kind: file.kind, isLocking: true });
-        const [batch] = await run.query<{ id: number }>(Prisma.sql`
-          insert into import_batches ("orgId", "userId", kind, "fileName", "fileSha256", "rowCount", inserted, updated, unchanged)
-          values (${ownOrgId(viewer)}, ${viewer.userId}, ${file.kind}, ${fileName}, ${sha256}, 0, 0, 0, 0)
-          returning id`);
-        const audit = { viewer, source: "import" as const, importId: batch!.id };
-        const counts: ImportCounts = { new: 0, updated: 0, unchanged: 0 };
-        const pending = noPendingRollups();
-        let checked = 0;
-        let saved = 0;
-        let totalRows = 0;
-        const report = () => onProgress?.({ phase: "importing", checked, saved, total: totalRows });
-        const result = await checkFile({
-          file,
-          references,
-          now,
-          onChecked: (done, total) => {
-            checked = done;
-            totalRows = total;
-            report();
-          },
-          consume: async (chunk) => {
-            const written = await writePlannedBatch(run, await planBatch(run, chunk, true), audit, pending);
-            counts.new += written.new;
-            counts.updated += written.updated;
-            counts.unchanged += written.unchanged;
-            saved += chunk.rows.length;
-            report();
-          },
-        });
-        if (!result.ok) throw new RollbackWith({ status: "invalid-file", message: result.message });
-        // Overlaps are judged on what the import leaves behind: every window is written by now.
-        const overlaps = file.kind === "usageWindows" && result.issueCount === 0 ? overlapIssues(await findOverlaps(run, result.windows), result.issue, file.timeZone) : [];
-        const issues = overlaps.length > 0 ? sortIssues(overlaps) : result.issues;
-        const errorCount = overlaps.length > 0 ? overlaps.length : result.issueCount;
-        if (errorCount > 0) {
-          throw new RollbackWith({ status: "invalid-rows", rowCount: result.rowCount, errorCount, errors: issues.slice(0, MAX_LISTED_ERRORS) });
-        }
-        if (pending.added.length > 0 || pending.replaced.length > 0) {
-          onProgress?.({ phase: "rollups" });
-          await settleUsageRollups(run, pending);
-        }
-        // Imported runs (new, or changed: triggers dropped their rollups) are rolled up in this transaction too.
-        await rollCosts(run, { now, limit: 5_000 });
-        await run.execute(Prisma.sql`
-          update import_batches set "rowCount" = ${result.rowCount}, inserted = ${counts.new}, updated = ${counts.updated}, unchanged = ${counts.unchanged}
-          where id = ${batch!.id}`);
-        return { status: "committed", batchId: batch!.id, rowCount: result.rowCount, inserted: counts.new, updated: counts.updated, unchanged: counts.unchanged } satisfies ImportCommit;
+  return batchTransaction<ImportCommit, ImportCommit>(client, { orgId: viewer.orgId, timeoutMs: TRANSACTION_TIMEOUT_MS, maxWaitMs: 30_000 }, async (run) => {
+    // One import per org at a time: two imports of overlapping files would otherwise both plan inserts of the same keys.
+    await run.execute(Prisma.sql`select pg_advisory_xact_lock(${IMPORT_LOCK}::int, ${ownOrgId(viewer)}::int)`);
+    const references = await loadScopedImportReferences(run, { viewer, kind: file.kind, isLocking: true });
+    const [batch] = await run.query<{ id: number }>(Prisma.sql`
+      insert into import_batches ("orgId", "userId", kind, "fileName", "fileSha256", "rowCount", inserted, updated, unchanged)
+      values (${ownOrgId(viewer)}, ${viewer.userId}, ${file.kind}, ${fileName}, ${sha256}, 0, 0, 0, 0)
+      returning id`);
+    const audit = { viewer, source: "import" as const, importId: batch!.id };
+    const counts: ImportCounts = { new: 0, updated: 0, unchanged: 0 };
+    const pending = noPendingRollups();
+    let checked = 0;
+    let saved = 0;
+    let totalRows = 0;
+    const report = () => onProgress?.({ phase: "importing", checked, saved, total: totalRows });
+    const result = await checkFile({
+      file,
+      references,
+      now,
+      onChecked: (done, total) => {
+        checked = done;
+        totalRows = total;
+        report();
       },
-      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
-    );
-  } catch (error) {
-    if (error instanceof RollbackWith) return error.result;
-    throw error;
-  } finally {
-    // Committed or rolled back (the route's response streams on meanwhile): the org's cached figures are recomputed.
-    invalidateOrgData(viewer.orgId);
-  }
+      consume: async (chunk) => {
+        const written = await writePlannedBatch(run, await planBatch(run, chunk, true), audit, pending);
+        counts.new += written.new;
+        counts.updated += written.updated;
+        counts.unchanged += written.unchanged;
+        saved += chunk.rows.length;
+        report();
+      },
+    });
+    if (!result.ok) throw new RollbackBatch<ImportCommit>({ status: "invalid-file", message: result.message });
+    // Overlaps are judged on what the import leaves behind: every window is written by now.
+    const overlaps = file.kind === "usageWindows" && result.issueCount === 0 ? overlapIssues(await findOverlaps(run, result.windows), result.issue, file.timeZone) : [];
+    const issues = overlaps.length > 0 ? sortIssues(overlaps) : result.issues;
+    const errorCount = overlaps.length > 0 ? overlaps.length : result.issueCount;
+    if (errorCount > 0) {
+      throw new RollbackBatch<ImportCommit>({ status: "invalid-rows", rowCount: result.rowCount, errorCount, errors: issues.slice(0, MAX_LISTED_ERRORS) });
+    }
+    if (pending.added.length > 0 || pending.replaced.length > 0) {
+      onProgress?.({ phase: "rollups" });
+      await settleUsageRollups(run, pending);
+    }
+    // Imported runs (new, or changed: triggers dropped their rollups) are rolled up in this transaction too.
+    await rollCosts(run, { now, limit: 5_000 });
+    await run.execute(Prisma.sql`
+      update import_batches set "rowCount" = ${result.rowCount}, inserted = ${counts.new}, updated = ${counts.updated}, unchanged = ${counts.unchanged}
+      where id = ${batch!.id}`);
+    return { status: "committed", batchId: batch!.id, rowCount: result.rowCount, inserted: counts.new, updated: counts.updated, unchanged: counts.unchanged } satisfies ImportCommit;
+  });
 }

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { MAX_LISTED_ERRORS } from "@/lib/import/kinds";
 import { runKey, windowKey, type ValidRows, type ValidRun, type ValidWindow } from "@/lib/import/rows";
-import { Prisma, type SqlRunner } from "../sql";
+import { invalidateOrgData } from "@/lib/cache/read-cache";
+import type { PrismaClient } from "../create-client";
+import { Prisma, prismaRunner, type SqlRunner } from "../sql";
 import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot } from "./audit";
 import { applyUsageWindowChanges, MAX_WINDOW_SECONDS, refreshUsageRollups, usageWindowInput, type DeploymentWindow, type UsageChange } from "./usage-rollups";
 
@@ -22,6 +24,40 @@ import { applyUsageWindowChanges, MAX_WINDOW_SECONDS, refreshUsageRollups, usage
  */
 
 export type RecordAction = "new" | "update" | "unchanged";
+
+// ---------------------------------------------------------------------------
+// The batch writers' one transaction helper
+
+/** Thrown inside `batchTransaction` to roll everything back and answer `result` instead (a refusal the caller reports). */
+export class RollbackBatch<R> extends Error {
+  constructor(readonly result: R) {
+    super("batch rolled back");
+    this.name = "RollbackBatch";
+  }
+}
+
+/**
+ * One batch write — the CSV import's commit, an API request, a Prometheus
+ * scrape — in one transaction: `work` plans and writes through the functions
+ * below, and either returns its result (committed) or throws
+ * `RollbackBatch(result)` to write nothing and answer that instead; anything
+ * else rolls back and propagates. Either way the org's cached figures are
+ * recomputed from here on.
+ */
+export async function batchTransaction<T, R = never>(
+  client: PrismaClient,
+  { orgId, timeoutMs, maxWaitMs }: { orgId: number; timeoutMs: number; maxWaitMs: number },
+  work: (run: SqlRunner) => Promise<T>,
+): Promise<T | R> {
+  try {
+    return await client.$transaction((tx) => work(prismaRunner(tx)), { timeout: timeoutMs, maxWait: maxWaitMs });
+  } catch (error) {
+    if (error instanceof RollbackBatch) return error.result as R;
+    throw error;
+  } finally {
+    invalidateOrgData(orgId);
+  }
+}
 
 export interface RecordCounts {
   new: number;

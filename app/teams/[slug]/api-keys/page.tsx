@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata, Route } from "next";
 import { notFound } from "next/navigation";
 import { getViewer } from "@/lib/access/current-viewer";
@@ -35,7 +36,11 @@ export default async function TeamApiKeysPage({ params }: Props) {
         description={
           <>
             Keys let jobs and gateways report runs and usage to {team.name} and read its reports, with only the scopes you give them. Send a key in the header{" "}
-            <code className="font-mono text-xs">Authorization: Bearer &lt;key&gt;</code>.
+            <code className="font-mono text-xs">Authorization: Bearer &lt;key&gt;</code>; the{" "}
+            <Link href="/docs/api" className="underline underline-offset-2">
+              API reference
+            </Link>{" "}
+            lists every operation and the scope it needs.
           </>
         }
       />

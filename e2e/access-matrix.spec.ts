@@ -245,6 +245,11 @@ const PAGE_EXPECTATIONS: Record<string, (t: Targets) => PageProbe[]> = {
     { label: "/teams/research/members", path: "/teams/research/members", want: by({ signedOut: "signIn", otherViewer: "notFound", viewer: "refused", editor: "refused", rest: "ok" }) },
     { label: "/teams/platform/members", path: "/teams/platform/members", want: readP },
   ],
+  "/teams/[slug]/api-keys": () => [
+    // Team admins manage their team's API keys; its editor and viewer may not.
+    { label: "/teams/research/api-keys", path: "/teams/research/api-keys", want: by({ signedOut: "signIn", otherViewer: "notFound", viewer: "refused", editor: "refused", rest: "ok" }) },
+    { label: "/teams/platform/api-keys", path: "/teams/platform/api-keys", want: readP },
+  ],
   // An invitation link is the credential (signed out is normal): a made-up token is a 404 for everyone.
   "/invite/[token]": () => [{ label: "/invite/bogus", path: "/invite/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", want: by({ rest: "notFound" }) }],
   "/settings/gpu-types/new": () => [{ label: "/settings/gpu-types/new", path: "/settings/gpu-types/new", want: manageOrg }],
@@ -254,6 +259,8 @@ const PAGE_EXPECTATIONS: Record<string, (t: Targets) => PageProbe[]> = {
   // Public: sign-in (signed-in people go home), and first-run setup, which is gone once an org exists.
   "/sign-in": () => [{ label: "/sign-in", path: "/sign-in", want: by({ signedOut: "ok", rest: "home" }) }],
   "/setup": () => [{ label: "/setup", path: "/setup", want: by({ rest: "signIn" }) }],
+  // The API reference holds no data (like /api/v1/openapi.json, which it renders): public.
+  "/docs/api": () => [{ label: "/docs/api", path: "/docs/api", want: by({ rest: "ok" }) }],
 };
 
 /**
@@ -286,18 +293,24 @@ function pageMatches(want: PageWant, got: string): boolean {
 // ---------------------------------------------------------------------------
 // Route handlers
 
-/** ok 2xx · unauthenticated 401 · forbidden 403 · notFound 404 · refused 403/404 · redirect 3xx. */
-type RouteWant = "ok" | "unauthenticated" | "forbidden" | "notFound" | "refused" | "redirect";
+/**
+ * ok 2xx · unauthenticated 401 · forbidden 403 · notFound 404 · refused 403/404 · redirect 3xx ·
+ * badRequest 400 · invalid 422 (API v1: the body names something the person can't see or write, as a field issue).
+ */
+type RouteWant = "ok" | "unauthenticated" | "forbidden" | "notFound" | "refused" | "redirect" | "badRequest" | "invalid";
 
 interface RouteProbe {
   label: string;
-  method: "GET" | "POST";
-  path: string;
-  body?: string;
+  method: "GET" | "POST" | "PUT";
+  /** Per role when each allowed write must make its own record. */
+  path: string | ((role: MatrixRole) => string);
+  body?: string | ((role: MatrixRole) => string);
   contentType?: string;
+  /** Send a fresh Idempotency-Key (API v1 writes: a refused call must store no answer under it). */
+  idempotencyKey?: boolean;
   want: Record<MatrixRole, RouteWant>;
-  /** A finer check of an answer (its body), returning what is wrong or null. */
-  check?: (role: MatrixRole, body: string) => string | null;
+  /** A finer check of an answer (its body and HTTP status), returning what is wrong or null. */
+  check?: (role: MatrixRole, body: string, status: number) => string | null;
   /** Must create or end no session. */
   sessionsUnchanged?: boolean;
   /** Writes when allowed: the fingerprint must not change for these roles. */
@@ -305,7 +318,11 @@ interface RouteProbe {
 }
 
 const routeStatus = (status: number): string =>
-  status >= 200 && status < 300 ? "ok" : status >= 300 && status < 400 ? "redirect" : status === 401 ? "unauthenticated" : status === 403 ? "forbidden" : status === 404 ? "notFound" : String(status);
+  status >= 200 && status < 300
+    ? "ok"
+    : status >= 300 && status < 400
+      ? "redirect"
+      : ({ 400: "badRequest", 401: "unauthenticated", 403: "forbidden", 404: "notFound", 422: "invalid" } as Record<number, string>)[status] ?? String(status);
 
 function routeMatches(want: RouteWant, got: string): boolean {
   return want === "refused" ? got === "forbidden" || got === "notFound" : want === got;
@@ -345,29 +362,43 @@ function withTeam(template: string, slug: string): string {
   return [lines[0]!, ...lines.slice(1).map((l) => csvLine(csvCells(l).map((c, i) => (i === column ? slug : c))))].join("\r\n") + "\r\n";
 }
 
-function routeProbes(t: Targets, templates: { research: string }): Record<string, RouteProbe[]> {
+/** What the API v1 write probes need: a Research deployment of the spec's own (usage goes there), and a Research run to model a new one on. */
+interface ApiFixtures {
+  deploymentId: number;
+  run: { model: string; method: string; precision: string; gpuType: string; provider: string; pricingModel: string; startedAt: Date };
+}
+
+function routeProbes(t: Targets, templates: { research: string }, api?: ApiFixtures): Record<string, RouteProbe[]> {
   const importQuery = "kind=training-runs&timeZone=UTC&fileName=matrix.csv";
   const platformFile = withTeam(templates.research, "platform");
   const unknownTeamFile = withTeam(templates.research, `no-such-team-${STAMP}`);
   const importers = by<RouteWant>({ signedOut: "unauthenticated", otherViewer: "forbidden", viewer: "forbidden", rest: "ok" });
-  const exportsFor = (file: string): RouteProbe[] => [
-    {
-      label: `GET ${file} (org)`,
-      method: "GET",
-      path: `/api/reports/${t.month}/${file}`,
-      want: by({ signedOut: "unauthenticated", rest: "ok" }),
-      // Org-wide exports add up only the teams the person may read: no other team's run or deployment appears.
-      check: (role, body) => {
-        for (const team of [t.research, t.platform, t.applied]) {
-          const leaked = readsTeam(role, team.slug) ? [] : team.itemNames.filter((n) => body.includes(n));
-          if (leaked.length) return `holds ${team.slug}'s ${leaked.slice(0, 3).join(", ")}`;
-        }
-        return null;
-      },
-    },
-    { label: `GET ${file}?team=research`, method: "GET", path: `/api/reports/${t.month}/${file}?team=research`, want: by({ signedOut: "unauthenticated", otherViewer: "notFound", rest: "ok" }) },
-    { label: `GET ${file}?team=platform`, method: "GET", path: `/api/reports/${t.month}/${file}?team=platform`, want: by({ signedOut: "unauthenticated", admin: "ok", rest: "notFound" }) },
-  ];
+  // Org-wide reads add up only the teams the person may read: no other team's run or deployment appears.
+  const noLeak = (role: MatrixRole, body: string): string | null => {
+    for (const team of [t.research, t.platform, t.applied]) {
+      const leaked = readsTeam(role, team.slug) ? [] : team.itemNames.filter((n) => body.includes(n));
+      if (leaked.length) return `holds ${team.slug}'s ${leaked.slice(0, 3).join(", ")}`;
+    }
+    return null;
+  };
+  /** A read for the whole org (only the person's teams in it), and filtered to Research and to Platform (404 for a team they can't see). */
+  const scopedReads = (label: string, path: string, query = "", orgCheck: RouteProbe["check"] = noLeak): RouteProbe[] => {
+    const withQuery = (extra: string) => `${path}?${[query, extra].filter(Boolean).join("&")}`;
+    return [
+      { label: `GET ${label} (org)`, method: "GET", path: query ? `${path}?${query}` : path, want: by({ signedOut: "unauthenticated", rest: "ok" }), check: orgCheck },
+      { label: `GET ${label}?team=research`, method: "GET", path: withQuery("team=research"), want: by({ signedOut: "unauthenticated", otherViewer: "notFound", rest: "ok" }) },
+      { label: `GET ${label}?team=platform`, method: "GET", path: withQuery("team=platform"), want: by({ signedOut: "unauthenticated", admin: "ok", rest: "notFound" }) },
+    ];
+  };
+  const exportsFor = (file: string): RouteProbe[] => scopedReads(file, `/api/reports/${t.month}/${file}`);
+  const json = (value: unknown) => JSON.stringify(value);
+  const need = (): ApiFixtures => {
+    if (!api) throw new Error("the API v1 write probes need the route test's fixtures");
+    return api;
+  };
+  /** Research's writers write; its viewer is refused (403); a team the person can't see is "not found", a field issue (422). */
+  const runWriters = by<RouteWant>({ signedOut: "unauthenticated", otherViewer: "invalid", viewer: "forbidden", rest: "ok" });
+  const externalId = (role: MatrixRole) => `matrix-api-${role}-${STAMP}`;
   return {
     "GET /api/health": [{ label: "GET /api/health", method: "GET", path: "/api/health", want: by({ rest: "ok" }) }],
     // Only the OIDC callback is mounted (scripts/e2e.ts configures SSO against e2e/fake-oidc): a forged callback
@@ -455,7 +486,164 @@ function routeProbes(t: Targets, templates: { research: string }): Record<string
     "GET /api/reports/[month]/lines.csv": exportsFor("lines.csv"),
     "GET /api/reports/[month]/focus.csv": exportsFor("focus.csv"),
     "GET /api/reports/[month]/report.json": exportsFor("report.json"),
+    // --- API v1 with a session (API keys have their own tests: lib/api/v1/*.int.test.ts, e2e/api-keys.spec.ts)
+    "GET /api/v1/openapi.json": [{ label: "GET v1 openapi.json", method: "GET", path: "/api/v1/openapi.json", want: by({ rest: "ok" }) }],
+    "GET /api/v1/reports/[month]": scopedReads("v1 reports/M", `/api/v1/reports/${t.month}`),
+    "GET /api/v1/reports/[month]/lines.csv": scopedReads("v1 lines.csv", `/api/v1/reports/${t.month}/lines.csv`),
+    "GET /api/v1/reports/[month]/focus.csv": scopedReads("v1 focus.csv", `/api/v1/reports/${t.month}/focus.csv`),
+    // By item over 90 days: the labels are the runs' and deployments' names, which the leak check looks for.
+    // (And they are there: whoever reads Research finds one of its items, so the leak check is not vacuous.)
+    "GET /api/v1/rollups": scopedReads("v1 rollups", "/api/v1/rollups", "range=90d&unit=month&groupBy=item", (role, body) => {
+      const leak = noLeak(role, body);
+      if (leak || !readsTeam(role, "research")) return leak;
+      return t.research.itemNames.some((n) => body.includes(n)) ? null : "lists none of research's runs or deployments by name";
+    }),
+    "GET /api/v1/suggestions": [
+      ...scopedReads("v1 suggestions", "/api/v1/suggestions", "status=all"),
+      // A misspelt filter is refused, never dropped (which would widen the read to every team).
+      { label: "GET v1 suggestions?teams=platform", method: "GET", path: "/api/v1/suggestions?teams=platform", want: by({ signedOut: "unauthenticated", rest: "badRequest" }) },
+    ],
+    "PUT /api/v1/runs/[externalId]": [
+      {
+        // A complete new run in Research under an external id of each role's own: created (201) by its writers only.
+        label: "PUT v1 runs/<new> (team research)",
+        method: "PUT",
+        path: (role) => `/api/v1/runs/${externalId(role)}`,
+        body: (role) => {
+          const run = need().run;
+          return json({
+            team: "research",
+            name: `matrix-api-${role}-${STAMP}`,
+            model: run.model,
+            method: run.method,
+            precision: run.precision,
+            gpuType: run.gpuType,
+            provider: run.provider,
+            pricingModel: run.pricingModel,
+            gpuCount: 1,
+            startedAt: run.startedAt.toISOString(),
+            endedAt: new Date(run.startedAt.getTime() + 3_600_000).toISOString(),
+            status: "SUCCEEDED",
+          });
+        },
+        contentType: "application/json",
+        idempotencyKey: true,
+        want: runWriters,
+        writesNothingFor: ["signedOut", "otherViewer", "viewer"],
+        check: (role, body, status) => {
+          if (role === "signedOut" || role === "otherViewer" || role === "viewer") return null;
+          const result = JSON.parse(body) as { action?: string; team?: string; externalId?: string };
+          return status === 201 && result.action === "created" && result.team === "research" && result.externalId === externalId(role) ? null : `not a created Research run (HTTP ${status}): ${body.slice(0, 160)}`;
+        },
+      },
+      {
+        // Platform is only the org admin's: for everyone else it doesn't exist (a field issue, the same as a made-up slug).
+        label: "PUT v1 runs/<new> (team platform)",
+        method: "PUT",
+        path: () => `/api/v1/runs/matrix-api-platform-${STAMP}`,
+        body: () => json({ team: "platform" }),
+        contentType: "application/json",
+        idempotencyKey: true,
+        // The admin sees Platform and gets past the team: then the run's required fields are missing (422, nothing written).
+        want: by({ signedOut: "unauthenticated", rest: "invalid" }),
+        writesNothingFor: MATRIX_ROLES,
+        check: (role, body) => {
+          const issues = JSON.stringify((JSON.parse(body) as { error?: { issues?: unknown } }).error?.issues ?? []);
+          if (role === "admin") return /"path":"team"/.test(issues) ? `the org admin was refused Platform: ${issues.slice(0, 160)}` : null;
+          return /"path":"team"/.test(issues) ? null : `expected a team issue, got ${body.slice(0, 160)}`;
+        },
+      },
+    ],
+    "POST /api/v1/usage-windows": [
+      {
+        // One window per writer (a minute each, from the Research deployment's first usage on) on the spec's own Research deployment.
+        label: "POST v1 usage-windows (R deployment)",
+        method: "POST",
+        path: "/api/v1/usage-windows",
+        body: (role) =>
+          json({
+            windows: [
+              {
+                deploymentId: need().deploymentId,
+                windowStart: new Date(t.research.windowStart.getTime() + MATRIX_ROLES.indexOf(role) * 60_000).toISOString(),
+                windowSeconds: 60,
+                requests: 10,
+                inputTokens: 1000,
+                outputTokens: 500,
+              },
+            ],
+          }),
+        contentType: "application/json",
+        idempotencyKey: true,
+        // The deployment is "not found" for the Applied viewer and not writable for Research's viewer: both issues of the item (422).
+        want: by({ signedOut: "unauthenticated", otherViewer: "invalid", viewer: "invalid", rest: "ok" }),
+        writesNothingFor: ["signedOut", "otherViewer", "viewer"],
+        check: (role, body) => {
+          if (role === "signedOut") return null;
+          const parsed = JSON.parse(body) as { inserted?: number; error?: { issues?: { path: string; message: string }[] } };
+          if (role === "otherViewer") return parsed.error?.issues?.[0]?.message.startsWith("No deployment") ? null : `expected "no deployment", got ${body.slice(0, 160)}`;
+          if (role === "viewer") return /not record its usage/.test(parsed.error?.issues?.[0]?.message ?? "") ? null : `expected "may not record", got ${body.slice(0, 160)}`;
+          return parsed.inserted === 1 ? null : `expected one window inserted, got ${body.slice(0, 160)}`;
+        },
+      },
+    ],
+    "POST /api/v1/prometheus/scrapes": [
+      {
+        // Text that is not an exposition: refused before anything is read or written, whoever sends it.
+        label: "POST v1 prometheus/scrapes (garbage)",
+        method: "POST",
+        path: "/api/v1/prometheus/scrapes",
+        body: () =>
+          json({
+            source: `matrix-${STAMP}`,
+            server: "vllm",
+            scrapedAt: new Date(Date.now() - 60_000).toISOString(),
+            exposition: "<html>502 Bad Gateway</html>",
+            deployments: [{ modelName: "matrix-model", deploymentId: t.research.deploymentId }],
+          }),
+        contentType: "application/json",
+        idempotencyKey: true,
+        want: by({ signedOut: "unauthenticated", rest: "invalid" }),
+        writesNothingFor: MATRIX_ROLES,
+        check: (_, body) => (/"path":"exposition"/.test(body) ? null : `expected an exposition issue, got ${body.slice(0, 160)}`),
+      },
+    ],
   };
+}
+
+/** Between two API v1 calls of one person: 20 reads a second is the limit, this makes at most ~14. */
+const API_CALL_SPACING_MS = 70;
+/** Idempotency keys the spec sends (its allowed writes' answers are stored under them; removed afterwards). */
+const API_KEY_PREFIX = `matrix-${STAMP}-`;
+
+async function prepareApiFixtures(sql: pg.Pool, t: Targets): Promise<ApiFixtures> {
+  // A copy of Research's deployment without usage: the allowed usage writes land there, and deleting it through the app refreshes the rollups.
+  const deploymentId = await copyRow(sql, "inference_deployments", t.research.deploymentId, { name: `matrix-api-${STAMP}`, version: 1 });
+  const { rows: [run] } = await sql.query<ApiFixtures["run"]>(
+    `select r.model, r.method::text as method, r.precision::text as precision, g.name as "gpuType", r.provider, r."pricingModel"::text as "pricingModel", r."startedAt"
+     from training_runs r join gpu_types g on g.id = r."gpuTypeId" where r.id = $1`,
+    [t.research.runId],
+  );
+  return { deploymentId, run: run! };
+}
+
+/** Removes what the allowed API v1 writes made; returns what went wrong. */
+async function cleanUpApi(sql: pg.Pool, t: Targets, admin: APIRequestContext, api: ApiFixtures): Promise<string[]> {
+  const problems: string[] = [];
+  // Through the app, so the team's usage rollups lose the windows too (a plain delete would leave them in).
+  const remove = readActionManifest().find((a) => a.name === "deleteInferenceDeploymentAction");
+  if (!remove) problems.push("cleanup: deleteInferenceDeploymentAction is not in the build's manifest");
+  else {
+    const reading = await callAction(admin, { id: remove.id, page: actionPage(t, remove), args: [api.deploymentId, { status: "idle" }, FormArg.of({})] });
+    if (reading.outcome !== "redirected" && reading.outcome !== "saved") problems.push(`cleanup: deleting the spec's API deployment answered ${reading.outcome} (${reading.detail})`);
+  }
+  await sql.query(`delete from deleted_records where "entityType" = 'inferenceDeployment' and "entityId" = $1`, [String(api.deploymentId)]);
+  await sql.query(`delete from inference_deployments where id = $1`, [api.deploymentId]);
+  // Runs: their cost rollups go with them (a trigger).
+  await sql.query(`delete from training_runs where "teamId" = $1 and "externalId" like $2`, [t.research.id, `matrix-api-%-${STAMP}`]);
+  await sql.query(`delete from api_idempotency where key like $1`, [`${API_KEY_PREFIX}%`]);
+  await sql.query(`delete from prometheus_sources where name = $1`, [`matrix-${STAMP}`]);
+  return problems;
 }
 
 // ---------------------------------------------------------------------------
@@ -478,6 +666,7 @@ async function fingerprint(sql: pg.Pool, deploymentIds: readonly number[] = []):
     'users', (select count(*) || '/' || coalesce(max("updatedAt")::text, '') || '/' || coalesce(string_agg(role::text, ',' order by id), '') from users),
     'memberships', (select count(*) || '/' || coalesce(string_agg(role::text, ',' order by "userId", "teamId"), '') from team_memberships),
     'invitations', (select count(*) || '/' || count("revokedAt") || '/' || count("acceptedAt") from invitations),
+    'apiKeys', (select count(*) || '/' || count("revokedAt") from api_keys),
     'teams', (select count(*) || '/' || coalesce(sum(version), 0) from teams),
     'gpuTypes', (select count(*) || '/' || coalesce(sum(version), 0) from gpu_types),
     'gpuPrices', (select count(*) || '/' || coalesce(sum(version), 0) from gpu_prices),
@@ -486,7 +675,9 @@ async function fingerprint(sql: pg.Pool, deploymentIds: readonly number[] = []):
     'windows', (select count(*) || '/' || coalesce(sum(version), 0) from inference_usage_windows where "deploymentId" = any($1::int[])),
     'closures', (select count(*) || '/' || count("reopenedAt") from month_closures),
     'suggestions', (select count(*) || '/' || coalesce(max("updatedAt")::text, '') from suggestion_states),
-    'imports', (select count(*) from import_batches)
+    'imports', (select count(*) from import_batches),
+    'apiIdempotency', (select count(*) from api_idempotency),
+    'prometheusSources', (select count(*) || '/' || coalesce(max("updatedAt")::text, '') from prometheus_sources)
   )::text as f`, [deploymentIds]);
   return row!.f;
 }
@@ -564,6 +755,8 @@ interface Fixtures {
   personId: number;
   /** Pending invitations to Research (one each for the team admin and org admin to revoke) and to Platform. */
   invitations: { teamAdmin: number; admin: number; platform: number };
+  /** An API key of Research (the team admin revokes it, the org admin finds it revoked) and one of Platform. */
+  apiKeys: { research: number; platform: number };
 }
 
 const stale = (form: FormArg) => form.with({ _version: String(Number(form.get("_version") ?? "1") + 1000) });
@@ -746,6 +939,25 @@ function actionProbes(t: Targets, f: Fixtures): Record<string, ActionProbe[]> {
       },
       { label: "P role for a member", args: () => [P.id, f.personId, IDLE, FormArg.of({ role: "VIEWER" })], want: onP("saved") },
     ],
+    createApiKeyAction: [
+      {
+        label: "create in R",
+        args: (role) => [R.id, IDLE, FormArg.of({ name: `matrix-${role}-${STAMP}`, scope: "RUNS_WRITE" })],
+        want: by({ signedOut: "signIn", otherViewer: "notFound", viewer: "denied", editor: "denied", rest: "saved" }),
+        noSuchIdArgs: () => [NO_SUCH_ID, IDLE, FormArg.of({ name: `matrix-none-${STAMP}`, scope: "RUNS_WRITE" })],
+      },
+      { label: "create in P", args: (role) => [P.id, IDLE, FormArg.of({ name: `matrix-${role}-${STAMP}`, scope: "RUNS_WRITE" })], want: onP("saved") },
+    ],
+    revokeApiKeyAction: [
+      {
+        // Revoking a revoked key answers as a revoke (nothing changes), so the org admin after the team admin is "saved" too.
+        label: "revoke R key",
+        args: () => [f.apiKeys.research, IDLE, noForm()],
+        want: by({ signedOut: "signIn", otherViewer: "notFound", viewer: "denied", editor: "denied", rest: "saved" }),
+        noSuchIdArgs: () => [NO_SUCH_ID, IDLE, noForm()],
+      },
+      { label: "revoke P key", args: () => [f.apiKeys.platform, IDLE, noForm()], want: onP("saved") },
+    ],
     setOrgRoleAction: [{ label: "member stays member", args: () => [f.personId, IDLE, FormArg.of({ role: "MEMBER" })], want: orgAdmin("saved") }],
     removePersonAction: [{ label: "remove the spec's member", args: () => [f.personId, IDLE, noForm()], want: orgAdmin("saved") }],
     acceptInvitationAction: [
@@ -795,6 +1007,8 @@ const ACTION_ORDER = [
   "inviteAction",
   "revokeInvitationAction",
   "setTeamRoleAction",
+  "createApiKeyAction",
+  "revokeApiKeyAction",
   "setOrgRoleAction",
   "removePersonAction",
   "acceptInvitationAction",
@@ -917,6 +1131,13 @@ async function prepareFixtures(sql: pg.Pool, t: Targets, admin: APIRequestContex
         [t.orgId, `matrix-invite-${who}-${STAMP}@burnrate.test`, JSON.stringify([{ teamId, role: "VIEWER" }]), randomUUID().replaceAll("-", "") + who, DEMO_USERS.admin.email],
       )
     ).rows[0]!.id;
+  const apiKey = async (who: string, teamId: number) =>
+    (
+      await sql.query<{ id: number }>(
+        `insert into api_keys ("orgId", "teamId", name, prefix, "secretHash", scopes) values ($1, $2, $3, $4, $5, '{RUNS_WRITE}') returning id`,
+        [t.orgId, teamId, `matrix-key-${who}-${STAMP}`, `brk_${randomUUID().slice(0, 8)}`, randomUUID().replaceAll("-", "")],
+      )
+    ).rows[0]!.id;
   return {
     forms,
     own,
@@ -928,6 +1149,7 @@ async function prepareFixtures(sql: pg.Pool, t: Targets, admin: APIRequestContex
     createdDeployments: [],
     personId: person!.id,
     invitations: { teamAdmin: await invite("team-admin", t.research.id), admin: await invite("admin", t.research.id), platform: await invite("platform", t.platform.id) },
+    apiKeys: { research: await apiKey("research", t.research.id), platform: await apiKey("platform", t.platform.id) },
   };
 }
 
@@ -941,6 +1163,7 @@ async function cleanUp(sql: pg.Pool, f: Fixtures): Promise<void> {
   await sql.query(`delete from gpu_types where id = $1`, [f.team.gpuId]);
   await sql.query(`delete from teams where id = $1`, [f.team.teamId]);
   await sql.query(`delete from invitations where id = any($1::int[])`, [Object.values(f.invitations)]);
+  await sql.query(`delete from api_keys where id = any($1::int[]) or name like $2`, [Object.values(f.apiKeys), `matrix-%-${STAMP}`]);
   await sql.query(`delete from users where id = $1`, [f.personId]);
 }
 
@@ -1026,43 +1249,60 @@ test("pages: each role gets the page, sign-in, or a refusal that doesn't leak ot
 });
 
 test("route handlers: 401 signed out, 403/404 out of scope, and exports hold only the teams the person reads", async ({ sql, playwright }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const t = await loadTargets(sql);
   const contexts = await openContexts(playwright);
   const cells: Cells = new Map();
   const failures: string[] = [];
+  const api = await prepareApiFixtures(sql, t);
   try {
     const template = await contexts.editor.get("/api/imports/templates/training-runs");
     expect(template.status(), "the editor's import template").toBe(200);
-    const probes = routeProbes(t, { research: await template.text() });
+    const probes = routeProbes(t, { research: await template.text() }, api);
+    // API v1 limits each person to 20 reads a second (lib/api/v1/rate-limit.ts): a person's v1 calls are spaced to stay under it.
+    const lastApiCall = new Map<MatrixRole, number>();
+    const deployments = [t.research.deploymentId, api.deploymentId];
     for (const key of discoverRouteHandlers()) {
       for (const probe of probes[key] ?? []) {
         // Sequential: commits must be compared with the database one at a time.
         for (const role of MATRIX_ROLES) {
-          const before = probe.writesNothingFor?.includes(role) ? await fingerprint(sql) : null;
+          const path = typeof probe.path === "function" ? probe.path(role) : probe.path;
+          const data = typeof probe.body === "function" ? probe.body(role) : probe.body;
+          const before = probe.writesNothingFor?.includes(role) ? await fingerprint(sql, deployments) : null;
           const sessionsBefore = probe.sessionsUnchanged ? await sessionCount(sql) : null;
-          const response = await contexts[role].fetch(probe.path, {
+          if (path.startsWith("/api/v1/")) {
+            const wait = (lastApiCall.get(role) ?? 0) + API_CALL_SPACING_MS - Date.now();
+            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+            lastApiCall.set(role, Date.now());
+          }
+          const response = await contexts[role].fetch(path, {
             method: probe.method,
-            headers: { ...(probe.method === "POST" ? { origin: baseURL } : {}), ...(probe.contentType ? { "content-type": probe.contentType } : {}) },
-            ...(probe.body !== undefined ? { data: probe.body } : {}),
+            headers: {
+              ...(probe.method !== "GET" ? { origin: baseURL } : {}),
+              ...(probe.contentType ? { "content-type": probe.contentType } : {}),
+              ...(probe.idempotencyKey ? { "idempotency-key": `${API_KEY_PREFIX}${randomUUID()}` } : {}),
+            },
+            ...(data !== undefined ? { data } : {}),
             maxRedirects: 0,
             failOnStatusCode: false,
           });
           const body = await response.text();
           const got = routeStatus(response.status());
           let problem = routeMatches(probe.want[role], got) ? null : `expected ${probe.want[role]}, got ${got} (HTTP ${response.status()}: ${body.slice(0, 160)})`;
-          if (!problem && got === "ok" && probe.check) problem = probe.check(role, body);
+          if (!problem && (got === "ok" || got === "invalid") && probe.check) problem = probe.check(role, body, response.status());
           if (!problem && sessionsBefore !== null && (await sessionCount(sql)) !== sessionsBefore) problem = "created or ended a session";
           if (!problem && before !== null) {
-            const diff = fingerprintDiff(before, await fingerprint(sql));
+            const diff = fingerprintDiff(before, await fingerprint(sql, deployments));
             if (diff) problem = `wrote: ${diff}`;
           }
-          record(cells, probe.label, role, `${problem ? "✗" : ""}${got === "unauthenticated" ? "401" : got === "forbidden" ? "403" : got === "notFound" ? "404" : got === "redirect" ? "3xx" : got}`);
-          if (problem) failures.push(`${probe.method} ${probe.path} as ${role}: ${problem}`);
+          const shown: Record<string, string> = { unauthenticated: "401", forbidden: "403", notFound: "404", redirect: "3xx", badRequest: "400", invalid: "422" };
+          record(cells, probe.label, role, `${problem ? "✗" : ""}${shown[got] ?? got}`);
+          if (problem) failures.push(`${probe.method} ${path} as ${role}: ${problem}`);
         }
       }
     }
   } finally {
+    failures.push(...(await cleanUpApi(sql, t, contexts.admin, api)));
     await closeContexts(contexts);
   }
   console.log(table("Route handlers (ok 2xx; ✗ = not as expected or body check failed)", cells));

@@ -260,7 +260,7 @@ function actionResult(body: string): Record<string, unknown> | null {
     if (!m) continue;
     try {
       const value = JSON.parse(m[1]!) as Record<string, unknown>;
-      if (typeof value.status === "string" && ["idle", "invalid", "saved", "conflict", "notFound", "denied", "testSent", "testFailed", "invited"].includes(value.status)) return value;
+      if (typeof value.status === "string" && ["idle", "invalid", "saved", "conflict", "notFound", "denied", "testSent", "testFailed", "invited", "created", "revoked"].includes(value.status)) return value;
     } catch {
       // not a plain JSON row
     }
@@ -285,6 +285,8 @@ export function readActionResponse(status: number, headers: Readonly<Record<stri
     case "testSent":
     case "testFailed":
     case "invited":
+    case "created":
+    case "revoked":
       return { outcome: "saved", status, detail: String(result.status) };
     case "conflict":
       return { outcome: "conflict", status, detail: "conflict" };

@@ -84,6 +84,14 @@ const USAGE_WINDOW_COLUMNS: readonly ColumnSpec[] = [
   column("latency_p50_ms", ["latencyP50Ms", "p50 latency"], false, "value", "Median latency in ms; give all three percentiles or none.", "180"),
   column("latency_p95_ms", ["latencyP95Ms", "p95 latency"], false, "value", "p95 latency in ms.", "420"),
   column("latency_p99_ms", ["latencyP99Ms", "p99 latency"], false, "value", "p99 latency in ms.", "910"),
+  column(
+    "latency_histogram_ms",
+    ["latencyHistogram", "Latency histogram"],
+    false,
+    "value",
+    "The window's latency distribution as cumulative buckets, <upper bound in ms>:<requests at or below it> separated by spaces, the last bound may be +Inf (as Prometheus exposes histograms). It becomes the window's latency sketch: percentiles are exact to their bucket, and more accurate than p50/p95/p99 alone.",
+    "50:3000 100:7000 250:11000 500:11900 +Inf:12000",
+  ),
   column("avg_gpu_utilization_pct", ["avgGpuUtilizationPct", "Average GPU utilization"], false, "value", "Average GPU utilization, 0–100.", "62.5"),
 ];
 

@@ -6,6 +6,7 @@ import { IMPORT_COLUMNS } from "./columns";
 import type { HeaderMap } from "./header";
 import type { ImportIssue, ImportKind } from "./kinds";
 import { instantReader } from "./local-time";
+import { readHistogramCell, type HistogramCell } from "./histogram-cell";
 import { referenceResolver, type ImportReferences, type Resolution } from "./references";
 
 /**
@@ -32,7 +33,8 @@ export interface ValidRun {
 
 export interface ValidWindow {
   row: number;
-  values: UsageWindowValues;
+  /** With the latency sketch of a `latency_histogram_ms` cell, when the row has one. */
+  values: UsageWindowValues & { latencyKeys?: number[]; latencyCounts?: number[] };
 }
 
 export type ValidRows = { kind: "trainingRuns"; rows: ValidRun[] } | { kind: "usageWindows"; rows: ValidWindow[] };
@@ -118,6 +120,8 @@ export function rowValidator({ kind, header, references, timeZone, now, listedIs
 
   const issueAt = (row: number, field: string, message: string) => placedIssue(kind, header, row, field, message);
 
+  let histogramText: string | undefined;
+
   function checkRow({ row, cells }: DataRow): void {
     const rowIssues: (ImportIssue & { order: number })[] = [];
     const input: Record<string, unknown> = {};
@@ -167,6 +171,8 @@ export function rowValidator({ kind, header, references, timeZone, now, listedIs
       }
     }
 
+    histogramText = input.latencyHistogram as string | undefined;
+    delete input.latencyHistogram;
     const schema = runSchema ?? windowSchemaFor(input.deploymentId as number | undefined);
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
@@ -189,8 +195,10 @@ export function rowValidator({ kind, header, references, timeZone, now, listedIs
         }
       } else {
         const values = parsed.data as UsageWindowValues;
-        if (noteDuplicate(row, windowKey(values), "windowStart", "Row {first} has the same deployment and window start; a window can appear only once in a file", rowIssues)) {
-          validWindows.push({ row, values });
+        const histogram = windowHistogram(values);
+        if (histogram && !histogram.ok) rowIssues.push(issueAt(row, "latencyHistogram", histogram.message));
+        else if (noteDuplicate(row, windowKey(values), "windowStart", "Row {first} has the same deployment and window start; a window can appear only once in a file", rowIssues)) {
+          validWindows.push({ row, values: histogram ? { ...values, latencyKeys: histogram.sketch.keys, latencyCounts: histogram.sketch.counts } : values });
         }
       }
     }
@@ -200,6 +208,19 @@ export function rowValidator({ kind, header, references, timeZone, now, listedIs
     if (rowIssues.length > 0 && issues.length < listedIssues) {
       for (const { order: _order, ...issue } of rowIssues) issues.push(issue);
     }
+  }
+
+  /** The row's latency histogram cell (the entity schema doesn't know it), checked against the window's requests; null without one. */
+  function windowHistogram(values: UsageWindowValues): HistogramCell | null {
+    const text = histogramText;
+    if (text === undefined || text.trim() === "") return null;
+    const cell = readHistogramCell(text);
+    if (!cell.ok) return cell;
+    if (cell.count > values.requests) {
+      return { ok: false, message: `Latency histogram counts ${cell.count.toLocaleString("en-US")} requests, more than the window's ${values.requests.toLocaleString("en-US")}` };
+    }
+    if (values.requests === 0n && cell.count > 0n) return { ok: false, message: "A window with no requests has no latency; leave the histogram empty" };
+    return cell;
   }
 
   /** Records the key's first row; a later row with the same key gets an issue. True when the row is the first. */

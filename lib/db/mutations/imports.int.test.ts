@@ -291,6 +291,35 @@ describe("usage windows", () => {
     expect(await rollupSnapshot()).toEqual(afterUpdate);
   });
 
+  it("reads a latency histogram column into the window's sketch, refusing a malformed one by row and column", async () => {
+    const header = "deployment,window_start,window_seconds,requests,errors,input_tokens,output_tokens,latency_histogram_ms";
+    const start = Date.UTC(2026, 5, 1, 0, 0);
+    const file = (lines: string[]): ImportFile => ({ kind: "usageWindows", fileName: "histograms.csv", bytes: new TextEncoder().encode([header, ...lines].join("\n")), timeZone: "UTC" });
+    const bad = await commitImport({
+      client: prisma,
+      viewer,
+      file: file([`chat,${new Date(start).toISOString()},300,100,0,9000,3000,50:40 100:30`, `chat,${new Date(start + 300_000).toISOString()},300,100,0,9000,3000,50:40 +Inf:120`]),
+      now: NOW,
+    });
+    expect(bad).toMatchObject({
+      status: "invalid-rows",
+      errors: [
+        { row: 2, column: "latency_histogram_ms", message: "Latency histogram counts are cumulative, so they can't decrease (bucket 2)" },
+        { row: 3, column: "latency_histogram_ms", message: "Latency histogram counts 120 requests, more than the window's 100" },
+      ],
+    });
+    const good = await commitImport({ client: prisma, viewer, file: file([`chat,${new Date(start).toISOString()},300,100,0,9000,3000,50:20 100:70 250:95 +Inf:100`]), now: NOW });
+    expect(good).toMatchObject({ status: "committed", inserted: 1 });
+    const { rows } = await sql.query<{ total: number; p50: string | null }>(
+      `select (select sum(c)::int from unnest("latencyCounts") c) as total, "latencyP50Ms"::text as p50 from inference_usage_windows where "windowStart" = $1`,
+      [new Date(start)],
+    );
+    expect(rows).toEqual([{ total: 100, p50: null }]);
+    const incremental = await rollupSnapshot();
+    await rebuildUsageRollups(pgRunner(sql));
+    expect(await rollupSnapshot()).toEqual(incremental);
+  });
+
   it("refuses windows that overlap each other or stored usage, as the usage form does", async () => {
     const base = Date.UTC(2026, 8, 1);
     const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();

@@ -22,7 +22,8 @@ import { v1Denied, v1Error, v1Invalid, zodIssues } from "./responses";
  * The one wrapper of every API v1 route handler. In order:
  *   1. who: `Authorization: Bearer <API key>` (lib/access/api-key-auth.ts),
  *      else a session cookie — then the cross-site check too, as for every
- *      cookie-authenticated route; neither → 401;
+ *      cookie-authenticated route; neither → 401 (before any cross-site
+ *      check: without a session there is nothing to forge);
  *   2. the per-credential rate limit → 429 with Retry-After;
  *   3. the operation's key scope (policy.ts `authorizeScope`) → 403;
  *   4. path and query parameters → 400 naming the parameter;
@@ -95,14 +96,15 @@ export function apiRoute<Op extends ApiOperation>(
         if (!auth.ok) return v1Error(401, "unauthenticated", auth.message, { field: "Authorization", headers: { "www-authenticate": 'Bearer error="invalid_token"' } });
         viewer = auth.viewer;
       } else {
-        const refused = refuseCrossSiteRequest(request);
-        if (refused) return refused;
         const session = await getOptionalViewer();
         if (!session) {
           return v1Error(401, "unauthenticated", "Send an API key (`Authorization: Bearer brk_…`, created by a team admin on the team's API keys page) or sign in.", {
             headers: { "www-authenticate": "Bearer" },
           });
         }
+        // A session cookie is ambient authority: the request must come from this site (a key is not, and needs no such check).
+        const refused = refuseCrossSiteRequest(request);
+        if (refused) return refused;
         viewer = { ...session, clientIp: ip };
       }
       orgId = viewer.orgId;

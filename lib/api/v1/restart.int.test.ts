@@ -28,7 +28,7 @@ const dataDir = path.join(root, "pg");
 let server: EmbeddedPostgres | undefined;
 let url = "";
 let token = "";
-let deploymentIds: number[] = [];
+const deploymentIds: number[] = [];
 
 beforeAll(async () => {
   const port = await freePort();

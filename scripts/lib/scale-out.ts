@@ -47,6 +47,11 @@ export const TABLE_GROWTH: Record<string, Growth> = {
   deleted_records: "record",
   idempotency_keys: "record",
   import_batches: "record",
+  api_keys: "config",
+  /** One row per API write sent with an Idempotency-Key, pruned after 24 hours. */
+  api_idempotency: "record",
+  prometheus_sources: "config",
+  rollup_format: "config",
   month_closures: "record",
   month_close_lines: "record",
   suggestion_states: "record",
@@ -76,7 +81,8 @@ export const CLICKHOUSE_TABLES = [
 export const RAW_WINDOW_MODULES: Record<string, string> = {
   "lib/db/mutations/usage-windows.ts": "write path: the usage form's create, edit and delete",
   "lib/db/mutations/usage-window-rules.ts": "write path: overlap and period checks on one deployment's windows",
-  "lib/db/mutations/imports.ts": "write path: CSV import of usage windows",
+  "lib/db/mutations/record-batch.ts": "write path: the one batch write path (CSV import, API, Prometheus) — stored windows by key, inserts, updates, the overlap rule",
+  "lib/db/mutations/rollup-format.ts": "upgrade check: whether any stored window changed rollup format (once per upgrade)",
   "lib/db/mutations/records.ts": "write path: delete with undo copies a deployment's windows to deleted_records and back",
   "lib/db/mutations/usage-rollups.ts": "rollup builder: raw windows → 15-minute rows",
   "lib/seed/write.ts": "write path: demo seed bulk insert",

@@ -8,6 +8,7 @@ import { checkFileSize, CsvTextDecoder } from "@/lib/import/file-checks";
 import { formatBytes, importKindFromSlug, MAX_IMPORT_BYTES } from "@/lib/import/kinds";
 import { timeZone } from "@/lib/validation/entities/fields";
 import { apiError, type ApiErrorBody } from "./errors";
+import { readBodyCapped, type BodyRead } from "./read-body";
 
 /**
  * The wiring shared by the import route handlers (inside guardedRoute, which
@@ -30,7 +31,6 @@ const timeZoneField = timeZone({ label: "Time zone" });
  */
 const CSV_CONTENT_TYPES = new Set(["text/csv", "text/plain", "application/csv", "text/comma-separated-values", "application/vnd.ms-excel", "application/octet-stream"]);
 
-type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; response: Response };
 
 /** A file refused for what it holds: the preview's own shape for it (`{ status: "invalid-file", message }`), 422. */
 const invalidFile = (message: string) => Response.json({ status: "invalid-file", message }, { status: 422, headers: { "cache-control": "no-store" } });
@@ -48,34 +48,18 @@ const tooLarge = () =>
  * bytes arrive, without waiting for the rest.
  */
 async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promise<BodyRead> {
-  const reader = body.getReader();
   const decoder = new CsvTextDecoder();
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      length += value.byteLength;
-      if (length > limit) return { ok: false, response: tooLarge() };
-      const text = decoder.push(value);
-      if (!text.ok) return { ok: false, response: invalidFile(text.message) };
-      parts.push(value);
-    }
-  } finally {
-    // Stops the upload (and frees what is buffered) when the read ended early; a no-op after the last chunk.
-    await reader.cancel().catch(() => undefined);
-  }
-  if (length === 0) return { ok: true, bytes: new Uint8Array() };
+  const read = await readBodyCapped(body, {
+    limit,
+    tooLarge,
+    onChunk: (chunk) => {
+      const text = decoder.push(chunk);
+      return text.ok ? null : invalidFile(text.message);
+    },
+  });
+  if (!read.ok || read.bytes.length === 0) return read;
   const text = decoder.end();
-  if (!text.ok) return { ok: false, response: invalidFile(text.message) };
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return { ok: true, bytes };
+  return text.ok ? read : { ok: false, response: invalidFile(text.message) };
 }
 
 export type ImportRequest = { ok: true; viewer: Viewer; file: ImportFile } | { ok: false; response: Response | NextResponse<ImportErrorBody> | Denied };

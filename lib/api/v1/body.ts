@@ -1,14 +1,13 @@
 import "server-only";
 import { formatBytes } from "@/lib/import/kinds";
+import { readBodyCapped, type BodyRead } from "../read-body";
 import { v1Error } from "./responses";
 
 /**
- * A request body read with a byte cap, as it arrives (Next 16 route handlers
- * have no body limit of their own): an oversized body is refused with 413 as
- * soon as the cap is passed, whatever Content-Length claimed.
+ * API v1 request bodies: read with a byte cap as they arrive
+ * (../read-body.ts) — an oversized body is refused with 413 as soon as the
+ * cap is passed, whatever Content-Length claimed — and parsed as JSON.
  */
-export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; response: Response };
-
 export function tooLargeResponse(limit: number): Response {
   return v1Error(413, "too-large", `The request body is larger than the ${formatBytes(limit)} limit of this operation; send fewer items per request.`);
 }
@@ -17,27 +16,7 @@ export async function readCappedBody(request: Request, limit: number): Promise<B
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > limit) return { ok: false, response: tooLargeResponse(limit) };
   if (!request.body) return { ok: true, bytes: new Uint8Array() };
-  const reader = request.body.getReader();
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      length += value.byteLength;
-      if (length > limit) return { ok: false, response: tooLargeResponse(limit) };
-      parts.push(value);
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return { ok: true, bytes };
+  return readBodyCapped(request.body, { limit, tooLarge: () => tooLargeResponse(limit) });
 }
 
 /** JSON text → value; a clear 400 naming where it broke. */

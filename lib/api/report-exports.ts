@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { authorize, orgWhere, type Denied } from "@/lib/access/policy";
+import { cachedDocument } from "@/lib/cache/read-cache";
 import type { Viewer } from "@/lib/access/viewer";
 import { exportFileName, focusCsv, lineItemsCsv, reportJson, type ExportScope } from "@/lib/db/queries/report-export";
 import { teamBySlug } from "@/lib/db/queries/teams";
@@ -63,7 +64,10 @@ export async function exportResponse(request: Request, viewer: Viewer, { params 
   const withBom = bom === "1" || bom === "true";
   const subject = team?.slug ?? (await orgSlug(viewer));
   const fileName = exportFileName({ subject, month: month.data, kind });
-  const body = kind === "lines" ? lineItemsCsv(scope, { bom: withBom }) : kind === "focus" ? focusCsv(scope, { bom: withBom }) : reportJson(scope);
+  // Through the read cache: a repeated download with no write in between (and in the same minute) is the same bytes, not recomputed.
+  const body = await cachedDocument(`export:${kind}:${withBom ? "bom" : "plain"}`, scope, (s) =>
+    kind === "lines" ? lineItemsCsv(s, { bom: withBom }) : kind === "focus" ? focusCsv(s, { bom: withBom }) : reportJson(s),
+  );
   return new Response(body, {
     headers: {
       "content-type": kind === "json" ? "application/json; charset=utf-8" : "text/csv; charset=utf-8; header=present",

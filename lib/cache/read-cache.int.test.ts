@@ -7,7 +7,9 @@ import { dashboardData } from "@/lib/db/queries/dashboards";
 import { monthRange } from "@/lib/reports/month";
 import { teamSchema } from "@/lib/validation/entities/team";
 import { trainingRunSchema } from "@/lib/validation/entities/training-run";
-import { accessKey, clearReadCache, readCacheStats } from "./read-cache";
+import { lineItemsCsv } from "@/lib/db/queries/report-export";
+import { closeStreamPool } from "@/lib/db/stream";
+import { accessKey, cachedDocument, clearReadCache, readCacheStats } from "./read-cache";
 import { cachedDashboardData, cachedFilterOptions, cachedTeamCoverage } from "./read-models";
 
 // The read cache (lib/cache/read-cache.ts) against a real database: a write
@@ -53,6 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client.end();
+  await closeStreamPool();
 });
 
 beforeEach(() => clearReadCache());
@@ -194,5 +197,61 @@ describe("read cache", () => {
     } finally {
       await client.query(`delete from training_runs where id = $1`, [rows[0].id]);
     }
+  });
+
+  describe("report exports (encoded documents)", () => {
+    const scope = (viewer: Viewer) => ({ viewer, month: "2026-10", timeZone, granularity: "month" as const, now });
+    const exportText = async (viewer: Viewer) => new Response(await cachedDocument("export:lines", scope(viewer), (s) => lineItemsCsv(s, { bom: false }))).text();
+    const direct = (viewer: Viewer) => new Response(lineItemsCsv({ ...scope(viewer), now: new Date("2026-11-20T12:00:00Z") }, { bom: false })).text();
+
+    it("a second download is the first one's bytes, equal to a direct export as of the minute; a write recomputes it", async () => {
+      const first = await exportText(admin);
+      expect(first).toContain("beta-run");
+      expect(first).toBe(await direct(admin));
+      expect(await exportText(admin)).toBe(first);
+      expect(readCacheStats().documents).toMatchObject({ hits: 1, misses: 1, entries: 1 });
+
+      const created = await createTrainingRun({ viewer: member, values: runValues("alpha-export"), idempotencyKey: null });
+      if (!created.ok) throw new Error(`create failed: ${JSON.stringify(created)}`);
+      try {
+        const after = await exportText(admin);
+        expect(after).toContain("alpha-export");
+        expect(after).toBe(await direct(admin));
+        expect(readCacheStats().documents).toMatchObject({ hits: 1, misses: 2 });
+      } finally {
+        expect((await deleteTrainingRun({ viewer: member, id: created.value.id })).ok).toBe(true);
+      }
+      expect(await exportText(admin)).toBe(first);
+    });
+
+    it("people with different team scopes get their own export", async () => {
+      const asAdmin = await exportText(admin);
+      const asMember = await exportText(member);
+      expect(asAdmin).toContain("beta-run");
+      expect(asMember).not.toContain("beta-run");
+      expect(asMember).toBe(await direct(member));
+    });
+
+    it("keeps nothing of a download the client cancelled, or of one that failed", async () => {
+      const body = await cachedDocument("export:lines", scope(admin), (s) => lineItemsCsv(s, { bom: false }));
+      const reader = body.getReader();
+      await reader.read();
+      await reader.cancel();
+      expect(readCacheStats().documents.entries).toBe(0);
+
+      const failing = await cachedDocument("probe-failing", scope(admin), () =>
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new Uint8Array([1, 2, 3]));
+            controller.error(new Error("database went away"));
+          },
+        }),
+      );
+      await expect(new Response(failing).arrayBuffer()).rejects.toThrow();
+      expect(readCacheStats().documents.entries).toBe(0);
+      // The next download computes again.
+      expect(await exportText(admin)).toBe(await direct(admin));
+      expect(readCacheStats().documents).toMatchObject({ hits: 0, entries: 1 });
+    });
   });
 });

@@ -56,12 +56,15 @@ let stats = { hits: 0, misses: 0 };
 export function invalidateOrgData(orgId: number): void {
   orgVersions.set(orgId, (orgVersions.get(orgId) ?? 0) + 1);
   for (const [key, entry] of entries) if (entry.orgId === orgId) entries.delete(key);
+  for (const [key, doc] of documents) if (doc.orgId === orgId) dropDocument(key);
 }
 
 /** For a write whose org isn't known (first-run setup): every org. */
 export function invalidateAllData(): void {
   globalEpoch++;
   entries.clear();
+  documents.clear();
+  documentBytes = 0;
 }
 
 /** The part of a viewer that decides what they may see (lib/access/policy.ts reads nothing else). */
@@ -89,17 +92,23 @@ function argsKey(value: unknown): string {
   });
 }
 
+/** The entry's key (versions read first), and the arguments the cached computation gets: access-only viewer, `now` floored to the minute. */
+async function cacheKey<A extends { viewer: Viewer; now?: Date }>(name: string, args: A): Promise<{ key: string; computeArgs: A }> {
+  const { viewer, now, ...rest } = args;
+  const minute = now ? floorToMinute(now) : undefined;
+  // Read first: a transaction bumps it as it commits, so an entry computed before a commit is never under the version read after it.
+  const version = await committedDataVersion();
+  const key = [viewer.orgId, version, orgVersions.get(viewer.orgId) ?? 0, globalEpoch, minute?.getTime() ?? "-", accessKey(viewer), name, argsKey(rest)].join("\u0000");
+  return { key, computeArgs: { ...args, viewer: accessViewer(viewer), ...(minute ? { now: minute } : {}) } };
+}
+
 /**
  * A read model taking `{ viewer, now?, … }`, cached as described above. The
  * other arguments must be plain data (they are part of the key).
  */
 export function cachedReadModel<A extends { viewer: Viewer; now?: Date }, R>(name: string, read: (args: A) => Promise<R>): (args: A) => Promise<R> {
   return async (args: A) => {
-    const { viewer, now, ...rest } = args;
-    const minute = now ? floorToMinute(now) : undefined;
-    // Read first: a transaction bumps it as it commits, so an entry computed before a commit is never under the version read after it.
-    const version = await committedDataVersion();
-    const key = [viewer.orgId, version, orgVersions.get(viewer.orgId) ?? 0, globalEpoch, minute?.getTime() ?? "-", accessKey(viewer), name, argsKey(rest)].join("\u0000");
+    const { key, computeArgs } = await cacheKey(name, args);
     const found = entries.get(key);
     if (found) {
       stats.hits++;
@@ -108,8 +117,8 @@ export function cachedReadModel<A extends { viewer: Viewer; now?: Date }, R>(nam
       return found.value as Promise<R>;
     }
     stats.misses++;
-    const value = read({ ...args, viewer: accessViewer(viewer), ...(minute ? { now: minute } : {}) });
-    const entry = { orgId: viewer.orgId, value };
+    const value = read(computeArgs);
+    const entry = { orgId: args.viewer.orgId, value };
     entries.set(key, entry);
     value.catch(() => {
       if (entries.get(key) === entry) entries.delete(key);
@@ -119,13 +128,92 @@ export function cachedReadModel<A extends { viewer: Viewer; now?: Date }, R>(nam
   };
 }
 
+// ---------------------------------------------------------------------------
+// Encoded documents (report exports): the bytes of a generated file, under the
+// same key and invalidation as the read models, so a second download of a
+// month's export in the same minute, with no write in between, is the first
+// one's bytes. Only complete documents are kept (not one the client cancelled
+// or that failed), each up to MAX_DOCUMENT_BYTES and all together up to
+// MAX_DOCUMENTS_BYTES; a larger export streams from the database every time.
+
+const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
+const MAX_DOCUMENTS_BYTES = 128 * 1024 * 1024;
+const documents = new Map<string, { orgId: number; chunks: Uint8Array[]; bytes: number }>();
+let documentBytes = 0;
+let documentStats = { hits: 0, misses: 0 };
+
+function dropDocument(key: string): void {
+  const doc = documents.get(key);
+  if (!doc) return;
+  documents.delete(key);
+  documentBytes -= doc.bytes;
+}
+
+function keepDocument(key: string, orgId: number, chunks: Uint8Array[], bytes: number): void {
+  dropDocument(key);
+  documents.set(key, { orgId, chunks, bytes });
+  documentBytes += bytes;
+  while (documentBytes > MAX_DOCUMENTS_BYTES) dropDocument(documents.keys().next().value!);
+}
+
+/**
+ * A generated document's byte stream taking `{ viewer, now?, … }`, cached as
+ * the read models are (same key, same invalidation); see above for what is
+ * kept. `name` and the other arguments must identify the document's bytes.
+ */
+export async function cachedDocument<A extends { viewer: Viewer; now?: Date }>(name: string, args: A, produce: (args: A) => ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>> {
+  const { key, computeArgs } = await cacheKey(name, args);
+  const found = documents.get(key);
+  if (found) {
+    documentStats.hits++;
+    documents.delete(key);
+    documents.set(key, found);
+    let next = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (next < found.chunks.length) controller.enqueue(found.chunks[next++]!.slice());
+        else controller.close();
+      },
+    });
+  }
+  documentStats.misses++;
+  const orgId = args.viewer.orgId;
+  // Filed under the versions read before the document was produced: a write meanwhile moves readers to a new key.
+  const reader = produce(computeArgs).getReader();
+  let chunks: Uint8Array[] | null = [];
+  let bytes = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        if (chunks) keepDocument(key, orgId, chunks, bytes);
+        controller.close();
+        return;
+      }
+      if (chunks) {
+        bytes += value.byteLength;
+        if (bytes > MAX_DOCUMENT_BYTES) chunks = null;
+        else chunks.push(value.slice());
+      }
+      controller.enqueue(value);
+    },
+    cancel(reason) {
+      chunks = null;
+      return reader.cancel(reason);
+    },
+  });
+}
+
 /** Counters for tests and benchmarks. */
-export function readCacheStats(): { hits: number; misses: number; entries: number } {
-  return { ...stats, entries: entries.size };
+export function readCacheStats(): { hits: number; misses: number; entries: number; documents: { hits: number; misses: number; entries: number; bytes: number } } {
+  return { ...stats, entries: entries.size, documents: { ...documentStats, entries: documents.size, bytes: documentBytes } };
 }
 
 /** Empties the cache (tests). */
 export function clearReadCache(): void {
   entries.clear();
   stats = { hits: 0, misses: 0 };
+  documents.clear();
+  documentBytes = 0;
+  documentStats = { hits: 0, misses: 0 };
 }

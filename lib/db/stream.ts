@@ -1,6 +1,7 @@
 import "server-only";
 import pg from "pg";
 import { serverEnv } from "@/lib/env";
+import { noteDatabaseFailure } from "./availability";
 import type { Prisma } from "./sql";
 
 /**
@@ -19,13 +20,26 @@ import type { Prisma } from "./sql";
  */
 const globalForStream = globalThis as unknown as { burnrateStreamPool?: pg.Pool; burnrateParallelPool?: pg.Pool };
 
+/**
+ * A pool whose idle connections may die (PostgreSQL restarted, or the
+ * connection was terminated): pg reports that as an "error" event on the pool,
+ * which would end the process unhandled (as for the main pool,
+ * lib/db/create-client.ts). The pool drops the dead connection by itself and
+ * the next export connects afresh.
+ */
+function exportPool(): pg.Pool {
+  const created = new pg.Pool({ connectionString: serverEnv().DATABASE_URL, max: 4 });
+  created.on("error", (error) => noteDatabaseFailure(error));
+  return created;
+}
+
 function pool(): pg.Pool {
-  globalForStream.burnrateStreamPool ??= new pg.Pool({ connectionString: serverEnv().DATABASE_URL, max: 4 });
+  globalForStream.burnrateStreamPool ??= exportPool();
   return globalForStream.burnrateStreamPool;
 }
 
 function parallelPool(): pg.Pool {
-  globalForStream.burnrateParallelPool ??= new pg.Pool({ connectionString: serverEnv().DATABASE_URL, max: 4 });
+  globalForStream.burnrateParallelPool ??= exportPool();
   return globalForStream.burnrateParallelPool;
 }
 

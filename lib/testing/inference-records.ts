@@ -85,7 +85,7 @@ export async function tableDigests(client: pg.Client): Promise<Record<string, st
 /** Every usage rollup row, sketches normalized (pure additions append pairs: burnrate_sketch_add with 0 pairs allowed sorts and sums them). */
 export async function rollupRows(client: pg.Client): Promise<string> {
   const parts: unknown[] = [];
-  for (const table of ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day", "usage_rollup_team_day"]) {
+  for (const table of ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day", "usage_rollup_month", "usage_rollup_team_day"]) {
     const { rows } = await client.query(`
       select r.*, s.keys as "latencyKeys", s.counts as "latencyCounts"
       from ${table} r, burnrate_sketch_add(r."latencyKeys", r."latencyCounts", '{}', '{}', 0) s

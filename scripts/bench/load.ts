@@ -290,6 +290,7 @@ export function timedRunner(inner: SqlRunner, stats: Map<string, { ms: number; c
     if (/usage_rollup_team_hour/i.test(t)) return "SQL: team-hour rows (usage_rollup_team_hour)";
     if (/usage_rollup_team_day/i.test(t)) return "SQL: team-day rows (usage_rollup_team_day)";
     if (/usage_rollup_day/i.test(t)) return "SQL: per-zone day rows (usage_rollup_day)";
+    if (/usage_rollup_month/i.test(t)) return "SQL: per-zone month rows (usage_rollup_month)";
     if (/from inference_usage_windows/i.test(t)) return "SQL: read raw windows (incl. pg result parsing in Node)";
     return "SQL: other";
   };

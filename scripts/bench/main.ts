@@ -60,7 +60,7 @@ async function machineInfo(client: pg.Client): Promise<MachineInfo> {
 
 async function tableSizes(client: pg.Client): Promise<TableSize[]> {
   const sizes: TableSize[] = [];
-  for (const table of ["inference_usage_windows", "usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day", "training_runs", "inference_deployments"]) {
+  for (const table of ["inference_usage_windows", "usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day", "usage_rollup_month", "training_runs", "inference_deployments"]) {
     const { rows } = await client.query<{ rows: string; total: string; heap: string }>(
       `select (select count(*) from ${table})::text as rows, pg_total_relation_size($1)::text as total, pg_relation_size($1)::text as heap`,
       [table],

@@ -48,6 +48,7 @@ const TABLE_NAMES: Record<string, string> = {
   usage_rollup_quarter: "quarter rollup",
   usage_rollup_team_hour: "team-hour rollup",
   usage_rollup_day: "day rollup",
+  usage_rollup_month: "month rollup",
   inference_usage_windows: "raw windows",
   training_runs: "training runs",
   inference_deployments: "deployments",
@@ -64,7 +65,7 @@ function rowsRead(plan: PlanSummary | null): string {
     .join(", ");
 }
 
-const SOURCE_NAMES = { teamDay: "team-day rollup", day: "day rollup", teamHour: "team-hour rollup", quarter: "quarter rollup" } as const;
+const SOURCE_NAMES = { teamDay: "team-day rollup", month: "month rollup", day: "day rollup", teamHour: "team-hour rollup", quarter: "quarter rollup" } as const;
 
 function partRow(c: CaseMeasurement, p: PartMeasurement): string {
   const isCost = p.kind === "cost";

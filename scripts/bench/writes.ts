@@ -127,7 +127,7 @@ async function runShape(
 
 async function rollupCounts(client: pg.Client): Promise<string> {
   const { rows } = await client.query<{ n: string }>(
-    `select (select count(*) from usage_rollup_quarter) || '/' || (select count(*) from usage_rollup_team_hour) || '/' || (select count(*) from usage_rollup_day)
+    `select (select count(*) from usage_rollup_quarter) || '/' || (select count(*) from usage_rollup_team_hour) || '/' || (select count(*) from usage_rollup_day) || '/' || (select count(*) from usage_rollup_month)
        || '/' || (select count(*) from usage_rollup_team_day) as n`,
   );
   return rows[0]!.n;

@@ -40,6 +40,7 @@ export const TABLE_GROWTH: Record<string, Growth> = {
   usage_rollup_quarter: "bucket",
   usage_rollup_team_hour: "bucket",
   usage_rollup_day: "bucket",
+  usage_rollup_month: "bucket",
   usage_rollup_team_day: "bucket",
   cost_rollup_day: "bucket",
   rollup_time_zones: "config",

@@ -55,7 +55,7 @@ beforeAll(async () => {
 afterAll(() => client.end());
 beforeEach(async () => {
   await client.query(`delete from inference_deployments; delete from audit_entries; delete from idempotency_keys; delete from deleted_records;
-    delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_team_day`);
+    delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_month; delete from usage_rollup_team_day`);
 });
 
 describe("create", () => {

@@ -75,7 +75,7 @@ beforeEach(async () => {
   await client.query(
     `delete from suggestion_states; delete from inference_usage_windows; delete from inference_deployments; delete from training_runs;
      delete from audit_entries; delete from idempotency_keys; delete from deleted_records;
-     delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_team_day`,
+     delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_month; delete from usage_rollup_team_day`,
   );
   runA = await insertRun(client, { teamId: fx.teamId, gpuTypeId: fx.gpuTypeId, name: "run-a" });
   runB = await insertRun(client, { teamId: fx.otherTeamId, gpuTypeId: fx.gpuTypeId, name: "run-b" });

@@ -67,7 +67,7 @@ beforeAll(async () => {
 afterAll(() => client.end());
 beforeEach(async () => {
   await client.query(`delete from inference_usage_windows; delete from audit_entries; delete from idempotency_keys; delete from deleted_records;
-    delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_team_day`);
+    delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_month; delete from usage_rollup_team_day`);
 });
 
 describe("create", () => {
@@ -164,7 +164,7 @@ describe("create", () => {
     // A forged deploymentId field is ignored: the deployment comes from the URL.
     expect((await create({ deploymentId: "999999" })).status).toBe("saved");
     expect((await windows()).length).toBe(1);
-    await client.query(`delete from inference_usage_windows; delete from audit_entries; delete from idempotency_keys; delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_team_day`);
+    await client.query(`delete from inference_usage_windows; delete from audit_entries; delete from idempotency_keys; delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_month; delete from usage_rollup_team_day`);
     expect(await tableDigests(client)).toEqual(before);
   });
 

@@ -118,7 +118,7 @@ beforeEach(async () => {
   await sql.query(`delete from api_idempotency`);
   await sql.query(`delete from audit_entries where "entityType" in ('usageWindow', 'apiKey')`);
   // The rollups follow the windows only through the write path; rebuild them empty for each test.
-  await sql.query(`delete from usage_rollup_quarter; delete from usage_rollup_day; delete from usage_rollup_team_hour; delete from usage_rollup_team_day`);
+  await sql.query(`delete from usage_rollup_quarter; delete from usage_rollup_day; delete from usage_rollup_month; delete from usage_rollup_team_hour; delete from usage_rollup_team_day`);
 });
 
 describe("authentication and scopes", () => {
@@ -286,7 +286,7 @@ describe("POST /api/v1/usage-windows", () => {
           // A valid batch may slip through; take it back out so the next run starts equal.
           await sql.query(`delete from inference_usage_windows`);
           await sql.query(`delete from audit_entries where "entityType" = 'usageWindow'`);
-          await sql.query(`delete from usage_rollup_quarter; delete from usage_rollup_day; delete from usage_rollup_team_hour; delete from usage_rollup_team_day`);
+          await sql.query(`delete from usage_rollup_quarter; delete from usage_rollup_day; delete from usage_rollup_month; delete from usage_rollup_team_hour; delete from usage_rollup_team_day`);
         }
       }),
       { numRuns: 150, seed: 15 },

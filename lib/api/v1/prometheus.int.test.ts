@@ -133,7 +133,7 @@ describe("POST /api/v1/prometheus/scrapes", () => {
 
   it("lists unmapped engines without writing their traffic", async () => {
     await sql.query(`delete from inference_usage_windows where "deploymentId" = $1`, [deploymentId]);
-    await sql.query(`delete from usage_rollup_quarter; delete from usage_rollup_day; delete from usage_rollup_team_hour; delete from usage_rollup_team_day`);
+    await sql.query(`delete from usage_rollup_quarter; delete from usage_rollup_day; delete from usage_rollup_month; delete from usage_rollup_team_hour; delete from usage_rollup_team_day`);
     const mapped = { deployments: [{ modelName: MODEL, engine: "1", deploymentId }], source: "gpu-node-9" };
     await scrape("vllm-dp2-1000.prom", "2026-11-30T10:00:00Z", mapped);
     const one = await scrape("vllm-dp2-1001.prom", "2026-11-30T10:01:00Z", mapped);

@@ -14,7 +14,7 @@ let client: pg.Client;
 let summaryDeployment = 0;
 let sketchDeployment = 0;
 const teamIds: number[] = [];
-const ROLLUP_TABLES = ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day", "usage_rollup_team_day"] as const;
+const ROLLUP_TABLES = ["usage_rollup_quarter", "usage_rollup_team_hour", "usage_rollup_day", "usage_rollup_month", "usage_rollup_team_day"] as const;
 const RANGE = { start: new Date("2026-02-27T00:00:00Z"), end: new Date("2026-03-04T00:00:00Z") };
 
 beforeAll(async () => {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -216,7 +218,7 @@ async function apply(op: Op): Promise<void> {
   }
 }
 
-const TRUNCATE = "truncate inference_usage_windows, usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day, usage_rollup_team_day";
+const TRUNCATE = "truncate inference_usage_windows, usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day, usage_rollup_month, usage_rollup_team_day";
 
 describe("usage rollups", () => {
   it("equal a rebuild from raw after random inserts, updates and deletes", async () => {
@@ -372,5 +374,37 @@ describe("usage rollups", () => {
     const result = await checkUsageRollups(pgRunner(client), { deploymentIds, start: new Date(BASE - 86_400_000), end: new Date(BASE + 13 * 86_400_000) });
     expect(result.rows).toBeGreaterThan(0);
     expect(result.mismatches).toEqual([]);
+  });
+
+  it("the migration that added month rows builds them from the day rows exactly as the write path and the rebuild do", async () => {
+    // Windows across three local months in every zone (Kathmandu's months start at 18:15 UTC).
+    await client.query(TRUNCATE);
+    await client.query("begin");
+    const changes = [];
+    for (const [i, deploymentId] of deploymentIds.entries()) {
+      for (let w = 0; w < 30; w++) {
+        const start = new Date(Date.UTC(2026, 0, 29, 17) + w * 2 * 86_400_000 + i * 3_600_000);
+        const sketch = sketchFromSamples([30 + w * 7, 80 + i, 250, 900 + w]);
+        await client.query(
+          `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts")
+           values ($1, $2, 7200, $3, 1, $4, 0, $5, $6, $7)`,
+          [deploymentId, start, 5 + w, 1000 * w, 300 * w, sketch.keys, sketch.counts],
+        );
+        changes.push({ deploymentId, start, end: new Date(start.getTime() + 7_200_000) });
+      }
+    }
+    await refreshUsageRollups(pgRunner(client), changes);
+    await client.query("commit");
+    const months = async () =>
+      (await client.query(`select * from usage_rollup_month order by "timeZone", "deploymentId", "bucketStart"`)).rows.map((r) => JSON.stringify(r));
+    const written = await months();
+    expect(written.length).toBe(deploymentIds.length * 3 * 3); // three zones, three months
+    const migrations = path.join(process.cwd(), "prisma", "migrations");
+    const folder = readdirSync(migrations).find((name) => name.endsWith("_usage_rollup_month"))!;
+    const sql = readFileSync(path.join(migrations, folder, "migration.sql"), "utf8");
+    const fill = sql.slice(sql.indexOf("INSERT INTO usage_rollup_month"));
+    await client.query("delete from usage_rollup_month");
+    await client.query(fill);
+    expect(await months()).toEqual(written);
   });
 });

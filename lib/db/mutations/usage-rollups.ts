@@ -101,18 +101,20 @@ const RAW_WINDOW_COLUMNS = Prisma.sql`
   w."latencyKeys"::text as "latencyKeys", w."latencyCounts"::text as "latencyCounts", w."latencyP50Ms"::text as p50, w."latencyP95Ms"::text as p95,
   w."latencyP99Ms"::text as p99, round(w."avgGpuUtilizationPct" * 100)::text as "utilCentiPct"`;
 
-type RollupTable = "usage_rollup_quarter" | "usage_rollup_team_hour" | "usage_rollup_day" | "usage_rollup_team_day";
+type RollupTable = "usage_rollup_quarter" | "usage_rollup_team_hour" | "usage_rollup_day" | "usage_rollup_month" | "usage_rollup_team_day";
 
 const OWNER_COLUMN: Record<RollupTable, Prisma.Sql> = {
   usage_rollup_quarter: Prisma.sql`"deploymentId"`,
   usage_rollup_team_hour: Prisma.sql`"teamId"`,
   usage_rollup_day: Prisma.sql`"deploymentId"`,
+  usage_rollup_month: Prisma.sql`"deploymentId"`,
   usage_rollup_team_day: Prisma.sql`"teamId"`,
 };
 const HAS_ZONE: Record<RollupTable, boolean> = {
   usage_rollup_quarter: false,
   usage_rollup_team_hour: false,
   usage_rollup_day: true,
+  usage_rollup_month: true,
   usage_rollup_team_day: true,
 };
 
@@ -188,6 +190,12 @@ function keyMatch(table: RollupTable): Prisma.Sql {
  * normalizations and stays well under PostgreSQL's 2 kB TOAST threshold.
  */
 const MAX_SKETCH_PAIRS = 320;
+/**
+ * Month rows take an append from every write to their month: they normalize
+ * less often (a normalized one holds ~200 pairs), still under the 8 kB
+ * toast_tuple_target; they are read a few hundred at a time at most.
+ */
+const MONTH_MAX_SKETCH_PAIRS = 640;
 
 /**
  * Writes rollup rows in batches, one statement each; sketches travel as
@@ -208,7 +216,7 @@ async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: readon
     const conflict = mode === "add"
       ? Prisma.sql`on conflict (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart") do update set
           ${Prisma.join(["windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", "requests", "errors", "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests"].map(added))},
-          ("latencyKeys", "latencyCounts") = (select s.keys, s.counts from burnrate_sketch_add(r."latencyKeys", r."latencyCounts", excluded."latencyKeys", excluded."latencyCounts", ${MAX_SKETCH_PAIRS}::int) s)`
+          ("latencyKeys", "latencyCounts") = (select s.keys, s.counts from burnrate_sketch_add(r."latencyKeys", r."latencyCounts", excluded."latencyKeys", excluded."latencyCounts", ${table === "usage_rollup_month" ? MONTH_MAX_SKETCH_PAIRS : MAX_SKETCH_PAIRS}::int) s)`
       : mode === "upsert"
       ? Prisma.sql`on conflict (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart") do update set "windowCount" = excluded."windowCount",
           "windowMs" = excluded."windowMs", "idleMs" = excluded."idleMs", "utilMs" = excluded."utilMs", "utilPctMs" = excluded."utilPctMs",
@@ -314,6 +322,33 @@ function dayStartFinder(timeZone: string): (instant: Date) => number {
     cache.set(t, current.start);
     return current.start;
   };
+}
+
+/** Local-month start (ms) of instants in a zone (of their local day's start: a day lies in one month). */
+function monthStartFinder(timeZone: string): (dayStartMs: number) => number {
+  let current: { start: number; end: number } | undefined;
+  return (t) => {
+    if (current && t >= current.start && t < current.end) return current.start;
+    const [month] = bucketsBetween({ from: new Date(t), to: new Date(t + 1), unit: "month", timeZone });
+    current = { start: month!.start.getTime(), end: month!.end.getTime() };
+    return current.start;
+  };
+}
+
+/** Month rows from day rows of deployments (in any zones): each the sum of its month's days. */
+function monthRowsOf(days: readonly RollupRow[]): RollupRow[] {
+  const finders = new Map<string, (dayStartMs: number) => number>();
+  return aggregate(days, (d) => {
+    let monthStart = finders.get(d.timeZone);
+    if (!monthStart) finders.set(d.timeZone, (monthStart = monthStartFinder(d.timeZone)));
+    return { timeZone: d.timeZone, ownerId: d.ownerId, bucketStart: new Date(monthStart(d.bucketStart.getTime())) };
+  });
+}
+
+/** [start, end) widened to whole local months of a zone; null when empty. */
+function monthRange(span: { start: Date; end: Date }, timeZone: string): { start: Date; end: Date } | null {
+  const months = bucketsBetween({ from: span.start, to: span.end, unit: "month", timeZone });
+  return months.length === 0 ? null : { start: months[0]!.start, end: months.at(-1)!.end };
 }
 
 /** [start, end) widened to whole local days of a zone; null when empty. */
@@ -517,7 +552,28 @@ async function recomputeDerived(
     rows.push(...aggregate(inside, (q) => ({ timeZone, ownerId: q.deploymentId, bucketStart: new Date(dayStart(q.bucketStart)) })));
   }
   await insertRollupRows(run, "usage_rollup_day", rows);
+  await recomputeMonths(run, ranges);
   await recomputeTeams(run, teamSpans, zones);
+}
+
+/** Rows of a zoned per-deployment table in (zone, deployment, [start, end)) ranges. */
+async function readRangeRows(run: SqlRunner, table: "usage_rollup_day" | "usage_rollup_month", ranges: readonly { timeZone: string; ownerId: number; start: Date; end: Date }[]): Promise<RollupRow[]> {
+  if (ranges.length === 0) return [];
+  const rows = await run.query<RawMeasures & { timeZone: string; ownerId: number; bucketMs: number }>(Prisma.sql`
+    select r."timeZone", r."deploymentId" as "ownerId", (extract(epoch from r."bucketStart") * 1000)::float8 as "bucketMs", ${SELECT_MEASURES}
+    from ${Prisma.raw(table)} r where r.ctid = any(array(${rangeRows(table, ranges)}))`);
+  return rows.map((r) => ({ timeZone: r.timeZone, ownerId: r.ownerId, bucketStart: new Date(r.bucketMs), measures: toMeasures(r) }));
+}
+
+/** Recomputes the month rows over (zone, deployment, span) ranges, widened to whole local months, from the (already written) day rows. */
+async function recomputeMonths(run: SqlRunner, spans: readonly { deploymentId: number; timeZone: string; start: Date; end: Date }[]): Promise<void> {
+  const ranges = spans.flatMap((r) => {
+    const months = monthRange(r, r.timeZone);
+    return months ? [{ timeZone: r.timeZone, ownerId: r.deploymentId, ...months }] : [];
+  });
+  if (ranges.length === 0) return;
+  await run.execute(Prisma.sql`delete from usage_rollup_month r where r.ctid = any(array(${rangeRows("usage_rollup_month", ranges)}))`);
+  await insertRollupRows(run, "usage_rollup_month", monthRowsOf(await readRangeRows(run, "usage_rollup_day", ranges)));
 }
 
 /** Recomputes the team-hour and team-day rows of each team over its span (widened to whole hours and local days). */
@@ -699,6 +755,7 @@ export async function applyUsageWindowChanges(
       zones,
     );
     await insertRollupRows(run, "usage_rollup_day", addedRows(levels.day), { mode: "add" });
+    await insertRollupRows(run, "usage_rollup_month", addedRows(levels.month), { mode: "add" });
     await lockRollupOwners(run, "team", teamOf.values());
     await insertRollupRows(run, "usage_rollup_team_hour", addedRows(levels.teamHour), { mode: "add" });
     await insertRollupRows(run, "usage_rollup_team_day", addedRows(levels.teamDay), { mode: "add" });
@@ -724,16 +781,17 @@ function coarserDeltas(
   changed: { quarter: QuarterRow; sign: 1 | -1 }[],
   teamOf: Map<number, number>,
   zones: readonly string[],
-): { day: Deltas; teamHour: Deltas; teamDay: Deltas } {
-  const levels = { day: new Deltas(), teamHour: new Deltas(), teamDay: new Deltas() };
-  const finders = zones.map((timeZone) => ({ timeZone, dayStart: dayStartFinder(timeZone) }));
+): { day: Deltas; month: Deltas; teamHour: Deltas; teamDay: Deltas } {
+  const levels = { day: new Deltas(), month: new Deltas(), teamHour: new Deltas(), teamDay: new Deltas() };
+  const finders = zones.map((timeZone) => ({ timeZone, dayStart: dayStartFinder(timeZone), monthStart: monthStartFinder(timeZone) }));
   changed.sort((a, b) => a.quarter.bucketStart.getTime() - b.quarter.bucketStart.getTime());
   for (const { quarter, sign } of changed) {
     const teamId = teamOf.get(quarter.deploymentId);
     if (teamId !== undefined) levels.teamHour.add({ timeZone: "", ownerId: teamId, bucketStart: new Date(hourOf(quarter.bucketStart)) }, quarter.measures, sign);
-    for (const { timeZone, dayStart } of finders) {
+    for (const { timeZone, dayStart, monthStart } of finders) {
       const bucketStart = new Date(dayStart(quarter.bucketStart));
       levels.day.add({ timeZone, ownerId: quarter.deploymentId, bucketStart }, quarter.measures, sign);
+      levels.month.add({ timeZone, ownerId: quarter.deploymentId, bucketStart: new Date(monthStart(bucketStart.getTime())) }, quarter.measures, sign);
       if (teamId !== undefined) levels.teamDay.add({ timeZone, ownerId: teamId, bucketStart }, quarter.measures, sign);
     }
   }
@@ -759,14 +817,15 @@ async function adjustCoarserRows(
   if (changed.length === 0) return;
   const levels = coarserDeltas(changed, teamOf, zones);
   const day = await planDerived(run, "usage_rollup_day", levels.day);
+  const month = day && (await planDerived(run, "usage_rollup_month", levels.month));
   await lockRollupOwners(run, "team", teamOf.values());
-  const teamHour = day && (await planDerived(run, "usage_rollup_team_hour", levels.teamHour));
+  const teamHour = month && (await planDerived(run, "usage_rollup_team_hour", levels.teamHour));
   const teamDay = teamHour && (await planDerived(run, "usage_rollup_team_day", levels.teamDay));
-  if (!day || !teamHour || !teamDay) {
+  if (!day || !month || !teamHour || !teamDay) {
     await recomputeDerived(run, spans, teamOf, zones);
     return;
   }
-  for (const plan of [day, teamHour, teamDay]) {
+  for (const plan of [day, month, teamHour, teamDay]) {
     if (plan.deletes.length > 0) await deleteRollupRows(run, plan.table, plan.deletes);
     if (plan.upserts.length > 0) await insertRollupRows(run, plan.table, plan.upserts, { mode: "upsert" });
   }
@@ -827,7 +886,9 @@ export async function ensureRollupTimeZones(run: SqlRunner): Promise<string[]> {
   let team = new Map<string, RollupRow[]>();
   for (const [index, { id, teamId }] of deployments.entries()) {
     const quarters = await loadQuarters(run, [{ deploymentId: id, start: new Date("1900-01-01T00:00:00Z"), end: new Date("9999-01-01T00:00:00Z") }]);
-    await insertRollupRows(run, "usage_rollup_day", addDayRows(quarters, zones, team));
+    const dayRows = addDayRows(quarters, zones, team);
+    await insertRollupRows(run, "usage_rollup_day", dayRows);
+    await insertRollupRows(run, "usage_rollup_month", monthRowsOf(dayRows));
     if (deployments[index + 1]?.teamId !== teamId) {
       await insertRollupRows(run, "usage_rollup_team_day", teamDayRows(teamId, team));
       team = new Map();
@@ -846,7 +907,7 @@ export async function rebuildUsageRollups(
   run: SqlRunner,
   options: { onProgress?: (done: number, total: number) => void } = {},
 ): Promise<{ deployments: number; quarters: number }> {
-  await run.execute(Prisma.sql`truncate usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day, usage_rollup_team_day`);
+  await run.execute(Prisma.sql`truncate usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day, usage_rollup_month, usage_rollup_team_day`);
   await run.execute(Prisma.sql`
     insert into rollup_time_zones ("timeZone")
     select "timeZone" from orgs union select "timeZone" from teams
@@ -864,7 +925,9 @@ export async function rebuildUsageRollups(
       .map(([bucketStart, measures]) => ({ deploymentId: id, bucketStart: new Date(bucketStart), measures }));
     quarterCount += quarters.length;
     await insertRollupRows(run, "usage_rollup_quarter", quarters.map((q) => ({ timeZone: "", ownerId: id, bucketStart: q.bucketStart, measures: q.measures })));
-    await insertRollupRows(run, "usage_rollup_day", addDayRows(quarters, zones, teamDays));
+    const dayRows = addDayRows(quarters, zones, teamDays);
+    await insertRollupRows(run, "usage_rollup_day", dayRows);
+    await insertRollupRows(run, "usage_rollup_month", monthRowsOf(dayRows));
     teamQuarters.push(...quarters);
     if (deployments[index + 1]?.teamId !== teamId) {
       await insertRollupRows(
@@ -921,6 +984,7 @@ export async function checkUsageRollups(
       (q) => ({ timeZone: "", ownerId: teamOf.get(q.deploymentId)!, bucketStart: new Date(hourOf(q.bucketStart)) }),
     ),
     usage_rollup_day: [],
+    usage_rollup_month: [],
     usage_rollup_team_day: [],
   };
   for (const [timeZone, range] of days) {
@@ -949,12 +1013,18 @@ export async function checkUsageRollups(
     usage_rollup_quarter: await storedRows("usage_rollup_quarter", ids, whole),
     usage_rollup_team_hour: await storedRows("usage_rollup_team_hour", teamIds, hours),
     usage_rollup_day: [],
+    usage_rollup_month: [],
     usage_rollup_team_day: [],
   };
   for (const [timeZone, range] of days) {
     if (!range) continue;
     stored.usage_rollup_day.push(...(await storedRows("usage_rollup_day", ids, range, timeZone)));
     stored.usage_rollup_team_day.push(...(await storedRows("usage_rollup_team_day", teamIds, range, timeZone)));
+    // Month rows: each the sum of its month's stored day rows (those inside the range were just compared with raw).
+    const months = monthRange(range, timeZone);
+    if (!months) continue;
+    expected.usage_rollup_month.push(...monthRowsOf(await storedRows("usage_rollup_day", ids, months, timeZone)));
+    stored.usage_rollup_month.push(...(await storedRows("usage_rollup_month", ids, months, timeZone)));
   }
   const mismatches: string[] = [];
   let rows = 0;

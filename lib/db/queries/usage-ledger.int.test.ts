@@ -75,7 +75,7 @@ beforeAll(async () => {
   // Rollups built the way the batch write path builds them: 40 windows per transaction, each added to its rows as it is, so day
   // and team rows hold appended (unsorted, repeated-key) sketch pairs, normalized only past the pair limit.
   await rebuildUsageRollups(pgRunner(client));
-  await client.query(`delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_team_day`);
+  await client.query(`delete from usage_rollup_quarter; delete from usage_rollup_team_hour; delete from usage_rollup_day; delete from usage_rollup_month; delete from usage_rollup_team_day`);
   for (let i = 0; i < windows.length; i += 40) {
     await client.query("begin");
     await applyUsageWindowChanges(pgRunner(client), { added: windows.slice(i, i + 40).map(({ deploymentId, teamId: _, ...window }) => ({ deploymentId, window })) });
@@ -112,7 +112,8 @@ describe("usage from rollups = usage from raw windows", () => {
     ["day", "Asia/Kathmandu", "none", "teamDay"],
     ["day", "America/New_York", "team", "teamDay"],
     ["day", "Asia/Kathmandu", "model", "day"],
-    ["month", "America/New_York", "model", "day"],
+    ["month", "America/New_York", "model", "month"],
+    ["month", "America/New_York", "item", "month"],
     ["day", "Europe/Paris", "model", "quarter"],
     ["week", "Asia/Kathmandu", "team", "teamDay"],
   ];

@@ -15,7 +15,8 @@ import { has, scopeSql, type LedgerFilters, type LedgerGroup } from "./filters-s
  * never from raw windows. The source is the coarsest rollup whose buckets
  * nest exactly in the requested ones:
  *   day/week/month in a materialized zone, team- or org-wide → usage_rollup_team_day
- *   day/week/month in a materialized zone, by model, GPU or deployment → usage_rollup_day
+ *   months in a materialized zone, by model, GPU or deployment → usage_rollup_month
+ *   day/week in a materialized zone, by model, GPU or deployment → usage_rollup_day
  *   hours in a whole-hour zone, team- or org-wide → usage_rollup_team_hour
  *   anything else → usage_rollup_quarter (15-minute rows)
  * `from` and `to` should be bucket boundaries (calendar.bucketsBetween).
@@ -37,7 +38,7 @@ export interface UsageQuery {
   isWholeRange?: boolean;
 }
 
-export type UsageSource = "teamDay" | "day" | "teamHour" | "quarter";
+export type UsageSource = "teamDay" | "month" | "day" | "teamHour" | "quarter";
 
 export interface UsageRow {
   bucketStart: Date;
@@ -173,7 +174,7 @@ export async function chooseUsageSource(q: UsageQuery, run: SqlRunner): Promise<
   if (q.unit !== "hour") {
     const zones = await run.query<{ timeZone: string }>(Prisma.sql`select "timeZone" from rollup_time_zones where "timeZone" = ${q.timeZone}`);
     if (zones.length === 0) return "quarter";
-    return isTeamWide ? "teamDay" : "day";
+    return isTeamWide ? "teamDay" : q.unit === "month" ? "month" : "day";
   }
   return isTeamWide && isHourAligned({ timeZone: q.timeZone, from: q.from, to: q.to }) ? "teamHour" : "quarter";
 }
@@ -216,11 +217,11 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
           and ${teamScopeSql(q.viewer, Prisma.sql`t.id`)} ${has(q.filters.teamIds) ? Prisma.sql`and t.id = any(${q.filters.teamIds}::int[])` : Prisma.empty}`
       : Prisma.sql`
         select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, r.*
-        from ${source === "day" ? Prisma.sql`usage_rollup_day` : Prisma.sql`usage_rollup_quarter`} r
+        from ${source === "month" ? Prisma.sql`usage_rollup_month` : source === "day" ? Prisma.sql`usage_rollup_day` : Prisma.sql`usage_rollup_quarter`} r
           join inference_deployments d on d.id = r."deploymentId"
           join teams t on t.id = d."teamId"
           join gpu_types g on g.id = d."gpuTypeId"
-        where ${range} ${source === "day" ? Prisma.sql`and r."timeZone" = ${q.timeZone}` : Prisma.empty}
+        where ${range} ${source === "day" || source === "month" ? Prisma.sql`and r."timeZone" = ${q.timeZone}` : Prisma.empty}
           and ${scopeSql(q.viewer, q.filters, "d")} ${deploymentFilter}`;
   const sums = Prisma.sql`sum("windowMs")::text as "windowMs", sum("idleMs")::text as "idleMs", sum("utilMs")::text as "utilMs",
         sum("utilPctMs")::text as "utilPctMs", sum(requests)::text as requests, sum(errors)::text as errors,
@@ -279,6 +280,7 @@ function isOneRowPerBucket(q: UsageQuery, source: UsageSource): boolean {
   if (source === "teamHour") return q.unit === "hour" && q.groupBy === "team";
   if (source === "teamDay") return q.unit === "day" && q.groupBy === "team";
   if (source === "day") return q.unit === "day" && q.groupBy === "item";
+  if (source === "month") return q.unit === "month" && q.groupBy === "item";
   return false;
 }
 

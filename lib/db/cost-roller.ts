@@ -1,12 +1,14 @@
 import pg from "pg";
 import { rollAllCosts } from "./mutations/cost-rollups";
+import { sealUsageMonths } from "./mutations/usage-rollups";
 import { pgRunner, type SqlRunner } from "./sql";
 
 /**
  * The background cost roller, started once per server process
  * (instrumentation.ts): shortly after start and then every few minutes it
  * rolls up what writes left pending (a catalog change, a migration) and moves
- * serving deployments' watermarks forward, in small transactions on its own
+ * serving deployments' watermarks forward, and seals the usage months that
+ * ended a day ago (usage-rollups.ts sealUsageMonths), in small transactions on its own
  * one-connection pool. Several processes may run it: items are claimed with
  * FOR UPDATE SKIP LOCKED. Failures (the database restarting) are logged and
  * retried on the next tick; the ledger is correct without the roller, only
@@ -42,6 +44,9 @@ export function startCostRoller(databaseUrl: string, log: (line: string) => void
       const done = await rollAllCosts(transaction, { chunk: 1_000, isAdvancing: true });
       if (done.runs + done.deployments > 0) {
         log(`Cost rollups: rolled ${done.runs} runs and ${done.deployments} deployments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      }
+      for (const month of await transaction((run) => sealUsageMonths(run, new Date()))) {
+        log(`Usage rollups: sealed ${month.timeZone}'s months before ${month.sealedTo.toISOString()} (${month.rows} month rows)`);
       }
     } catch (error) {
       log(`Cost rollups: will retry (${error instanceof Error ? error.message : String(error)})`);

@@ -13,6 +13,7 @@ import {
   rebuildUsageRollups,
   refreshTeamUsage,
   refreshUsageRollups,
+  sealUsageMonths,
   usageWindowInput,
   type DeploymentWindow,
   type UsageChange,
@@ -47,6 +48,8 @@ beforeAll(async () => {
     deploymentIds.push(d.id);
   }
   await ensureRollupTimeZones(pgRunner(client));
+  // Months up to February sealed: the writes below (from 2026-02-27) reach into sealed February and unsealed March.
+  await sealUsageMonths(pgRunner(client), new Date("2026-03-15T00:00:00Z"));
 });
 
 afterAll(async () => {
@@ -376,7 +379,7 @@ describe("usage rollups", () => {
     expect(result.mismatches).toEqual([]);
   });
 
-  it("the migration that added month rows builds them from the day rows exactly as the write path and the rebuild do", async () => {
+  it("the migration that added month rows, and each later seal, build them from the day rows exactly as the write path keeps them", async () => {
     // Windows across three local months in every zone (Kathmandu's months start at 18:15 UTC).
     await client.query(TRUNCATE);
     await client.query("begin");
@@ -398,7 +401,7 @@ describe("usage rollups", () => {
     const months = async () =>
       (await client.query(`select * from usage_rollup_month order by "timeZone", "deploymentId", "bucketStart"`)).rows.map((r) => JSON.stringify(r));
     const written = await months();
-    expect(written.length).toBe(deploymentIds.length * 3 * 3); // three zones, three months
+    expect(written.length).toBe(deploymentIds.length * 3 * 2); // three zones, two sealed months (January, February)
     const migrations = path.join(process.cwd(), "prisma", "migrations");
     const folder = readdirSync(migrations).find((name) => name.endsWith("_usage_rollup_month"))!;
     const sql = readFileSync(path.join(migrations, folder, "migration.sql"), "utf8");
@@ -406,5 +409,42 @@ describe("usage rollups", () => {
     await client.query("delete from usage_rollup_month");
     await client.query(fill);
     expect(await months()).toEqual(written);
+
+    // Sealing from scratch (no month sealed) builds the same rows; sealing again is a no-op.
+    const seals = async () => (await client.query(`select "timeZone", "monthsSealedTo" from rollup_time_zones order by 1`)).rows;
+    const sealedBefore = await seals();
+    await client.query(`update rollup_time_zones set "monthsSealedTo" = null; delete from usage_rollup_month`);
+    await client.query("begin");
+    const first = await sealUsageMonths(pgRunner(client), new Date("2026-03-15T00:00:00Z"));
+    await client.query("commit");
+    expect(first.map((m) => m.timeZone).sort()).toEqual(sealedBefore.map((z) => z.timeZone).sort());
+    expect(await seals()).toEqual(sealedBefore);
+    expect(await months()).toEqual(written);
+    expect(await sealUsageMonths(pgRunner(client), new Date("2026-03-16T00:00:00Z"))).toEqual([]);
+
+    // A later seal adds March, the sum of its day rows; writes to March then keep its rows.
+    await client.query("begin");
+    expect((await sealUsageMonths(pgRunner(client), new Date("2026-04-03T00:00:00Z"))).length).toBe(3);
+    await client.query("commit");
+    const span = { start: new Date("2026-01-25T00:00:00Z"), end: new Date("2026-04-05T00:00:00Z") };
+    const march = await client.query(`select count(*)::int as n from usage_rollup_month where "bucketStart" >= '2026-02-28' and "bucketStart" < '2026-03-31'`);
+    expect(march.rows[0].n).toBe(deploymentIds.length * 3);
+    expect(await checkUsageRollups(pgRunner(client), { deploymentIds, ...span })).toEqual({ rows: expect.any(Number), mismatches: [] });
+    await client.query("begin");
+    const late = { deploymentId: deploymentIds[0]!, start: new Date("2026-03-20T10:00:00Z"), end: new Date("2026-03-20T11:00:00Z") };
+    await client.query(
+      `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts")
+       values ($1, $2, 3600, 77, 0, 1000, 0, 500, '{300,310}', '{70,7}')`,
+      [late.deploymentId, late.start],
+    );
+    await refreshUsageRollups(pgRunner(client), [late]);
+    await client.query("commit");
+    expect(await checkUsageRollups(pgRunner(client), { deploymentIds, ...span })).toEqual({ rows: expect.any(Number), mismatches: [] });
+    const incremental = await snapshot();
+    await rebuildUsageRollups(pgRunner(client));
+    expect(await snapshot()).toBe(incremental);
+    // Back to the file's seal (February) for the other tests.
+    for (const z of sealedBefore) await client.query(`update rollup_time_zones set "monthsSealedTo" = $1 where "timeZone" = $2`, [z.monthsSealedTo, z.timeZone]);
+    await client.query(`delete from usage_rollup_month where "bucketStart" >= '2026-02-28'`);
   });
 });

@@ -372,13 +372,20 @@ async function rollupZones(run: SqlRunner): Promise<string[]> {
  * after the lock see the first's rows.
  */
 const ROLLUP_LOCK_CLASS = { deployment: 710_001, team: 710_002 } as const;
+/**
+ * Sealing months (sealUsageMonths) changes which writes keep month rows: every
+ * usage writer holds this lock shared (taken with its deployment locks, before
+ * them), the sealer exclusively, so a seal never interleaves with a write.
+ */
+const MONTH_SEAL_LOCK = [710_003, 0] as const;
 
 async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_CLASS, ids: Iterable<number>): Promise<void> {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   if (sorted.length === 0) return;
   // A volatile target-list function runs after the sort (in output order), so the locks are taken in id order.
+  const seal = kind === "deployment" ? Prisma.sql`pg_advisory_xact_lock_shared(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null or ` : Prisma.empty;
   await run.query(Prisma.sql`
-    select count(*)::int as n from (select pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, id) from unnest(${sorted}::int[]) as id order by id) l`);
+    select ${seal}count(*) >= 0 as ok from (select pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, id) from unnest(${sorted}::int[]) as id order by id) l`);
 }
 
 /**
@@ -397,12 +404,40 @@ export async function lockDeploymentUsage(run: SqlRunner, deploymentIds: Iterabl
  * their teams and the rollup zones. A deleted deployment has no team (and its
  * rollup rows went with it).
  */
-async function lockDeployments(run: SqlRunner, deploymentIds: number[]): Promise<{ teamOf: Map<number, number>; zones: string[] }> {
+async function lockDeployments(run: SqlRunner, deploymentIds: number[]): Promise<{ teamOf: Map<number, number>; zones: string[]; sealed: Sealed }> {
   await lockRollupOwners(run, "deployment", deploymentIds);
-  const owners = await run.query<{ id: number; teamId: number; zones: string[] }>(Prisma.sql`
-    select d.id, d."teamId", (select coalesce(array_agg(z."timeZone" order by z."timeZone"), '{}') from rollup_time_zones z) as zones
-    from unnest(${deploymentIds}::int[]) as i(id) left join inference_deployments d on d.id = i.id`);
-  return { zones: owners[0]?.zones ?? [], teamOf: new Map(owners.filter((o) => o.id !== null).map((o) => [o.id, o.teamId])) };
+  const owners = await run.query<{ id: number; teamId: number; zones: string[]; sealedTo: (number | null)[] }>(Prisma.sql`
+    select d.id, d."teamId", z.zones, z."sealedTo"
+    from unnest(${deploymentIds}::int[]) as i(id) left join inference_deployments d on d.id = i.id
+    cross join (
+      select coalesce(array_agg(z."timeZone" order by z."timeZone"), '{}') as zones,
+        coalesce(array_agg((extract(epoch from z."monthsSealedTo") * 1000)::float8 order by z."timeZone"), '{}') as "sealedTo"
+      from rollup_time_zones z) z`);
+  const zones = owners[0]?.zones ?? [];
+  const sealedTo = owners[0]?.sealedTo ?? [];
+  return {
+    zones,
+    sealed: new Map(zones.map((zone, i) => [zone, sealedTo[i] === null || sealedTo[i] === undefined ? -Infinity : Number(sealedTo[i])])),
+    teamOf: new Map(owners.filter((o) => o.id !== null).map((o) => [o.id, o.teamId])),
+  };
+}
+
+/**
+ * Per zone, the instant before which its months are sealed (-Infinity: none):
+ * usage_rollup_month holds exactly the months that start before it.
+ */
+type Sealed = ReadonlyMap<string, number>;
+
+async function rollupSeals(run: SqlRunner): Promise<Sealed> {
+  const rows = await run.query<{ timeZone: string; sealedTo: number | null }>(
+    Prisma.sql`select "timeZone", (extract(epoch from "monthsSealedTo") * 1000)::float8 as "sealedTo" from rollup_time_zones`,
+  );
+  return new Map(rows.map((r) => [r.timeZone, r.sealedTo === null ? -Infinity : Number(r.sealedTo)]));
+}
+
+/** Month rows of sealed months only. */
+function sealedRows(rows: readonly RollupRow[], sealed: Sealed): RollupRow[] {
+  return rows.filter((r) => r.bucketStart.getTime() < (sealed.get(r.timeZone) ?? -Infinity));
 }
 
 interface Span {
@@ -520,6 +555,7 @@ async function recomputeDerived(
   spans: Map<number, Span[]>,
   teamOf: Map<number, number>,
   zones: readonly string[],
+  sealed: Sealed,
 ): Promise<void> {
   const ranges: { deploymentId: number; start: Date; end: Date; timeZone: string }[] = [];
   const reads: { deploymentId: number; start: Date; end: Date }[] = [];
@@ -552,7 +588,7 @@ async function recomputeDerived(
     rows.push(...aggregate(inside, (q) => ({ timeZone, ownerId: q.deploymentId, bucketStart: new Date(dayStart(q.bucketStart)) })));
   }
   await insertRollupRows(run, "usage_rollup_day", rows);
-  await recomputeMonths(run, ranges);
+  await recomputeMonths(run, ranges, sealed);
   await recomputeTeams(run, teamSpans, zones);
 }
 
@@ -565,15 +601,73 @@ async function readRangeRows(run: SqlRunner, table: "usage_rollup_day" | "usage_
   return rows.map((r) => ({ timeZone: r.timeZone, ownerId: r.ownerId, bucketStart: new Date(r.bucketMs), measures: toMeasures(r) }));
 }
 
-/** Recomputes the month rows over (zone, deployment, span) ranges, widened to whole local months, from the (already written) day rows. */
-async function recomputeMonths(run: SqlRunner, spans: readonly { deploymentId: number; timeZone: string; start: Date; end: Date }[]): Promise<void> {
+/** Recomputes the sealed month rows over (zone, deployment, span) ranges, widened to whole local months, from the (already written) day rows. */
+async function recomputeMonths(run: SqlRunner, spans: readonly { deploymentId: number; timeZone: string; start: Date; end: Date }[], sealed: Sealed): Promise<void> {
   const ranges = spans.flatMap((r) => {
     const months = monthRange(r, r.timeZone);
-    return months ? [{ timeZone: r.timeZone, ownerId: r.deploymentId, ...months }] : [];
+    const sealedTo = sealed.get(r.timeZone) ?? -Infinity;
+    if (!months || months.start.getTime() >= sealedTo) return [];
+    return [{ timeZone: r.timeZone, ownerId: r.deploymentId, start: months.start, end: new Date(Math.min(months.end.getTime(), sealedTo)) }];
   });
   if (ranges.length === 0) return;
   await run.execute(Prisma.sql`delete from usage_rollup_month r where r.ctid = any(array(${rangeRows("usage_rollup_month", ranges)}))`);
   await insertRollupRows(run, "usage_rollup_month", monthRowsOf(await readRangeRows(run, "usage_rollup_day", ranges)));
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Seals, in every rollup zone, each local month that ended a day or more
+ * before `now`: builds its month rows from the day rows (one statement, the
+ * same as the migration that introduced them) and moves the zone's
+ * monthsSealedTo past it, in the caller's transaction. From then on every
+ * write to that month keeps its rows; reads of sealed months use them. Runs
+ * in the background roller; idempotent. Returns the months sealed.
+ */
+export async function sealUsageMonths(run: SqlRunner, now: Date): Promise<{ timeZone: string; sealedTo: Date; rows: number }[]> {
+  const sealed: { timeZone: string; sealedTo: Date; rows: number }[] = [];
+  const due = (timeZone: string) => bucketsBetween({ from: new Date(now.getTime() - DAY_MS), to: new Date(now.getTime() - DAY_MS + 1), unit: "month", timeZone })[0]!.start;
+  const pending = [...(await rollupSeals(run))].filter(([timeZone, sealedTo]) => sealedTo < due(timeZone).getTime());
+  if (pending.length === 0) return sealed;
+  // Waits for writes in flight; writes wait for the seal.
+  await run.query(Prisma.sql`select pg_advisory_xact_lock(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null as locked`);
+  for (const [timeZone] of pending) {
+    const to = due(timeZone);
+    const [row] = await run.query<{ sealedTo: Date | null }>(Prisma.sql`select "monthsSealedTo" as "sealedTo" from rollup_time_zones where "timeZone" = ${timeZone} for update`);
+    if (!row || (row.sealedTo !== null && new Date(row.sealedTo).getTime() >= to.getTime())) continue;
+    const from = row.sealedTo === null ? Prisma.sql`'-infinity'::timestamptz` : Prisma.sql`${new Date(row.sealedTo)}::timestamptz`;
+    await run.execute(Prisma.sql`delete from usage_rollup_month where "timeZone" = ${timeZone} and "bucketStart" >= ${from} and "bucketStart" < ${to}`);
+    const inserted = await run.query<{ n: number }>(Prisma.sql`
+      with added as (
+        insert into usage_rollup_month ("timeZone", "deploymentId", "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs",
+          requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
+        with days as (
+          select d.*, (date_trunc('month', d."bucketStart" at time zone d."timeZone") at time zone d."timeZone") as month
+          from usage_rollup_day d
+          where d."timeZone" = ${timeZone} and d."bucketStart" >= ${from} and d."bucketStart" < ${to}
+        ), sums as (
+          select "timeZone", "deploymentId", month, sum("windowCount")::int as "windowCount", sum("windowMs") as "windowMs", sum("idleMs") as "idleMs",
+            sum("utilMs") as "utilMs", sum("utilPctMs") as "utilPctMs", sum(requests) as requests, sum(errors) as errors, sum("inputTokens") as "inputTokens",
+            sum("cachedInputTokens") as "cachedInputTokens", sum("outputTokens") as "outputTokens", sum("approxRequests") as "approxRequests"
+          from days group by "timeZone", "deploymentId", month
+        ), pairs as (
+          select "timeZone", "deploymentId", month, u.k, sum(u.c)::bigint as c
+          from days, unnest(days."latencyKeys", days."latencyCounts") as u(k, c)
+          group by "timeZone", "deploymentId", month, u.k
+          having sum(u.c) <> 0
+        ), sketches as (
+          select "timeZone", "deploymentId", month, array_agg(k order by k) as keys, array_agg(c order by k) as counts
+          from pairs group by "timeZone", "deploymentId", month
+        )
+        select s."timeZone", s."deploymentId", s.month, s."windowCount", s."windowMs", s."idleMs", s."utilMs", s."utilPctMs", s.requests, s.errors,
+          s."inputTokens", s."cachedInputTokens", s."outputTokens", s."approxRequests", coalesce(k.keys, '{}'), coalesce(k.counts, '{}')
+        from sums s left join sketches k using ("timeZone", "deploymentId", month)
+        returning 1)
+      select count(*)::int as n from added`);
+    await run.execute(Prisma.sql`update rollup_time_zones set "monthsSealedTo" = ${to} where "timeZone" = ${timeZone}`);
+    sealed.push({ timeZone, sealedTo: to, rows: inserted[0]?.n ?? 0 });
+  }
+  return sealed;
 }
 
 /** Recomputes the team-hour and team-day rows of each team over its span (widened to whole hours and local days). */
@@ -629,7 +723,7 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
   const spans = changedSpans(changes);
   if (spans.size === 0) return;
   const deploymentIds = [...spans.keys()].sort((a, b) => a - b);
-  const { teamOf, zones } = await lockDeployments(run, deploymentIds);
+  const { teamOf, zones, sealed } = await lockDeployments(run, deploymentIds);
 
   // 1. The changed spans' 15-minute rows, recomputed from raw.
   const flat = [...spans].flatMap(([deploymentId, list]) => list.map((s) => ({ deploymentId, start: new Date(s.start), end: new Date(s.end) })));
@@ -659,7 +753,7 @@ export async function refreshUsageRollups(run: SqlRunner, changes: UsageChange[]
     else changed.push({ quarter: q, sign: 1 });
   }
   for (const q of before.values()) changed.push({ quarter: q, sign: -1 });
-  await adjustCoarserRows(run, changed, { spans, teamOf, zones });
+  await adjustCoarserRows(run, changed, { spans, teamOf, zones, sealed });
 }
 
 type DecimalLike = string | { toString(): string } | null;
@@ -733,7 +827,7 @@ export async function applyUsageWindowChanges(
   const spans = changedSpans(changes);
   if (spans.size === 0) return;
   const deploymentIds = [...spans.keys()].sort((a, b) => a - b);
-  const { teamOf, zones } = await lockDeployments(run, deploymentIds);
+  const { teamOf, zones, sealed } = await lockDeployments(run, deploymentIds);
 
   const quarters = new Deltas();
   const addParts = (list: readonly DeploymentWindow[], sign: 1 | -1) => {
@@ -753,6 +847,7 @@ export async function applyUsageWindowChanges(
       rows.map((row) => ({ quarter: { deploymentId: row.ownerId, bucketStart: row.bucketStart, measures: row.measures }, sign: 1 as const })),
       teamOf,
       zones,
+      sealed,
     );
     await insertRollupRows(run, "usage_rollup_day", addedRows(levels.day), { mode: "add" });
     await insertRollupRows(run, "usage_rollup_month", addedRows(levels.month), { mode: "add" });
@@ -773,7 +868,7 @@ export async function applyUsageWindowChanges(
     if (plus.length > 0) changed.push({ quarter: { deploymentId: key.ownerId, bucketStart: key.bucketStart, measures: sumMeasures(plus) }, sign: 1 });
     if (minus.length > 0) changed.push({ quarter: { deploymentId: key.ownerId, bucketStart: key.bucketStart, measures: sumMeasures(minus) }, sign: -1 });
   }
-  await adjustCoarserRows(run, changed, { spans, teamOf, zones });
+  await adjustCoarserRows(run, changed, { spans, teamOf, zones, sealed });
 }
 
 /** Signed 15-minute contributions → the contributions to every coarser row they fall in. */
@@ -781,17 +876,19 @@ function coarserDeltas(
   changed: { quarter: QuarterRow; sign: 1 | -1 }[],
   teamOf: Map<number, number>,
   zones: readonly string[],
+  sealed: Sealed,
 ): { day: Deltas; month: Deltas; teamHour: Deltas; teamDay: Deltas } {
   const levels = { day: new Deltas(), month: new Deltas(), teamHour: new Deltas(), teamDay: new Deltas() };
-  const finders = zones.map((timeZone) => ({ timeZone, dayStart: dayStartFinder(timeZone), monthStart: monthStartFinder(timeZone) }));
+  const finders = zones.map((timeZone) => ({ timeZone, dayStart: dayStartFinder(timeZone), monthStart: monthStartFinder(timeZone), sealedTo: sealed.get(timeZone) ?? -Infinity }));
   changed.sort((a, b) => a.quarter.bucketStart.getTime() - b.quarter.bucketStart.getTime());
   for (const { quarter, sign } of changed) {
     const teamId = teamOf.get(quarter.deploymentId);
     if (teamId !== undefined) levels.teamHour.add({ timeZone: "", ownerId: teamId, bucketStart: new Date(hourOf(quarter.bucketStart)) }, quarter.measures, sign);
-    for (const { timeZone, dayStart, monthStart } of finders) {
+    for (const { timeZone, dayStart, monthStart, sealedTo } of finders) {
       const bucketStart = new Date(dayStart(quarter.bucketStart));
       levels.day.add({ timeZone, ownerId: quarter.deploymentId, bucketStart }, quarter.measures, sign);
-      levels.month.add({ timeZone, ownerId: quarter.deploymentId, bucketStart: new Date(monthStart(bucketStart.getTime())) }, quarter.measures, sign);
+      // Only sealed months have month rows: a live write to the current month leaves them alone.
+      if (bucketStart.getTime() < sealedTo) levels.month.add({ timeZone, ownerId: quarter.deploymentId, bucketStart: new Date(monthStart(bucketStart.getTime())) }, quarter.measures, sign);
       if (teamId !== undefined) levels.teamDay.add({ timeZone, ownerId: teamId, bucketStart }, quarter.measures, sign);
     }
   }
@@ -812,17 +909,17 @@ function addedRows(deltas: Deltas): RollupRow[] {
 async function adjustCoarserRows(
   run: SqlRunner,
   changed: { quarter: QuarterRow; sign: 1 | -1 }[],
-  { spans, teamOf, zones }: { spans: Map<number, Span[]>; teamOf: Map<number, number>; zones: readonly string[] },
+  { spans, teamOf, zones, sealed }: { spans: Map<number, Span[]>; teamOf: Map<number, number>; zones: readonly string[]; sealed: Sealed },
 ): Promise<void> {
   if (changed.length === 0) return;
-  const levels = coarserDeltas(changed, teamOf, zones);
+  const levels = coarserDeltas(changed, teamOf, zones, sealed);
   const day = await planDerived(run, "usage_rollup_day", levels.day);
   const month = day && (await planDerived(run, "usage_rollup_month", levels.month));
   await lockRollupOwners(run, "team", teamOf.values());
   const teamHour = month && (await planDerived(run, "usage_rollup_team_hour", levels.teamHour));
   const teamDay = teamHour && (await planDerived(run, "usage_rollup_team_day", levels.teamDay));
   if (!day || !month || !teamHour || !teamDay) {
-    await recomputeDerived(run, spans, teamOf, zones);
+    await recomputeDerived(run, spans, teamOf, zones, sealed);
     return;
   }
   for (const plan of [day, month, teamHour, teamDay]) {
@@ -886,9 +983,8 @@ export async function ensureRollupTimeZones(run: SqlRunner): Promise<string[]> {
   let team = new Map<string, RollupRow[]>();
   for (const [index, { id, teamId }] of deployments.entries()) {
     const quarters = await loadQuarters(run, [{ deploymentId: id, start: new Date("1900-01-01T00:00:00Z"), end: new Date("9999-01-01T00:00:00Z") }]);
-    const dayRows = addDayRows(quarters, zones, team);
-    await insertRollupRows(run, "usage_rollup_day", dayRows);
-    await insertRollupRows(run, "usage_rollup_month", monthRowsOf(dayRows));
+    // A new zone has no sealed month yet (sealUsageMonths seals them): day rows only.
+    await insertRollupRows(run, "usage_rollup_day", addDayRows(quarters, zones, team));
     if (deployments[index + 1]?.teamId !== teamId) {
       await insertRollupRows(run, "usage_rollup_team_day", teamDayRows(teamId, team));
       team = new Map();
@@ -913,6 +1009,7 @@ export async function rebuildUsageRollups(
     select "timeZone" from orgs union select "timeZone" from teams
     on conflict do nothing`);
   const zones = await rollupZones(run);
+  const sealed = await rollupSeals(run);
   const deployments = await run.query<{ id: number; teamId: number }>(Prisma.sql`select id, "teamId" from inference_deployments order by "teamId", id`);
   let quarterCount = 0;
   let teamQuarters: QuarterRow[] = [];
@@ -927,7 +1024,7 @@ export async function rebuildUsageRollups(
     await insertRollupRows(run, "usage_rollup_quarter", quarters.map((q) => ({ timeZone: "", ownerId: id, bucketStart: q.bucketStart, measures: q.measures })));
     const dayRows = addDayRows(quarters, zones, teamDays);
     await insertRollupRows(run, "usage_rollup_day", dayRows);
-    await insertRollupRows(run, "usage_rollup_month", monthRowsOf(dayRows));
+    await insertRollupRows(run, "usage_rollup_month", sealedRows(monthRowsOf(dayRows), sealed));
     teamQuarters.push(...quarters);
     if (deployments[index + 1]?.teamId !== teamId) {
       await insertRollupRows(
@@ -957,6 +1054,7 @@ export async function checkUsageRollups(
   { deploymentIds, start, end }: { deploymentIds: number[]; start: Date; end: Date },
 ): Promise<{ rows: number; mismatches: string[] }> {
   const zones = await rollupZones(run);
+  const sealed = await rollupSeals(run);
   const members = await run.query<{ id: number; teamId: number }>(Prisma.sql`
     select id, "teamId" from inference_deployments
     where "teamId" in (select "teamId" from inference_deployments where id = any(${deploymentIds}::int[])) order by id`);
@@ -1020,10 +1118,10 @@ export async function checkUsageRollups(
     if (!range) continue;
     stored.usage_rollup_day.push(...(await storedRows("usage_rollup_day", ids, range, timeZone)));
     stored.usage_rollup_team_day.push(...(await storedRows("usage_rollup_team_day", teamIds, range, timeZone)));
-    // Month rows: each the sum of its month's stored day rows (those inside the range were just compared with raw).
+    // Month rows: each sealed month's the sum of its stored day rows (those inside the range were just compared with raw); none for later months.
     const months = monthRange(range, timeZone);
     if (!months) continue;
-    expected.usage_rollup_month.push(...monthRowsOf(await storedRows("usage_rollup_day", ids, months, timeZone)));
+    expected.usage_rollup_month.push(...sealedRows(monthRowsOf(await storedRows("usage_rollup_day", ids, months, timeZone)), sealed));
     stored.usage_rollup_month.push(...(await storedRows("usage_rollup_month", ids, months, timeZone)));
   }
   const mismatches: string[] = [];

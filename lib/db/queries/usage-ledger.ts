@@ -15,8 +15,8 @@ import { has, scopeSql, type LedgerFilters, type LedgerGroup } from "./filters-s
  * never from raw windows. The source is the coarsest rollup whose buckets
  * nest exactly in the requested ones:
  *   day/week/month in a materialized zone, team- or org-wide → usage_rollup_team_day
- *   months in a materialized zone, by model, GPU or deployment → usage_rollup_month
- *   day/week in a materialized zone, by model, GPU or deployment → usage_rollup_day
+ *   sealed months in a materialized zone, by model, GPU or deployment → usage_rollup_month
+ *   other day/week/month in a materialized zone, by model, GPU or deployment → usage_rollup_day
  *   hours in a whole-hour zone, team- or org-wide → usage_rollup_team_hour
  *   anything else → usage_rollup_quarter (15-minute rows)
  * `from` and `to` should be bucket boundaries (calendar.bucketsBetween).
@@ -172,9 +172,14 @@ function quantileKeys(lo: number, hi: number): [number | null, number | null, nu
 export async function chooseUsageSource(q: UsageQuery, run: SqlRunner): Promise<UsageSource> {
   const isTeamWide = (q.groupBy === "team" || q.groupBy === "none") && !has(q.filters.models) && !has(q.filters.gpuTypeIds) && !has(q.filters.deploymentIds);
   if (q.unit !== "hour") {
-    const zones = await run.query<{ timeZone: string }>(Prisma.sql`select "timeZone" from rollup_time_zones where "timeZone" = ${q.timeZone}`);
+    const zones = await run.query<{ timeZone: string; sealedTo: Date | null }>(
+      Prisma.sql`select "timeZone", "monthsSealedTo" as "sealedTo" from rollup_time_zones where "timeZone" = ${q.timeZone}`,
+    );
     if (zones.length === 0) return "quarter";
-    return isTeamWide ? "teamDay" : q.unit === "month" ? "month" : "day";
+    if (isTeamWide) return "teamDay";
+    // Month rows exist for sealed months only (usage-rollups.ts sealUsageMonths).
+    const sealedTo = zones[0]!.sealedTo;
+    return q.unit === "month" && sealedTo !== null && q.to.getTime() <= new Date(sealedTo).getTime() ? "month" : "day";
   }
   return isTeamWide && isHourAligned({ timeZone: q.timeZone, from: q.from, to: q.to }) ? "teamHour" : "quarter";
 }

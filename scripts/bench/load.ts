@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { rollAllCosts, servingWatermark } from "../../lib/db/mutations/cost-rollups";
+import { sealUsageMonths } from "../../lib/db/mutations/usage-rollups";
 import { rebuildUsageRollups } from "@/lib/db/mutations/usage-rollups";
 import { pgRunner, type SqlRunner } from "@/lib/db/sql";
 import { freePort, withDatabase } from "@/lib/testing/test-database";
@@ -91,9 +92,10 @@ export interface CostRoll {
 }
 
 /**
- * Rolls every pending item's cost up (lib/db/mutations/cost-rollups.ts) as
- * the background roller would, in chunks of 2,000 items per transaction, at
- * the dataset's "now". A dataset generated before the cost rollup existed is
+ * Rolls every pending item's cost up (lib/db/mutations/cost-rollups.ts) and
+ * seals the usage months (usage-rollups.ts sealUsageMonths) as the background
+ * roller would, in chunks of 2,000 items per transaction, at the dataset's
+ * "now". A dataset generated before the cost rollup existed is
  * rolled once here; the time is reported.
  */
 async function rollDatasetCosts(url: string, now: Date, log: (line: string) => void): Promise<CostRoll> {
@@ -105,6 +107,10 @@ async function rollDatasetCosts(url: string, now: Date, log: (line: string) => v
     await client.query("begin");
     await client.query(`delete from cost_rollup_day c using inference_deployments d where c.kind = 'inference' and c."itemId" = d.id and d."costRolledTo" > $1`, [watermark]);
     await client.query(`update inference_deployments set "costRolledTo" = null where "costRolledTo" > $1`, [watermark]);
+    // Likewise the usage months sealed (by the migration or a server) after the dataset's now: unsealed, then sealed as of it,
+    // so writes at the dataset's now meet the month rows a live server would have.
+    await client.query(`delete from usage_rollup_month; update rollup_time_zones set "monthsSealedTo" = null`);
+    await sealUsageMonths(pgRunner(client), now);
     await client.query("commit");
     const done = await rollAllCosts(
       async (work) => {

@@ -128,6 +128,16 @@ describe("reconciliation", () => {
           expect(report.daily.reduce((s, d) => s + d.trainingCents + d.inferenceCents, 0n)).toBe(report.totals.chargesCents);
           // Each item's days add up to its month, cent for cent and GPU-millisecond for GPU-millisecond.
           const days = await reportLines({ ...scope, granularity: "day" });
+          // The daily chart (the ledger by kind and day) is each day's day lines, cent for cent.
+          const chart = new Map<number, { training: bigint; inference: bigint }>();
+          for (const d of days.charges) {
+            const day = chart.get(d.periodStart.getTime()) ?? { training: 0n, inference: 0n };
+            day[d.kind] += lineCents(d);
+            chart.set(d.periodStart.getTime(), day);
+          }
+          expect(report.daily.map((d) => [d.start.getTime(), d.trainingCents, d.inferenceCents])).toEqual(
+            [...chart].sort(([a], [b]) => a - b).map(([start, d]) => [start, d.training, d.inference]),
+          );
           for (const line of report.lines) {
             const itemDays = days.charges.filter((d) => d.kind === line.kind && d.itemId === line.itemId);
             expect(sumLineCents(itemDays)).toBe(lineCents(line));

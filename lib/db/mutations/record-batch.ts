@@ -5,7 +5,7 @@ import { invalidateOrgData } from "@/lib/cache/read-cache";
 import type { PrismaClient } from "../create-client";
 import { Prisma, prismaRunner, type SqlRunner } from "../sql";
 import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot } from "./audit";
-import { applyUsageWindowChanges, MAX_WINDOW_SECONDS, refreshUsageRollups, usageWindowInput, type DeploymentWindow, type UsageChange } from "./usage-rollups";
+import { applyUsageWindowChanges, refreshUsageRollups, usageWindowInput, type DeploymentWindow, type UsageChange } from "./usage-rollups";
 
 /**
  * The one batch write path for training runs and usage windows: the CSV
@@ -444,15 +444,21 @@ export async function findOverlaps(run: SqlRunner, windows: readonly BatchWindow
     with f as (
       select * from json_to_recordset(${JSON.stringify(file)}::json) as f(r int, "deploymentId" int, "windowStart" timestamptz, "windowSeconds" int)
     ), span as (
-      select "deploymentId", min("windowStart") - make_interval(secs => ${MAX_WINDOW_SECONDS}) as lo,
-        max("windowStart" + make_interval(secs => "windowSeconds")) as hi
+      select "deploymentId", min("windowStart") as lo, max("windowStart" + make_interval(secs => "windowSeconds")) as hi
       from f group by "deploymentId"
     ), u as (
       select f.r, f."deploymentId", f."windowStart", f."windowSeconds" from f
       union all
       select null, w."deploymentId", w."windowStart", w."windowSeconds"
-      from span join inference_usage_windows w on w."deploymentId" = span."deploymentId" and w."windowStart" > span.lo and w."windowStart" < span.hi
+      from span join inference_usage_windows w on w."deploymentId" = span."deploymentId" and w."windowStart" >= span.lo and w."windowStart" < span.hi
       where not exists (select 1 from f where f."deploymentId" = w."deploymentId" and f."windowStart" = w."windowStart")
+      union all
+      -- Stored windows never overlap one another, so of those starting before the file's span only the last can reach into it.
+      select null, p."deploymentId", p."windowStart", p."windowSeconds"
+      from span cross join lateral (
+        select w."deploymentId", w."windowStart", w."windowSeconds" from inference_usage_windows w
+        where w."deploymentId" = span."deploymentId" and w."windowStart" < span.lo
+        order by w."windowStart" desc limit 1) p
     ), o as (
       select u.*, max(array[extract(epoch from u."windowStart" + make_interval(secs => u."windowSeconds")), extract(epoch from u."windowStart"),
           u."windowSeconds", coalesce(u.r, 0)]) over (partition by u."deploymentId" order by u."windowStart" rows between unbounded preceding and 1 preceding) as earlier

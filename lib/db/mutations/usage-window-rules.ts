@@ -2,7 +2,6 @@ import { teamScopeSql } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { formatDateTime } from "@/lib/domain/labels";
 import { Prisma, type SqlRunner } from "../sql";
-import { MAX_WINDOW_SECONDS } from "./usage-rollups";
 
 /**
  * Rules a usage window must meet against the other windows of its deployment,
@@ -61,13 +60,19 @@ export async function findWindowClash(
   { deploymentId, start, seconds, exceptStart, timeZone }: { deploymentId: number; start: Date; seconds: number; exceptStart?: Date; timeZone: string },
 ): Promise<WindowClash | null> {
   const end = new Date(start.getTime() + seconds * 1000);
-  const lookBack = new Date(start.getTime() - MAX_WINDOW_SECONDS * 1000);
+  const except = Prisma.sql`(${exceptStart ?? null}::timestamptz is null or "windowStart" <> ${exceptStart ?? null}::timestamptz)`;
+  // Recorded windows never overlap one another: of those starting before `start`, only the last can reach past it.
   const [other] = await run.query<{ windowStart: Date; windowSeconds: number }>(Prisma.sql`
-    select "windowStart", "windowSeconds" from inference_usage_windows
-    where "deploymentId" = ${deploymentId}
-      and "windowStart" < ${end} and "windowStart" > ${lookBack}
-      and "windowStart" + make_interval(secs => "windowSeconds") > ${start}
-      and (${exceptStart ?? null}::timestamptz is null or "windowStart" <> ${exceptStart ?? null}::timestamptz)
+    select "windowStart", "windowSeconds" from (
+      (select "windowStart", "windowSeconds" from inference_usage_windows
+       where "deploymentId" = ${deploymentId} and "windowStart" < ${start} and ${except}
+       order by "windowStart" desc limit 1)
+      union all
+      (select "windowStart", "windowSeconds" from inference_usage_windows
+       where "deploymentId" = ${deploymentId} and "windowStart" >= ${start} and "windowStart" < ${end} and ${except}
+       order by "windowStart" limit 1)
+    ) w
+    where "windowStart" + make_interval(secs => "windowSeconds") > ${start}
     order by "windowStart" limit 1`);
   if (!other) return null;
   const recorded = describeWindow({ start: other.windowStart, seconds: other.windowSeconds, timeZone });

@@ -5,7 +5,7 @@
 // fixed time after a warm-up. Afterwards every acknowledged window must be stored exactly once and
 // the rollups must equal a recomputation from raw. Writes a section of BENCHMARKS.md.
 //
-//   npm run bench:api -- [--clients 4] [--seconds 30] [--warm-up 5] [--no-write]
+//   npm run bench:api -- [--clients 4] [--seconds 30] [--warm-up 5] [--no-write] [--profile DIR]
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -33,6 +33,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "30" },
     "warm-up": { type: "string", default: "5" },
     "no-write": { type: "boolean", default: false },
+    /** A directory for a V8 CPU profile of the server (written when it exits). */
+    profile: { type: "string" },
   },
 });
 const CLIENTS = Number(args.clients);
@@ -95,7 +97,7 @@ runMain(async () => {
     const key = generateApiKeyToken();
     await client.query(`insert into api_keys ("orgId", "teamId", name, prefix, "secretHash", scopes) values ($1, $2, 'bench', $3, $4, '{USAGE_WRITE}')`, [fx.orgId, fx.teamId, key.prefix, key.secretHash]);
     const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
-    const { app, base } = await startProductionServer(env);
+    const { app, base } = await startProductionServer(env, args.profile ? ["--cpu-prof", `--cpu-prof-dir=${args.profile}`] : []);
     try {
       let nextBatch = 0;
       let acknowledged = 0;

@@ -263,6 +263,8 @@ export async function measureCase(
   c: BenchCase,
   options: { rollupRuns?: RunPlan; naiveRuns?: RunPlan; isNaive?: boolean; log: (line: string) => void },
 ): Promise<CaseMeasurement> {
+  // The previous case's garbage (a naive read can hold a million raw windows) is collected before this case is timed.
+  (globalThis as { gc?: () => void }).gc?.();
   const last: PartResult[] = [];
   const lastNaive: PartResult[] = [];
   const rollupSteps = c.parts.map((p, i) => async () => (last[i] = await p.rollup.run()));

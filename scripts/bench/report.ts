@@ -365,7 +365,7 @@ export function renderReport({ date, machine, tiers, totalSeconds }: { date: Dat
     `"Rollup" is the app's query (lib/db/queries: queryLedger / queryUsage over the rollups). "Naive" answers the same usage question from raw ` +
       `inference_usage_windows (scripts/bench/naive.ts: every window's sketch unnested and merged per bucket). Cost has no naive variant: the ledger never reads usage rows — ` +
       `it computes cost analytically from training runs, deployments and the price catalog — so its "naive" query is the same SQL. ` +
-      `Rollup path: 3 warm-up runs, then 30 timed. Naive: 1 warm-up, then 20 timed runs, or 3 when a run takes over a second (then p95 is the slowest of 3). ` +
+      `Each case starts on a collected heap (the previous case's garbage does not land in its timings). Rollup path: 3 warm-up runs, then 30 timed. Naive: 1 warm-up, then 20 timed runs, or 3 when a run takes over a second (then p95 is the slowest of 3). ` +
       `"Rows read" sums the rows produced by scans of the main tables in EXPLAIN ANALYZE. "Same answer" compares, for usage, requests, input tokens and the p50/p95/p99 sketch keys of every bucket and group; for cost, every row's micro-dollars, cents and GPU time (the bench stops if they differ).`,
     "",
     ...tiers.flatMap((t) => [

@@ -447,4 +447,45 @@ describe("usage rollups", () => {
     for (const z of sealedBefore) await client.query(`update rollup_time_zones set "monthsSealedTo" = $1 where "timeZone" = $2`, [z.monthsSealedTo, z.timeZone]);
     await client.query(`delete from usage_rollup_month where "bucketStart" >= '2026-02-28'`);
   });
+
+  it("a seal waits for a write in flight to its month and includes it; writes wait for the seal", async () => {
+    await client.query(TRUNCATE);
+    const seals = (await client.query(`select "timeZone", "monthsSealedTo" from rollup_time_zones`)).rows;
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      // A write to March (not sealed yet) holds its transaction open.
+      const start = new Date("2026-03-18T09:00:00Z");
+      const window = usageWindowInput({
+        windowStart: start, windowSeconds: 3600, requests: 50n, errors: 0n, inputTokens: 500n, cachedInputTokens: 0n, outputTokens: 100n,
+        latencyP50Ms: null, latencyP95Ms: null, latencyP99Ms: null, avgGpuUtilizationPct: null, latencyKeys: [300, 320], latencyCounts: [45, 5],
+      });
+      await client.query("begin");
+      await client.query(
+        `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts")
+         values ($1, $2, 3600, 50, 0, 500, 0, 100, '{300,320}', '{45,5}')`,
+        [deploymentIds[0], start],
+      );
+      await applyUsageWindowChanges(pgRunner(client), { added: [{ deploymentId: deploymentIds[0]!, window }] });
+      // The seal of March starts meanwhile on another connection: it waits for the write's transaction.
+      await other.query("begin");
+      const sealing = sealUsageMonths(pgRunner(other), new Date("2026-04-05T00:00:00Z"));
+      for (;;) {
+        const waiting = await client.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`);
+        if (waiting.rows[0].n > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await client.query("commit");
+      expect((await sealing).length).toBe(3);
+      await other.query("commit");
+      const march = await client.query(`select requests::int from usage_rollup_month where "deploymentId" = $1 and "bucketStart" >= '2026-02-28' and "bucketStart" < '2026-03-31'`, [deploymentIds[0]]);
+      expect(march.rows.map((r) => r.requests)).toEqual([50, 50, 50]);
+      const span = { start: new Date("2026-03-01T00:00:00Z"), end: new Date("2026-04-02T00:00:00Z") };
+      expect(await checkUsageRollups(pgRunner(client), { deploymentIds, ...span })).toEqual({ rows: expect.any(Number), mismatches: [] });
+    } finally {
+      await other.end();
+      for (const z of seals) await client.query(`update rollup_time_zones set "monthsSealedTo" = $1 where "timeZone" = $2`, [z.monthsSealedTo, z.timeZone]);
+      await client.query(`delete from usage_rollup_month where "bucketStart" >= '2026-02-28'`);
+    }
+  });
 });

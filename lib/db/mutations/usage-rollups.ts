@@ -374,18 +374,20 @@ async function rollupZones(run: SqlRunner): Promise<string[]> {
 const ROLLUP_LOCK_CLASS = { deployment: 710_001, team: 710_002 } as const;
 /**
  * Sealing months (sealUsageMonths) changes which writes keep month rows: every
- * usage writer holds this lock shared (taken with its deployment locks, before
- * them), the sealer exclusively, so a seal never interleaves with a write.
+ * usage writer holds this lock shared, the sealer exclusively, so a seal never
+ * interleaves with a write. Writers take it before any deployment lock (one
+ * order for all: a writer queued behind a waiting sealer holds no deployment
+ * lock another writer needs).
  */
 const MONTH_SEAL_LOCK = [710_003, 0] as const;
 
 async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_CLASS, ids: Iterable<number>): Promise<void> {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   if (sorted.length === 0) return;
+  if (kind === "deployment") await run.query(Prisma.sql`select pg_advisory_xact_lock_shared(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null as locked`);
   // A volatile target-list function runs after the sort (in output order), so the locks are taken in id order.
-  const seal = kind === "deployment" ? Prisma.sql`pg_advisory_xact_lock_shared(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null or ` : Prisma.empty;
   await run.query(Prisma.sql`
-    select ${seal}count(*) >= 0 as ok from (select pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, id) from unnest(${sorted}::int[]) as id order by id) l`);
+    select count(*)::int as n from (select pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, id) from unnest(${sorted}::int[]) as id order by id) l`);
 }
 
 /**

@@ -468,10 +468,11 @@ describe("usage rollups", () => {
       );
       await applyUsageWindowChanges(pgRunner(client), { added: [{ deploymentId: deploymentIds[0]!, window }] });
       // The seal of March starts meanwhile on another connection: it waits for the write's transaction.
+      const otherPid = (await other.query(`select pg_backend_pid() as pid`)).rows[0].pid;
       await other.query("begin");
       const sealing = sealUsageMonths(pgRunner(other), new Date("2026-04-05T00:00:00Z"));
       for (;;) {
-        const waiting = await client.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`);
+        const waiting = await client.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and pid = $1`, [otherPid]);
         if (waiting.rows[0].n > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -616,8 +616,9 @@ function Breakdowns({ report, hasTeam }: { report: MonthReport; hasTeam: boolean
     { title: "Cost by pricing model", noun: "Pricing model", rows: breakdowns.pricingModel },
   ];
   return (
-    // Two newspaper columns from 1024 px: the long model table beside the short ones, without gaps under them.
-    <div className="-mb-5 gap-5 lg:columns-2 [&>*]:mb-5 [&>*]:break-inside-avoid">
+    // Two newspaper columns from 1024 px: the long model table beside the short ones, without gaps under them. No negative
+    // bottom margin to cancel the cards' own: a column truncates its last card's margin, so one pulled the next section over the tallest column's total.
+    <div className="gap-5 lg:columns-2 [&>*]:mb-5 [&>*]:break-inside-avoid [&>*:last-child]:mb-0">
       {tables.map((t) => (
         <Card key={t.title} title={t.title} className="min-w-0">
           <ReportTable<Breakdown>

@@ -10,6 +10,8 @@ import { FilterNotices, zoneChoices } from "@/components/filters/filter-notices"
 import { PrintHeader } from "@/components/reports/print-header";
 import { PageHeader } from "@/components/ui/page-header";
 import { formatDateTime, formatPeriod } from "@/lib/domain/labels";
+import { filtersToSearch } from "@/lib/validation/dashboard-filters";
+import type { Route } from "next";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -43,7 +45,15 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
       <BudgetAlertsSection viewer={viewer} now={now} timeZone={timeZone} zoneLabel={view.zone.label} teamId={view.team?.id} />
       <DashboardView data={data} zoneLabel={view.zone.label} showTeams={!view.team} />
       <div className="mt-5">
-        <SuggestionsSection viewer={viewer} scope={suggestionScope} timeZone={timeZone} zoneLabel={view.zone.label} now={now} data={suggestions} />
+        <SuggestionsSection
+          viewer={viewer}
+          scope={suggestionScope}
+          timeZone={timeZone}
+          zoneLabel={view.zone.label}
+          now={now}
+          data={suggestions}
+          allHref={`/suggestions${filtersToSearch({ team: view.team?.slug, tz: view.filters.tz })}` as Route}
+        />
       </div>
     </>
   );

@@ -220,6 +220,11 @@ const PAGE_EXPECTATIONS: Record<string, (t: Targets) => PageProbe[]> = {
     { label: "/training/R/edit", path: `/training/${t.research.runId}/edit`, want: writeR },
     { label: "/training/P/edit", path: `/training/${t.platform.runId}/edit`, want: readP },
   ],
+  "/suggestions": () => [
+    { label: "/suggestions", path: "/suggestions", want: signedIn("ok") },
+    // Another team's filter is not applied (a notice says so): the page shows what the person may see.
+    { label: "/suggestions?team=research", path: "/suggestions?team=research", want: signedIn("ok") },
+  ],
   "/teams": () => [{ label: "/teams", path: "/teams", want: signedIn("ok") }],
   "/teams/[slug]": () => [
     { label: "/teams/research", path: "/teams/research", want: readR },

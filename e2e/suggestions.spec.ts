@@ -12,9 +12,14 @@ const KEYS = ["smaller-gpu-type:deployment:", "mixed-precision:run:", "idle-capa
 
 async function panelOf(page: Page): Promise<Locator> {
   const panel = page.getByTestId("suggestions-panel");
-  await expect(panel.getByRole("heading", { name: "Suggestions" })).toBeVisible();
-  // The first eight show at once; the rest are one click away.
-  await panel.getByText(/^Show \d+ more$/).click();
+  if (!new URL(page.url()).pathname.startsWith("/suggestions")) {
+    // The overview shows the five largest savings; its link opens them all.
+    await expect(panel.getByRole("heading", { name: "Suggestions" })).toBeVisible();
+    await expect(panel.getByTestId("suggestion")).toHaveCount(5);
+    await panel.getByTestId("all-suggestions").click();
+    await expect(page).toHaveURL(/\/suggestions$/);
+  }
+  await expect(panel.getByRole("heading", { name: "Open suggestions" })).toBeVisible();
   return panel;
 }
 
@@ -24,7 +29,11 @@ function item(panel: Locator, title: string | RegExp, subject: string): Locator 
 
 test("the overview shows at least six different suggestions whose savings can be checked from their evidence", async ({ page }) => {
   await page.goto("/");
+  const top = page.getByTestId("suggestions-panel");
+  await expect(top.getByTestId("all-suggestions")).toHaveText(/^All \d+ open suggestions$/);
+  await top.screenshot({ path: `${SHOTS}/suggestions-overview-top.png` });
   const panel = await panelOf(page);
+  await page.screenshot({ path: `${SHOTS}/suggestions-page-desktop.png` });
   const ids = await panel.getByTestId("suggestion").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-suggestion-id")!));
   const rules = new Set(ids.map((id) => id.split(":")[0]));
   expect(rules.size, [...rules].join(", ")).toBeGreaterThanOrEqual(6);

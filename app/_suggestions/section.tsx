@@ -1,3 +1,4 @@
+import type { Route } from "next";
 import { Suspense } from "react";
 import type { Viewer } from "@/lib/access/viewer";
 import { cachedSuggestionPanelData } from "@/lib/cache/read-models";
@@ -19,6 +20,10 @@ interface Props {
   timeZone: string;
   zoneLabel: string;
   title?: string;
+  /** A dashboard's panel: the largest savings, and a link here to all of them. */
+  allHref?: Route;
+  /** The suggestions page: all of them at once. */
+  listAll?: boolean;
   /** The panel's data, already requested (startSuggestions); read here when absent. */
   data?: Promise<SuggestionPanelData | null>;
 }
@@ -39,7 +44,7 @@ export function SuggestionsSection(props: Props) {
   );
 }
 
-async function Suggestions({ viewer, scope, now, timeZone, zoneLabel, title, data: started }: Props) {
+async function Suggestions({ viewer, scope, now, timeZone, zoneLabel, title, allHref, listAll, data: started }: Props) {
   const data = await (started ?? startSuggestions({ viewer, scope, now, timeZone }));
-  return data ? <SuggestionsPanel data={data} zoneLabel={zoneLabel} now={now} title={title} /> : <SuggestionsFailed title={title} />;
+  return data ? <SuggestionsPanel data={data} zoneLabel={zoneLabel} now={now} title={title} allHref={allHref} listAll={listAll} /> : <SuggestionsFailed title={title} />;
 }

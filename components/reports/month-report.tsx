@@ -519,10 +519,12 @@ function Charts({ report, hasTeam }: { report: MonthReport; hasTeam: boolean }) 
 
 type ChangeRow = Contributor & { group: string; href?: Route };
 
+const SHORT_MONTH = new Intl.DateTimeFormat("en-US", { month: "short", timeZone: "UTC" });
+
 /** "Oct 2026" */
 function shortMonth(month: string): string {
   const [year, m] = month.split("-").map(Number) as [number, number];
-  return `${new Intl.DateTimeFormat("en-US", { month: "short", timeZone: "UTC" }).format(new Date(Date.UTC(year, m - 1, 1)))} ${year}`;
+  return `${SHORT_MONTH.format(new Date(Date.UTC(year, m - 1, 1)))} ${year}`;
 }
 
 function ChangeTable({ report, previousTitle, hasTeam }: { report: MonthReport; previousTitle: string; hasTeam: boolean }) {

@@ -26,6 +26,12 @@ import { OpenSuggestionActions, ReopenSuggestion } from "./decision-forms";
 const TITLE = "Suggestions";
 /** Shown at once; the rest behind "Show more". */
 const FIRST = 8;
+/**
+ * On a dashboard (org or team overview) the panel shows the largest savings
+ * only, with a link to the full list: each suggestion with its evidence and
+ * forms is ~10 kB of document, and the overview is the page people open most.
+ */
+export const DASHBOARD_FIRST = 5;
 
 export function SuggestionsSkeleton({ title = TITLE }: { title?: string }) {
   return (
@@ -52,7 +58,23 @@ export function SuggestionsFailed({ title = TITLE }: { title?: string }) {
   );
 }
 
-export function SuggestionsPanel({ data, zoneLabel, now, title = TITLE }: { data: SuggestionPanelData; zoneLabel: string; now: Date; title?: string }) {
+export function SuggestionsPanel({
+  data,
+  zoneLabel,
+  now,
+  title = TITLE,
+  allHref,
+  listAll = false,
+}: {
+  data: SuggestionPanelData;
+  zoneLabel: string;
+  now: Date;
+  title?: string;
+  /** A dashboard's panel: the first DASHBOARD_FIRST, and a link here to all of them. */
+  allHref?: Route;
+  /** The suggestions page: every listed suggestion at once. */
+  listAll?: boolean;
+}) {
   const { timeZone } = data;
   const today = formatDateTime({ instant: now, timeZone }).slice(0, 10);
   const hidden = data.dismissed.length + data.snoozed.length;
@@ -82,11 +104,20 @@ export function SuggestionsPanel({ data, zoneLabel, now, title = TITLE }: { data
       ) : (
         <>
           <ol aria-label="Open suggestions" className="divide-y divide-slate-100">
-            {data.open.slice(0, FIRST).map((s) => (
+            {(listAll ? listed : data.open.slice(0, allHref ? DASHBOARD_FIRST : FIRST)).map((s) => (
               <SuggestionItem key={s.id} suggestion={s} ctx={ctx} />
             ))}
           </ol>
-          {listed.length > FIRST ? (
+          {allHref ? (
+            data.open.length > DASHBOARD_FIRST ? (
+              <p data-print="hide" className="border-t border-slate-100 px-4 py-2 text-sm">
+                <Link href={allHref} data-testid="all-suggestions" className="font-medium text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
+                  All {data.open.length.toLocaleString("en-US")} open suggestions
+                </Link>{" "}
+                <span className="text-xs text-slate-500">({(data.open.length - DASHBOARD_FIRST).toLocaleString("en-US")} more, with their evidence)</span>
+              </p>
+            ) : null
+          ) : !listAll && listed.length > FIRST ? (
             <details className="border-t border-slate-100">
               <summary className="cursor-pointer px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-blue-600">
                 Show {listed.length - FIRST} more
@@ -103,6 +134,12 @@ export function SuggestionsPanel({ data, zoneLabel, now, title = TITLE }: { data
                 </p>
               ) : null}
             </details>
+          ) : null}
+          {listAll && listed.length < data.open.length ? (
+            <p data-testid="suggestions-unlisted" className="border-t border-slate-100 px-4 py-2 text-xs text-slate-600">
+              {(data.open.length - listed.length).toLocaleString("en-US")} more open suggestions with smaller savings are not listed here; each is on its training
+              run&apos;s or deployment&apos;s own page.
+            </p>
           ) : null}
         </>
       )}

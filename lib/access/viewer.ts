@@ -52,20 +52,25 @@ export function makeViewer(fields: Omit<Viewer, "teamRoles" | "email"> & { teamR
   return { ...fields, email: fields.email ?? "", teamRoles: new Map(fields.teamRoles ?? []) };
 }
 
-/** The viewer for a signed-in user id, or null when the user no longer exists. */
+/**
+ * The viewer for a signed-in user id, or null when the user no longer exists.
+ * One statement (user, org and team roles): every page and action starts here.
+ */
 export async function loadViewerForUser(client: PrismaClient, userId: number): Promise<Viewer | null> {
-  const user = await client.user.findUnique({
-    where: { id: userId },
-    include: { org: true, memberships: { select: { teamId: true, role: true } } },
-  });
+  const [user] = await client.$queryRaw<
+    { id: number; orgId: number; orgName: string; orgTimeZone: string; role: OrgRole; name: string; email: string; memberships: [number, TeamRole][] }[]
+  >`select u.id, u."orgId", o.name as "orgName", o."timeZone" as "orgTimeZone", u.role::text as role, u.name, u.email,
+           coalesce((select json_agg(json_build_array(m."teamId", m.role::text) order by m."teamId") from team_memberships m where m."userId" = u.id), '[]'::json) as memberships
+      from users u join orgs o on o.id = u."orgId"
+     where u.id = ${userId}`;
   if (!user) return null;
   return {
     userId: user.id,
     orgId: user.orgId,
-    orgName: user.org.name,
-    orgTimeZone: user.org.timeZone,
+    orgName: user.orgName,
+    orgTimeZone: user.orgTimeZone,
     role: user.role,
-    teamRoles: new Map(user.memberships.map((m) => [m.teamId, m.role])),
+    teamRoles: new Map(user.memberships),
     name: user.name,
     email: user.email,
   };

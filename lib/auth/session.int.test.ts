@@ -112,4 +112,20 @@ describe("sessions", () => {
     expect(await loadViewerForUser(db(), session.userId)).not.toBeNull();
     expect(await loadViewerForUser(db(), 987_654)).toBeNull();
   });
+
+  it("a member's viewer carries their org role and each team role", async () => {
+    const owner = (await loadViewerForUser(db(), userId))!;
+    const [a, b] = await Promise.all(
+      ["viewer-roles-a", "viewer-roles-b"].map((slug) => db().team.create({ data: { orgId: owner.orgId, slug, name: slug, monthlyBudgetUsd: "0" } })),
+    );
+    const member = await db().user.create({ data: { orgId: owner.orgId, email: "mia@acme.test", name: "Mia Member", role: "MEMBER" } });
+    await db().teamMembership.createMany({ data: [{ userId: member.id, teamId: a!.id, role: "EDITOR" }, { userId: member.id, teamId: b!.id, role: "VIEWER" }] });
+    const viewer = (await loadViewerForUser(db(), member.id))!;
+    expect(viewer).toMatchObject({ userId: member.id, orgId: owner.orgId, orgName: "Acme Research", orgTimeZone: "Europe/Berlin", role: "MEMBER", name: "Mia Member", email: "mia@acme.test" });
+    expect([...viewer.teamRoles]).toEqual([
+      [a!.id, "EDITOR"],
+      [b!.id, "VIEWER"],
+    ]);
+    expect(owner.teamRoles.size).toBe(0);
+  });
 });

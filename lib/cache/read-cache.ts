@@ -1,3 +1,4 @@
+import { cache } from "react";
 import type { Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
 
@@ -27,7 +28,11 @@ import { db } from "@/lib/db/client";
  *   (table data_version, bumped at commit by deferred triggers on every table
  *   pages read), so a write by another process or tool — a second app
  *   instance, a script, psql — is never served stale either; it costs one
- *   primary-key read per cached call.
+ *   primary-key read per page render (React's per-request `cache`: the page's
+ *   read models share the version read when its first one asked; this
+ *   process's own writes also bump `orgVersions`, so an action's re-render
+ *   after its write never reuses an entry from before it), or per call
+ *   outside a render (route handlers, scripts).
  *
  * Entries are promises, so concurrent misses for the same key compute once; a
  * failure is not kept.
@@ -40,10 +45,10 @@ const MAX_ENTRIES = 500;
  * transaction that changed what pages show, by any process or tool — another
  * app instance, a script, psql — so no entry outlives a committed write.
  */
-async function committedDataVersion(): Promise<string> {
+const committedDataVersion = cache(async (): Promise<string> => {
   const rows = await db().$queryRaw<{ version: string }[]>`select version::text as version from data_version where id = 1`;
   return rows[0]?.version ?? "0";
-}
+});
 const MINUTE_MS = 60_000;
 
 const orgVersions = new Map<number, number>();

@@ -31,8 +31,11 @@ export function addMonths(month: string, offset: number): string {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
 }
 
+/** Made once: a formatter costs ~50 µs to build, and pages list many months. */
+const LONG_MONTH = new Intl.DateTimeFormat("en-US", { month: "long", timeZone: "UTC" });
+
 /** "October 2026". */
 export function monthTitle(month: string): string {
   const [year, m] = month.split("-").map(Number) as [number, number];
-  return `${new Intl.DateTimeFormat("en-US", { month: "long", timeZone: "UTC" }).format(new Date(Date.UTC(year, m - 1, 1)))} ${year}`;
+  return `${LONG_MONTH.format(new Date(Date.UTC(year, m - 1, 1)))} ${year}`;
 }

@@ -78,7 +78,15 @@ export default async function TeamPage({ params, searchParams }: Props) {
       <TeamBudgetSection viewer={viewer} now={now} timeZone={view.zone.timeZone} zoneLabel={view.zone.label} teamId={team.id} />
       <DashboardView data={data} zoneLabel={view.zone.label} showTeams={false} />
       <div className="mt-5">
-        <SuggestionsSection viewer={viewer} scope={{ kind: "team", teamId: team.id }} timeZone={view.zone.timeZone} zoneLabel={view.zone.label} now={now} data={suggestions} />
+        <SuggestionsSection
+          viewer={viewer}
+          scope={{ kind: "team", teamId: team.id }}
+          timeZone={view.zone.timeZone}
+          zoneLabel={view.zone.label}
+          now={now}
+          data={suggestions}
+          allHref={`/suggestions${filtersToSearch({ team: team.slug, tz })}` as Route}
+        />
       </div>
     </>
   );

@@ -34,6 +34,13 @@ function sourceLabel(entry: AuditHistoryEntry): string {
   }
 }
 
+/** "window 2026-11-20T00:00:00.000Z", or for a batch from the API or Prometheus (one entry per deployment) "60 windows 2026-11-20T00:00:00.000Z – 2026-11-20T01:00:00.000Z". */
+function windowLabel(entry: AuditHistoryEntry): string {
+  const id = entry.entityId.split("@")[1] ?? "";
+  const [from, to] = id.split("/");
+  return to ? `${show(entry.after?.windows)} windows ${from} – ${to}` : `window ${id}`;
+}
+
 function show(value: unknown): string {
   if (value === null || value === undefined || value === "") return "—";
   if (typeof value === "boolean") return value ? "yes" : "no";
@@ -68,7 +75,7 @@ export function AuditHistory({ entries, timeZone, labels = {} }: { entries: Audi
                   {entry.entityType === "apiKey" && !entry.apiKeyPrefix && (entry.after ?? entry.before)?.prefix ? (
                     <span className="font-mono text-xs text-slate-500">{String((entry.after ?? entry.before)?.prefix)}</span>
                   ) : null}
-                  {entry.entityType === "usageWindow" ? <span className="text-xs text-slate-500">window {entry.entityId.split("@")[1]}</span> : null}
+                  {entry.entityType === "usageWindow" ? <span className="text-xs text-slate-500">{windowLabel(entry)}</span> : null}
                 </div>
                 {entry.action === "UPDATE" ? (
                   <table className="mt-1.5 text-xs">

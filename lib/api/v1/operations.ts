@@ -48,7 +48,7 @@ export const postUsageWindowsOperation = {
   description: [
     "Each window is one deployment's traffic over a period, keyed by `(deploymentId, windowStart)`: a window sent again **replaces** the stored one (or is left alone when equal), so resending never double counts.",
     "",
-    "**All or nothing:** the batch is checked as a whole and written in one transaction, with the usage rollups and the audit log; if any window is invalid, or windows of one deployment would overlap, nothing is written and the 422 answer lists every problem by item and field (`windows[12].requests`).",
+    "**All or nothing:** the batch is checked as a whole and written in one transaction, with the usage rollups and the audit log (one entry per deployment for the batch's new windows, one per replaced window with before and after); if any window is invalid, or windows of one deployment would overlap, nothing is written and the 422 answer lists every problem by item and field (`windows[12].requests`).",
     "",
     "**Retries:** send an `Idempotency-Key` header (a UUID per batch). A retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) without writing anything; the same key with another body is refused with 409.",
     "",

@@ -4,7 +4,7 @@ import { runKey, windowKey, type ValidRows, type ValidRun, type ValidWindow } fr
 import { invalidateOrgData } from "@/lib/cache/read-cache";
 import type { PrismaClient } from "../create-client";
 import { Prisma, prismaRunner, type SqlRunner } from "../sql";
-import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot } from "./audit";
+import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot, type AuditSource } from "./audit";
 import { applyUsageWindowChanges, refreshUsageRollups, usageWindowInput, type DeploymentWindow, type UsageChange } from "./usage-rollups";
 
 /**
@@ -321,7 +321,53 @@ function windowAudit(values: ValidWindow["values"], action: "CREATE" | "UPDATE",
   };
 }
 
-export async function insertWindows(run: SqlRunner, planned: Plan<BatchWindow>["inserts"]): Promise<AuditEntryInput[]> {
+/**
+ * Sources whose writes are traffic — a gateway or scraper posting every
+ * minute: their new windows are audited as one entry per batch and
+ * deployment (how many, their span, their summed counts), or audit_entries
+ * would grow as fast as the raw table. A replaced window is still audited on
+ * its own, with before and after; people's writes (forms, CSV import) are
+ * audited window by window.
+ */
+const TRAFFIC_SOURCES: ReadonlySet<AuditSource> = new Set(["api", "prometheus"]);
+const SUMMED_WINDOW_FIELDS = ["requests", "errors", "inputTokens", "cachedInputTokens", "outputTokens"] as const;
+
+/** One CREATE entry per deployment for a batch's new windows; its id names the deployment and the span (ISO 8601 interval). */
+function windowBatchAudit(inserts: readonly { item: BatchWindow; after: AuditSnapshot }[]): AuditEntryInput[] {
+  const groups = new Map<number, { windows: number; start: number; end: number; sums: bigint[] }>();
+  for (const { item, after } of inserts) {
+    const start = item.values.windowStart.getTime();
+    const end = start + item.values.windowSeconds * 1000;
+    const sums = SUMMED_WINDOW_FIELDS.map((field) => BigInt(String(after[field] ?? 0)));
+    const group = groups.get(item.values.deploymentId);
+    if (!group) groups.set(item.values.deploymentId, { windows: 1, start, end, sums });
+    else {
+      group.windows++;
+      group.start = Math.min(group.start, start);
+      group.end = Math.max(group.end, end);
+      group.sums = group.sums.map((sum, i) => sum + sums[i]!);
+    }
+  }
+  return [...groups].map(([deploymentId, { windows, start, end, sums }]) => {
+    const span = `${new Date(start).toISOString()}/${new Date(end).toISOString()}`;
+    return {
+      entityType: "usageWindow",
+      entityId: `${deploymentId}@${span}`,
+      subject: { type: "inferenceDeployment", id: String(deploymentId) },
+      action: "CREATE",
+      before: null,
+      after: {
+        deploymentId,
+        windows,
+        windowStart: new Date(start).toISOString(),
+        windowEnd: new Date(end).toISOString(),
+        ...Object.fromEntries(SUMMED_WINDOW_FIELDS.map((field, i) => [field, sums[i]!.toString()])),
+      },
+    };
+  });
+}
+
+export async function insertWindows(run: SqlRunner, planned: Plan<BatchWindow>["inserts"], { perBatch = false }: { perBatch?: boolean } = {}): Promise<AuditEntryInput[]> {
   const inserts = planned.map(({ item }) => ({ item, after: windowSnapshot(item.values) }));
   await run.execute(Prisma.sql`
     insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
@@ -329,7 +375,7 @@ export async function insertWindows(run: SqlRunner, planned: Plan<BatchWindow>["
     select t."deploymentId", t."windowStart", t."windowSeconds", t.requests, t.errors, t."inputTokens", t."cachedInputTokens",
       t."outputTokens", t."latencyKeys", t."latencyCounts", t."latencyP50Ms", t."latencyP95Ms", t."latencyP99Ms", t."avgGpuUtilizationPct"
     from json_to_recordset(${JSON.stringify(inserts.map((i) => windowRecord(i.item, i.after)))}::json) as t(${WINDOW_RECORD})`);
-  return inserts.map(({ item, after }) => windowAudit(item.values, "CREATE", null, after));
+  return perBatch ? windowBatchAudit(inserts) : inserts.map(({ item, after }) => windowAudit(item.values, "CREATE", null, after));
 }
 
 export async function updateWindows(run: SqlRunner, updates: PlannedUpdate<BatchWindow>[]): Promise<AuditEntryInput[]> {
@@ -386,7 +432,8 @@ export const noPendingRollups = (): PendingRollups => ({ added: [], replaced: []
 /**
  * Writes a planned batch and its audit entries (with the caller's source —
  * "import", "api", "prometheus" — and the actor's key and address when an API
- * key wrote it); windows' rollup work is added to `pending` for
+ * key wrote it; new windows from the API and Prometheus one entry per
+ * deployment, see TRAFFIC_SOURCES); windows' rollup work is added to `pending` for
  * `settleUsageRollups` once the whole batch is written.
  */
 export async function writePlannedBatch(run: SqlRunner, planned: PlannedBatch, audit: AuditContext, pending: PendingRollups): Promise<RecordCounts> {
@@ -395,7 +442,7 @@ export async function writePlannedBatch(run: SqlRunner, planned: PlannedBatch, a
     if (plan.inserts.length > 0) await writeAuditEntries(run, audit, await insertRuns(run, planned.plan.inserts));
     if (plan.updates.length > 0) await writeAuditEntries(run, audit, await updateRuns(run, planned.plan.updates));
   } else {
-    if (plan.inserts.length > 0) await writeAuditEntries(run, audit, await insertWindows(run, planned.plan.inserts));
+    if (plan.inserts.length > 0) await writeAuditEntries(run, audit, await insertWindows(run, planned.plan.inserts, { perBatch: TRAFFIC_SOURCES.has(audit.source) }));
     if (plan.updates.length > 0) await writeAuditEntries(run, audit, await updateWindows(run, planned.plan.updates));
     for (const { item } of planned.plan.inserts) pending.added.push({ deploymentId: item.values.deploymentId, window: usageWindowInput(item.values) });
     pending.replaced.push(...rollupChanges(planned.plan));

@@ -233,12 +233,15 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
         sum("inputTokens")::text as "inputTokens", sum("cachedInputTokens")::text as "cachedInputTokens",
         sum("outputTokens")::text as "outputTokens", sum("approxRequests")::text as "approxRequests"`;
   if (isOneRowPerBucket(q, source)) {
-    // Each bucket × group is exactly one rollup row: its sketch is already merged.
+    // Each bucket × group is exactly one rollup row: its sketch is already merged (its pairs may repeat keys out of
+    // order — burnrate_sketch_add appends — which the dense count in mergedQuantileKeys adds up). Both arrays travel as
+    // text: node-postgres' array parser took more time than the query for a year of day rows.
     return Prisma.sql`
       with src as (${src})
       select b as "bucketStart", ${bucketEndOf(Prisma.sql`b`)} as "bucketEnd", gk as "groupKey", gl as "groupLabel",
         "windowMs"::text, "idleMs"::text, "utilMs"::text, "utilPctMs"::text, requests::text, errors::text, "inputTokens"::text,
-        "cachedInputTokens"::text, "outputTokens"::text, "approxRequests"::text, "latencyKeys" as keys, "latencyCounts"::text as counts
+        "cachedInputTokens"::text, "outputTokens"::text, "approxRequests"::text,
+        coalesce("latencyKeys", '{}')::text as "keysText", coalesce("latencyCounts", '{}')::text as "countsText"
       from src
       order by b, gk`;
   }

@@ -244,7 +244,7 @@ function writesSection(tier: TierReport): string[] {
   const w = tier.writes;
   if (!w) return [];
   return [
-    `On the ${tier.params.tier} tier. Each batch: BEGIN; INSERT 1,000 windows (one unnest statement); applyUsageWindowChanges with the 1,000 windows (the batch write path: their prorated parts added to every rollup level in SQL, nothing read back); COMMIT (synchronous_commit on). One writer, batches one after another. ` +
+    `On the ${tier.params.tier} tier. Each batch: BEGIN; INSERT 1,000 windows (one unnest statement); applyUsageWindowChanges with the 1,000 windows (the batch write path: their prorated parts added to every rollup level in SQL, nothing read back); COMMIT (synchronous_commit on). One writer, batches one after another; the tables written to are vacuumed first (earlier runs' deleted rows otherwise slow the inserts). ` +
       `${w.shapes[0]?.batches ?? 0} batches per shape; everything written was deleted afterwards (rollup counts restored: ${w.isRestored ? "yes" : "**no**"}).`,
     "",
     `| Shape | Windows / s | Batch p50 | Batch p95 | Batch max | Where the time goes (all batches) |`,

@@ -1,5 +1,4 @@
 import type { z } from "zod";
-import { MIN_INSTANT } from "@/lib/validation/entities/fields";
 import { trainingRunSchema, type TrainingRunValues } from "@/lib/validation/entities/training-run";
 import { usageWindowSchema, type UsageWindowValues } from "@/lib/validation/entities/usage-window";
 import { IMPORT_COLUMNS } from "./columns";
@@ -94,10 +93,9 @@ export function rowValidator({ kind, header, references, timeZone, now, listedIs
   const resolver = referenceResolver(references);
   const instants = instantReader(timeZone);
   const specs = IMPORT_COLUMNS[kind];
-  const runSchema = kind === "trainingRuns" ? trainingRunSchema({ now }) : null;
-  const windowSchemas = new Map<number, AnySchema>();
-  // A window whose deployment is unknown is still checked field by field, against no particular period.
-  const looseWindowSchema = usageWindowSchema({ now, deployment: { activeFrom: MIN_INSTANT, activeTo: null } });
+  // One schema for every row (usageWindowSchema explains why): a window is checked against its deployment's period, and
+  // a window whose deployment is unknown field by field only, against no particular period.
+  const rowSchema: AnySchema = kind === "trainingRuns" ? trainingRunSchema({ now }) : usageWindowSchema({ now, deployment: (id) => resolver.deploymentById(id) });
   const firstRowOfKey = new Map<string, number>();
   const issues: ImportIssue[] = [];
   let issueTotal = 0;
@@ -106,17 +104,6 @@ export function rowValidator({ kind, header, references, timeZone, now, listedIs
 
   const resolve = (field: string, text: string): Resolution =>
     field === "teamId" ? resolver.team(text) : field === "gpuTypeId" ? resolver.gpuType(text) : resolver.deployment(text);
-
-  function windowSchemaFor(deploymentId: number | undefined): AnySchema {
-    const deployment = deploymentId === undefined ? undefined : resolver.deploymentById(deploymentId);
-    if (!deployment) return looseWindowSchema;
-    let schema = windowSchemas.get(deployment.id);
-    if (!schema) {
-      schema = usageWindowSchema({ now, deployment });
-      windowSchemas.set(deployment.id, schema);
-    }
-    return schema;
-  }
 
   const issueAt = (row: number, field: string, message: string) => placedIssue(kind, header, row, field, message);
 
@@ -173,8 +160,7 @@ export function rowValidator({ kind, header, references, timeZone, now, listedIs
 
     histogramText = input.latencyHistogram as string | undefined;
     delete input.latencyHistogram;
-    const schema = runSchema ?? windowSchemaFor(input.deploymentId as number | undefined);
-    const parsed = schema.safeParse(input);
+    const parsed = rowSchema.safeParse(input);
     if (!parsed.success) {
       const seen = new Set<string>();
       for (const issue of parsed.error.issues) {

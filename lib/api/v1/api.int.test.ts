@@ -255,6 +255,31 @@ describe("POST /api/v1/usage-windows", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("checks each window against its own deployment's period in one batch", async () => {
+    const lateStart = BASE + 24 * HOUR;
+    const late = (
+      await sql.query<{ id: number }>(
+        `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
+         values ($1, 'chat-late', 'Llama-3.1-70B', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 2, $3, now()) returning id`,
+        [fx.teamId, fx.gpuTypeId, new Date(lateStart)],
+      )
+    ).rows[0]!.id;
+    try {
+      const before = await counts();
+      const early = await sendUsage({ windows: [window(0), window(1), window(0, { deploymentId: late })] });
+      expect(early.status).toBe(422);
+      expect(early.json.error!.issues).toEqual([
+        { path: "windows[2].windowStart", message: `Window starts before the deployment went live (${iso(lateStart).slice(0, 16).replace("T", " ")} UTC)` },
+      ]);
+      expect(await counts()).toEqual(before);
+      const ok = await sendUsage({ windows: [window(0), window(288, { deploymentId: late })] });
+      expect(ok.status).toBe(200);
+      expect(await counts()).toMatchObject({ windows: before.windows + 2 });
+    } finally {
+      await sql.query(`delete from inference_deployments where id = $1`, [late]);
+    }
+  });
+
   it("refuses windows that overlap each other or stored ones, and writes none of the batch", async () => {
     await sendUsage({ windows: [window(0)] });
     const before = await counts();

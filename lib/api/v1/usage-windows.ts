@@ -87,7 +87,8 @@ export async function readUsageBatch(
   const issues: ApiIssue[] = [];
   const rows: BatchWindow[] = [];
   const seen = new Map<string, number>();
-  const schemas = new Map<number, ReturnType<typeof usageWindowSchema>>();
+  // One schema for the batch, each window checked against its deployment's period (usageWindowSchema explains why).
+  const schema = usageWindowSchema({ now, deployment: (id): DeploymentPeriod | undefined => targets.get(id) });
   input.windows.forEach((window, index) => {
     const at = `windows[${index}]`;
     const target = targets.get(window.deploymentId);
@@ -103,12 +104,6 @@ export async function readUsageBatch(
     if (latency.issue) {
       issues.push({ path: `${at}.${latency.issue.path}`, message: latency.issue.message });
       return;
-    }
-    let schema = schemas.get(target.id);
-    if (!schema) {
-      const period: DeploymentPeriod = { id: target.id, activeFrom: target.activeFrom, activeTo: target.activeTo };
-      schema = usageWindowSchema({ now, deployment: period });
-      schemas.set(target.id, schema);
     }
     const parsed = schema.safeParse({
       deploymentId: window.deploymentId,

@@ -125,4 +125,19 @@ describe("usageWindowSchema", () => {
       ["starting when it stopped rejected on start", { windowStart: activeTo, windowSeconds: "1" }, reject("windowStart", "Window starts after the deployment stopped (2026-05-01 00:00 UTC)")],
     ]);
   });
+  describe("one schema for a batch: each window against its own deployment's period", () => {
+    const periods = new Map([
+      [7, { activeFrom, activeTo: null }],
+      [8, { activeFrom, activeTo }],
+    ]);
+    const batch = usageWindowSchema({ now, deployment: (id) => periods.get(id) });
+    itChecksCases(batch, base, [
+      ["a live deployment's window after the other stopped accepted", { windowStart: activeTo, windowSeconds: "1" }, accept({ windowStart: activeTo })],
+      ["the stopped deployment's window then rejected", { deploymentId: "8", windowStart: activeTo, windowSeconds: "1" }, reject("windowStart", "Window starts after the deployment stopped (2026-05-01 00:00 UTC)")],
+      ["before either went live rejected", { deploymentId: "8", windowStart: addMs(activeFrom, -1) }, reject("windowStart", "Window starts before the deployment went live (2026-01-01 00:00 UTC)")],
+      ["an unknown deployment checked field by field only", { deploymentId: "9", windowStart: addMs(activeFrom, -86_400_000) }, accept({ deploymentId: 9 })],
+      ["an unknown deployment's window still not in the future", { deploymentId: "9", windowStart: addMs(now, CLOCK_SKEW_MS + 1) }, reject("windowStart", "Window start can't be in the future")],
+      ["deployment missing asks for a choice and no period check", { deploymentId: "" }, reject("deploymentId", "Choose a deployment")],
+    ]);
+  });
 });

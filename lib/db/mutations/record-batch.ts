@@ -367,14 +367,24 @@ function windowBatchAudit(inserts: readonly { item: BatchWindow; after: AuditSna
   });
 }
 
+/** A PostgreSQL array literal of scalars that need no quoting (numbers, decimal strings, ISO instants); null is NULL. */
+function scalarArray(values: readonly (string | number | null | undefined)[]): string {
+  return `{${values.map((v) => (v === null || v === undefined ? "NULL" : v)).join(",")}}`;
+}
+
 export async function insertWindows(run: SqlRunner, planned: Plan<BatchWindow>["inserts"], { perBatch = false }: { perBatch?: boolean } = {}): Promise<AuditEntryInput[]> {
   const inserts = planned.map(({ item }) => ({ item, after: windowSnapshot(item.values) }));
+  // Each column as one array literal of the snapshot's exact values (unnest reads them in about half the time json_to_recordset takes).
+  const column = (key: string) => scalarArray(inserts.map(({ after }) => after[key] as string | number | null | undefined));
+  const sketch = (f: (values: BatchWindow["values"]) => readonly number[] | undefined) => `{${inserts.map(({ item }) => `"{${(f(item.values) ?? []).join(",")}}"`).join(",")}}`;
   await run.execute(Prisma.sql`
     insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
       "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
-    select t."deploymentId", t."windowStart", t."windowSeconds", t.requests, t.errors, t."inputTokens", t."cachedInputTokens",
-      t."outputTokens", t."latencyKeys", t."latencyCounts", t."latencyP50Ms", t."latencyP95Ms", t."latencyP99Ms", t."avgGpuUtilizationPct"
-    from json_to_recordset(${JSON.stringify(inserts.map((i) => windowRecord(i.item, i.after)))}::json) as t(${WINDOW_RECORD})`);
+    select d, ws, s, r, e, it, ct, ot, lk::smallint[], lc::int[], p50, p95, p99, u
+    from unnest(${column("deploymentId")}::int[], ${column("windowStart")}::timestamptz[], ${column("windowSeconds")}::int[], ${column("requests")}::bigint[],
+      ${column("errors")}::bigint[], ${column("inputTokens")}::bigint[], ${column("cachedInputTokens")}::bigint[], ${column("outputTokens")}::bigint[],
+      ${sketch((v) => v.latencyKeys)}::text[], ${sketch((v) => v.latencyCounts)}::text[], ${column("latencyP50Ms")}::numeric[], ${column("latencyP95Ms")}::numeric[],
+      ${column("latencyP99Ms")}::numeric[], ${column("avgGpuUtilizationPct")}::numeric[]) as t(d, ws, s, r, e, it, ct, ot, lk, lc, p50, p95, p99, u)`);
   return perBatch ? windowBatchAudit(inserts) : inserts.map(({ item, after }) => windowAudit(item.values, "CREATE", null, after));
 }
 

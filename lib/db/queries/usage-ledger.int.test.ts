@@ -144,4 +144,28 @@ describe("usage from rollups = usage from raw windows", () => {
       expect([row.p50Key, row.p95Key, row.p99Key]).toEqual([0.5, 0.95, 0.99].map((q) => sketchQuantileKey(sketch, q)));
     }
   });
+
+  // One bucket over a long range (the overview's totals per deployment): whole sealed months (March) from month rows, the
+  // rest from day rows — February's tail, and April, which is not sealed.
+  it.each([
+    ["America/New_York", "item", "2026-02-20T05:00:00Z", "2026-04-05T04:00:00Z"],
+    ["Asia/Kathmandu", "model", "2026-02-19T18:15:00Z", "2026-04-20T18:15:00Z"],
+  ] as const)("one bucket in %s by %s over %s – %s, from month and day rows", async (timeZone, groupBy, from, to) => {
+    const range = { start: new Date(from), end: new Date(to) };
+    const result = await queryUsage({ viewer, filters: {}, from: range.start, to: range.end, unit: "day", timeZone, groupBy, isWholeRange: true }, pgRunner(client));
+    expect(result.source).toBe("monthAndDay");
+    const groupOf = (w: (typeof windows)[number]) =>
+      groupBy === "item" ? `inference:${w.deploymentId}` : w.deploymentId === Math.max(...windows.map((x) => x.deploymentId)) ? "m2" : "m1";
+    const oracle = expected([range], groupOf);
+    expect(result.rows.length).toBe(oracle.size);
+    for (const row of result.rows) {
+      expect(row.bucketStart).toEqual(range.start);
+      const want = oracle.get(`${range.start.toISOString()}|${row.groupKey}`)!;
+      expect([row.requests, row.errors, row.inputTokens, row.outputTokens, row.windowMs, row.idleMs, row.utilMs, row.approxRequests]).toEqual([
+        want.requests, want.errors, want.inputTokens, want.outputTokens, want.windowMs, want.idleMs, want.utilMs, want.approxRequests,
+      ]);
+      const sketch = mergeSketches(want.latency);
+      expect([row.p50Key, row.p95Key, row.p99Key]).toEqual([0.5, 0.95, 0.99].map((q) => sketchQuantileKey(sketch, q)));
+    }
+  });
 });

@@ -38,7 +38,7 @@ export interface UsageQuery {
   isWholeRange?: boolean;
 }
 
-export type UsageSource = "teamDay" | "month" | "day" | "teamHour" | "quarter";
+export type UsageSource = "teamDay" | "month" | "monthAndDay" | "day" | "teamHour" | "quarter";
 
 export interface UsageRow {
   bucketStart: Date;
@@ -179,7 +179,8 @@ export async function chooseUsageSource(q: UsageQuery, run: SqlRunner): Promise<
     if (isTeamWide) return "teamDay";
     // Month rows exist for sealed months only (usage-rollups.ts sealUsageMonths).
     const sealedTo = zones[0]!.sealedTo;
-    return q.unit === "month" && sealedTo !== null && q.to.getTime() <= new Date(sealedTo).getTime() ? "month" : "day";
+    if (q.unit === "month" && sealedTo !== null && q.to.getTime() <= new Date(sealedTo).getTime()) return "month";
+    return isConstantBucket(q) && sealedTo !== null && wholeMonths(q, new Date(sealedTo)) ? "monthAndDay" : "day";
   }
   return isTeamWide && isHourAligned({ timeZone: q.timeZone, from: q.from, to: q.to }) ? "teamHour" : "quarter";
 }
@@ -213,8 +214,28 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
   const bucketEndOf = (start: Prisma.Sql) => (q.isWholeRange ? Prisma.sql`${q.to}::timestamptz` : bucketEndSql(spec, start));
   const range = Prisma.sql`r."bucketStart" >= ${q.from} and r."bucketStart" < ${q.to}`;
   const deploymentFilter = has(q.filters.deploymentIds) ? Prisma.sql`and d.id = any(${q.filters.deploymentIds}::int[])` : Prisma.empty;
-  const src =
-    source === "teamHour" || source === "teamDay"
+  const deploymentRows = (table: Prisma.Sql, where: Prisma.Sql) => Prisma.sql`
+        select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, ${ROLLUP_MEASURES}
+        from ${table} r
+          join inference_deployments d on d.id = r."deploymentId"
+          join teams t on t.id = d."teamId"
+          join gpu_types g on g.id = d."gpuTypeId"
+        where ${where} and r."timeZone" = ${q.timeZone} and ${scopeSql(q.viewer, q.filters, "d")} ${deploymentFilter}`;
+  const months = source === "monthAndDay" ? wholeMonths(q, null) : null;
+  const src = months
+    ? // One bucket over a long range: its whole sealed months from month rows, the other days from day rows (a month row
+      // is the sum of its month's day rows, kept in the same transactions), a third of the rows for 90 days. The sealed
+      // boundary is read in the statement, so it agrees with the month rows it reads.
+      Prisma.sql`
+        with cover as (
+          select ${months.from}::timestamptz as lo,
+            greatest(${months.from}::timestamptz, least(${months.to}::timestamptz,
+              coalesce((select "monthsSealedTo" from rollup_time_zones where "timeZone" = ${q.timeZone}), '-infinity'::timestamptz))) as hi
+        )
+        ${deploymentRows(Prisma.sql`usage_rollup_month`, Prisma.sql`r."bucketStart" >= (select lo from cover) and r."bucketStart" < (select hi from cover)`)}
+        union all
+        ${deploymentRows(Prisma.sql`usage_rollup_day`, Prisma.sql`${range} and not (r."bucketStart" >= (select lo from cover) and r."bucketStart" < (select hi from cover))`)}`
+    : source === "teamHour" || source === "teamDay"
       ? Prisma.sql`
         select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, r.*
         from ${source === "teamDay" ? Prisma.sql`usage_rollup_team_day` : Prisma.sql`usage_rollup_team_hour`} r join teams t on t.id = r."teamId"
@@ -280,6 +301,26 @@ function isOneBucket(q: UsageQuery): boolean {
   if (q.to.getTime() - q.from.getTime() > MAX_BUCKET_MS[q.unit]) return false;
   const buckets = bucketsBetween({ from: q.from, to: q.to, unit: q.unit, timeZone: q.timeZone });
   return buckets.length === 1 && buckets[0]!.start.getTime() === q.from.getTime() && buckets[0]!.end.getTime() === q.to.getTime();
+}
+
+/** The measure columns of a rollup row, as the statements below read them. */
+const ROLLUP_MEASURES = Prisma.sql`r."windowCount", r."windowMs", r."idleMs", r."utilMs", r."utilPctMs", r.requests, r.errors, r."inputTokens",
+  r."cachedInputTokens", r."outputTokens", r."approxRequests", r."latencyKeys", r."latencyCounts"`;
+
+/** True when every row of the query falls in one bucket (the whole range, or a range of exactly one bucket). */
+function isConstantBucket(q: UsageQuery): boolean {
+  return q.unit !== "hour" && (q.isWholeRange === true || isOneBucket(q));
+}
+
+/**
+ * The local months of the zone lying wholly inside [from, to) — and, given
+ * `sealedTo`, starting before it — as one span; null when there are none.
+ */
+function wholeMonths(q: UsageQuery, sealedTo: Date | null): { from: Date; to: Date } | null {
+  const inside = bucketsBetween({ from: q.from, to: q.to, unit: "month", timeZone: q.timeZone }).filter(
+    (m) => m.start.getTime() >= q.from.getTime() && m.end.getTime() <= q.to.getTime() && (sealedTo === null || m.start.getTime() < sealedTo.getTime()),
+  );
+  return inside.length === 0 ? null : { from: inside[0]!.start, to: inside.at(-1)!.end };
 }
 
 /** True when the source holds exactly one row per requested bucket and group. */

@@ -102,7 +102,10 @@ function rolledLedgerSql(q: LedgerSqlOptions): Prisma.Sql | null {
     : has(filters.deploymentIds)
       ? Prisma.sql`and r."itemId" = any(${filters.deploymentIds}::int[])`
       : Prisma.empty;
-  const bucket = q.isWholeRange ? Prisma.sql`${from}::timestamptz` : q.unit === "day" ? Prisma.sql`r."bucketStart"` : bucketStartSql(spec, Prisma.sql`r."bucketStart"`, from);
+  // Weeks and months: the day rows summed per day and group first, then each day mapped to its bucket — the zone
+  // conversion once per day and group instead of once per row (a year of training by GPU type: 269 → 51 ms).
+  const isDayFirst = (q.unit === "week" || q.unit === "month") && !q.isWholeRange && q.groupBy !== "item";
+  const bucket = q.isWholeRange ? Prisma.sql`${from}::timestamptz` : q.unit === "day" || isDayFirst ? Prisma.sql`r."bucketStart"` : bucketStartSql(spec, Prisma.sql`r."bucketStart"`, from);
   const bucketEnd = q.isWholeRange ? Prisma.sql`${to}::timestamptz` : bucketEndSql(spec, Prisma.sql`a.b`);
   // Grouped by the stored integer columns; the text key is made once per group (24,000 runs in 90 days).
   const key = {
@@ -121,19 +124,24 @@ function rolledLedgerSql(q: LedgerSqlOptions): Prisma.Sql | null {
     item: Prisma.sql`a.kind || ':' || a.k`,
     none: Prisma.sql`a.k`,
   }[q.groupBy];
+  const days = Prisma.sql`
+      select ${bucket} as b, ${key} as k, r.kind, sum(r."computeMicros") as cm, sum(r."extraMicros") as em, sum(r."computeCents") as cc,
+        sum(r."extraCents") as ec, sum(r."gpuMs") as g, sum(r."activeMs") as am, sum(r."unpricedGpuMs") as u
+      from cost_rollup_day r
+      where r."timeZone" = ${q.timeZone} and r."bucketStart" >= ${from} and r."bucketStart" < ${to}
+        and ${scopeSql(q.orgViewer, filters, "r")} ${kinds} ${ids}
+      group by 1, 2, 3`;
   // Labels of groups the live part doesn't have are looked up by ledgerSql once per final group (null here).
   return Prisma.sql`
     select a.b as "bucketStart", ${bucketEnd} as "bucketEnd", ${groupKey} as "groupKey", null::text as "groupLabel", a.kind,
       a.cm as "computeCostMicros", a.em as "extraCostMicros", a.cc as "computeCostCents", a.ec as "extraCostCents",
       a.g as "gpuMs", a.am as "activeMs", a.u as "unpricedGpuMs"
       ${q.topPerKind ? Prisma.sql`, rank() over (partition by a.b, a.kind order by a.cc + a.ec desc) as rk` : Prisma.empty}
-    from (
-      select ${bucket} as b, ${key} as k, r.kind, sum(r."computeMicros") as cm, sum(r."extraMicros") as em, sum(r."computeCents") as cc,
-        sum(r."extraCents") as ec, sum(r."gpuMs") as g, sum(r."activeMs") as am, sum(r."unpricedGpuMs") as u
-      from cost_rollup_day r
-      where r."timeZone" = ${q.timeZone} and r."bucketStart" >= ${from} and r."bucketStart" < ${to}
-        and ${scopeSql(q.orgViewer, filters, "r")} ${kinds} ${ids}
-      group by 1, 2, 3
+    from (${isDayFirst ? Prisma.sql`
+      select ${bucketStartSql(spec, Prisma.sql`d.b`, from)} as b, d.k, d.kind, sum(d.cm) as cm, sum(d.em) as em, sum(d.cc) as cc,
+        sum(d.ec) as ec, sum(d.g) as g, sum(d.am) as am, sum(d.u) as u
+      from (${days}) d
+      group by 1, 2, 3` : days}
     ) a`;
 }
 

@@ -1,5 +1,5 @@
 import { tzOffset } from "@date-fns/tz";
-import type { BucketUnit } from "@/lib/domain/calendar";
+import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
 import { Prisma } from "../sql";
 
 /**
@@ -24,6 +24,15 @@ const TRUNC: Record<Exclude<BucketUnit, "hour">, Prisma.Sql> = {
   week: Prisma.raw(`'week'`),
   month: Prisma.raw(`'month'`),
 };
+
+const MAX_BUCKET_MS: Record<BucketUnit, number> = { hour: 3_600_000, day: 26 * 3_600_000, week: 8 * 86_400_000, month: 32 * 86_400_000 };
+
+/** True when [from, to) is exactly one bucket of `unit` in the zone (every row then has the bucket `from`, no zone math per row). */
+export function isSingleBucket(q: { from: Date; to: Date; unit: BucketUnit; timeZone: string }): boolean {
+  if (q.to.getTime() - q.from.getTime() > MAX_BUCKET_MS[q.unit]) return false;
+  const buckets = bucketsBetween({ from: q.from, to: q.to, unit: q.unit, timeZone: q.timeZone });
+  return buckets.length === 1 && buckets[0]!.start.getTime() === q.from.getTime() && buckets[0]!.end.getTime() === q.to.getTime();
+}
 
 /** Minutes past the UTC hour at which the zone's wall-clock hours start (0, 15 or 30). */
 export function hourOriginMinutes(timeZone: string, at: Date): number {

@@ -6,7 +6,7 @@ import { sketchQuantileKey } from "@/lib/domain/latency-sketch";
 import { normalizeSketch } from "@/lib/domain/usage-rollup";
 import { db } from "../client";
 import { prismaRunner, Prisma, type SqlRunner } from "../sql";
-import { bucketEndSql, bucketStartSql } from "./buckets-sql";
+import { bucketEndSql, bucketStartSql, isSingleBucket } from "./buckets-sql";
 import { has, scopeSql, type LedgerFilters, type LedgerGroup } from "./filters-sql";
 
 /**
@@ -210,7 +210,7 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
   const spec = { unit: q.unit, timeZone: q.timeZone };
   const group = groupSql(q.groupBy);
   // One bucket (a month's report): every row's bucket is `from`, without working it out per row in the zone.
-  const bucket = q.isWholeRange || isOneBucket(q) ? Prisma.sql`${q.from}::timestamptz` : bucketStartSql(spec, Prisma.sql`r."bucketStart"`, q.from);
+  const bucket = q.isWholeRange || isSingleBucket(q) ? Prisma.sql`${q.from}::timestamptz` : bucketStartSql(spec, Prisma.sql`r."bucketStart"`, q.from);
   const bucketEndOf = (start: Prisma.Sql) => (q.isWholeRange ? Prisma.sql`${q.to}::timestamptz` : bucketEndSql(spec, start));
   const range = Prisma.sql`r."bucketStart" >= ${q.from} and r."bucketStart" < ${q.to}`;
   const deploymentFilter = has(q.filters.deploymentIds) ? Prisma.sql`and d.id = any(${q.filters.deploymentIds}::int[])` : Prisma.empty;
@@ -294,22 +294,13 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
     order by sums.b, sums.gk`;
 }
 
-const MAX_BUCKET_MS: Record<BucketUnit, number> = { hour: 3_600_000, day: 26 * 3_600_000, week: 8 * 86_400_000, month: 32 * 86_400_000 };
-
-/** True when [from, to) is exactly one bucket of `unit` in the zone. */
-function isOneBucket(q: UsageQuery): boolean {
-  if (q.to.getTime() - q.from.getTime() > MAX_BUCKET_MS[q.unit]) return false;
-  const buckets = bucketsBetween({ from: q.from, to: q.to, unit: q.unit, timeZone: q.timeZone });
-  return buckets.length === 1 && buckets[0]!.start.getTime() === q.from.getTime() && buckets[0]!.end.getTime() === q.to.getTime();
-}
-
 /** The measure columns of a rollup row, as the statements below read them. */
 const ROLLUP_MEASURES = Prisma.sql`r."windowCount", r."windowMs", r."idleMs", r."utilMs", r."utilPctMs", r.requests, r.errors, r."inputTokens",
   r."cachedInputTokens", r."outputTokens", r."approxRequests", r."latencyKeys", r."latencyCounts"`;
 
 /** True when every row of the query falls in one bucket (the whole range, or a range of exactly one bucket). */
 function isConstantBucket(q: UsageQuery): boolean {
-  return q.unit !== "hour" && (q.isWholeRange === true || isOneBucket(q));
+  return q.unit !== "hour" && (q.isWholeRange === true || isSingleBucket(q));
 }
 
 /**

@@ -217,7 +217,7 @@ function loadSection(tier: TierReport): string[] {
     `| **Rollup build: rebuildUsageRollups, total (${n(m.rollupQuarters)} quarter rows)** | **${sec(m.rollupSeconds)}** | |`,
     ...m.rollupPhases.map((p) => `| &nbsp;&nbsp;${p.label} | ${sec(p.seconds)} | ${p.statements === undefined ? "" : n(p.statements)} |`),
     `| VACUUM (ANALYZE) | ${sec(m.vacuumSeconds)} | |`,
-    `| Cost rollups built by this run (rollAllCosts: ${n(tier.dataset.costRoll.runs)} runs, ${n(tier.dataset.costRoll.deployments)} deployments → ${n(tier.dataset.costRoll.rows)} day rows in all zones) | ${sec(tier.dataset.costRoll.seconds)} | |`,
+    `| Cost rollups built by this run (rollAllCosts: ${n(tier.dataset.costRoll.runs)} runs, ${n(tier.dataset.costRoll.deployments)} deployments → ${n(tier.dataset.costRoll.rows)} day rows in all zones; then VACUUM (ANALYZE) of what it rewrote) | ${sec(tier.dataset.costRoll.seconds)} | |`,
   ];
 }
 

@@ -139,5 +139,11 @@ describe("usageWindowSchema", () => {
       ["an unknown deployment's window still not in the future", { deploymentId: "9", windowStart: addMs(now, CLOCK_SKEW_MS + 1) }, reject("windowStart", "Window start can't be in the future")],
       ["deployment missing asks for a choice and no period check", { deploymentId: "" }, reject("deploymentId", "Choose a deployment")],
     ]);
+    it("still checks the clock when the deployment is missing, so every problem shows at once", () => {
+      const result = batch.safeParse({ ...base, deploymentId: "", windowStart: addMs(now, CLOCK_SKEW_MS + 1).toISOString() });
+      expect(result.success).toBe(false);
+      const messages = result.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+      expect(messages).toEqual(expect.arrayContaining(["deploymentId: Choose a deployment", "windowStart: Window start can't be in the future"]));
+    });
   });
 });

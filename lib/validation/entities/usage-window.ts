@@ -70,7 +70,9 @@ export function usageWindowSchema({
   timeZone?: string;
 }) {
   const latest = now.getTime() + CLOCK_SKEW_MS;
-  const periodOf = typeof deployment === "function" ? deployment : () => deployment;
+  // A batch's lookup by the parsed id; an id that failed to parse gets no period, so the clock is still checked.
+  const periodOf = (id: unknown): DeploymentPeriod | undefined =>
+    typeof deployment !== "function" ? deployment : typeof id === "number" ? deployment(id) : undefined;
   return z
     .object(
       {
@@ -115,7 +117,7 @@ export function usageWindowSchema({
           ctx.addIssue({ code: "custom", path: ["windowSeconds"], message: `Window ends after the deployment stopped (${formatInstant(activeTo, timeZone)})` });
         }
       },
-      { when: fieldsParsed(...(typeof deployment === "function" ? ["deploymentId"] : []), "windowStart", "windowSeconds") },
+      { when: fieldsParsed("windowStart", "windowSeconds") },
     )
     .superRefine(
       ({ requests, errors }, ctx) => {

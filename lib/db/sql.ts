@@ -32,4 +32,19 @@ export function pgRunner(client: pg.ClientBase | pg.Pool): SqlRunner {
   };
 }
 
+/**
+ * A PostgreSQL array literal of values that need no quoting — numbers,
+ * bigints, decimal strings, ISO instants — with null as NULL. Batch writes
+ * send a column as one such text parameter and `unnest` it: the driver's
+ * per-element escaping of JS arrays, or json_to_recordset, cost more.
+ */
+export function arrayLiteral(values: readonly (string | number | bigint | null | undefined)[]): string {
+  return `{${values.map((v) => (v === null || v === undefined ? "NULL" : v)).join(",")}}`;
+}
+
+/** Integer arrays as elements of a text[] literal (cast each back with `::int[]` etc.): one row's sketch keys or counts each. */
+export function nestedArrayLiteral(arrays: readonly (readonly number[])[]): string {
+  return `{${arrays.map((a) => `"{${a.join(",")}}"`).join(",")}}`;
+}
+
 export { Prisma };

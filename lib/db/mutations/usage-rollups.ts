@@ -10,7 +10,7 @@ import {
   type UsageMeasures,
   type UsageWindowInput,
 } from "@/lib/domain/usage-rollup";
-import { Prisma, type SqlRunner } from "../sql";
+import { arrayLiteral, nestedArrayLiteral, Prisma, type SqlRunner } from "../sql";
 
 /**
  * Keeps the usage rollups equal to the raw windows: 15-minute rows per
@@ -174,8 +174,8 @@ function toMeasures(r: RawMeasures): UsageMeasures {
 /** unnest() arguments for a list of keys: zone, owner, bucket start. */
 function keyArrays(keys: readonly RollupKey[]): Prisma.Sql {
   const zones = `{${keys.map((k) => `"${k.timeZone.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
-  const owners = `{${keys.map((k) => k.ownerId).join(",")}}`;
-  const starts = `{${keys.map((k) => k.bucketStart.toISOString()).join(",")}}`;
+  const owners = arrayLiteral(keys.map((k) => k.ownerId));
+  const starts = arrayLiteral(keys.map((k) => k.bucketStart.toISOString()));
   return Prisma.sql`${zones}::text[], ${owners}::int[], ${starts}::timestamptz[]`;
 }
 
@@ -208,8 +208,8 @@ async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: readon
   for (let i = 0; i < rows.length; i += 5_000) {
     const batch = rows.slice(i, i + 5_000);
     // Each column travels as one array literal built here: the driver's per-element escaping of JS arrays cost more than the statement.
-    const col = (f: (m: UsageMeasures) => number | bigint) => `{${batch.map((r) => f(r.measures)).join(",")}}`;
-    const sketchCol = (f: (m: UsageMeasures) => number[]) => `{${batch.map((r) => `"{${f(r.measures).join(",")}}"`).join(",")}}`;
+    const col = (f: (m: UsageMeasures) => number | bigint) => arrayLiteral(batch.map((r) => f(r.measures)));
+    const sketchCol = (f: (m: UsageMeasures) => number[]) => nestedArrayLiteral(batch.map((r) => f(r.measures)));
     const zoneColumn = HAS_ZONE[table] ? Prisma.sql`"timeZone", ` : Prisma.empty;
     const zoneValue = HAS_ZONE[table] ? Prisma.sql`tz, ` : Prisma.empty;
     const added = (column: string) => Prisma.raw(`"${column}" = r."${column}" + excluded."${column}"`);

@@ -22,6 +22,8 @@ const serverEnvSchema = z.object({
   BURNRATE_OIDC_NAME: z.string().trim().min(1).max(40).default("SSO"),
   /** The background cost roller (lib/db/cost-roller.ts); "off" leaves rolling to writes (figures stay right, reads slower). */
   BURNRATE_COST_ROLLER: z.enum(["on", "off"], { error: 'BURNRATE_COST_ROLLER must be "on" or "off"' }).default("on"),
+  /** The page cache (lib/cache/page-cache.ts); "off" renders every dashboard request (figures are the same, pages cost more CPU). */
+  BURNRATE_PAGE_CACHE: z.enum(["on", "off"], { error: 'BURNRATE_PAGE_CACHE must be "on" or "off"' }).default("on"),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

@@ -16,10 +16,19 @@ export const hasOrganization = cache(async (): Promise<boolean> => (await db().o
  */
 export const getOptionalViewer = cache(async (): Promise<Viewer | null> => {
   await connection();
-  const session = await sessionFromHeaders(await headers());
+  return viewerFromHeaders(await headers());
+});
+
+/**
+ * The viewer a request's headers sign in (its session cookie), or null: what
+ * getOptionalViewer decides, for code that has the headers but no React
+ * request scope (proxy.ts's page cache).
+ */
+export async function viewerFromHeaders(requestHeaders: Headers, now = new Date()): Promise<Viewer | null> {
+  const session = await sessionFromHeaders(requestHeaders, now);
   if (!session) return null;
   return loadViewerForUser(db(), session.userId);
-});
+}
 
 /**
  * The signed-in viewer, for pages and server actions. Signed out: to the

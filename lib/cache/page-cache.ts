@@ -50,7 +50,9 @@ const FILL_HEADER = "x-burnrate-page-fill";
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer", "content-length", "content-encoding", "date"]);
 
 interface Page {
-  orgId: number;
+  /** The data version and minute it was rendered for. */
+  version: bigint;
+  minute: number;
   status: number;
   /** Headers of the response, the CSP split at its nonce. */
   headers: [string, string[]][];
@@ -64,7 +66,8 @@ const fillSecret = (state.burnratePageFill ??= randomBytes(24).toString("base64u
 const pages = new Map<string, Page>();
 const filling = new Map<string, Promise<Page | null>>();
 let pageBytes = 0;
-const stats = { hits: 0, misses: 0 };
+/** The newest data version and minute a page was kept for: older pages can't be asked for again. */
+let newest = { version: 0n, minute: 0 };
 
 /** A fresh script nonce, as proxy.ts makes them. */
 export const newNonce = () => Buffer.from(crypto.randomUUID()).toString("base64");
@@ -87,13 +90,13 @@ function isCacheable(request: NextRequest): boolean {
   return PAGES.some((pattern) => pattern.test(request.nextUrl.pathname));
 }
 
-async function committedDataVersion(): Promise<string> {
+async function committedDataVersion(): Promise<bigint> {
   const rows = await db().$queryRaw<{ version: string }[]>`select version::text as version from data_version where id = 1`;
-  return rows[0]?.version ?? "0";
+  return BigInt(rows[0]?.version ?? "0");
 }
 
-function pageKey(viewer: Viewer, version: string, now: Date, request: NextRequest): string {
-  return [version, floorToMinute(now).getTime(), viewer.userId, viewer.name, viewer.email, accessKey(viewer), request.nextUrl.pathname + request.nextUrl.search].join("\u0000");
+function pageKey(viewer: Viewer, version: bigint, minute: number, request: NextRequest): string {
+  return [version, minute, viewer.userId, viewer.name, viewer.email, accessKey(viewer), request.nextUrl.pathname + request.nextUrl.search].join("\u0000");
 }
 
 function dropPage(key: string): void {
@@ -103,7 +106,15 @@ function dropPage(key: string): void {
   pageBytes -= page.bytes;
 }
 
+const isOlder = (a: { version: bigint; minute: number }, b: { version: bigint; minute: number }) => a.version < b.version || a.minute < b.minute;
+
+/** Keeps a finished page, and drops the pages of older data versions or minutes (nobody asks for those again). */
 function keepPage(key: string, page: Page): void {
+  if (isOlder(page, newest)) return;
+  if (isOlder(newest, page)) {
+    newest = { version: page.version > newest.version ? page.version : newest.version, minute: Math.max(page.minute, newest.minute) };
+    for (const [k, p] of pages) if (isOlder(p, newest)) dropPage(k);
+  }
   dropPage(key);
   pages.set(key, page);
   pageBytes += page.bytes;
@@ -140,7 +151,7 @@ function splitBytes(bytes: Buffer, separator: string): Buffer[] {
  * null when the loopback request failed before answering (the caller renders
  * as usual then). `kept` settles with what was kept (null: nothing).
  */
-function fill(request: NextRequest, orgId: number): Promise<{ response: Response; kept: Promise<Page | null> } | null> {
+function fill(request: NextRequest, version: bigint, minute: number): Promise<{ response: Response; kept: Promise<Page | null> } | null> {
   const origin = new URL(process.env.__NEXT_PRIVATE_ORIGIN!);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
@@ -184,7 +195,7 @@ function fill(request: NextRequest, orgId: number): Promise<{ response: Response
           res.on("end", () => {
             controller.close();
             if (!chunks || !res.complete) return settle(null);
-            settle({ orgId, status: 200, headers: keptHeaders.map(([name, value]) => [name, value.split(nonce!)]), body: splitBytes(Buffer.concat(chunks), nonce!), bytes });
+            settle({ version, minute, status: 200, headers: keptHeaders.map(([name, value]) => [name, value.split(nonce!)]), body: splitBytes(Buffer.concat(chunks), nonce!), bytes });
           });
           res.on("error", (error) => {
             settle(null);
@@ -212,10 +223,10 @@ export async function cachedPage(request: NextRequest): Promise<Response | null>
   const now = new Date();
   const [viewer, version] = await Promise.all([viewerFromHeaders(request.headers, now), committedDataVersion()]);
   if (!viewer) return null;
-  const key = pageKey(viewer, version, now, request);
+  const minute = floorToMinute(now).getTime();
+  const key = pageKey(viewer, version, minute, request);
   const found = pages.get(key);
   if (found) {
-    stats.hits++;
     pages.delete(key);
     pages.set(key, found);
     return replay(found);
@@ -223,14 +234,9 @@ export async function cachedPage(request: NextRequest): Promise<Response | null>
   const pending = filling.get(key);
   if (pending) {
     const page = await pending;
-    if (page) {
-      stats.hits++;
-      return replay(page);
-    }
-    return null;
+    return page ? replay(page) : null;
   }
-  stats.misses++;
-  const started = fill(request, viewer.orgId);
+  const started = fill(request, version, minute);
   let release: (page: Page | null) => void = () => {};
   filling.set(key, new Promise((resolve) => (release = resolve)));
   const filled = await started;
@@ -245,9 +251,4 @@ export async function cachedPage(request: NextRequest): Promise<Response | null>
     release(page);
   });
   return filled.response;
-}
-
-/** Counters for tests and benchmarks. */
-export function pageCacheStats(): { hits: number; misses: number; pages: number; bytes: number } {
-  return { ...stats, pages: pages.size, bytes: pageBytes };
 }

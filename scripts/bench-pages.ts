@@ -237,8 +237,8 @@ runMain(async () => {
         "",
         `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:pages\` on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, embedded PostgreSQL 18, production build (\`next start\`).`,
         `Dataset: ${set.dataset}. ${WARM_UP} warm-up requests, then ${RUNS} sequential requests per page. Load average before measuring: ${os.loadavg()[0]!.toFixed(1)}. ` +
-          `Nothing is written meanwhile, so after the warm-up the pages' read models — and the exports' bytes — come from the in-process read cache (lib/cache, invalidated by every write): the first four columns are steady-state times. ` +
-          `"After a write": ${AFTER_WRITE_RUNS} more requests per page, each right after a committed bump of the data version (what every write commits), so the page computes all its read models from the database again.`,
+          `Nothing is written meanwhile, so after the warm-up a dashboard's document is replayed from the page cache (lib/cache/page-cache.ts: the same person's page for the same data version and minute, with a fresh nonce), and the other pages' read models — and the exports' bytes — come from the in-process read cache (lib/cache, invalidated by every write): the first four columns are steady-state times. ` +
+          `"After a write": ${AFTER_WRITE_RUNS} more requests per page, each right after a committed bump of the data version (what every write commits), so the page is rendered again (for a dashboard, through the page cache's loopback fill) and computes all its read models from the database again.`,
         "",
         "Pages stream: the first byte carries the layout and skeletons, the rest arrives as each Suspense boundary's data resolves, so a page's speed is the time to its complete document. Both are shown.",
         "",

@@ -21,7 +21,8 @@ import { accessKey, floorToMinute } from "./read-cache";
  *   these pages show commits, in any process), the minute (UTC; the read
  *   models see `now` floored to it, so an entry serves the minute as theirs
  *   do), who is asking — user id, name, e-mail and their access
- *   (accessKey: org, roles, teams, org zone) — and the path with its query.
+ *   (accessKey: org, roles, teams, org zone) — the Host, and the path with
+ *   its query.
  *   A write is never served stale: the next request reads the new version.
  * - Who is asking is decided by the access layer, as a page would: the viewer
  *   the session signs in (viewerFromHeaders in lib/access/current-viewer.ts,
@@ -96,7 +97,8 @@ async function committedDataVersion(): Promise<bigint> {
 }
 
 function pageKey(viewer: Viewer, version: bigint, minute: number, request: NextRequest): string {
-  return [version, minute, viewer.userId, viewer.name, viewer.email, accessKey(viewer), request.nextUrl.pathname + request.nextUrl.search].join("\u0000");
+  // The host too: a page rendered for one of the public URL's loopback names is replayed only under that name.
+  return [version, minute, viewer.userId, viewer.name, viewer.email, accessKey(viewer), request.headers.get("host") ?? "", request.nextUrl.pathname + request.nextUrl.search].join("\u0000");
 }
 
 function dropPage(key: string): void {

@@ -18,7 +18,7 @@ import { createTemplate, createTestDatabase, freePort, startTestServer } from ".
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+import { endChild, NEXT_BIN, runNode, waitForHealth } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const ROWS = 100_000;
@@ -171,14 +171,7 @@ runMain(async () => {
       const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env: { ...env, PORT: String(port) }, stdio: "ignore" });
       const base = `http://127.0.0.1:${port}`;
       try {
-        for (let i = 0; i < 240; i++) {
-          try {
-            if ((await fetch(`${base}/api/health`)).ok) break;
-          } catch {
-            // starting
-          }
-          await new Promise((r) => setTimeout(r, 250));
-        }
+        await waitForHealth(base, 240);
         for (const f of files) {
           const bytes = new TextEncoder().encode(f.text);
           const timeZone = viewer.orgTimeZone;

@@ -18,7 +18,7 @@ import { createTemplate, createTestDatabase, freePort, startTestServer } from ".
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+import { endChild, NEXT_BIN, runNode, waitForHealth } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const TARGET_RPS = 50;
@@ -214,14 +214,7 @@ runMain(async () => {
       const writer = new pg.Client({ connectionString: database.url });
       await writer.connect();
       try {
-        for (let i = 0; i < 120; i++) {
-          try {
-            if ((await fetch(`${base}/api/health`)).ok) break;
-          } catch {
-            // starting
-          }
-          await new Promise((r) => setTimeout(r, 250));
-        }
+        await waitForHealth(base);
         // Every URL answers 200 before anything is timed.
         for (let p = 0; p < people.length; p++) {
           for (const url of urlsFor(p)) {

@@ -15,7 +15,7 @@ import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain, StartupError } from "./lib/errors";
 import { applyMigrations } from "./lib/schema-engine";
-import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+import { endChild, NEXT_BIN, runNode, waitForHealth } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const RUNS = 20;
@@ -195,14 +195,7 @@ runMain(async () => {
     const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
     const base = `http://127.0.0.1:${port}`;
     try {
-      for (let i = 0; i < 120; i++) {
-        try {
-          if ((await fetch(`${base}/api/health`)).ok) break;
-        } catch {
-          // starting
-        }
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      await waitForHealth(base);
       const pages = onlyArg ? set.pages.filter((page) => onlyArg.some((prefix) => (prefix.startsWith("=") ? page === prefix.slice(1) : page.startsWith(prefix)))) : set.pages;
       const rows: string[] = [];
       let worstTtfb = 0;

@@ -14,7 +14,7 @@ import { MAX_IMPORT_BYTES } from "../lib/import/kinds";
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+import { endChild, NEXT_BIN, runNode, waitForHealth } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const TARGET_MS = 300;
@@ -143,14 +143,7 @@ runMain(async () => {
     const previewUrl = `${base}/api/imports/preview?kind=training-runs&timeZone=UTC&fileName=bench.csv`;
     const headers = { "content-type": "text/csv", origin: base, cookie };
     try {
-      for (let i = 0; i < 240; i++) {
-        try {
-          if ((await fetch(`${base}/api/health`)).ok) break;
-        } catch {
-          // starting
-        }
-        await sleep(250);
-      }
+      await waitForHealth(base, 240);
       const file = runsFile(names!.team, names!.gpu, UPLOAD_ROWS);
       if (file.length > MAX_IMPORT_BYTES) throw new Error(`the bench file is ${file.length} bytes, over the limit`);
       // Warm-up: compile paths and caches once.

@@ -23,3 +23,15 @@ export async function endChild(child: ChildProcess, graceMs = 10_000): Promise<v
   await exited;
   clearTimeout(timer);
 }
+
+/** Waits until the app at `base` answers /api/health with 2xx, polling every 250 ms for at most `attempts` polls (it may still be starting). */
+export async function waitForHealth(base: string, attempts = 120): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) return;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

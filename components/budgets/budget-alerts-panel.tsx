@@ -61,7 +61,8 @@ export function BudgetAlertsSkeleton() {
 
 export function BudgetAlertsError({ what }: { what: string }) {
   return (
-    <p role="alert" className="px-4 py-3 text-sm text-red-800">
+    // data-load-failed: the page cache never keeps a page showing it (lib/cache/page-cache.ts), so a reload tries again.
+    <p role="alert" data-load-failed="" className="px-4 py-3 text-sm text-red-800">
       {what} could not be loaded. The rest of the page is unaffected; reload to try again.
     </p>
   );

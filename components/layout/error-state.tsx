@@ -56,7 +56,7 @@ export function ErrorState({ error, retry }: { error: unknown; retry: () => void
 
   if (health.kind === "database") {
     return (
-      <div role="alert" className="mx-auto mt-16 max-w-lg rounded-lg border border-amber-300 bg-white p-6">
+      <div role="alert" data-load-failed="" className="mx-auto mt-16 max-w-lg rounded-lg border border-amber-300 bg-white p-6">
         <h1 className="text-lg font-semibold text-amber-900">Database unavailable, retrying</h1>
         <p className="mt-1 text-sm text-slate-700">
           Burnrate cannot reach its PostgreSQL database ({health.problem}). Nothing is lost: this page reloads by itself as soon as the database is back.
@@ -65,7 +65,7 @@ export function ErrorState({ error, retry }: { error: unknown; retry: () => void
     );
   }
   return (
-    <div role="alert" className="mx-auto mt-16 max-w-lg rounded-lg border border-red-200 bg-white p-6">
+    <div role="alert" data-load-failed="" className="mx-auto mt-16 max-w-lg rounded-lg border border-red-200 bg-white p-6">
       <h1 className="text-lg font-semibold text-red-800">Something went wrong</h1>
       <p className="mt-1 text-sm text-slate-700">
         This page could not be loaded. The error has been logged on the server.

@@ -51,7 +51,8 @@ export function SuggestionsSkeleton({ title = TITLE }: { title?: string }) {
 export function SuggestionsFailed({ title = TITLE }: { title?: string }) {
   return (
     <Card title={title}>
-      <p role="alert" className="px-4 py-6 text-sm text-red-800">
+      {/* data-load-failed: the page cache never keeps a page showing it (lib/cache/page-cache.ts), so a reload tries again. */}
+      <p role="alert" data-load-failed="" className="px-4 py-6 text-sm text-red-800">
         Suggestions could not be loaded just now. The figures on this page are not affected; reload to try again.
       </p>
     </Card>

@@ -27,8 +27,9 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
     {
       key: "name",
       header: "Deployment",
+      // Long names and GPU types wrap (within the second line's width) so the table still fits a 1024 px laptop.
       cell: (d) => (
-        <div className="leading-tight">
+        <div className="max-w-40 whitespace-normal leading-tight">
           <Link href={`/inference/${d.id}` as Route} className="font-medium text-blue-800 hover:underline">
             {d.name}
           </Link>
@@ -48,7 +49,7 @@ export function DeploymentsTable({ deployments }: { deployments: DeploymentRow[]
       header: "Serving",
       cell: (d) => (
         <div className="leading-tight">
-          <div>
+          <div className="max-w-40 whitespace-normal">
             {d.gpuCount} × {d.gpuTypeName}
           </div>
           <div className="max-w-40 whitespace-normal text-xs text-slate-500">

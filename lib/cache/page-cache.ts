@@ -4,9 +4,8 @@ import { randomBytes } from "node:crypto";
 import type { NextRequest } from "next/server";
 import { viewerFromHeaders } from "@/lib/access/current-viewer";
 import type { Viewer } from "@/lib/access/viewer";
-import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
-import { accessKey, floorToMinute } from "./read-cache";
+import { accessKey, floorToMinute, readDataVersion } from "./read-cache";
 
 /**
  * Finished dashboard documents, kept for the people who asked for them (many
@@ -105,11 +104,6 @@ function isCacheable(request: NextRequest): boolean {
   if (dest !== null && dest !== "document") return false;
   if (request.headers.has("next-action") || request.headers.has("next-url")) return false;
   return PAGES.some((pattern) => pattern.test(request.nextUrl.pathname));
-}
-
-async function committedDataVersion(): Promise<bigint> {
-  const rows = await db().$queryRaw<{ version: string }[]>`select version::text as version from data_version where id = 1`;
-  return BigInt(rows[0]?.version ?? "0");
 }
 
 function pageKey(viewer: Viewer, version: bigint, minute: number, request: NextRequest): string {
@@ -300,7 +294,7 @@ export async function cachedPage(request: NextRequest): Promise<Response | null>
 
 async function fromCache(request: NextRequest): Promise<Response | null> {
   const now = new Date();
-  const [viewer, version] = await Promise.all([viewerFromHeaders(request.headers, now), committedDataVersion()]);
+  const [viewer, version] = await Promise.all([viewerFromHeaders(request.headers, now), readDataVersion().then(BigInt)]);
   if (!viewer) return null;
   const minute = floorToMinute(now).getTime();
   const key = pageKey(viewer, version, minute, request);

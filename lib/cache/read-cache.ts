@@ -45,10 +45,13 @@ const MAX_ENTRIES = 500;
  * transaction that changed what pages show, by any process or tool — another
  * app instance, a script, psql — so no entry outlives a committed write.
  */
-const committedDataVersion = cache(async (): Promise<string> => {
+const committedDataVersion = cache(readDataVersion);
+
+/** The committed data version, read now (the page cache reads it once per request, outside any render). */
+export async function readDataVersion(): Promise<string> {
   const rows = await db().$queryRaw<{ version: string }[]>`select version::text as version from data_version where id = 1`;
   return rows[0]?.version ?? "0";
-});
+}
 const MINUTE_MS = 60_000;
 
 const orgVersions = new Map<number, number>();

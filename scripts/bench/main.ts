@@ -118,7 +118,12 @@ runMain(async () => {
         let writes: WriteResult | null = null;
         if (args.isWrites && index === 0) {
           log(`[${tier}] write throughput`);
-          writes = await measureWrites(client, { now: new Date(params.now), teamId: ctx.hourlyTeam.id, log });
+          const connect = async () => {
+            const other = new pg.Client({ connectionString: dataset.url });
+            await other.connect();
+            return other;
+          };
+          writes = await measureWrites(client, { now: new Date(params.now), teamId: ctx.hourlyTeam.id, log, connect });
         }
         const otherCpu = otherCpuShare(cpuBefore, cpuSnapshot(cpus));
         if (otherCpu !== null && otherCpu > 0.05) log(`[${tier}] note: other processes used ${(otherCpu * 100).toFixed(0)}% of the CPUs while this tier was measured`);

@@ -2,7 +2,7 @@ import { ORG, TEAMS, GPU_TYPES, PRICE_CHANGE, type DatasetParams } from "./datas
 import type { CostRoll, LoadMeta } from "./load";
 import type { LatencyStats, PlanSummary } from "./measure";
 import type { CaseMeasurement, PartMeasurement } from "./queries";
-import type { WriteResult } from "./writes";
+import { WRITE_BATCHES, WRITE_TARGET_WINDOWS_PER_S, type WriteResult } from "./writes";
 
 /** Renders BENCHMARKS.md from one `npm run bench`. */
 
@@ -175,6 +175,14 @@ function verdict(tiers: TierReport[]): string[] {
         `goes from ${stat(first.naive, "p50")} to ${stat(last.naive, "p50")} ms.`,
     );
   }
+  const writes = tiers.find((t) => t.writes)?.writes;
+  if (writes) {
+    lines.push("", `Writes through the rollup path (batches of 1,000; target ${n(WRITE_TARGET_WINDOWS_PER_S)} windows/s for each shape):`);
+    for (const shape of writes.shapes) {
+      const ok = shape.windowsPerSecond >= WRITE_TARGET_WINDOWS_PER_S;
+      lines.push(`- ${shape.label}: ${n(shape.windowsPerSecond)} windows/s — ${ok ? "meets the target" : "**misses the target**"}.`);
+    }
+  }
   return lines;
 }
 
@@ -244,10 +252,10 @@ function writesSection(tier: TierReport): string[] {
   const w = tier.writes;
   if (!w) return [];
   return [
-    `On the ${tier.params.tier} tier. Each batch: BEGIN; INSERT 1,000 windows (one unnest statement); applyUsageWindowChanges with the 1,000 windows (the batch write path: their prorated parts added to every rollup level in SQL, nothing read back); COMMIT (synchronous_commit on). One writer, batches one after another; the tables written to are vacuumed first (earlier runs' deleted rows otherwise slow the inserts). ` +
-      `${w.shapes[0]?.batches ?? 0} batches per shape; everything written was deleted afterwards (rollup counts restored: ${w.isRestored ? "yes" : "**no**"}).`,
+    `On the ${tier.params.tier} tier. Each batch: BEGIN; INSERT 1,000 windows (one unnest statement); applyUsageWindowChanges with the 1,000 windows (the batch write path: their prorated parts added to every rollup level in SQL, nothing read back); COMMIT (synchronous_commit on). Each writer has its own connection and sends its batches one after another; with two writers both run at once on their own deployments, as two scrapers or gateways posting to one server would (they share teams, so they wait for each other on the teams' rows). The tables written to are vacuumed before each shape (earlier runs' deleted rows otherwise slow the inserts). ` +
+      `${WRITE_BATCHES} batches per writer; everything written was deleted afterwards (rollup counts restored: ${w.isRestored ? "yes" : "**no**"}). Target: ${n(WRITE_TARGET_WINDOWS_PER_S)} windows/s for both shapes.`,
     "",
-    `| Shape | Windows / s | Batch p50 | Batch p95 | Batch max | Where the time goes (all batches) |`,
+    `| Shape | Windows / s | Batch p50 | Batch p95 | Batch max | Where the time goes (all batches, summed over writers) |`,
     `|---|--:|--:|--:|--:|---|`,
     ...w.shapes.map(
       (s) =>

@@ -19,6 +19,8 @@ import { latencyStats, type LatencyStats } from "./measure";
  */
 
 export const WRITE_BATCHES = 20;
+/** Issue 14's target through the write path, for either shape. */
+export const WRITE_TARGET_WINDOWS_PER_S = 20_000;
 export const WINDOWS_PER_BATCH = 1_000;
 const SPREAD_DEPLOYMENTS = 100;
 const WINDOW_MS = 300_000;
@@ -26,12 +28,15 @@ const WINDOW_MS = 300_000;
 export interface WriteShape {
   label: string;
   detail: string;
+  /** Writers at once, each on its own connection (1: batches one after another). */
+  writers: number;
+  /** Batches in all, over every writer. */
   batches: number;
   windowsPerBatch: number;
   seconds: number;
   windowsPerSecond: number;
   batchMs: LatencyStats;
-  /** Time per statement kind, summed over all batches. */
+  /** Time per statement kind, summed over all batches (of every writer). */
   phases: PhaseTime[];
   /** checkUsageRollups after the writes and after the cleanup: rows compared, rows that differ. */
   check: { rows: number; mismatches: number; afterCleanup: { rows: number; mismatches: number } } | null;
@@ -92,30 +97,51 @@ async function writeBatch(client: pg.Client, run: SqlRunner, windows: readonly N
   }
 }
 
+/**
+ * Runs a shape's writers at once, each on its own connection with its own
+ * batches one after another: one writer is a single client; two are two
+ * scrapers or gateways posting for their own deployments at the same time,
+ * as a server takes them (the deployments' locks keep the writers apart only
+ * where they share a team's rows).
+ */
 async function runShape(
-  client: pg.Client,
+  clients: readonly pg.Client[],
   label: string,
   detail: string,
-  batches: readonly NewWindow[][],
+  writers: readonly (readonly NewWindow[][])[],
 ): Promise<WriteShape> {
   const stats = new Map<string, { ms: number; count: number }>();
-  const run = timedRunner(pgRunner(client), stats);
   const times: number[] = [];
+  let nodeMs = 0;
   const started = performance.now();
-  for (const batch of batches) {
-    const s = performance.now();
-    await writeBatch(client, run, batch);
-    times.push(performance.now() - s);
-  }
+  await Promise.all(
+    writers.map(async (batches, index) => {
+      const client = clients[index]!;
+      const own = new Map<string, { ms: number; count: number }>();
+      const run = timedRunner(pgRunner(client), own);
+      const writerStarted = performance.now();
+      for (const batch of batches) {
+        const s = performance.now();
+        await writeBatch(client, run, batch);
+        times.push(performance.now() - s);
+      }
+      const dbMs = [...own.values()].reduce((sum, x) => sum + x.ms, 0);
+      nodeMs += performance.now() - writerStarted - dbMs;
+      for (const [key, x] of own) {
+        const total = stats.get(key) ?? { ms: 0, count: 0 };
+        stats.set(key, { ms: total.ms + x.ms, count: total.count + x.count });
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
-  const windows = batches.reduce((sum, b) => sum + b.length, 0);
-  const dbMs = [...stats.values()].reduce((sum, x) => sum + x.ms, 0);
+  const windows = writers.flat().reduce((sum, b) => sum + b.length, 0);
   const phases: PhaseTime[] = [...stats.entries()].map(([l, x]) => ({ label: l, seconds: x.ms / 1000, statements: x.count }));
-  phases.push({ label: "Node (proration) + BEGIN/COMMIT", seconds: seconds - dbMs / 1000 });
+  phases.push({ label: "Node (proration) + BEGIN/COMMIT", seconds: nodeMs / 1000 });
   return {
     label,
     detail,
-    batches: batches.length,
+    writers: writers.length,
+    batches: times.length,
     windowsPerBatch: WINDOWS_PER_BATCH,
     seconds,
     windowsPerSecond: windows / seconds,
@@ -158,47 +184,20 @@ function createDeployment(client: pg.Client, teamId: number, name: string, now: 
     .then((r) => r.rows[0]!.id);
 }
 
-export async function measureWrites(client: pg.Client, options: { now: Date; teamId: number; log: (line: string) => void }): Promise<WriteResult> {
-  const { now, log } = options;
-  const rng = new Rng(1, "writes");
-  // Every run deletes what it wrote, which leaves dead rows in the tables it wrote to (after a few runs, 440k dead raw
-  // rows and 158k dead 15-minute rows): inserts then check their keys against dead index entries, and a backfill measured
-  // 7.5–8.5k windows/s where the vacuumed table gave 12–15k. Each run starts from the dataset as generated.
-  await client.query(`vacuum (analyze) inference_usage_windows, usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day, usage_rollup_month, usage_rollup_team_day`);
-  const before = await rollupCounts(client);
-  const shapes: WriteShape[] = [];
-
-  // A: a new deployment backfilling 1,000 consecutive windows (83 h) per batch.
-  const freshId = await createDeployment(client, options.teamId, "bench-write-test", now);
-  const backfill = Array.from({ length: WRITE_BATCHES }, (_, b) =>
+/** One writer's batches of 1,000 consecutive windows of one deployment (83 hours each). */
+function backfillBatches(deploymentId: number, now: Date, rng: Rng): NewWindow[][] {
+  return Array.from({ length: WRITE_BATCHES }, (_, b) =>
     makeWindows(
-      Array.from({ length: WINDOWS_PER_BATCH }, (_, i) => ({ deploymentId: freshId, start: new Date(now.getTime() + (b * WINDOWS_PER_BATCH + i) * WINDOW_MS) })),
+      Array.from({ length: WINDOWS_PER_BATCH }, (_, i) => ({ deploymentId, start: new Date(now.getTime() + (b * WINDOWS_PER_BATCH + i) * WINDOW_MS) })),
       rng,
     ),
   );
-  const backfillSpan = { start: now, end: new Date(now.getTime() + WRITE_BATCHES * WINDOWS_PER_BATCH * WINDOW_MS) };
-  try {
-    const shape = await runShape(client, "Backfill", "one new deployment, 1,000 consecutive windows (83 hours) per batch", backfill);
-    log(`  writes (backfill): ${shape.windowsPerSecond.toFixed(0)} windows/s, batch p50 ${shape.batchMs.p50.toFixed(1)} ms, p95 ${shape.batchMs.p95.toFixed(1)} ms`);
-    const written = await check(client, [freshId], backfillSpan, log, "after the backfill");
-    await deleteAndRefresh(client, Prisma.sql`"deploymentId" = ${freshId}`, [{ deploymentId: freshId, ...backfillSpan }]);
-    shape.check = { ...written, afterCleanup: await check(client, [freshId], backfillSpan, log, "after its cleanup") };
-    shapes.push(shape);
-  } finally {
-    await deleteAndRefresh(client, Prisma.sql`"deploymentId" = ${freshId}`, [{ deploymentId: freshId, ...backfillSpan }]);
-    await client.query(`delete from inference_deployments where id = $1`, [freshId]);
-  }
+}
 
-  // B: a scrape tick — one window per deployment per tick, 10 ticks per batch of 1,000, over 100 deployments:
-  // the live ones, topped up with new deployments (spread over the same teams) when there are fewer.
-  const live = (
-    await client.query<{ id: number; teamId: number }>(`select id, "teamId" from inference_deployments where "activeTo" is null order by id limit ${SPREAD_DEPLOYMENTS}`)
-  ).rows;
-  const added: number[] = [];
-  for (let i = live.length; i < SPREAD_DEPLOYMENTS; i++) added.push(await createDeployment(client, live[i % live.length]?.teamId ?? options.teamId, `bench-write-spread-${i}`, now));
-  const targets = [...live.map((d) => d.id), ...added];
+/** One writer's scrape ticks: one window per deployment per tick, as many ticks per batch as make 1,000 windows. */
+function spreadBatches(targets: readonly number[], now: Date, rng: Rng): NewWindow[][] {
   const ticks = WINDOWS_PER_BATCH / targets.length;
-  const spread = Array.from({ length: WRITE_BATCHES }, (_, b) =>
+  return Array.from({ length: WRITE_BATCHES }, (_, b) =>
     makeWindows(
       Array.from({ length: WINDOWS_PER_BATCH }, (_, i) => ({
         deploymentId: targets[i % targets.length]!,
@@ -207,25 +206,90 @@ export async function measureWrites(client: pg.Client, options: { now: Date; tea
       rng,
     ),
   );
-  const spreadSpan = { start: now, end: new Date(now.getTime() + WRITE_BATCHES * ticks * WINDOW_MS) };
-  const cleanup = () =>
-    deleteAndRefresh(
-      client,
-      Prisma.sql`"deploymentId" = any(${targets}::int[]) and "windowStart" >= ${now}`,
-      targets.map((deploymentId) => ({ deploymentId, ...spreadSpan })),
-    );
+}
+
+export async function measureWrites(
+  client: pg.Client,
+  options: { now: Date; teamId: number; log: (line: string) => void; connect: () => Promise<pg.Client> },
+): Promise<WriteResult> {
+  const { now, log } = options;
+  const rng = new Rng(1, "writes");
+  // Every run deletes what it wrote, which leaves dead rows in the tables it wrote to (after a few runs, 440k dead raw
+  // rows and 158k dead 15-minute rows): inserts then check their keys against dead index entries, and a backfill measured
+  // 7.5–8.5k windows/s where the vacuumed table gave 12–15k. Each run starts from the dataset as generated.
+  const vacuum = () =>
+    client.query(`vacuum (analyze) inference_usage_windows, usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day, usage_rollup_month, usage_rollup_team_day`);
+  await vacuum();
+  const before = await rollupCounts(client);
+  const shapes: WriteShape[] = [];
+  const second = await options.connect();
+  const added: number[] = [];
   try {
-    const detail =
-      `1,000 windows over ${targets.length} deployments (${live.length} live${added.length > 0 ? ` + ${added.length} new` : ""}): ` +
-      `${ticks} scrape ticks of one 5-minute window each per batch`;
-    const shape = await runShape(client, "Spread", detail, spread);
-    log(`  writes (spread): ${shape.windowsPerSecond.toFixed(0)} windows/s, batch p50 ${shape.batchMs.p50.toFixed(1)} ms, p95 ${shape.batchMs.p95.toFixed(1)} ms`);
-    const written = await check(client, targets, spreadSpan, log, "after the spread writes");
-    await cleanup();
-    shape.check = { ...written, afterCleanup: await check(client, targets, spreadSpan, log, "after their cleanup") };
-    shapes.push(shape);
+    // A: new deployments backfilling 1,000 consecutive windows (83 h) per batch: one, then two at once (one writer each).
+    for (const writers of [1, 2]) {
+      const ids: number[] = [];
+      for (let w = 0; w < writers; w++) ids.push(await createDeployment(client, options.teamId, `bench-write-backfill-${writers}-${w}`, now));
+      added.push(...ids);
+      const span = { start: now, end: new Date(now.getTime() + WRITE_BATCHES * WINDOWS_PER_BATCH * WINDOW_MS) };
+      const cleanup = () => deleteAndRefresh(client, Prisma.sql`"deploymentId" = any(${ids}::int[])`, ids.map((deploymentId) => ({ deploymentId, ...span })));
+      try {
+        const detail =
+          writers === 1
+            ? "one new deployment, 1,000 consecutive windows (83 hours) per batch"
+            : "two new deployments of one team at once, one writer each, 1,000 consecutive windows per batch";
+        const shape = await runShape([client, second].slice(0, writers), writers === 1 ? "Backfill" : "Backfill, 2 writers", detail, ids.map((id) => backfillBatches(id, now, rng)));
+        log(`  writes (backfill, ${writers} writer(s)): ${shape.windowsPerSecond.toFixed(0)} windows/s, batch p50 ${shape.batchMs.p50.toFixed(1)} ms, p95 ${shape.batchMs.p95.toFixed(1)} ms`);
+        const written = await check(client, ids, span, log, "after the backfill");
+        await cleanup();
+        shape.check = { ...written, afterCleanup: await check(client, ids, span, log, "after its cleanup") };
+        shapes.push(shape);
+      } finally {
+        await cleanup();
+      }
+      await vacuum();
+    }
+
+    // B: scrape ticks — one window per deployment per tick, 10 ticks per batch of 1,000, over 100 deployments: the live
+    // ones, topped up with new deployments (spread over the same teams) when there are fewer. With two writers, the
+    // second scrapes 100 new deployments of the same teams (its own, as a second gateway would).
+    const live = (
+      await client.query<{ id: number; teamId: number }>(`select id, "teamId" from inference_deployments where "activeTo" is null order by id limit ${SPREAD_DEPLOYMENTS}`)
+    ).rows;
+    const topUp: number[] = [];
+    for (let i = live.length; i < SPREAD_DEPLOYMENTS; i++) topUp.push(await createDeployment(client, live[i % live.length]?.teamId ?? options.teamId, `bench-write-spread-${i}`, now));
+    added.push(...topUp);
+    const others: number[] = [];
+    for (let i = 0; i < SPREAD_DEPLOYMENTS; i++) others.push(await createDeployment(client, live[i % live.length]?.teamId ?? options.teamId, `bench-write-spread-2-${i}`, now));
+    added.push(...others);
+    const groups = [[...live.map((d) => d.id), ...topUp], others];
+    const span = { start: now, end: new Date(now.getTime() + (WRITE_BATCHES * WINDOWS_PER_BATCH * WINDOW_MS) / SPREAD_DEPLOYMENTS) };
+    for (const writers of [1, 2]) {
+      const targets = groups.slice(0, writers).flat();
+      const cleanup = () =>
+        deleteAndRefresh(
+          client,
+          Prisma.sql`"deploymentId" = any(${targets}::int[]) and "windowStart" >= ${now}`,
+          targets.map((deploymentId) => ({ deploymentId, ...span })),
+        );
+      try {
+        const detail =
+          writers === 1
+            ? `1,000 windows over ${SPREAD_DEPLOYMENTS} deployments (${live.length} live${topUp.length > 0 ? ` + ${topUp.length} new` : ""}): ` +
+              `${WINDOWS_PER_BATCH / SPREAD_DEPLOYMENTS} scrape ticks of one 5-minute window each per batch`
+            : `the same, and at once a second writer scraping ${SPREAD_DEPLOYMENTS} other deployments of the same teams (each batch still over 100 deployments)`;
+        const shape = await runShape([client, second].slice(0, writers), writers === 1 ? "Spread" : "Spread, 2 writers", detail, groups.slice(0, writers).map((g) => spreadBatches(g, now, rng)));
+        log(`  writes (spread, ${writers} writer(s)): ${shape.windowsPerSecond.toFixed(0)} windows/s, batch p50 ${shape.batchMs.p50.toFixed(1)} ms, p95 ${shape.batchMs.p95.toFixed(1)} ms`);
+        const written = await check(client, targets, span, log, "after the spread writes");
+        await cleanup();
+        shape.check = { ...written, afterCleanup: await check(client, targets, span, log, "after their cleanup") };
+        shapes.push(shape);
+      } finally {
+        await cleanup();
+      }
+      await vacuum();
+    }
   } finally {
-    await cleanup();
+    await second.end();
     if (added.length > 0) await client.query(`delete from inference_deployments where id = any($1::int[])`, [added]);
   }
   return { shapes, isRestored: (await rollupCounts(client)) === before };

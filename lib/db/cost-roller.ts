@@ -1,6 +1,6 @@
 import pg from "pg";
 import { rollAllCosts } from "./mutations/cost-rollups";
-import { sealUsageMonths } from "./mutations/usage-rollups";
+import { compactTeamRollups, sealUsageMonths } from "./mutations/usage-rollups";
 import { pgRunner, type SqlRunner } from "./sql";
 
 /**
@@ -8,7 +8,9 @@ import { pgRunner, type SqlRunner } from "./sql";
  * (instrumentation.ts): shortly after start and then every few minutes it
  * rolls up what writes left pending (a catalog change, a migration) and moves
  * serving deployments' watermarks forward, and seals the usage months that
- * ended a day ago (usage-rollups.ts sealUsageMonths), in small transactions on its own
+ * ended a day ago (usage-rollups.ts sealUsageMonths), and compacts closed team
+ * buckets that live writes appended to (compactTeamRollups: every row on the
+ * first tick, the last 40 days' on later ones), in small transactions on its own
  * one-connection pool. Several processes may run it: items are claimed with
  * FOR UPDATE SKIP LOCKED. Failures (the database restarting) are logged and
  * retried on the next tick; the ledger is correct without the roller, only
@@ -16,12 +18,15 @@ import { pgRunner, type SqlRunner } from "./sql";
  */
 const FIRST_DELAY_MS = 5_000;
 const INTERVAL_MS = 5 * 60_000;
+/** Later ticks compact the buckets of this many recent days: where live writes append. */
+const COMPACT_DAYS = 40;
 
 export function startCostRoller(databaseUrl: string, log: (line: string) => void = console.log): () => void {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   pool.on("error", () => {}); // an idle connection dropped by a restarting server; the next tick reconnects
   let isRunning = false;
   let isStopped = false;
+  let hasCompactedAll = false;
   const transaction = async <T>(work: (run: SqlRunner) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
@@ -48,6 +53,16 @@ export function startCostRoller(databaseUrl: string, log: (line: string) => void
       for (const month of await transaction((run) => sealUsageMonths(run, new Date()))) {
         log(`Usage rollups: sealed ${month.timeZone}'s months before ${month.sealedTo.toISOString()} (${month.rows} month rows)`);
       }
+      const now = new Date();
+      const since = hasCompactedAll ? new Date(now.getTime() - COMPACT_DAYS * 86_400_000) : null;
+      let compacted = 0;
+      while (!isStopped) {
+        const rows = await transaction((run) => compactTeamRollups(run, { now, since }));
+        if (rows === 0) break;
+        compacted += rows;
+      }
+      hasCompactedAll = true;
+      if (compacted > 0) log(`Usage rollups: compacted ${compacted} closed team rows`);
     } catch (error) {
       log(`Cost rollups: will retry (${error instanceof Error ? error.message : String(error)})`);
     } finally {

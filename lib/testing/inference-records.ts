@@ -2,6 +2,7 @@ import fc from "fast-check";
 import type pg from "pg";
 import { expect } from "vitest";
 import { rebuildUsageRollups } from "@/lib/db/mutations/usage-rollups";
+import { mergedQuantileKeys } from "@/lib/db/queries/usage-ledger";
 import { pgRunner } from "@/lib/db/sql";
 import type { FormState } from "@/lib/validation/form-state";
 import type { OrgFixture } from "./org-fixture";
@@ -90,18 +91,37 @@ export async function rollupRows(client: pg.Client): Promise<string> {
       select r.*, s.keys as "latencyKeys", s.counts as "latencyCounts"
       from ${table} r, burnrate_sketch_add(r."latencyKeys", r."latencyCounts", '{}', '{}', 0) s
       order by 1, 2, 3`);
-    parts.push(rows);
+    // A team row's stored quantile keys are a cache of its sketch (checked by expectCompactQuantilesCurrent), not a measure.
+    parts.push(rows.map(({ isCompact: _isCompact, p50Key: _p50, p95Key: _p95, p99Key: _p99, ...measures }) => measures));
   }
   return JSON.stringify(parts);
+}
+
+/** Every compact team row's stored p50/p95/p99 keys are those of its sketch (as the readers compute them). */
+export async function expectCompactQuantilesCurrent(client: pg.Client): Promise<number> {
+  let compact = 0;
+  for (const table of ["usage_rollup_team_hour", "usage_rollup_team_day"]) {
+    const { rows } = await client.query<{ latencyKeys: number[]; latencyCounts: string[]; p50Key: number | null; p95Key: number | null; p99Key: number | null }>(
+      `select "latencyKeys", "latencyCounts", "p50Key", "p95Key", "p99Key" from ${table} where "isCompact"`,
+    );
+    for (const row of rows) {
+      const keys = mergedQuantileKeys(`{${row.latencyKeys.join(",")}}`, `{${row.latencyCounts.join(",")}}`);
+      expect([row.p50Key, row.p95Key, row.p99Key]).toEqual(keys);
+    }
+    compact += rows.length;
+  }
+  return compact;
 }
 
 /** The incrementally maintained rollups equal a rebuild from the raw windows (the rebuild is rolled back). */
 export async function expectRollupsEqualRebuild(client: pg.Client): Promise<void> {
   const incremental = await rollupRows(client);
+  await expectCompactQuantilesCurrent(client);
   await client.query("begin");
   try {
     await rebuildUsageRollups(pgRunner(client));
     expect(await rollupRows(client)).toBe(incremental);
+    await expectCompactQuantilesCurrent(client);
   } finally {
     await client.query("rollback");
   }

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sketchFromSamples } from "@/lib/domain/latency-sketch";
-import { rollupRows } from "@/lib/testing/inference-records";
+import { expectCompactQuantilesCurrent, rollupRows } from "@/lib/testing/inference-records";
 import { pgRunner, Prisma } from "../sql";
 import {
   applyUsageWindowChanges,
@@ -230,8 +230,13 @@ describe("usage rollups", () => {
         await client.query(TRUNCATE);
         for (const op of ops) await apply(op);
         const incremental = await snapshot();
+        // Team rows written whole (new, recomputed, adjusted) carry their quantile keys; appended ones don't claim to.
+        await expectCompactQuantilesCurrent(client);
         await rebuildUsageRollups(pgRunner(client));
         expect(await snapshot()).toBe(incremental);
+        expect(await expectCompactQuantilesCurrent(client)).toBe(
+          Number((await client.query(`select (select count(*) from usage_rollup_team_hour) + (select count(*) from usage_rollup_team_day) as n`)).rows[0].n),
+        );
       }),
       { numRuns: 25 },
     );

@@ -1,4 +1,5 @@
 import { bucketsBetween } from "@/lib/domain/calendar";
+import { sketchQuantileKey } from "@/lib/domain/latency-sketch";
 import {
   adjustMeasures,
   normalizeSketch,
@@ -198,6 +199,26 @@ const MAX_SKETCH_PAIRS = 320;
 const MONTH_MAX_SKETCH_PAIRS = 640;
 
 /**
+ * Team rows carry their sketch's p50/p95/p99 keys while `isCompact`
+ * (schema.prisma): the team-wide hour and day charts read one row per bucket,
+ * and with the keys stored they read three numbers instead of a sketch whose
+ * width grows with the team's deployments.
+ */
+const HAS_QUANTILES: Record<RollupTable, boolean> = {
+  usage_rollup_quarter: false,
+  usage_rollup_team_hour: true,
+  usage_rollup_day: false,
+  usage_rollup_month: false,
+  usage_rollup_team_day: true,
+};
+
+/** p50/p95/p99 keys of a sketch by DDSketch's rank rule, as readers compute them (its pairs may repeat keys out of order). */
+export function quantileKeysOf(latency: { keys: readonly number[]; counts: readonly number[] }): [number | null, number | null, number | null] {
+  const sketch = normalizeSketch({ keys: [...latency.keys], counts: [...latency.counts] });
+  return [sketchQuantileKey(sketch, 0.5), sketchQuantileKey(sketch, 0.95), sketchQuantileKey(sketch, 0.99)];
+}
+
+/**
  * Writes rollup rows in batches, one statement each; sketches travel as
  * array literals. "insert": new rows. "upsert": rows that exist are
  * overwritten. "add": rows that exist get these measures added — scalars in
@@ -212,28 +233,38 @@ async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: readon
     const sketchCol = (f: (m: UsageMeasures) => number[]) => nestedArrayLiteral(batch.map((r) => f(r.measures)));
     const zoneColumn = HAS_ZONE[table] ? Prisma.sql`"timeZone", ` : Prisma.empty;
     const zoneValue = HAS_ZONE[table] ? Prisma.sql`tz, ` : Prisma.empty;
+    // A row written whole carries its quantile keys; an appended one no longer matches them (compactTeamRollups sets them again).
+    const quantiles = HAS_QUANTILES[table] ? batch.map((r) => quantileKeysOf(r.measures.latency)) : [];
+    const quantileColumns = HAS_QUANTILES[table] ? Prisma.sql`, "isCompact", "p50Key", "p95Key", "p99Key"` : Prisma.empty;
+    const quantileValues = HAS_QUANTILES[table] ? Prisma.sql`, true, q50, q95, q99` : Prisma.empty;
+    const quantileArrays = HAS_QUANTILES[table]
+      ? Prisma.sql`, ${arrayLiteral(quantiles.map((q) => q[0]))}::smallint[], ${arrayLiteral(quantiles.map((q) => q[1]))}::smallint[], ${arrayLiteral(quantiles.map((q) => q[2]))}::smallint[]`
+      : Prisma.empty;
+    const quantileNames = HAS_QUANTILES[table] ? Prisma.sql`, q50, q95, q99` : Prisma.empty;
     const added = (column: string) => Prisma.raw(`"${column}" = r."${column}" + excluded."${column}"`);
     const conflict = mode === "add"
       ? Prisma.sql`on conflict (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart") do update set
           ${Prisma.join(["windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", "requests", "errors", "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests"].map(added))},
-          ("latencyKeys", "latencyCounts") = (select s.keys, s.counts from burnrate_sketch_add(r."latencyKeys", r."latencyCounts", excluded."latencyKeys", excluded."latencyCounts", ${table === "usage_rollup_month" ? MONTH_MAX_SKETCH_PAIRS : MAX_SKETCH_PAIRS}::int) s)`
+          ("latencyKeys", "latencyCounts") = (select s.keys, s.counts from burnrate_sketch_add(r."latencyKeys", r."latencyCounts", excluded."latencyKeys", excluded."latencyCounts", ${table === "usage_rollup_month" ? MONTH_MAX_SKETCH_PAIRS : MAX_SKETCH_PAIRS}::int) s)
+          ${HAS_QUANTILES[table] ? Prisma.sql`, "isCompact" = false` : Prisma.empty}`
       : mode === "upsert"
       ? Prisma.sql`on conflict (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart") do update set "windowCount" = excluded."windowCount",
           "windowMs" = excluded."windowMs", "idleMs" = excluded."idleMs", "utilMs" = excluded."utilMs", "utilPctMs" = excluded."utilPctMs",
           requests = excluded.requests, errors = excluded.errors, "inputTokens" = excluded."inputTokens", "cachedInputTokens" = excluded."cachedInputTokens",
           "outputTokens" = excluded."outputTokens", "approxRequests" = excluded."approxRequests", "latencyKeys" = excluded."latencyKeys",
-          "latencyCounts" = excluded."latencyCounts"`
+          "latencyCounts" = excluded."latencyCounts"
+          ${HAS_QUANTILES[table] ? Prisma.sql`, "isCompact" = excluded."isCompact", "p50Key" = excluded."p50Key", "p95Key" = excluded."p95Key", "p99Key" = excluded."p99Key"` : Prisma.empty}`
       : Prisma.empty;
     await run.execute(Prisma.sql`
-      insert into ${Prisma.raw(table)} as r (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart", ${MEASURE_COLUMNS})
-      select ${zoneValue}o, b, wc, wms, ims, ums, upm / 100, r, e, it, ct, ot, ar, lk::smallint[], lc::bigint[]
+      insert into ${Prisma.raw(table)} as r (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart", ${MEASURE_COLUMNS}${quantileColumns})
+      select ${zoneValue}o, b, wc, wms, ims, ums, upm / 100, r, e, it, ct, ot, ar, lk::smallint[], lc::bigint[]${quantileValues}
       from unnest(${keyArrays(batch)},
         ${col((m) => m.windowCount)}::int[], ${col((m) => m.windowMs)}::bigint[], ${col((m) => m.idleMs)}::bigint[],
         ${col((m) => m.utilMs)}::bigint[], ${col((m) => m.utilCentiPctMs)}::numeric[], ${col((m) => m.requests)}::bigint[],
         ${col((m) => m.errors)}::bigint[], ${col((m) => m.inputTokens)}::bigint[], ${col((m) => m.cachedInputTokens)}::bigint[],
         ${col((m) => m.outputTokens)}::bigint[], ${col((m) => m.approxRequests)}::bigint[],
-        ${sketchCol((m) => m.latency.keys)}::text[], ${sketchCol((m) => m.latency.counts)}::text[])
-        as t(tz, o, b, wc, wms, ims, ums, upm, r, e, it, ct, ot, ar, lk, lc)
+        ${sketchCol((m) => m.latency.keys)}::text[], ${sketchCol((m) => m.latency.counts)}::text[]${quantileArrays})
+        as t(tz, o, b, wc, wms, ims, ums, upm, r, e, it, ct, ot, ar, lk, lc${quantileNames})
       ${conflict}`);
   }
 }
@@ -670,6 +701,45 @@ export async function sealUsageMonths(run: SqlRunner, now: Date): Promise<{ time
     sealed.push({ timeZone, sealedTo: to, rows: inserted[0]?.n ?? 0 });
   }
   return sealed;
+}
+
+/**
+ * Compacts closed team buckets that appended writes left without quantile
+ * keys: each row's sketch normalized (one pair per key, keys ascending) and
+ * its p50/p95/p99 keys stored, `isCompact` set (schema.prisma). Only buckets
+ * that ended before `now` (an hour row an hour after its start, a local day
+ * 25 hours after) and start at or after `since` (null: any); at most `limit`
+ * rows per table, in the caller's transaction. Rows a writer holds are
+ * skipped (it appends to them again). The measures don't change, so a writer
+ * adjusting the row later (under its team lock) computes from the same sums.
+ * Returns the rows compacted; the background roller calls it until that is 0.
+ */
+export async function compactTeamRollups(run: SqlRunner, { now, since, limit = 2_000 }: { now: Date; since: Date | null; limit?: number }): Promise<number> {
+  let compacted = 0;
+  for (const [table, closedMs] of [["usage_rollup_team_hour", HOUR_MS], ["usage_rollup_team_day", 25 * HOUR_MS]] as const) {
+    const zone = HAS_ZONE[table] ? Prisma.sql`r."timeZone"` : Prisma.sql`''`;
+    const rows = await run.query<{ timeZone: string; ownerId: number; bucketMs: number; latencyKeys: string | null; latencyCounts: string | null }>(Prisma.sql`
+      select ${zone} as "timeZone", r."teamId" as "ownerId", (extract(epoch from r."bucketStart") * 1000)::float8 as "bucketMs",
+        r."latencyKeys"::text as "latencyKeys", r."latencyCounts"::text as "latencyCounts"
+      from ${Prisma.raw(table)} r
+      where not r."isCompact" and r."bucketStart" < ${new Date(now.getTime() - closedMs)}
+        ${since ? Prisma.sql`and r."bucketStart" >= ${since}` : Prisma.empty}
+      limit ${limit}
+      for update skip locked`);
+    if (rows.length === 0) continue;
+    const sketches = rows.map((r) => normalizeSketch({ keys: parseIntegers(r.latencyKeys), counts: parseIntegers(r.latencyCounts) }));
+    const quantiles = sketches.map((sketch) => quantileKeysOf(sketch));
+    const keys = rows.map((r) => ({ timeZone: r.timeZone, ownerId: r.ownerId, bucketStart: new Date(r.bucketMs) }));
+    await run.execute(Prisma.sql`
+      update ${Prisma.raw(table)} r set "latencyKeys" = t.lk::smallint[], "latencyCounts" = t.lc::bigint[], "isCompact" = true,
+        "p50Key" = t.q50, "p95Key" = t.q95, "p99Key" = t.q99
+      from unnest(${keyArrays(keys)}, ${nestedArrayLiteral(sketches.map((x) => x.keys))}::text[], ${nestedArrayLiteral(sketches.map((x) => x.counts))}::text[],
+        ${arrayLiteral(quantiles.map((q) => q[0]))}::smallint[], ${arrayLiteral(quantiles.map((q) => q[1]))}::smallint[], ${arrayLiteral(quantiles.map((q) => q[2]))}::smallint[])
+        as t(tz, o, b, lk, lc, q50, q95, q99)
+      where ${HAS_ZONE[table] ? Prisma.sql`r."timeZone" = t.tz and ` : Prisma.empty}r."teamId" = t.o and r."bucketStart" = t.b`);
+    compacted += rows.length;
+  }
+  return compacted;
 }
 
 /** Recomputes the team-hour and team-day rows of each team over its span (widened to whole hours and local days). */

@@ -4,7 +4,8 @@ import { makeViewer, type Viewer } from "@/lib/access/viewer";
 import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
 import { mergeSketches, sketchFromSamples, sketchQuantileKey } from "@/lib/domain/latency-sketch";
 import { addMeasures, EMPTY_MEASURES, prorateWindow, type UsageMeasures, type UsageWindowInput } from "@/lib/domain/usage-rollup";
-import { applyUsageWindowChanges, rebuildUsageRollups, sealUsageMonths } from "../mutations/usage-rollups";
+import { expectCompactQuantilesCurrent } from "@/lib/testing/inference-records";
+import { applyUsageWindowChanges, compactTeamRollups, rebuildUsageRollups, sealUsageMonths } from "../mutations/usage-rollups";
 import { pgRunner } from "../sql";
 import { queryUsage, type UsageQuery } from "./usage-ledger";
 
@@ -105,8 +106,7 @@ function expected(buckets: { start: Date; end: Date }[], groupOf: (w: (typeof wi
   return out;
 }
 
-describe("usage from rollups = usage from raw windows", () => {
-  const cases: [BucketUnit, string, UsageQuery["groupBy"], string][] = [
+const cases: [BucketUnit, string, UsageQuery["groupBy"], string][] = [
     ["hour", "America/New_York", "team", "teamHour"],
     ["hour", "Asia/Kathmandu", "team", "quarter"],
     ["hour", "America/New_York", "item", "quarter"],
@@ -118,31 +118,38 @@ describe("usage from rollups = usage from raw windows", () => {
     ["month", "America/New_York", "item", "month"],
     ["day", "Europe/Paris", "model", "quarter"],
     ["week", "Asia/Kathmandu", "team", "teamDay"],
-  ];
+];
+
+/** queryUsage over March 7–10 (or to `to`) against the oracle. */
+async function expectOracle(unit: BucketUnit, timeZone: string, groupBy: UsageQuery["groupBy"], source: string, to: string) {
+  const buckets = bucketsBetween({ from: new Date("2026-03-07T00:00:00Z"), to: new Date(to), unit, timeZone });
+  const result = await queryUsage(
+    { viewer, filters: {}, from: buckets[0]!.start, to: buckets.at(-1)!.end, unit, timeZone, groupBy },
+    pgRunner(client),
+  );
+  expect(result.source).toBe(source);
+  const groupOf = (w: (typeof windows)[number]) =>
+    groupBy === "team" ? String(w.teamId) : groupBy === "item" ? `inference:${w.deploymentId}` : groupBy === "model" ? (w.deploymentId === Math.max(...windows.map((x) => x.deploymentId)) ? "m2" : "m1") : "all";
+  const oracle = expected(buckets, groupOf);
+  expect(result.rows.length).toBe(oracle.size);
+  for (const row of result.rows) {
+    const want = oracle.get(`${row.bucketStart.toISOString()}|${row.groupKey}`);
+    expect(want, `${row.bucketStart.toISOString()} ${row.groupKey}`).toBeDefined();
+    expect([row.requests, row.errors, row.inputTokens, row.cachedInputTokens, row.outputTokens, row.windowMs, row.idleMs, row.utilMs, row.approxRequests]).toEqual([
+      want!.requests, want!.errors, want!.inputTokens, want!.cachedInputTokens, want!.outputTokens, want!.windowMs, want!.idleMs, want!.utilMs, want!.approxRequests,
+    ]);
+    const sketch = mergeSketches(want!.latency);
+    expect([row.p50Key, row.p95Key, row.p99Key]).toEqual([0.5, 0.95, 0.99].map((q) => sketchQuantileKey(sketch, q)));
+  }
+}
+
+describe("usage from rollups = usage from raw windows", () => {
   const unsealed: [BucketUnit, string, UsageQuery["groupBy"], string, string][] = [
     // April ended less than a day before the seal: a range reaching into it reads day rows.
     ["month", "America/New_York", "model", "day", "2026-04-10T00:00:00Z"],
   ];
   it.each([...cases.map((c) => [...c, "2026-03-10T00:00:00Z"] as const), ...unsealed])("%s buckets in %s by %s (from %s rollups, to %s)", async (unit, timeZone, groupBy, source, to) => {
-    const buckets = bucketsBetween({ from: new Date("2026-03-07T00:00:00Z"), to: new Date(to), unit, timeZone });
-    const result = await queryUsage(
-      { viewer, filters: {}, from: buckets[0]!.start, to: buckets.at(-1)!.end, unit, timeZone, groupBy },
-      pgRunner(client),
-    );
-    expect(result.source).toBe(source);
-    const groupOf = (w: (typeof windows)[number]) =>
-      groupBy === "team" ? String(w.teamId) : groupBy === "item" ? `inference:${w.deploymentId}` : groupBy === "model" ? (w.deploymentId === Math.max(...windows.map((x) => x.deploymentId)) ? "m2" : "m1") : "all";
-    const oracle = expected(buckets, groupOf);
-    expect(result.rows.length).toBe(oracle.size);
-    for (const row of result.rows) {
-      const want = oracle.get(`${row.bucketStart.toISOString()}|${row.groupKey}`);
-      expect(want, `${row.bucketStart.toISOString()} ${row.groupKey}`).toBeDefined();
-      expect([row.requests, row.errors, row.inputTokens, row.cachedInputTokens, row.outputTokens, row.windowMs, row.idleMs, row.utilMs, row.approxRequests]).toEqual([
-        want!.requests, want!.errors, want!.inputTokens, want!.cachedInputTokens, want!.outputTokens, want!.windowMs, want!.idleMs, want!.utilMs, want!.approxRequests,
-      ]);
-      const sketch = mergeSketches(want!.latency);
-      expect([row.p50Key, row.p95Key, row.p99Key]).toEqual([0.5, 0.95, 0.99].map((q) => sketchQuantileKey(sketch, q)));
-    }
+    await expectOracle(unit, timeZone, groupBy, source, to);
   });
 
   // One bucket over a long range (the overview's totals per deployment): whole sealed months (March) from month rows, the
@@ -167,5 +174,36 @@ describe("usage from rollups = usage from raw windows", () => {
       const sketch = mergeSketches(want.latency);
       expect([row.p50Key, row.p95Key, row.p99Key]).toEqual([0.5, 0.95, 0.99].map((q) => sketchQuantileKey(sketch, q)));
     }
+  });
+});
+
+describe("compacted team buckets (stored quantile keys) = usage from raw windows", () => {
+  beforeAll(async () => {
+    const { rows: [before] } = await client.query(`select (select count(*) from usage_rollup_team_hour where not "isCompact") + (select count(*) from usage_rollup_team_day where not "isCompact") as n`);
+    // The appended writes above left team rows without keys (and rows written whole with them).
+    expect(Number(before.n)).toBeGreaterThan(0);
+    let compacted = 0;
+    for (;;) {
+      await client.query("begin");
+      const rows = await compactTeamRollups(pgRunner(client), { now: new Date("2026-05-01T12:00:00Z"), since: null, limit: 50 });
+      await client.query("commit");
+      if (rows === 0) break;
+      compacted += rows;
+    }
+    expect(compacted).toBe(Number(before.n));
+    expect(await expectCompactQuantilesCurrent(client)).toBeGreaterThanOrEqual(compacted);
+  });
+
+  it.each(cases.filter((c) => c[3] === "teamHour" || c[3] === "teamDay"))("%s buckets in %s by %s (from %s rollups)", async (unit, timeZone, groupBy, source) => {
+    await expectOracle(unit, timeZone, groupBy, source, "2026-03-10T00:00:00Z");
+  });
+
+  it("an appended write clears a row's keys until it is compacted again", async () => {
+    const [first] = windows;
+    await client.query("begin");
+    await applyUsageWindowChanges(pgRunner(client), { added: [{ deploymentId: first!.deploymentId, window: { ...first!, windowStart: new Date(Date.UTC(2026, 2, 9, 23, 55)), windowSeconds: 60 } }] });
+    const { rows: [row] } = await client.query(`select "isCompact" from usage_rollup_team_hour where "teamId" = $1 and "bucketStart" = '2026-03-09T23:00:00Z'`, [first!.teamId]);
+    await client.query("rollback");
+    expect(row.isCompact).toBe(false);
   });
 });

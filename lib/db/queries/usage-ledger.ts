@@ -83,6 +83,11 @@ interface RawUsageRow {
   /** mergeSketches "node": every source row's keys (and counts) as array literals run together ("{1,2}{1}"), in the same order. */
   keysText?: string | null;
   countsText?: string | null;
+  /** One-row-per-bucket reads of team rows: the row's stored quantile keys are current (then keysText is null). */
+  isCompact?: boolean;
+  p50Key?: number | null;
+  p95Key?: number | null;
+  p99Key?: number | null;
 }
 
 /** Counts per sketch key (+ 32,768: every smallint key has a slot), zero between uses. */
@@ -256,13 +261,20 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
   if (isOneRowPerBucket(q, source)) {
     // Each bucket × group is exactly one rollup row: its sketch is already merged (its pairs may repeat keys out of
     // order — burnrate_sketch_add appends — which the dense count in mergedQuantileKeys adds up). Both arrays travel as
-    // text: node-postgres' array parser took more time than the query for a year of day rows.
+    // text: node-postgres' array parser took more time than the query for a year of day rows. A compact team row
+    // (schema.prisma isCompact) gives its stored quantile keys instead: three numbers, however many deployments the
+    // team has, where the sketch grows with them.
+    const isTeamSource = source === "teamHour" || source === "teamDay";
+    const compact = isTeamSource ? Prisma.sql`"isCompact"` : Prisma.sql`false`;
     return Prisma.sql`
       with src as (${src})
       select b as "bucketStart", ${bucketEndOf(Prisma.sql`b`)} as "bucketEnd", gk as "groupKey", gl as "groupLabel",
         "windowMs"::text, "idleMs"::text, "utilMs"::text, "utilPctMs"::text, requests::text, errors::text, "inputTokens"::text,
         "cachedInputTokens"::text, "outputTokens"::text, "approxRequests"::text,
-        coalesce("latencyKeys", '{}')::text as "keysText", coalesce("latencyCounts", '{}')::text as "countsText"
+        case when ${compact} then null else coalesce("latencyKeys", '{}')::text end as "keysText",
+        case when ${compact} then null else coalesce("latencyCounts", '{}')::text end as "countsText",
+        ${compact} as "isCompact",
+        ${isTeamSource ? Prisma.sql`"p50Key", "p95Key", "p99Key"` : Prisma.sql`null::smallint as "p50Key", null::smallint as "p95Key", null::smallint as "p99Key"`}
       from src
       order by b, gk`;
   }
@@ -339,7 +351,9 @@ export async function queryUsage(q: UsageQuery, run: SqlRunner = prismaRunner(db
       let p50Key: number | null = null;
       let p95Key: number | null = null;
       let p99Key: number | null = null;
-      if (r.keysText !== undefined) {
+      if (r.isCompact) {
+        [p50Key, p95Key, p99Key] = [r.p50Key ?? null, r.p95Key ?? null, r.p99Key ?? null];
+      } else if (r.keysText !== undefined) {
         if (r.keysText && r.countsText) [p50Key, p95Key, p99Key] = mergedQuantileKeys(r.keysText, r.countsText);
       } else {
         // One stored row: its pairs may repeat keys out of order (burnrate_sketch_add appends).

@@ -18,7 +18,7 @@ const minute = () => Math.floor(Date.now() / 60_000);
  * a budget alert firing — renews it); at most three runs.
  */
 async function withinOneMinute(sql: Pool, steps: () => Promise<void>): Promise<void> {
-  const state = async () => `${minute()} ${(await sql.query<{ v: string }>(`select version::text as v from data_version where id = 1`)).rows[0]!.v}`;
+  const state = async () => `${minute()} ${(await sql.query<{ v: string }>(`select string_agg(version::text, '.' order by id) as v from data_version`)).rows[0]!.v}`;
   for (let attempt = 0; ; attempt++) {
     const started = await state();
     try {

@@ -9,7 +9,7 @@ import { teamSchema } from "@/lib/validation/entities/team";
 import { trainingRunSchema } from "@/lib/validation/entities/training-run";
 import { lineItemsCsv } from "@/lib/db/queries/report-export";
 import { closeStreamPool } from "@/lib/db/stream";
-import { accessKey, cachedDocument, clearReadCache, readCacheStats } from "./read-cache";
+import { accessKey, cachedDocument, clearReadCache, invalidateOrgData, readCacheStats, USAGE_WRITE } from "./read-cache";
 import { cachedDashboardData, cachedFilterOptions, cachedTeamCoverage } from "./read-models";
 
 // The read cache (lib/cache/read-cache.ts) against a real database: a write
@@ -87,7 +87,8 @@ describe("read cache", () => {
     const first = await cached(admin);
     const second = await cached(admin);
     expect(second).toBe(first);
-    expect(readCacheStats()).toMatchObject({ hits: 1, misses: 1 });
+    // Two entries: the dashboard's costs and its traffic.
+    expect(readCacheStats()).toMatchObject({ hits: 2, misses: 2 });
     // The cached read runs as of the minute (now floored): equal to a direct read at that instant.
     expect(first.kpis).toEqual((await live(admin)).kpis);
     expect(first.kpis.totalCents).toBeGreaterThan(0n);
@@ -196,6 +197,74 @@ describe("read cache", () => {
       expect(after.kpis.totalCents - before.kpis.totalCents).toBe(24_000n);
     } finally {
       await client.query(`delete from training_runs where id = $1`, [rows[0].id]);
+    }
+  });
+
+  it("each kind of data has its own version, bumped once at commit by the writes of that kind only", async () => {
+    const versions = async () => Object.fromEntries((await client.query<{ id: number; version: string }>(`select id, version::text as version from data_version order by id`)).rows.map((r) => [r.id, BigInt(r.version)]));
+    const { rows: [deployment] } = await client.query<{ id: number }>(
+      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
+       values ($1, 'versions-dep', 'llama-alpha', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 1, '2026-10-01', now()) returning id`,
+      [ids.a, ids.gpu],
+    );
+    try {
+      const v0 = await versions();
+      await client.query("begin");
+      for (let q = 0; q < 3; q++) {
+        await client.query(
+          `insert into usage_rollup_quarter ("deploymentId", "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
+           values ($1, $2, 1, 900000, 0, 0, 0, 10, 0, 100, 0, 10, 0, '{}', '{}')`,
+          [deployment!.id, new Date(Date.UTC(2026, 9, 15, 0, 15 * q))],
+        );
+      }
+      await client.query("commit");
+      const v1 = await versions();
+      expect([v1[1]! - v0[1]!, v1[2]! - v0[2]!, v1[3]! - v0[3]!]).toEqual([0n, 1n, 0n]);
+      await client.query(`insert into audit_entries ("orgId", "actorName", "entityType", "entityId", "subjectType", "subjectId", action, "changedFields", source)
+         values ($1, 'psql', 'trainingRun', '0', 'trainingRun', '0', 'UPDATE', '{}', 'form')`, [ids.org]);
+      const v2 = await versions();
+      expect([v2[1]! - v1[1]!, v2[2]! - v1[2]!, v2[3]! - v1[3]!]).toEqual([0n, 0n, 1n]);
+      await client.query(`update training_runs set notes = 'versions' where id = $1`, [ids.run]);
+      const v3 = await versions();
+      expect([v3[1]! - v2[1]!, v3[2]! - v2[2]!, v3[3]! - v2[3]!]).toEqual([1n, 0n, 0n]);
+    } finally {
+      await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [deployment!.id]);
+      await client.query(`delete from inference_deployments where id = $1`, [deployment!.id]);
+    }
+  });
+
+  it("a usage write (another process's or this one's) recomputes a dashboard's traffic and keeps its costs; both stay equal to a direct read", async () => {
+    const { rows: [deployment] } = await client.query<{ id: number }>(
+      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "activeTo", "updatedAt")
+       values ($1, 'usage-dep', 'llama-alpha', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 1, '2026-10-01', '2026-10-20', now()) returning id`,
+      [ids.a, ids.gpu],
+    );
+    try {
+      clearReadCache();
+      const before = await cached(admin);
+      expect(before.kpis.hasUsageRecords).toBe(false);
+      // Plain SQL (no invalidation call): only the usage version moves.
+      await client.query(
+        `insert into usage_rollup_quarter ("deploymentId", "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
+         values ($1, '2026-10-15T00:00:00Z', 1, 900000, 0, 0, 0, 10, 0, 100, 0, 10, 0, '{}', '{}')`,
+        [deployment!.id],
+      );
+      const after = await cached(admin);
+      expect(readCacheStats()).toMatchObject({ hits: 1, misses: 3 });
+      expect(after).not.toBe(before);
+      expect(after.kpis.hasUsageRecords).toBe(true);
+      expect(after.kpis.totalCents).toBe(before.kpis.totalCents);
+      expect(after).toEqual(await live(admin));
+      // This process's usage ingest (read-cache.ts USAGE_WRITE) drops the traffic only; a records write drops both.
+      invalidateOrgData(ids.org, USAGE_WRITE);
+      await cached(admin);
+      expect(readCacheStats()).toMatchObject({ hits: 2, misses: 4 });
+      invalidateOrgData(ids.org);
+      await cached(admin);
+      expect(readCacheStats()).toMatchObject({ hits: 2, misses: 6 });
+    } finally {
+      await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [deployment!.id]);
+      await client.query(`delete from inference_deployments where id = $1`, [deployment!.id]);
     }
   });
 

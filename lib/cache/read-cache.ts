@@ -34,9 +34,23 @@ import { db } from "@/lib/db/client";
  *   after its write never reuses an entry from before it), or per call
  *   outside a render (route handlers, scripts).
  *
+ * - Kinds of data: the versions are kept per kind (`DataDomain`: records,
+ *   usage, audit; schema.prisma DataVersion), and a read model names the
+ *   kinds it reads. Usage ingest (API, Prometheus) changes usage and the audit
+ *   log only, so a read model of costs, runs or budgets — which read no usage
+ *   — stays cached while windows stream in. A read model that names no kinds
+ *   depends on all of them.
+ *
  * Entries are promises, so concurrent misses for the same key compute once; a
  * failure is not kept.
  */
+
+/** What a write changed and a read model reads (schema.prisma DataVersion ids 1, 2, 3). */
+export type DataDomain = "records" | "usage" | "audit";
+export const ALL_DOMAINS: readonly DataDomain[] = ["records", "usage", "audit"];
+const DOMAIN_IDS: Record<DataDomain, number> = { records: 1, usage: 2, audit: 3 };
+/** What usage ingest (the usage API, the Prometheus import) writes: usage rollups and audit entries. */
+export const USAGE_WRITE: readonly DataDomain[] = ["usage", "audit"];
 
 const MAX_ENTRIES = 500;
 
@@ -45,25 +59,38 @@ const MAX_ENTRIES = 500;
  * transaction that changed what pages show, by any process or tool — another
  * app instance, a script, psql — so no entry outlives a committed write.
  */
-const committedDataVersion = cache(readDataVersion);
+const committedDataVersions = cache(readDataVersions);
 
-/** The committed data version, read now (the page cache reads it once per request, outside any render). */
+/** The committed version of each kind of data, read now. */
+export async function readDataVersions(): Promise<Record<DataDomain, string>> {
+  const rows = await db().$queryRaw<{ id: number; version: string }[]>`select id, version::text as version from data_version`;
+  const byId = new Map(rows.map((r) => [r.id, r.version]));
+  return { records: byId.get(DOMAIN_IDS.records) ?? "0", usage: byId.get(DOMAIN_IDS.usage) ?? "0", audit: byId.get(DOMAIN_IDS.audit) ?? "0" };
+}
+
+/** One number that grows with every committed write of any kind (the page cache's key: every page reads records and usage). */
 export async function readDataVersion(): Promise<string> {
-  const rows = await db().$queryRaw<{ version: string }[]>`select version::text as version from data_version where id = 1`;
-  return rows[0]?.version ?? "0";
+  const versions = await readDataVersions();
+  return String(ALL_DOMAINS.reduce((sum, domain) => sum + BigInt(versions[domain]), 0n));
 }
 const MINUTE_MS = 60_000;
 
-const orgVersions = new Map<number, number>();
+/** This process's own writes per org and kind of data ("orgId|domain"). */
+const orgVersions = new Map<string, number>();
 let globalEpoch = 0;
 /** Least recently used first (Map keeps insertion order; a hit re-inserts). */
-const entries = new Map<string, { orgId: number; value: Promise<unknown> }>();
+const entries = new Map<string, { orgId: number; domains: readonly DataDomain[]; value: Promise<unknown> }>();
 let stats = { hits: 0, misses: 0 };
 
-/** Marks everything the org's pages show as changed: call after every write has committed (or rolled back). */
-export function invalidateOrgData(orgId: number): void {
-  orgVersions.set(orgId, (orgVersions.get(orgId) ?? 0) + 1);
-  for (const [key, entry] of entries) if (entry.orgId === orgId) entries.delete(key);
+/**
+ * Marks what a write changed in the org as changed — by default everything
+ * its pages show: call after every write has committed (or rolled back).
+ * Usage ingest names ["usage", "audit"].
+ */
+export function invalidateOrgData(orgId: number, domains: readonly DataDomain[] = ALL_DOMAINS): void {
+  for (const domain of domains) orgVersions.set(`${orgId}|${domain}`, (orgVersions.get(`${orgId}|${domain}`) ?? 0) + 1);
+  for (const [key, entry] of entries) if (entry.orgId === orgId && entry.domains.some((d) => domains.includes(d))) entries.delete(key);
+  // Documents (exports) read every kind.
   for (const [key, doc] of documents) if (doc.orgId === orgId) dropDocument(key);
 }
 
@@ -101,12 +128,13 @@ function argsKey(value: unknown): string {
 }
 
 /** The entry's key (versions read first), and the arguments the cached computation gets: access-only viewer, `now` floored to the minute. */
-async function cacheKey<A extends { viewer: Viewer; now?: Date }>(name: string, args: A): Promise<{ key: string; computeArgs: A }> {
+async function cacheKey<A extends { viewer: Viewer; now?: Date }>(name: string, args: A, domains: readonly DataDomain[] = ALL_DOMAINS): Promise<{ key: string; computeArgs: A }> {
   const { viewer, now, ...rest } = args;
   const minute = now ? floorToMinute(now) : undefined;
-  // Read first: a transaction bumps it as it commits, so an entry computed before a commit is never under the version read after it.
-  const version = await committedDataVersion();
-  const key = [viewer.orgId, version, orgVersions.get(viewer.orgId) ?? 0, globalEpoch, minute?.getTime() ?? "-", accessKey(viewer), name, argsKey(rest)].join("\u0000");
+  // Read first: a transaction bumps them as it commits, so an entry computed before a commit is never under the versions read after it.
+  const versions = await committedDataVersions();
+  const version = domains.map((d) => `${d}:${versions[d]}:${orgVersions.get(`${viewer.orgId}|${d}`) ?? 0}`).join(",");
+  const key = [viewer.orgId, version, globalEpoch, minute?.getTime() ?? "-", accessKey(viewer), name, argsKey(rest)].join("\u0000");
   return { key, computeArgs: { ...args, viewer: accessViewer(viewer), ...(minute ? { now: minute } : {}) } };
 }
 
@@ -114,9 +142,14 @@ async function cacheKey<A extends { viewer: Viewer; now?: Date }>(name: string, 
  * A read model taking `{ viewer, now?, … }`, cached as described above. The
  * other arguments must be plain data (they are part of the key).
  */
-export function cachedReadModel<A extends { viewer: Viewer; now?: Date }, R>(name: string, read: (args: A) => Promise<R>): (args: A) => Promise<R> {
+export function cachedReadModel<A extends { viewer: Viewer; now?: Date }, R>(
+  name: string,
+  read: (args: A) => Promise<R>,
+  /** The kinds of data it reads (all when left out). Name fewer only when none of its queries reads the others. */
+  domains: readonly DataDomain[] = ALL_DOMAINS,
+): (args: A) => Promise<R> {
   return async (args: A) => {
-    const { key, computeArgs } = await cacheKey(name, args);
+    const { key, computeArgs } = await cacheKey(name, args, domains);
     const found = entries.get(key);
     if (found) {
       stats.hits++;
@@ -126,7 +159,7 @@ export function cachedReadModel<A extends { viewer: Viewer; now?: Date }, R>(nam
     }
     stats.misses++;
     const value = read(computeArgs);
-    const entry = { orgId: args.viewer.orgId, value };
+    const entry = { orgId: args.viewer.orgId, domains, value };
     entries.set(key, entry);
     value.catch(() => {
       if (entries.get(key) === entry) entries.delete(key);

@@ -3,35 +3,52 @@ import type { Viewer } from "@/lib/access/viewer";
 import { auditHistory } from "@/lib/db/queries/audit-history";
 import { budgetAlertsPanel, budgetForecasts } from "@/lib/db/queries/budgets";
 import { filterOptions } from "@/lib/db/queries/catalog";
-import { dashboardData, deploymentsWithMetrics, monthlyCostByTeam, trainingCharts, trainingRunsPage } from "@/lib/db/queries/dashboards";
+import { assembleDashboard, dashboardLedger, dashboardUsage, deploymentsWithMetrics, monthlyCostByTeam, trainingCharts, trainingRunsPage, type DashboardArgs } from "@/lib/db/queries/dashboards";
 import { costByMonth, deploymentDetail } from "@/lib/db/queries/details";
 import { deploymentUsageTable } from "@/lib/db/queries/inference-records";
 import { monthReport, reportMonths } from "@/lib/db/queries/reports";
 import { suggestionPanelData } from "@/lib/db/queries/suggestion-states";
 import { teamCoverage } from "@/lib/db/queries/teams";
-import { cachedReadModel } from "./read-cache";
+import { cachedReadModel, floorToMinute } from "./read-cache";
 
 /**
  * The dashboards' read models through the read cache (lib/cache/read-cache.ts):
  * same arguments, same results, computed once per (access, arguments, minute)
- * until the org's next write. Pages import these instead of the queries.
+ * until the org's next write of what they read. Pages import these instead of
+ * the queries. Those that read no usage (costs come from records and prices,
+ * never from usage windows) name ["records"] or ["records", "audit"], so
+ * usage ingest leaves them cached; the rest read every kind.
  */
 
-export const cachedDashboardData = cachedReadModel("dashboardData", dashboardData);
-export const cachedTrainingCharts = cachedReadModel("trainingCharts", trainingCharts);
-export const cachedTrainingRunsPage = cachedReadModel("trainingRunsPage", trainingRunsPage);
+const RECORDS = ["records"] as const;
+
+const dashboardLedgerModel = cachedReadModel("dashboardLedger", dashboardLedger, RECORDS);
+const dashboardUsageModel = cachedReadModel("dashboardUsage", dashboardUsage);
+/** Assembled dashboards by their two parts' entries: the same parts give the same object. */
+const assembled = new WeakMap<object, WeakMap<object, ReturnType<typeof assembleDashboard>>>();
+/** The dashboards: their costs (records only) and their traffic cached apart, so a usage write recomputes only the traffic. */
+export const cachedDashboardData = async (args: DashboardArgs) => {
+  const [ledger, usage] = await Promise.all([dashboardLedgerModel(args), dashboardUsageModel(args)]);
+  let byUsage = assembled.get(ledger);
+  if (!byUsage) assembled.set(ledger, (byUsage = new WeakMap()));
+  let data = byUsage.get(usage);
+  if (!data) byUsage.set(usage, (data = assembleDashboard({ ...args, now: floorToMinute(args.now) }, ledger, usage)));
+  return data;
+};
+export const cachedTrainingCharts = cachedReadModel("trainingCharts", trainingCharts, RECORDS);
+export const cachedTrainingRunsPage = cachedReadModel("trainingRunsPage", trainingRunsPage, RECORDS);
 export const cachedDeploymentsWithMetrics = cachedReadModel("deploymentsWithMetrics", deploymentsWithMetrics);
-export const cachedMonthlyCostByTeam = cachedReadModel("monthlyCostByTeam", monthlyCostByTeam);
+export const cachedMonthlyCostByTeam = cachedReadModel("monthlyCostByTeam", monthlyCostByTeam, RECORDS);
 export const cachedDeploymentDetail = cachedReadModel("deploymentDetail", deploymentDetail);
-export const cachedCostByMonth = cachedReadModel("costByMonth", costByMonth);
+export const cachedCostByMonth = cachedReadModel("costByMonth", costByMonth, RECORDS);
 export const cachedDeploymentUsageTable = cachedReadModel("deploymentUsageTable", deploymentUsageTable);
 /** Audit entries are written only inside write transactions, which invalidate. */
-export const cachedAuditHistory = cachedReadModel("auditHistory", auditHistory);
+export const cachedAuditHistory = cachedReadModel("auditHistory", auditHistory, ["records", "audit"]);
 export const cachedMonthReport = cachedReadModel("monthReport", monthReport);
 export const cachedReportMonths = cachedReadModel("reportMonths", reportMonths);
 export const cachedSuggestionPanelData = cachedReadModel("suggestionPanelData", suggestionPanelData);
 export const cachedBudgetAlertsPanel = cachedReadModel("budgetAlertsPanel", budgetAlertsPanel);
-export const cachedBudgetForecasts = cachedReadModel("budgetForecasts", budgetForecasts);
-export const cachedFilterOptions = cachedReadModel("filterOptions", filterOptions);
-const coverage = cachedReadModel("teamCoverage", ({ viewer }: { viewer: Viewer }) => teamCoverage(viewer));
+export const cachedBudgetForecasts = cachedReadModel("budgetForecasts", budgetForecasts, RECORDS);
+export const cachedFilterOptions = cachedReadModel("filterOptions", filterOptions, RECORDS);
+const coverage = cachedReadModel("teamCoverage", ({ viewer }: { viewer: Viewer }) => teamCoverage(viewer), RECORDS);
 export const cachedTeamCoverage = (viewer: Viewer) => coverage({ viewer });

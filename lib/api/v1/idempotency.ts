@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import type { DataDomain } from "@/lib/cache/read-cache";
 import type { PrismaClient } from "@/lib/db/create-client";
 import { db } from "@/lib/db/client";
 import { rollCosts } from "@/lib/db/mutations/cost-rollups";
@@ -84,10 +85,19 @@ export interface ApiWriteResult {
  * `work` returns the success answer, or calls `rollBackWith(response)`.
  */
 export async function apiWriteTransaction(
-  { orgId, idempotency }: { orgId: number; idempotency: IdempotentRequest | null },
+  {
+    orgId,
+    idempotency,
+    domains,
+  }: {
+    orgId: number;
+    idempotency: IdempotentRequest | null;
+    /** What the work may change (read-cache.ts DataDomain; default everything). */
+    domains?: readonly DataDomain[];
+  },
   work: (run: SqlRunner) => Promise<ApiWriteResult>,
 ): Promise<Response> {
-  const result = await batchTransaction<ApiWriteResult, Response>(db(), { orgId, timeoutMs: 120_000, maxWaitMs: 60_000 }, async (run) => {
+  const result = await batchTransaction<ApiWriteResult, Response>(db(), { orgId, timeoutMs: 120_000, maxWaitMs: 60_000, domains }, async (run) => {
     if (idempotency) {
       const claimed = await run.query<{ claimed: number }>(Prisma.sql`
         insert into api_idempotency ("orgId", principal, key, "requestHash", status, body)

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Viewer } from "@/lib/access/viewer";
+import { USAGE_WRITE } from "@/lib/cache/read-cache";
 import { mergeSketches, type LatencySketch } from "@/lib/domain/latency-sketch";
 import { Prisma } from "@/lib/db/sql";
 import { CLOCK_SKEW_MS, instant } from "@/lib/validation/entities/fields";
@@ -87,7 +88,7 @@ export async function importPrometheusScrape({
     if (error instanceof ExpositionError || error instanceof RangeError) return v1Invalid([{ path: "exposition", message: error.message }]);
     throw error;
   }
-  return apiWriteTransaction({ orgId: viewer.orgId, idempotency }, async (run) => {
+  return apiWriteTransaction({ orgId: viewer.orgId, idempotency, domains: USAGE_WRITE }, async (run) => {
     const [stored] = await run.query<{ server: string; lastScrapedAt: Date; lastText: string }>(Prisma.sql`
       select server, "lastScrapedAt", "lastText" from prometheus_sources where "orgId" = ${viewer.orgId} and name = ${input.source} for update`);
     const result = { source: input.source, baseline: true, windows: 0, gaps: [] as { start: string; end: string; reason: string; modelName: string | null }[], unmapped: [] as string[], restarted: [] as string[], warnings: [] as string[] };

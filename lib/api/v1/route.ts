@@ -8,7 +8,7 @@ import { authorizeScope, isDenied, type Denied } from "@/lib/access/policy";
 import { refuseCrossSiteRequest } from "@/lib/access/request-origin-guard";
 import type { Viewer } from "@/lib/access/viewer";
 import { clientIp } from "@/lib/auth/client-ip";
-import { invalidateOrgData } from "@/lib/cache/read-cache";
+import { ALL_DOMAINS, invalidateOrgData, type DataDomain } from "@/lib/cache/read-cache";
 import { db } from "@/lib/db/client";
 import { describeDatabaseError, isDatabaseUnavailable } from "@/lib/db/availability";
 import { closingIfRefused, UNAVAILABLE_RETRY_SECONDS } from "@/lib/api/errors";
@@ -56,6 +56,8 @@ export interface ApiRouteOptions {
   rateClass: RateClass;
   /** Cap on the request body (writes). */
   maxBodyBytes?: number;
+  /** What a write may change, for the read cache's backstop invalidation (default: everything; usage ingest: usage and audit). */
+  writes?: readonly DataDomain[];
 }
 
 type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -63,7 +65,7 @@ type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
 export function apiRoute<Op extends ApiOperation>(
   operation: Op,
   handler: (args: ApiHandlerArgs<Infer<Op["params"]>, Infer<Op["query"]>, Infer<Op["body"]>>) => Promise<Response | Denied>,
-  { rateClass, maxBodyBytes = 1024 * 1024 }: ApiRouteOptions,
+  { rateClass, maxBodyBytes = 1024 * 1024, writes = ALL_DOMAINS }: ApiRouteOptions,
 ) {
   const hasBody = operation.method === "POST" || operation.method === "PUT";
   return async function route(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
@@ -82,7 +84,7 @@ export function apiRoute<Op extends ApiOperation>(
       return hasBody ? closingIfRefused(response, true) : response;
     } finally {
       // A backstop: writes invalidate the org's cached figures themselves (writeTransaction).
-      if (hasBody && orgId !== undefined) invalidateOrgData(orgId);
+      if (hasBody && orgId !== undefined) invalidateOrgData(orgId, writes);
     }
 
     async function handle(): Promise<Response> {

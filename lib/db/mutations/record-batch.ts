@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { MAX_LISTED_ERRORS } from "@/lib/import/kinds";
 import { runKey, windowKey, type ValidRows, type ValidRun, type ValidWindow } from "@/lib/import/rows";
-import { invalidateOrgData } from "@/lib/cache/read-cache";
+import { ALL_DOMAINS, invalidateOrgData, type DataDomain } from "@/lib/cache/read-cache";
 import type { PrismaClient } from "../create-client";
 import { arrayLiteral, nestedArrayLiteral, Prisma, prismaRunner, type SqlRunner } from "../sql";
 import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot, type AuditSource } from "./audit";
@@ -46,7 +46,18 @@ export class RollbackBatch<R> extends Error {
  */
 export async function batchTransaction<T, R = never>(
   client: PrismaClient,
-  { orgId, timeoutMs, maxWaitMs }: { orgId: number; timeoutMs: number; maxWaitMs: number },
+  {
+    orgId,
+    timeoutMs,
+    maxWaitMs,
+    domains = ALL_DOMAINS,
+  }: {
+    orgId: number;
+    timeoutMs: number;
+    maxWaitMs: number;
+    /** What the batch may change (read-cache.ts DataDomain): usage ingest changes usage and the audit log only. */
+    domains?: readonly DataDomain[];
+  },
   work: (run: SqlRunner) => Promise<T>,
 ): Promise<T | R> {
   try {
@@ -55,7 +66,7 @@ export async function batchTransaction<T, R = never>(
     if (error instanceof RollbackBatch) return error.result as R;
     throw error;
   } finally {
-    invalidateOrgData(orgId);
+    invalidateOrgData(orgId, domains);
   }
 }
 

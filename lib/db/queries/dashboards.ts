@@ -418,26 +418,17 @@ async function recordedCostByBucket({ ledger, usage }: { ledger: LedgerQuery; us
   return new Map(rows.map((r) => [r.bucketStart.getTime(), { costMicros: BigInt(r.costMicros), tokens: BigInt(r.tokens) }]));
 }
 
-/**
- * Everything the overview and team dashboards show for a scope, range and
- * zone: KPIs (in cents: Spend is Training + Inference) with the comparison
- * period and month-end projection, chart series, top-N tables and budgets.
- */
-export async function dashboardData({
-  viewer,
-  scope,
-  range,
-  unit,
-  timeZone,
-  now,
-}: {
+/** What a dashboard is computed from: the same arguments for both of its parts (dashboardLedger, dashboardUsage). */
+export interface DashboardArgs {
   viewer: Viewer;
   scope: DashboardScope;
   range: TimeRange;
   unit: BucketUnit;
   timeZone: string;
   now: Date;
-}) {
+}
+
+function dashboardFrame({ viewer, scope, range, timeZone, now }: DashboardArgs) {
   const filters = scopeFilters(scope);
   const base = { viewer, filters, from: range.start, to: range.end, timeZone, now };
   const whole = { ...base, unit: "day" as const, isWholeRange: true };
@@ -447,20 +438,50 @@ export async function dashboardData({
   const inferenceOnly = { ...filters, kind: "inference" as const };
   // Totals come from the model rows (grouped by model and kind); per item, only the deployments and the
   // top runs leave the database (24,500 runs in 90 days at the 10M bench tier).
-  const [byBucketTeam, byGpu, byModel, deploymentItems, topRuns, recordedByBucket, current, previous, usageByItem, deployments, teams, monthToDateByTeam] = await Promise.all([
+  return { filters, base, whole, comparison, thisMonth, isCurrentMonth, inferenceOnly };
+}
+
+/**
+ * A dashboard's costs, budgets and names: ledger queries and records only,
+ * no usage — so it stays cached while usage is written (read-models.ts).
+ */
+export async function dashboardLedger(args: DashboardArgs) {
+  const { viewer, scope, unit, timeZone, now } = args;
+  const { filters, base, whole, comparison, thisMonth, inferenceOnly } = dashboardFrame(args);
+  const [byBucketTeam, byGpu, byModel, deploymentItems, topRuns, current, previous, deployments, teams, monthToDateByTeam] = await Promise.all([
     queryLedger({ ...base, unit, groupBy: "team" }),
     queryLedger({ ...whole, groupBy: "gpuType" }),
     queryLedger({ ...whole, groupBy: "model" }),
     queryLedger({ ...whole, filters: inferenceOnly, groupBy: "item" }),
     queryLedger({ ...whole, filters: { ...filters, kind: "training" }, groupBy: "item", topPerKind: TOP_ITEMS }),
-    recordedCostByBucket({ ledger: { ...base, filters: inferenceOnly, unit, groupBy: "item" }, usage: { ...base, unit, groupBy: "item" } }),
     comparison ? queryLedger({ ...base, from: comparison.current.start, to: comparison.current.end, unit: "day", groupBy: "none", isWholeRange: true }) : Promise.resolve([]),
     comparison ? queryLedger({ ...base, from: comparison.previous.start, to: comparison.previous.end, unit: "day", groupBy: "none", isWholeRange: true }) : Promise.resolve([]),
-    queryUsage({ ...whole, groupBy: "item" }),
     db().inferenceDeployment.findMany({ where: { ...teamRecordWhere(viewer), ...(scope.teamId ? { teamId: scope.teamId } : {}) }, select: { id: true, name: true, p99SloMs: true } }),
     db().team.findMany({ where: { AND: [teamWhere(viewer), scope.teamId ? { id: scope.teamId } : {}] }, select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
     queryLedger({ viewer, filters: scope.teamId ? { teamIds: [scope.teamId] } : {}, from: thisMonth.start, to: thisMonth.end, unit: "day", timeZone, now, groupBy: "team", isWholeRange: true }),
   ]);
+  return { byBucketTeam, byGpu, byModel, deploymentItems, topRuns, current, previous, deployments, teams, monthToDateByTeam };
+}
+
+/** A dashboard's traffic: usage per deployment, and recorded cost and tokens per bucket (reads usage and the ledger). */
+export async function dashboardUsage(args: DashboardArgs) {
+  const { unit } = args;
+  const { base, whole, inferenceOnly } = dashboardFrame(args);
+  const [recordedByBucket, usageByItem] = await Promise.all([
+    recordedCostByBucket({ ledger: { ...base, filters: inferenceOnly, unit, groupBy: "item" }, usage: { ...base, unit, groupBy: "item" } }),
+    queryUsage({ ...whole, groupBy: "item" }),
+  ]);
+  return { recordedByBucket, usageByItem };
+}
+
+/** Everything a dashboard shows, from its two parts (each cached on its own: read-models.ts cachedDashboardData). */
+export function assembleDashboard(
+  args: DashboardArgs,
+  { byBucketTeam, byGpu, byModel, deploymentItems, topRuns, current, previous, deployments, teams, monthToDateByTeam }: Awaited<ReturnType<typeof dashboardLedger>>,
+  { recordedByBucket, usageByItem }: Awaited<ReturnType<typeof dashboardUsage>>,
+) {
+  const { range, unit, timeZone, now } = args;
+  const { comparison, thisMonth, isCurrentMonth } = dashboardFrame(args);
   const trainingCents = sumCents(byModel, "training");
   const inferenceCents = sumCents(byModel, "inference");
   const totalCents = trainingCents + inferenceCents;
@@ -521,6 +542,16 @@ export async function dashboardData({
       }),
     },
   };
+}
+
+/**
+ * Everything the overview and team dashboards show for a scope, range and
+ * zone: KPIs (in cents: Spend is Training + Inference) with the comparison
+ * period and month-end projection, chart series, top-N tables and budgets.
+ */
+export async function dashboardData(args: DashboardArgs) {
+  const [ledger, usage] = await Promise.all([dashboardLedger(args), dashboardUsage(args)]);
+  return assembleDashboard(args, ledger, usage);
 }
 
 export type DashboardData = Awaited<ReturnType<typeof dashboardData>>;

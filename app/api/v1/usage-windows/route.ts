@@ -7,6 +7,7 @@ import { v1Invalid } from "@/lib/api/v1/responses";
 import { apiRoute } from "@/lib/api/v1/route";
 import { readUsageBatch, writeUsageBatch } from "@/lib/api/v1/usage-windows";
 import { MAX_USAGE_BODY_BYTES } from "@/lib/api/v1/usage-windows-schema";
+import { USAGE_WRITE } from "@/lib/cache/read-cache";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +17,7 @@ export const POST = apiRoute(
     const now = new Date();
     const read = await readUsageBatch(prismaRunner(db()), viewer, body, now);
     if (!read.ok) return v1Invalid(read.issues);
-    return apiWriteTransaction({ orgId: viewer.orgId, idempotency }, (run) => writeUsageBatch(run, viewer, read.rows, "api"));
+    return apiWriteTransaction({ orgId: viewer.orgId, idempotency, domains: USAGE_WRITE }, (run) => writeUsageBatch(run, viewer, read.rows, "api"));
   },
-  { rateClass: "write", maxBodyBytes: MAX_USAGE_BODY_BYTES },
+  { rateClass: "write", maxBodyBytes: MAX_USAGE_BODY_BYTES, writes: USAGE_WRITE },
 );

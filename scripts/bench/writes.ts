@@ -245,6 +245,9 @@ export async function measureWrites(
         shapes.push(shape);
       } finally {
         await cleanup();
+        // Gone before the spread shapes pick the live deployments.
+        await client.query(`delete from inference_deployments where id = any($1::int[])`, [ids]);
+        added.splice(added.length - ids.length, ids.length);
       }
       await vacuum();
     }

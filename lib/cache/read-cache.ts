@@ -49,7 +49,12 @@ import { db } from "@/lib/db/client";
 export type DataDomain = "records" | "usage" | "audit";
 export const ALL_DOMAINS: readonly DataDomain[] = ["records", "usage", "audit"];
 const DOMAIN_IDS: Record<DataDomain, number> = { records: 1, usage: 2, audit: 3 };
-/** What usage ingest (the usage API, the Prometheus import) writes: usage rollups and audit entries. */
+/**
+ * What usage ingest (the usage API, the Prometheus import) writes: usage
+ * rollups and audit entries. Its transaction also rolls pending cost rollups
+ * (idempotency.ts rollCosts); those change no figure, and their tables'
+ * triggers bump the records version at commit anyway.
+ */
 export const USAGE_WRITE: readonly DataDomain[] = ["usage", "audit"];
 
 const MAX_ENTRIES = 500;

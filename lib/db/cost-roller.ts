@@ -57,7 +57,7 @@ export function startCostRoller(databaseUrl: string, log: (line: string) => void
       const since = hasCompactedAll ? new Date(now.getTime() - COMPACT_DAYS * 86_400_000) : null;
       let compacted = 0;
       while (!isStopped) {
-        const rows = await transaction((run) => compactTeamRollups(run, { now, since }));
+        const rows = await transaction((run) => compactTeamRollups(run, { now, since, limit: 10_000 }));
         if (rows === 0) break;
         compacted += rows;
       }

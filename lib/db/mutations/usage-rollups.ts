@@ -712,6 +712,7 @@ export async function sealUsageMonths(run: SqlRunner, now: Date): Promise<{ time
  * rows per table, in the caller's transaction. Rows a writer holds are
  * skipped (it appends to them again). The measures don't change, so a writer
  * adjusting the row later (under its team lock) computes from the same sums.
+ * Teams a writer holds (their advisory lock) are skipped until the next call.
  * Returns the rows compacted; the background roller calls it until that is 0.
  */
 export async function compactTeamRollups(run: SqlRunner, { now, since, limit = 2_000 }: { now: Date; since: Date | null; limit?: number }): Promise<number> {
@@ -724,6 +725,9 @@ export async function compactTeamRollups(run: SqlRunner, { now, since, limit = 2
       from ${Prisma.raw(table)} r
       where not r."isCompact" and r."bucketStart" < ${new Date(now.getTime() - closedMs)}
         ${since ? Prisma.sql`and r."bucketStart" >= ${since}` : Prisma.empty}
+        -- A team whose rows a writer is changing (its lock, lockRollupOwners) is left for the next tick: never waits, and never
+        -- touches a row between a recompute's delete and its insert.
+        and pg_try_advisory_xact_lock(${ROLLUP_LOCK_CLASS.team}::int, r."teamId")
       limit ${limit}
       for update skip locked`);
     if (rows.length === 0) continue;

@@ -224,6 +224,15 @@ export async function measureWrites(
   const shapes: WriteShape[] = [];
   const second = await options.connect();
   const added: number[] = [];
+  /** Runs a shape (one writer per batch list), checks the rollups of what it wrote against raw, cleans up and checks again. */
+  const measureShape = async (label: string, detail: string, writers: NewWindow[][][], ids: number[], span: { start: Date; end: Date }, cleanup: () => Promise<void>) => {
+    const shape = await runShape([client, second].slice(0, writers.length), label, detail, writers);
+    log(`  writes (${label}): ${shape.windowsPerSecond.toFixed(0)} windows/s, batch p50 ${shape.batchMs.p50.toFixed(1)} ms, p95 ${shape.batchMs.p95.toFixed(1)} ms`);
+    const written = await check(client, ids, span, log, "after the writes");
+    await cleanup();
+    shape.check = { ...written, afterCleanup: await check(client, ids, span, log, "after the cleanup") };
+    return shape;
+  };
   try {
     // A: new deployments backfilling 1,000 consecutive windows (83 h) per batch: one, then two at once (one writer each).
     for (const writers of [1, 2]) {
@@ -237,12 +246,7 @@ export async function measureWrites(
           writers === 1
             ? "one new deployment, 1,000 consecutive windows (83 hours) per batch"
             : "two new deployments of one team at once, one writer each, 1,000 consecutive windows per batch";
-        const shape = await runShape([client, second].slice(0, writers), writers === 1 ? "Backfill" : "Backfill, 2 writers", detail, ids.map((id) => backfillBatches(id, now, rng)));
-        log(`  writes (backfill, ${writers} writer(s)): ${shape.windowsPerSecond.toFixed(0)} windows/s, batch p50 ${shape.batchMs.p50.toFixed(1)} ms, p95 ${shape.batchMs.p95.toFixed(1)} ms`);
-        const written = await check(client, ids, span, log, "after the backfill");
-        await cleanup();
-        shape.check = { ...written, afterCleanup: await check(client, ids, span, log, "after its cleanup") };
-        shapes.push(shape);
+        shapes.push(await measureShape(writers === 1 ? "Backfill" : "Backfill, 2 writers", detail, ids.map((id) => backfillBatches(id, now, rng)), ids, span, cleanup));
       } finally {
         await cleanup();
         // Gone before the spread shapes pick the live deployments.
@@ -280,12 +284,7 @@ export async function measureWrites(
             ? `1,000 windows over ${SPREAD_DEPLOYMENTS} deployments (${live.length} live${topUp.length > 0 ? ` + ${topUp.length} new` : ""}): ` +
               `${WINDOWS_PER_BATCH / SPREAD_DEPLOYMENTS} scrape ticks of one 5-minute window each per batch`
             : `the same, and at once a second writer scraping ${SPREAD_DEPLOYMENTS} other deployments of the same teams (each batch still over 100 deployments)`;
-        const shape = await runShape([client, second].slice(0, writers), writers === 1 ? "Spread" : "Spread, 2 writers", detail, groups.slice(0, writers).map((g) => spreadBatches(g, now, rng)));
-        log(`  writes (spread, ${writers} writer(s)): ${shape.windowsPerSecond.toFixed(0)} windows/s, batch p50 ${shape.batchMs.p50.toFixed(1)} ms, p95 ${shape.batchMs.p95.toFixed(1)} ms`);
-        const written = await check(client, targets, span, log, "after the spread writes");
-        await cleanup();
-        shape.check = { ...written, afterCleanup: await check(client, targets, span, log, "after their cleanup") };
-        shapes.push(shape);
+        shapes.push(await measureShape(writers === 1 ? "Spread" : "Spread, 2 writers", detail, groups.slice(0, writers).map((g) => spreadBatches(g, now, rng)), targets, span, cleanup));
       } finally {
         await cleanup();
       }

@@ -10,7 +10,8 @@ import { trainingRunSchema } from "@/lib/validation/entities/training-run";
 import { lineItemsCsv } from "@/lib/db/queries/report-export";
 import { closeStreamPool } from "@/lib/db/stream";
 import { accessKey, cachedDocument, clearReadCache, invalidateOrgData, readCacheStats, USAGE_WRITE } from "./read-cache";
-import { cachedDashboardData, cachedFilterOptions, cachedTeamCoverage } from "./read-models";
+import { monthReport, type MonthReport } from "@/lib/db/queries/reports";
+import { cachedDashboardData, cachedFilterOptions, cachedMonthReport, cachedTeamCoverage } from "./read-models";
 
 // The read cache (lib/cache/read-cache.ts) against a real database: a write
 // through the mutation path is seen by the very next read, and people with
@@ -262,6 +263,44 @@ describe("read cache", () => {
       invalidateOrgData(ids.org);
       await cached(admin);
       expect(readCacheStats()).toMatchObject({ hits: 2, misses: 6 });
+    } finally {
+      await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [deployment!.id]);
+      await client.query(`delete from inference_deployments where id = $1`, [deployment!.id]);
+    }
+  });
+
+  it("a usage write recomputes a month report's traffic and keeps its cents; the report stays equal to a direct read", async () => {
+    const { rows: [deployment] } = await client.query<{ id: number }>(
+      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "activeTo", "updatedAt")
+       values ($1, 'report-dep', 'llama-alpha', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 1, '2026-10-01', '2026-10-20', now()) returning id`,
+      [ids.a, ids.gpu],
+    );
+    const scope = { viewer: admin, month: "2026-10", timeZone, now };
+    const direct = () => monthReport({ ...scope, now: new Date("2026-11-20T12:00:00Z") });
+    const line = (report: MonthReport) => report.lines.find((l) => l.kind === "inference" && l.itemId === deployment!.id)!;
+    try {
+      clearReadCache();
+      const before = await cachedMonthReport(scope);
+      expect(before).toEqual(await direct());
+      expect(line(before)).toMatchObject({ recordedMs: 0n, requests: null });
+      expect(await cachedMonthReport(scope)).toBe(before);
+      expect(readCacheStats()).toMatchObject({ hits: 2, misses: 2 });
+      await client.query(
+        `insert into usage_rollup_quarter ("deploymentId", "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
+         values ($1, '2026-10-15T00:00:00Z', 1, 900000, 0, 0, 0, 10, 0, 100, 0, 10, 0, '{}', '{}')`,
+        [deployment!.id],
+      );
+      const after = await cachedMonthReport(scope);
+      // The cents part was a hit; the traffic was read again.
+      expect(readCacheStats()).toMatchObject({ hits: 3, misses: 3 });
+      expect(line(after)).toMatchObject({ recordedMs: 900_000n, requests: 10n, inputTokens: 100n });
+      expect(after.totals).toEqual(before.totals);
+      expect(after.usage.requests).toBe(10n);
+      expect(after).toEqual(await direct());
+      // A records write recomputes both.
+      invalidateOrgData(ids.org);
+      expect(await cachedMonthReport(scope)).toEqual(after);
+      expect(readCacheStats()).toMatchObject({ hits: 3, misses: 5 });
     } finally {
       await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [deployment!.id]);
       await client.query(`delete from inference_deployments where id = $1`, [deployment!.id]);

@@ -6,7 +6,7 @@ import { filterOptions } from "@/lib/db/queries/catalog";
 import { assembleDashboard, dashboardLedger, dashboardUsage, deploymentsWithMetrics, monthlyCostByTeam, trainingCharts, trainingRunsPage, type DashboardArgs } from "@/lib/db/queries/dashboards";
 import { costByMonth, deploymentDetail } from "@/lib/db/queries/details";
 import { deploymentUsageTable } from "@/lib/db/queries/inference-records";
-import { monthReport, reportMonths } from "@/lib/db/queries/reports";
+import { joinMonthReportUsage, monthReport, monthReportCosts, monthReportUsage, reportMonths, type MonthReport, type ReportScope } from "@/lib/db/queries/reports";
 import { suggestionPanelData } from "@/lib/db/queries/suggestion-states";
 import { teamCoverage } from "@/lib/db/queries/teams";
 import { cachedReadModel, floorToMinute } from "./read-cache";
@@ -44,7 +44,27 @@ export const cachedCostByMonth = cachedReadModel("costByMonth", costByMonth, REC
 export const cachedDeploymentUsageTable = cachedReadModel("deploymentUsageTable", deploymentUsageTable);
 /** Audit entries are written only inside write transactions, which invalidate. */
 export const cachedAuditHistory = cachedReadModel("auditHistory", auditHistory, ["records", "audit"]);
-export const cachedMonthReport = cachedReadModel("monthReport", monthReport);
+const monthReportModel = cachedReadModel("monthReport", monthReport);
+const monthReportCostsModel = cachedReadModel("monthReportCosts", monthReportCosts, RECORDS);
+const monthReportUsageModel = cachedReadModel("monthReportUsage", monthReportUsage);
+const joinedReports = new WeakMap<object, WeakMap<object, MonthReport>>();
+const NO_USAGE = {};
+/**
+ * A month's report: its cents (records and prices) and its deployments'
+ * traffic cached apart, like the dashboards, so usage ingest recomputes only
+ * the traffic. A month that bills corrections (their lines carry usage
+ * deltas) is read whole.
+ */
+export const cachedMonthReport = async (scope: ReportScope): Promise<MonthReport> => {
+  const [costs, usage] = await Promise.all([monthReportCostsModel(scope), monthReportUsageModel(scope)]);
+  if (costs === null) return monthReportModel(scope);
+  let byUsage = joinedReports.get(costs);
+  if (!byUsage) joinedReports.set(costs, (byUsage = new WeakMap()));
+  const usageKey = usage ?? NO_USAGE;
+  let report = byUsage.get(usageKey);
+  if (!report) byUsage.set(usageKey, (report = joinMonthReportUsage(costs, usage)));
+  return report;
+};
 export const cachedReportMonths = cachedReadModel("reportMonths", reportMonths);
 export const cachedSuggestionPanelData = cachedReadModel("suggestionPanelData", suggestionPanelData);
 export const cachedBudgetAlertsPanel = cachedReadModel("budgetAlertsPanel", budgetAlertsPanel);

@@ -162,6 +162,9 @@ interface LineUsage {
 
 const usageKey = (groupKey: string, bucketStart: Date) => `${groupKey}|${bucketStart.getTime()}`;
 
+/** Deployments' traffic per period, keyed by item and period start (readLineUsage). */
+export type LineUsageMap = ReadonlyMap<string, LineUsage>;
+
 /** The lines' SQL and how to turn each of its rows into a report line (with its usage and prices). */
 export interface LiveLinesReader {
   sql: Prisma.Sql;
@@ -195,9 +198,10 @@ export async function startLiveLines(
   q: LiveLinesQuery,
   run: SqlRunner,
   inParallel?: <T>(work: (usageRun: SqlRunner) => Promise<T>) => Promise<T>,
+  { withUsage = true }: LinesOptions = {},
 ): Promise<StartedLiveLines> {
   const sources = await linesSources(q, run);
-  const usage = inParallel ? inParallel((usageRun) => readLineUsage(q, usageRun)) : readLineUsage(q, run);
+  const usage = !withUsage ? Promise.resolve(null) : inParallel ? inParallel((usageRun) => readLineUsage(q, usageRun)) : readLineUsage(q, run);
   // Without a second connection, one statement at a time on `run` (a transaction's connection takes no more).
   const catalog = inParallel ? readCatalog(q.viewer, run) : usage.then(() => readCatalog(q.viewer, run));
   const parser = Promise.all([usage, catalog]).then(([u, c]) => (r: RawLine) => parseLiveLine(r, u, c));
@@ -206,7 +210,8 @@ export async function startLiveLines(
   return { sql: liveLinesSql(q, sources), parser };
 }
 
-async function readLineUsage(q: LiveLinesQuery, run: SqlRunner): Promise<Map<string, LineUsage>> {
+/** Every deployment's traffic in the query's periods (usage rollups, merged in Node), for `withLineUsage`. */
+export async function readLineUsage(q: LiveLinesQuery, run: SqlRunner): Promise<Map<string, LineUsage>> {
   const usageRows = await queryUsage(
     { viewer: q.viewer, filters: q.teamIds ? { teamIds: q.teamIds } : {}, from: q.from, to: q.to, unit: q.granularity, timeZone: q.timeZone, groupBy: "item" },
     run,
@@ -245,13 +250,12 @@ function big(value: string | null): bigint | null {
   return value === null ? null : BigInt(value);
 }
 
-function parseLiveLine(r: RawLine, usage: ReadonlyMap<string, LineUsage>, catalog: ReadonlyMap<string, CatalogPrice[]>): ReportLine {
+function parseLiveLine(r: RawLine, usage: LineUsageMap | null, catalog: ReadonlyMap<string, CatalogPrice[]>): ReportLine {
   const isInference = r.kind === "inference";
   const periodStart = asDate(r.periodStart);
   const chargeStart = asDate(r.chargeStart);
   const chargeEnd = asDate(r.chargeEnd);
-  const u = isInference ? usage.get(usageKey(`inference:${r.itemId}`, periodStart)) : undefined;
-  return {
+  const line: ReportLine = {
     lineType: "charge",
     kind: r.kind,
     itemId: Number(r.itemId),
@@ -276,14 +280,37 @@ function parseLiveLine(r: RawLine, usage: ReadonlyMap<string, LineUsage>, catalo
     gpuMs: BigInt(r.gpuMs),
     unpricedGpuMs: BigInt(r.unpricedGpuMs),
     activeMs: BigInt(r.activeMs),
-    recordedMs: isInference ? (u?.windowMs ?? 0n) : null,
-    requests: u ? u.requests : null,
-    inputTokens: u ? u.inputTokens : null,
-    cachedInputTokens: u ? u.cachedInputTokens : null,
-    outputTokens: u ? u.outputTokens : null,
+    recordedMs: isInference ? 0n : null,
+    requests: null,
+    inputTokens: null,
+    cachedInputTokens: null,
+    outputTokens: null,
     trainingTokens: big(r.trainingTokens),
-    p99LatencyMs: u && u.p99Key !== null ? sketchBucketValue(u.p99Key) : null,
+    p99LatencyMs: null,
     prices: pricesUsed(catalog, r, chargeStart, chargeEnd),
+  };
+  return usage ? withLineUsage(line, usage) : line;
+}
+
+/**
+ * A live line with its traffic from `usage` (readLineUsage): for a
+ * deployment, the period's recorded time (0 when no window covers it), and
+ * requests, tokens and p99 when some window does; a training run's line as
+ * it is. Lines read without usage (`usage: false`) get it here later, so the
+ * cost part of a report can be cached apart from its traffic.
+ */
+export function withLineUsage(line: ReportLine, usage: LineUsageMap): ReportLine {
+  if (line.kind !== "inference" || line.lineType !== "charge") return line;
+  const u = usage.get(usageKey(`inference:${line.itemId}`, line.periodStart));
+  if (!u) return line.recordedMs === 0n && line.requests === null ? line : { ...line, recordedMs: 0n, requests: null, inputTokens: null, cachedInputTokens: null, outputTokens: null, p99LatencyMs: null };
+  return {
+    ...line,
+    recordedMs: u.windowMs,
+    requests: u.requests,
+    inputTokens: u.inputTokens,
+    cachedInputTokens: u.cachedInputTokens,
+    outputTokens: u.outputTokens,
+    p99LatencyMs: u.p99Key !== null ? sketchBucketValue(u.p99Key) : null,
   };
 }
 
@@ -300,10 +327,22 @@ export async function linesSources(q: LiveLinesQuery, run: SqlRunner): Promise<L
   return { usageSource, isRollupZone };
 }
 
+export interface LinesOptions {
+  /**
+   * false: deployments' lines without their traffic (recorded time 0, no
+   * requests, tokens or p99) and no usage read — for the cost part of a
+   * report, joined with `readLineUsage` later (`withLineUsage`). Cents never
+   * depend on usage.
+   */
+  withUsage?: boolean;
+}
+
 /** All live lines at once (report pages, closing). Exports stream instead (lib/db/stream.ts). */
-export async function queryLiveLines(q: LiveLinesQuery, run: SqlRunner): Promise<ReportLine[]> {
+export async function queryLiveLines(q: LiveLinesQuery, run: SqlRunner, options: LinesOptions = {}): Promise<ReportLine[]> {
   if (q.to.getTime() <= q.from.getTime()) return [];
-  const reader = await liveLinesReader(q, run);
-  const rows = await run.query<RawLine>(reader.sql);
-  return rows.map(reader.parse);
+  // The joins first, then the lines: `run` may be a transaction's connection, which takes one statement at a time.
+  const started = await startLiveLines(q, run, undefined, options);
+  const parse = await started.parser;
+  const rows = await run.query<RawLine>(started.sql);
+  return rows.map(parse);
 }

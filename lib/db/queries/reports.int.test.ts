@@ -14,7 +14,7 @@ import { queryLedger, sumCents } from "./cost-ledger";
 import { dashboardData } from "./dashboards";
 import { closeStreamPool } from "../stream";
 import { exportLines, focusCsv, lineItemsCsv, reportJson, type ExportScope } from "./report-export";
-import { monthReport, reportLines, sumLineCents } from "./reports";
+import { joinMonthReportUsage, monthReport, monthReportCosts, monthReportUsage, reportLines, sumLineCents, type ReportScope } from "./reports";
 
 // Monthly reports against a real PostgreSQL, on records that cross month
 // boundaries and the October DST change (Europe/London org, a New York team):
@@ -110,6 +110,19 @@ async function exported(scope: ExportScope) {
   return { lineRows, focusRows, json: JSON.parse(json) as { totals: Record<string, string>; lines: unknown[]; corrections: unknown[]; report: { status: string } } };
 }
 
+/**
+ * monthReport, checked against the same report from the parts the read cache
+ * keeps apart (lib/cache/read-models.ts): its cents without traffic, joined
+ * with its deployments' traffic. A month that bills corrections is read whole.
+ */
+async function reportBothWays(scope: ReportScope) {
+  const whole = await monthReport(scope);
+  const costs = await monthReportCosts(scope);
+  if (costs !== null) expect(joinMonthReportUsage(costs, await monthReportUsage(scope))).toEqual(whole);
+  else expect(whole.corrections.length).toBeGreaterThan(0);
+  return whole;
+}
+
 const sumOf = (rows: Record<string, string>[], column: string) => rows.reduce((s, r) => s + cents(r[column]!), 0n);
 
 describe("reconciliation", () => {
@@ -119,7 +132,7 @@ describe("reconciliation", () => {
         const period = monthRange({ month, timeZone });
         for (const teamId of [undefined, fx.teamId, fx.otherTeamId]) {
           const scope = { viewer: fx.viewer, month, timeZone, now, ...(teamId !== undefined ? { teamId } : {}) };
-          const report = await monthReport(scope);
+          const report = await reportBothWays(scope);
           const dashboard = await dashboardData({ viewer: fx.viewer, scope: teamId !== undefined ? { teamId } : {}, range: period, unit: "day", timeZone, now });
           expect(report.totals.chargesCents).toBe(dashboard.kpis.totalCents);
           expect(report.totals.trainingCents).toBe(dashboard.kpis.trainingCents);
@@ -193,7 +206,7 @@ describe("exports", () => {
     it(`CSV, FOCUS and JSON reconcile to the report and the dashboards to the cent (${timeZone}, org and team, month and day lines)`, async () => {
       for (const month of ["2026-10", "2026-11"]) {
         for (const team of [undefined, { id: fx.otherTeamId, slug: "applied", name: "Applied" }]) {
-          const report = await monthReport({ viewer: fx.viewer, month, timeZone, now, ...(team ? { teamId: team.id } : {}) });
+          const report = await reportBothWays({ viewer: fx.viewer, month, timeZone, now, ...(team ? { teamId: team.id } : {}) });
           const dashboard = await dashboardData({ viewer: fx.viewer, scope: team ? { teamId: team.id } : {}, range: report.period, unit: "day", timeZone, now });
           for (const granularity of ["month", "day"] as const) {
             const { lineRows, focusRows, json } = await exported({ viewer: fx.viewer, month, timeZone, granularity, now, ...(team ? { team } : {}) });
@@ -300,7 +313,7 @@ describe("exports", () => {
 describe("closed months", () => {
   it("close → late edit → correction next month → close next month → reopen newest first", async () => {
     const timeZone = fx.viewer.orgTimeZone;
-    const before = await monthReport({ viewer: fx.viewer, month: "2026-10", timeZone, now });
+    const before = await reportBothWays({ viewer: fx.viewer, month: "2026-10", timeZone, now });
     // Only admins close, and only months that are over.
     expect(await closeMonth({ viewer: fx.memberViewer, month: "2026-10", now })).toMatchObject({ ok: false });
     expect(await closeMonth({ viewer: fx.viewer, month: "2026-11", now })).toMatchObject({ ok: false, reason: "invalid" });
@@ -329,7 +342,7 @@ describe("closed months", () => {
     );
 
     // October as it was sent: unchanged, with who closed it.
-    const october = await monthReport({ viewer: fx.viewer, month: "2026-10", timeZone, now });
+    const october = await reportBothWays({ viewer: fx.viewer, month: "2026-10", timeZone, now });
     expect(october.closure).toMatchObject({ closedByName: "Ada Admin" });
     expect(october.totals.chargesCents).toBe(before.totals.chargesCents);
     expect(october.lines.map(lineCents)).toEqual(before.lines.map(lineCents));
@@ -338,8 +351,9 @@ describe("closed months", () => {
     expect(liveOctober.kpis.totalCents).not.toBe(before.totals.chargesCents);
 
     // November carries the corrections: October's stored cents + corrections = October's live cents.
-    const november = await monthReport({ viewer: fx.viewer, month: "2026-11", timeZone, now });
+    const november = await reportBothWays({ viewer: fx.viewer, month: "2026-11", timeZone, now });
     expect(before.totals.chargesCents + november.totals.correctionsCents).toBe(liveOctober.kpis.totalCents);
+    expect(await monthReportCosts({ viewer: fx.viewer, month: "2026-11", timeZone, now })).toBeNull();
     const byItem = (kind: string, id: number) => november.corrections.find((c) => c.kind === kind && c.itemId === id)!;
     expect(byItem("training", ids.dst!).correction!.cause).toMatch(/^Run edited by Ada Admin at .* \(audit #\d+\)/);
     const deleted = byItem("training", ids.spansSeptember!);
@@ -379,7 +393,7 @@ describe("closed months", () => {
     expect(await reopenMonth({ viewer: fx.memberViewer, month: "2026-11" })).toMatchObject({ ok: false });
     expect(await reopenMonth({ viewer: fx.viewer, month: "2026-11" })).toMatchObject({ ok: true });
     expect(await reopenMonth({ viewer: fx.viewer, month: "2026-10" })).toMatchObject({ ok: true });
-    const reopened = await monthReport({ viewer: fx.viewer, month: "2026-10", timeZone, now: december });
+    const reopened = await reportBothWays({ viewer: fx.viewer, month: "2026-10", timeZone, now: december });
     expect(reopened.closure).toBeNull();
     expect(reopened.totals.chargesCents).toBe(liveOctober.kpis.totalCents);
     const { rows: audit } = await client.query(`select action::text, after ->> 'status' as status from audit_entries where "entityType" = 'monthClosure' order by id`);

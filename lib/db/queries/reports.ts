@@ -12,7 +12,7 @@ import { addMonths, monthOf, monthRange } from "@/lib/reports/month";
 import { db } from "../client";
 import { prismaRunner, Prisma, type SqlRunner } from "../sql";
 import { queryLedger } from "./cost-ledger";
-import { queryLiveLines } from "./report-lines";
+import { queryLiveLines, readLineUsage, withLineUsage, type LineUsageMap, type LinesOptions } from "./report-lines";
 
 /**
  * Monthly reports. A report is a set of lines (lib/reports/line.ts) for one
@@ -291,17 +291,23 @@ export async function outstandingCorrections({
   teamId?: number;
   now: Date;
 }): Promise<ReportLine[]> {
-  const closed = new Map(closures.filter((c) => c.timeZone === timeZone).map((c) => [c.month, c]));
-  if (closed.has(month)) return [];
   const lines: ReportLine[] = [];
-  for (const closure of closed.values()) {
-    if (closure.month >= month) continue;
-    let next = addMonths(closure.month, 1);
-    while (closed.has(next)) next = addMonths(next, 1);
-    if (next !== month) continue;
+  for (const closure of correctedClosures(closures, month, timeZone)) {
     lines.push(...(await correctionsFor({ run, viewer, closure, ...(teamId !== undefined ? { teamId } : {}), now })));
   }
   return lines;
+}
+
+/** The closed months (in `timeZone`) whose corrections open month `month` bills: those whose next open month it is. */
+function correctedClosures(closures: readonly Closure[], month: string, timeZone: string): Closure[] {
+  const closed = new Map(closures.filter((c) => c.timeZone === timeZone).map((c) => [c.month, c]));
+  if (closed.has(month)) return [];
+  return [...closed.values()].filter((closure) => {
+    if (closure.month >= month) return false;
+    let next = addMonths(closure.month, 1);
+    while (closed.has(next)) next = addMonths(next, 1);
+    return next === month;
+  });
 }
 
 export interface ReportScope {
@@ -323,7 +329,16 @@ export interface ReportLines {
 }
 
 /** The lines of a report: stored when the month is closed in this zone, else live plus outstanding corrections. */
-export async function reportLines({ viewer, month, timeZone, teamId, now, granularity, run = prismaRunner(db()) }: ReportScope & { granularity: "month" | "day"; run?: SqlRunner }): Promise<ReportLines> {
+export async function reportLines({
+  viewer,
+  month,
+  timeZone,
+  teamId,
+  now,
+  granularity,
+  run = prismaRunner(db()),
+  withUsage = true,
+}: ReportScope & { granularity: "month" | "day"; run?: SqlRunner } & LinesOptions): Promise<ReportLines> {
   const period = monthRange({ month, timeZone });
   const closures = await standingClosures(run, viewer);
   const closure = closures.find((c) => c.month === month && c.timeZone === timeZone) ?? null;
@@ -338,7 +353,7 @@ export async function reportLines({ viewer, month, timeZone, teamId, now, granul
   }
   const isStarted = period.start.getTime() <= now.getTime();
   const [charges, corrections] = await Promise.all([
-    isStarted ? queryLiveLines({ viewer, ...(teamId !== undefined ? { teamIds: [teamId] } : {}), from: period.start, to: period.end, granularity, timeZone, now }, run) : Promise.resolve([]),
+    isStarted ? queryLiveLines({ viewer, ...(teamId !== undefined ? { teamIds: [teamId] } : {}), from: period.start, to: period.end, granularity, timeZone, now }, run, { withUsage }) : Promise.resolve([]),
     outstandingCorrections({ run, viewer, closures, month, timeZone, ...team, now }),
   ]);
   return { period, closure, closedElsewhere, charges, corrections };
@@ -480,13 +495,49 @@ async function dailyCents({ viewer, month, timeZone, teamId, now, run }: ReportS
 
 /** Everything a month's report page shows. */
 export async function monthReport(scope: ReportScope) {
+  return buildMonthReport(scope, { withUsage: true });
+}
+
+/**
+ * A month's report apart from its deployments' traffic — every cent, read
+ * from records and prices only — for the read cache to keep across usage
+ * ingest; `joinMonthReportUsage` adds the traffic (`monthReportUsage`).
+ * null when the month bills corrections: a correction line carries usage
+ * deltas (and their audit entries), so that report is read whole
+ * (`monthReport`).
+ */
+export async function monthReportCosts(scope: ReportScope): Promise<MonthReport | null> {
+  const closures = await standingClosures(prismaRunner(db()), scope.viewer);
+  if (correctedClosures(closures, scope.month, scope.timeZone).length > 0) return null;
+  return buildMonthReport(scope, { withUsage: false });
+}
+
+/** The traffic of a report's live deployment lines (null for a month closed in the report's zone: its stored lines carry theirs). */
+export async function monthReportUsage({ viewer, month, timeZone, teamId, now }: ReportScope): Promise<LineUsageMap | null> {
+  const run = prismaRunner(db());
+  const closures = await standingClosures(run, viewer);
+  if (closures.some((c) => c.month === month && c.timeZone === timeZone)) return null;
+  const period = monthRange({ month, timeZone });
+  if (period.start.getTime() > now.getTime()) return new Map();
+  return readLineUsage({ viewer, ...(teamId !== undefined ? { teamIds: [teamId] } : {}), from: period.start, to: period.end, granularity: "month", timeZone, now }, run);
+}
+
+/** `monthReportCosts` with its lines' traffic: the same report `monthReport` computes in one go. */
+export function joinMonthReportUsage(costs: MonthReport, usage: LineUsageMap | null): MonthReport {
+  if (costs.closure || usage === null) return costs;
+  const lines = costs.lines.map((line) => withLineUsage(line, usage));
+  return { ...costs, lines, usage: usageFigures(lines) };
+}
+
+async function buildMonthReport(scope: ReportScope, { withUsage }: Required<LinesOptions>) {
   const { viewer, month, timeZone, teamId, now } = scope;
   const run = prismaRunner(db());
   const previousMonth = addMonths(month, -1);
   const [current, daily, previous, teams] = await Promise.all([
-    reportLines({ ...scope, granularity: "month", run }),
+    reportLines({ ...scope, granularity: "month", run, withUsage }),
     dailyCents({ ...scope, run }),
-    reportLines({ ...scope, month: previousMonth, granularity: "month", run }),
+    // Only its cents are used (the change from the previous month): no traffic.
+    reportLines({ ...scope, month: previousMonth, granularity: "month", run, withUsage: false }),
     db().team.findMany({
       where: { AND: [teamWhere(viewer), teamId !== undefined ? { id: teamId } : {}] },
       select: { id: true, slug: true, name: true, monthlyBudgetUsd: true },
@@ -504,7 +555,11 @@ export async function monthReport(scope: ReportScope) {
   const teamCents = breakdown(charges, byTeam);
   // What the month's lines are now, when the report shows a closed month's stored lines.
   const liveCents = current.closure
-    ? sumLineCents(await queryLiveLines({ viewer, ...(teamId !== undefined ? { teamIds: [teamId] } : {}), from: current.period.start, to: current.period.end, granularity: "month", timeZone, now }, run))
+    ? sumLineCents(
+        await queryLiveLines({ viewer, ...(teamId !== undefined ? { teamIds: [teamId] } : {}), from: current.period.start, to: current.period.end, granularity: "month", timeZone, now }, run, {
+          withUsage: false,
+        }),
+      )
     : null;
   return {
     month,
@@ -562,7 +617,7 @@ export async function monthReport(scope: ReportScope) {
   };
 }
 
-export type MonthReport = Awaited<ReturnType<typeof monthReport>>;
+export type MonthReport = Awaited<ReturnType<typeof buildMonthReport>>;
 
 /** Top items of a month with their team, model and GPU time. */
 function breakdownItems(lines: readonly ReportLine[], n: number) {

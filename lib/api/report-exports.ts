@@ -3,7 +3,8 @@ import { z } from "zod";
 import { authorize, orgWhere, type Denied } from "@/lib/access/policy";
 import { cachedDocument } from "@/lib/cache/read-cache";
 import type { Viewer } from "@/lib/access/viewer";
-import { exportFileName, focusCsv, lineItemsCsv, reportJson, type ExportScope } from "@/lib/db/queries/report-export";
+import { cachedMonthReport } from "@/lib/cache/read-models";
+import { exportFileName, focusCsv, lineItemsCsv, reportJson, reportSource, streamedSource, type ExportScope } from "@/lib/db/queries/report-export";
 import { teamBySlug } from "@/lib/db/queries/teams";
 import { reportingZone, ZONE_CHOICES } from "@/lib/domain/reporting-zone";
 import { reportMonthSchema } from "@/lib/reports/month";
@@ -65,9 +66,14 @@ export async function exportResponse(request: Request, viewer: Viewer, { params 
   const subject = team?.slug ?? (await orgSlug(viewer));
   const fileName = exportFileName({ subject, month: month.data, kind });
   // Through the read cache: a repeated download with no write in between (and in the same minute) is the same bytes, not recomputed.
-  const body = await cachedDocument(`export:${kind}:${withBom ? "bom" : "plain"}`, scope, (s) =>
-    kind === "lines" ? lineItemsCsv(s, { bom: withBom }) : kind === "focus" ? focusCsv(s, { bom: withBom }) : reportJson(s),
-  );
+  // Month lines are the report page's lines (cachedMonthReport: its cents outlive usage ingest); day lines stream from a cursor.
+  const body = await cachedDocument(`export:${kind}:${withBom ? "bom" : "plain"}`, scope, (s) => {
+    const source =
+      s.granularity === "month"
+        ? reportSource(s, () => cachedMonthReport({ viewer: s.viewer, month: s.month, timeZone: s.timeZone, now: s.now, ...(s.team ? { teamId: s.team.id } : {}) }))
+        : streamedSource(s);
+    return kind === "lines" ? lineItemsCsv(s, { bom: withBom }, source) : kind === "focus" ? focusCsv(s, { bom: withBom }, source) : reportJson(s, source);
+  });
   return new Response(body, {
     headers: {
       "content-type": kind === "json" ? "application/json; charset=utf-8" : "text/csv; charset=utf-8; header=present",

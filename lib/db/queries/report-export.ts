@@ -9,7 +9,7 @@ import { lineCents, type ReportContext, type ReportLine } from "@/lib/reports/li
 import { centsToDollars, gpuHoursText, LINE_CSV_COLUMNS, LINE_CSV_NUMBER_CELLS, lineCsvValues, localIso, microsToDollars } from "@/lib/reports/line-csv";
 import { addMonths, monthRange } from "@/lib/reports/month";
 import { db } from "../client";
-import { Prisma, type SqlRunner } from "../sql";
+import { prismaRunner, Prisma, type SqlRunner } from "../sql";
 import { withCursorSession, type CursorSession, type SnapshotReader } from "../stream";
 import { startLiveLines, type RawLine } from "./report-lines";
 import {
@@ -25,6 +25,7 @@ import {
   storedLinesSql,
   sumLineCents,
   type Closure,
+  type MonthReport,
   type RawStoredLine,
 } from "./reports";
 import { teamCoverage } from "./teams";
@@ -79,20 +80,7 @@ export async function* exportLineBatches(scope: ExportScope, onStart?: (start: E
     const [org] = await session.query<{ slug: string; name: string }>(orgSql(viewer));
     const closures = await standingClosures(run, viewer);
     const closure = closures.find((c) => c.month === month && c.timeZone === timeZone) ?? null;
-    onStart?.({
-      context: {
-        orgSlug: org!.slug,
-        orgName: org!.name,
-        ...(team ? { team: { slug: team.slug, name: team.name } } : {}),
-        month,
-        timeZone,
-        billingPeriodStart: period.start,
-        billingPeriodEnd: period.end,
-        currency: "USD",
-        generatedAt: now,
-      },
-      closure,
-    });
+    onStart?.({ context: exportContext(scope, org!), closure });
     const teamFilter = team ? { teamId: team.id } : {};
     if (closure) {
       for (const lineType of ["charge", "correction"] as const) {
@@ -121,9 +109,55 @@ export async function* exportLineBatches(scope: ExportScope, onStart?: (start: E
   });
 }
 
+function exportContext({ month, timeZone, team, now }: ExportScope, org: { slug: string; name: string }): ReportContext {
+  const period = monthRange({ month, timeZone });
+  return {
+    orgSlug: org.slug,
+    orgName: org.name,
+    ...(team ? { team: { slug: team.slug, name: team.name } } : {}),
+    month,
+    timeZone,
+    billingPeriodStart: period.start,
+    billingPeriodEnd: period.end,
+    currency: "USD",
+    generatedAt: now,
+  };
+}
+
+/**
+ * Where an export's lines come from: a database cursor (`streamedSource`,
+ * any granularity, flat memory however many lines), or the month's report
+ * already read (`reportSource`: one line per item, the report page's own
+ * lines — through the read cache, whose cents part outlives usage ingest).
+ * Both give the same lines in the same order, so the same bytes.
+ */
+export interface ExportSource {
+  batches: (onStart?: (start: ExportStart) => void) => AsyncIterable<readonly ReportLine[]>;
+  /** The previous month's charges, for the JSON's change. */
+  previousCents: () => Promise<bigint>;
+}
+
+export function streamedSource(scope: ExportScope): ExportSource {
+  return { batches: (onStart) => exportLineBatches(scope, onStart), previousCents: () => previousMonthTotal(scope) };
+}
+
+/** A month-granularity export from `report` (monthReport of the same viewer, month, zone, team and minute). */
+export function reportSource(scope: ExportScope, report: () => Promise<MonthReport>): ExportSource {
+  if (scope.granularity !== "month") throw new Error("a report's lines are month lines");
+  return {
+    async *batches(onStart) {
+      const [read, [org]] = await Promise.all([report(), prismaRunner(db()).query<{ slug: string; name: string }>(orgSql(scope.viewer))]);
+      onStart?.({ context: exportContext(scope, org!), closure: read.closure });
+      if (read.lines.length > 0) yield read.lines;
+      if (read.corrections.length > 0) yield read.corrections;
+    },
+    previousCents: async () => (await report()).change.previousCents,
+  };
+}
+
 /** The report's lines one at a time (exportLineBatches flattened). */
-export async function* exportLines(scope: ExportScope, onStart?: (start: ExportStart) => void): AsyncGenerator<ReportLine, void, undefined> {
-  for await (const batch of exportLineBatches(scope, onStart)) yield* batch;
+export async function* exportLines(scope: ExportScope, onStart?: (start: ExportStart) => void, source: ExportSource = streamedSource(scope)): AsyncGenerator<ReportLine, void, undefined> {
+  for await (const batch of source.batches(onStart)) yield* batch;
 }
 
 function orgSql(viewer: Viewer) {
@@ -157,22 +191,18 @@ async function* encodedRows(lines: AsyncIterable<ReportLine | readonly ReportLin
 }
 
 /** The line-item CSV as a byte stream. */
-export function lineItemsCsv(
-  scope: ExportScope,
-  { bom }: { bom: boolean },
-  lines: AsyncIterable<ReportLine | readonly ReportLine[]> = exportLineBatches(scope),
-): ReadableStream<Uint8Array> {
+export function lineItemsCsv(scope: ExportScope, { bom }: { bom: boolean }, source: ExportSource = streamedSource(scope)): ReadableStream<Uint8Array> {
   const ctx = { timeZone: scope.timeZone };
-  return csvStream(LINE_CSV_COLUMNS, encodedRows(lines, (line, rows) => rows.push(csvValuesRow(lineCsvValues(line, ctx), LINE_CSV_NUMBER_CELLS))), { bom });
+  return csvStream(LINE_CSV_COLUMNS, encodedRows(source.batches(), (line, rows) => rows.push(csvValuesRow(lineCsvValues(line, ctx), LINE_CSV_NUMBER_CELLS))), { bom });
 }
 
 /** Which FOCUS columns are number cells, by position. */
 const FOCUS_NUMBER_CELLS: readonly boolean[] = FOCUS_COLUMNS.map((column) => FOCUS_DECIMAL_COLUMNS.has(column));
 
 /** The FOCUS 1.2 CSV as a byte stream: one row per cost component of each line. */
-export function focusCsv(scope: ExportScope, { bom }: { bom: boolean }): ReadableStream<Uint8Array> {
+export function focusCsv(scope: ExportScope, { bom }: { bom: boolean }, source: ExportSource = streamedSource(scope)): ReadableStream<Uint8Array> {
   let context: ReportContext | null = null;
-  const lines = exportLineBatches(scope, (start) => {
+  const lines = source.batches((start) => {
     context = start.context;
   });
   const rows = encodedRows(lines, (line, encoded) => {
@@ -246,16 +276,20 @@ class Tally {
  * and corrections, then the totals, breakdowns and budgets — summed from the
  * lines just written, so they agree with them by construction.
  */
-export function reportJson(scope: ExportScope): ReadableStream<Uint8Array> {
+export function reportJson(scope: ExportScope, source: ExportSource = streamedSource(scope)): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   async function* pieces(): AsyncGenerator<string, void, undefined> {
     let context: ReportContext | null = null;
     let closure: Closure | null = null;
     const coverage = await teamCoverage(scope.viewer);
-    const lines = exportLines(scope, (start) => {
-      context = start.context;
-      closure = start.closure;
-    });
+    const lines = exportLines(
+      scope,
+      (start) => {
+        context = start.context;
+        closure = start.closure;
+      },
+      source,
+    );
     const tallies = { team: new Tally(byTeam), model: new Tally(byModel), gpuType: new Tally(byGpuType), provider: new Tally(byProvider), pricingModel: new Tally(byPricingModel) };
     const totals = { charges: 0n, corrections: 0n, training: 0n, inference: 0n, gpuMs: 0n };
     let section: "none" | "lines" | "corrections" = "none";
@@ -285,7 +319,7 @@ export function reportJson(scope: ExportScope): ReadableStream<Uint8Array> {
     }
     if (section === "none") yield `{"report":${JSON.stringify(reportHeader(context!, closure, scope, coverage))},"lines":[`;
     if (section !== "corrections") yield `],"corrections":[`;
-    const previous = await previousMonthTotal(scope);
+    const previous = await source.previousCents();
     const budgets = await teamBudgets(scope);
     yield `],"totals":${JSON.stringify({
       chargesUsd: centsToDollars(totals.charges),
@@ -361,6 +395,8 @@ async function previousMonthTotal(scope: ExportScope): Promise<bigint> {
     ...(scope.team ? { teamId: scope.team.id } : {}),
     now: scope.now,
     granularity: "month",
+    // Only its cents: no traffic.
+    withUsage: false,
   });
   return sumLineCents(previous.charges);
 }

@@ -14,7 +14,7 @@ import { trafficTotals } from "@/lib/domain/usage-rollup";
 import type { TimeRange } from "@/lib/domain/time-range";
 import type { RunSortKey, TableParams } from "@/lib/validation/dashboard-filters";
 import { db } from "../client";
-import { ledgerStatement, queryLedger, rowCents, sumCents, type LedgerQuery, type LedgerRow } from "./cost-ledger";
+import { queryLedger, rowCents, sumCents, type LedgerRow } from "./cost-ledger";
 import { liveLedgerSql } from "./ledger-sql";
 import { Prisma, prismaRunner } from "../sql";
 import { toDeploymentInput, toPricePeriods, toTrainingRunInput } from "./engine-inputs";
@@ -393,29 +393,52 @@ function recordedRates({ costRows, usageRows }: { costRows: LedgerRow[]; usageRo
 
 const TOP_ITEMS = 10;
 
+/** Recorded time and tokens per bucket and deployment, for deployments with records in the bucket. */
+interface RecordedUsage {
+  bucketStart: number;
+  groupKey: string;
+  windowMs: bigint;
+  tokens: bigint;
+}
+
 /**
- * recordedRates' cost and tokens per bucket, computed in SQL from the
- * ledger's rows per deployment and bucket and the usage ledger's (same
- * statements, same scope and buckets) with the same integer arithmetic:
- * each deployment's compute micro-dollars × min(recorded, active) ÷ active,
- * truncated, summed with its tokens over deployments with records. Only a
- * row per bucket leaves the database; no label is looked up and no latency
- * sketch is read (the chart shows no percentile).
+ * The usage ledger's rows per deployment and bucket, reduced to what
+ * recordedCostByBucket needs: recorded time and tokens of the rows with
+ * records. No label is looked up and no latency sketch leaves the database
+ * (the chart shows no percentile).
  */
-async function recordedCostByBucket({ ledger, usage }: { ledger: LedgerQuery; usage: UsageQuery }): Promise<Map<number, { costMicros: bigint; tokens: bigint }>> {
-  if (usage.to.getTime() <= usage.from.getTime()) return new Map();
+async function recordedUsage(usage: UsageQuery): Promise<RecordedUsage[]> {
+  if (usage.to.getTime() <= usage.from.getTime()) return [];
   const run = prismaRunner(db());
-  const [costSql, source] = await Promise.all([ledgerStatement(ledger, run), chooseUsageSource(usage, run)]);
-  const rows = await run.query<{ bucketStart: Date; costMicros: string; tokens: string }>(Prisma.sql`
-    select u."bucketStart",
-      coalesce(sum(div(c."computeCostMicros"::numeric * least(u."windowMs"::numeric, c."activeMs"::numeric), c."activeMs"::numeric))
-        filter (where c."activeMs"::numeric > 0), 0)::text as "costMicros",
-      sum(u."inputTokens"::numeric + u."outputTokens"::numeric)::text as tokens
+  const source = await chooseUsageSource(usage, run);
+  const rows = await run.query<{ bucketStart: Date; groupKey: string; windowMs: string; tokens: string }>(Prisma.sql`
+    select u."bucketStart", u."groupKey", u."windowMs", (u."inputTokens"::numeric + u."outputTokens"::numeric)::text as tokens
     from (${usageSql(usage, source, "node")}) u
-      left join (${costSql}) c on c."bucketStart" = u."bucketStart" and c."groupKey" = u."groupKey" and c.kind = 'inference'
-    where u."windowMs"::numeric > 0
-    group by u."bucketStart"`);
-  return new Map(rows.map((r) => [r.bucketStart.getTime(), { costMicros: BigInt(r.costMicros), tokens: BigInt(r.tokens) }]));
+    where u."windowMs"::numeric > 0`);
+  return rows.map((r) => ({ bucketStart: r.bucketStart.getTime(), groupKey: r.groupKey, windowMs: BigInt(r.windowMs), tokens: BigInt(r.tokens) }));
+}
+
+/**
+ * recordedRates' cost and tokens per bucket, from the ledger's rows per
+ * deployment and bucket (records: cached with the dashboard's costs) and
+ * recordedUsage's (same scope and buckets; recomputed after usage ingest),
+ * in integer arithmetic: each deployment's compute micro-dollars ×
+ * min(recorded, active) ÷ active, truncated, summed with its tokens over
+ * deployments with records (the API's rollups, lib/api/v1/rollups.ts, do
+ * the same in SQL).
+ */
+function recordedCostByBucket(costs: readonly LedgerRow[], usage: readonly RecordedUsage[]): Map<number, { costMicros: bigint; tokens: bigint }> {
+  const cost = new Map<string, LedgerRow>();
+  for (const c of costs) if (c.kind === "inference") cost.set(`${c.bucketStart.getTime()}|${c.groupKey}`, c);
+  const byBucket = new Map<number, { costMicros: bigint; tokens: bigint }>();
+  for (const u of usage) {
+    const c = cost.get(`${u.bucketStart}|${u.groupKey}`);
+    const bucket = byBucket.get(u.bucketStart) ?? { costMicros: 0n, tokens: 0n };
+    if (c && c.activeMs > 0n) bucket.costMicros += (c.computeCostMicros * (u.windowMs < c.activeMs ? u.windowMs : c.activeMs)) / c.activeMs;
+    bucket.tokens += u.tokens;
+    byBucket.set(u.bucketStart, bucket);
+  }
+  return byBucket;
 }
 
 /** What a dashboard is computed from: the same arguments for both of its parts (dashboardLedger, dashboardUsage). */
@@ -448,7 +471,7 @@ function dashboardFrame({ viewer, scope, range, timeZone, now }: DashboardArgs) 
 export async function dashboardLedger(args: DashboardArgs) {
   const { viewer, scope, unit, timeZone, now } = args;
   const { filters, base, whole, comparison, thisMonth, inferenceOnly } = dashboardFrame(args);
-  const [byBucketTeam, byGpu, byModel, deploymentItems, topRuns, current, previous, deployments, teams, monthToDateByTeam] = await Promise.all([
+  const [byBucketTeam, byGpu, byModel, deploymentItems, topRuns, current, previous, deployments, teams, monthToDateByTeam, deploymentsByBucket] = await Promise.all([
     queryLedger({ ...base, unit, groupBy: "team" }),
     queryLedger({ ...whole, groupBy: "gpuType" }),
     queryLedger({ ...whole, groupBy: "model" }),
@@ -459,27 +482,27 @@ export async function dashboardLedger(args: DashboardArgs) {
     db().inferenceDeployment.findMany({ where: { ...teamRecordWhere(viewer), ...(scope.teamId ? { teamId: scope.teamId } : {}) }, select: { id: true, name: true, p99SloMs: true } }),
     db().team.findMany({ where: { AND: [teamWhere(viewer), scope.teamId ? { id: scope.teamId } : {}] }, select: { id: true, slug: true, name: true, monthlyBudgetUsd: true }, orderBy: { name: "asc" } }),
     queryLedger({ viewer, filters: scope.teamId ? { teamIds: [scope.teamId] } : {}, from: thisMonth.start, to: thisMonth.end, unit: "day", timeZone, now, groupBy: "team", isWholeRange: true }),
+    // Each deployment's cost per bucket, for the recorded cost per 1M tokens (joined with the traffic in assembleDashboard).
+    queryLedger({ ...base, filters: inferenceOnly, unit, groupBy: "item" }),
   ]);
-  return { byBucketTeam, byGpu, byModel, deploymentItems, topRuns, current, previous, deployments, teams, monthToDateByTeam };
+  return { byBucketTeam, byGpu, byModel, deploymentItems, topRuns, current, previous, deployments, teams, monthToDateByTeam, deploymentsByBucket };
 }
 
-/** A dashboard's traffic: usage per deployment, and recorded cost and tokens per bucket (reads usage and the ledger). */
+/** A dashboard's traffic: usage per deployment, and recorded time and tokens per bucket and deployment (reads usage only). */
 export async function dashboardUsage(args: DashboardArgs) {
   const { unit } = args;
-  const { base, whole, inferenceOnly } = dashboardFrame(args);
-  const [recordedByBucket, usageByItem] = await Promise.all([
-    recordedCostByBucket({ ledger: { ...base, filters: inferenceOnly, unit, groupBy: "item" }, usage: { ...base, unit, groupBy: "item" } }),
-    queryUsage({ ...whole, groupBy: "item" }),
-  ]);
-  return { recordedByBucket, usageByItem };
+  const { base, whole } = dashboardFrame(args);
+  const [recordedByItem, usageByItem] = await Promise.all([recordedUsage({ ...base, unit, groupBy: "item" }), queryUsage({ ...whole, groupBy: "item" })]);
+  return { recordedByItem, usageByItem };
 }
 
 /** Everything a dashboard shows, from its two parts (each cached on its own: read-models.ts cachedDashboardData). */
 export function assembleDashboard(
   args: DashboardArgs,
-  { byBucketTeam, byGpu, byModel, deploymentItems, topRuns, current, previous, deployments, teams, monthToDateByTeam }: Awaited<ReturnType<typeof dashboardLedger>>,
-  { recordedByBucket, usageByItem }: Awaited<ReturnType<typeof dashboardUsage>>,
+  { byBucketTeam, byGpu, byModel, deploymentItems, topRuns, current, previous, deployments, teams, monthToDateByTeam, deploymentsByBucket }: Awaited<ReturnType<typeof dashboardLedger>>,
+  { recordedByItem, usageByItem }: Awaited<ReturnType<typeof dashboardUsage>>,
 ) {
+  const recordedByBucket = recordedCostByBucket(deploymentsByBucket, recordedByItem);
   const { range, unit, timeZone, now } = args;
   const { comparison, thisMonth, isCurrentMonth } = dashboardFrame(args);
   const trainingCents = sumCents(byModel, "training");

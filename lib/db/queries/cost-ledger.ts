@@ -86,6 +86,8 @@ export interface LedgerSqlOptions extends Omit<LedgerQuery, "viewer"> {
    * only the unrolled remainder of each item is computed live.
    */
   isRollupZone?: boolean;
+  /** false: item groups without their names (`groupLabel` null), for a caller that joins the items itself. */
+  withItemLabels?: boolean;
 }
 
 /** The stored part: finished items' (and serving deployments' rolled) day rows of the zone, mapped onto the requested buckets. */
@@ -192,7 +194,7 @@ export function ledgerSql(q: LedgerSqlOptions): Prisma.Sql {
         ${rank}
       from (${parts}) parts
       group by "bucketStart", "bucketEnd", "groupKey", kind`;
-  if (q.groupBy === "item") {
+  if (q.groupBy === "item" && q.withItemLabels !== false) {
     // Item names looked up once per item rather than once per (bucket × item) row: 90 days of deployments by day
     // are 8,800 rows of 100 items (a lookup per row took ~115 ms of a 290 ms query at the 10M tier).
     return Prisma.sql`
@@ -214,7 +216,9 @@ export function ledgerSql(q: LedgerSqlOptions): Prisma.Sql {
   const label =
     groupBy === "team" || groupBy === "gpuType"
       ? Prisma.sql`coalesce(g.label, lt.name)`
-      : Prisma.sql`coalesce(g.label, ${groupLabelSql(groupBy, { key: Prisma.sql`g."groupKey"`, kind: Prisma.sql`g.kind` })})`;
+      : groupBy === "item"
+        ? Prisma.sql`g.label`
+        : Prisma.sql`coalesce(g.label, ${groupLabelSql(groupBy, { key: Prisma.sql`g."groupKey"`, kind: Prisma.sql`g.kind` })})`;
   return Prisma.sql`
     select g."bucketStart", g."bucketEnd", g."groupKey", ${label} as "groupLabel", g.kind,
       g."computeCostMicros", g."extraCostMicros", g."computeCostCents", g."extraCostCents", g."gpuMs", g."activeMs", g."unpricedGpuMs"

@@ -64,7 +64,7 @@ export interface RawLine {
 export function liveLinesSql(q: LiveLinesQuery, { isRollupZone }: Pick<LinesSources, "isRollupZone">): Prisma.Sql {
   const filters = q.teamIds ? { teamIds: q.teamIds } : {};
   const unit = q.granularity;
-  const ledger = ledgerSql({ orgViewer: q.viewer, filters, from: q.from, to: q.to, unit, timeZone: q.timeZone, groupBy: "item", now: q.now, isRollupZone });
+  const ledger = ledgerSql({ orgViewer: q.viewer, filters, from: q.from, to: q.to, unit, timeZone: q.timeZone, groupBy: "item", now: q.now, isRollupZone, withItemLabels: false });
   const msBetween = (a: Prisma.Sql, b: Prisma.Sql) => Prisma.sql`greatest(0, extract(epoch from (${b}) - (${a})) * 1000)`;
   const tokensUpTo = (t: Prisma.Sql) => Prisma.sql`floor(i."tokensProcessed"::numeric * ${msBetween(Prisma.sql`i.s`, t)} / greatest(${msBetween(Prisma.sql`i.s`, Prisma.sql`i.e1`)}, 1))`;
   return Prisma.sql`

@@ -6,15 +6,15 @@ import { submitInferenceDeployment } from "@/lib/actions/handlers/inference-depl
 import { submitTrainingRun, submitTrainingRunDelete } from "@/lib/actions/handlers/training-runs";
 import { submitUsageWindow } from "@/lib/actions/handlers/usage-windows";
 import { closeMonth, reopenMonth } from "@/lib/db/mutations/month-closures";
-import { lineCents } from "@/lib/reports/line";
-import { monthRange } from "@/lib/reports/month";
+import { lineCents, type ReportLine } from "@/lib/reports/line";
+import { addMonths, monthRange } from "@/lib/reports/month";
 import { deploymentFields, form, key, usageFields } from "@/lib/testing/inference-records";
 import { createOrgFixture, type OrgFixture } from "@/lib/testing/org-fixture";
 import { queryLedger, sumCents } from "./cost-ledger";
 import { dashboardData } from "./dashboards";
 import { closeStreamPool } from "../stream";
 import { exportLines, focusCsv, lineItemsCsv, reportJson, reportSource, type ExportScope } from "./report-export";
-import { joinMonthReportUsage, monthReport, monthReportCosts, monthReportUsage, reportLines, sumLineCents, type ReportScope } from "./reports";
+import { byItem, byModel, byTeam, joinMonthReportUsage, monthReport, monthReportCosts, monthReportUsage, reportLines, sumLineCents, type ReportScope } from "./reports";
 
 // Monthly reports against a real PostgreSQL, on records that cross month
 // boundaries and the October DST change (Europe/London org, a New York team):
@@ -135,6 +135,25 @@ async function reportBothWays(scope: ReportScope) {
   return whole;
 }
 
+/** The biggest five changes per key, from both months' lines (the oracle for the report's contributors). */
+function changeFromLines(current: readonly ReportLine[], previous: readonly ReportLine[], keyOf: (l: ReportLine) => [string, string]) {
+  const map = new Map<string, { key: string; label: string; currentCents: bigint; previousCents: bigint; changeCents: bigint }>();
+  for (const [lines, side] of [[current, "currentCents"], [previous, "previousCents"]] as const) {
+    for (const l of lines) {
+      const [key, label] = keyOf(l);
+      const c = map.get(key) ?? { key, label, currentCents: 0n, previousCents: 0n, changeCents: 0n };
+      c[side] += lineCents(l);
+      c.changeCents = c.currentCents - c.previousCents;
+      map.set(key, c);
+    }
+  }
+  const abs = (v: bigint) => (v < 0n ? -v : v);
+  return [...map.values()]
+    .filter((c) => c.changeCents !== 0n)
+    .sort((a, b) => (abs(b.changeCents) > abs(a.changeCents) ? 1 : abs(b.changeCents) < abs(a.changeCents) ? -1 : a.label.localeCompare(b.label)))
+    .slice(0, 5);
+}
+
 const sumOf = (rows: Record<string, string>[], column: string) => rows.reduce((s, r) => s + cents(r[column]!), 0n);
 
 describe("reconciliation", () => {
@@ -146,6 +165,14 @@ describe("reconciliation", () => {
           const scope = { viewer: fx.viewer, month, timeZone, now, ...(teamId !== undefined ? { teamId } : {}) };
           const report = await reportBothWays(scope);
           const dashboard = await dashboardData({ viewer: fx.viewer, scope: teamId !== undefined ? { teamId } : {}, range: period, unit: "day", timeZone, now });
+          // The change from the previous month (read as ledger totals, not lines) is what that month's lines add up to.
+          const previous = (await reportLines({ ...scope, month: addMonths(month, -1), granularity: "month" })).charges;
+          expect(report.change.previousCents).toBe(sumLineCents(previous));
+          expect(report.change).toMatchObject({
+            byTeam: changeFromLines(report.lines, previous, byTeam),
+            byModel: changeFromLines(report.lines, previous, byModel),
+            byItem: changeFromLines(report.lines, previous, byItem),
+          });
           expect(report.totals.chargesCents).toBe(dashboard.kpis.totalCents);
           expect(report.totals.trainingCents).toBe(dashboard.kpis.trainingCents);
           expect(report.totals.inferenceCents).toBe(dashboard.kpis.inferenceCents);

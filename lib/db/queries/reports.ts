@@ -390,18 +390,89 @@ export interface Contributor {
   changeCents: bigint;
 }
 
+/** Cents per key (team slug, model, item) with the key's label. */
+type KeyedCents = Map<string, { label: string; cents: bigint }>;
+
+function centsByKey(lines: readonly ReportLine[], keyOf: (l: ReportLine) => [string, string]): KeyedCents {
+  const map: KeyedCents = new Map();
+  for (const l of lines) {
+    const [key, label] = keyOf(l);
+    const entry = map.get(key);
+    if (entry) entry.cents += lineCents(l);
+    else map.set(key, { label, cents: lineCents(l) });
+  }
+  return map;
+}
+
+/** What the change from the previous month needs: its charges' cents in all and per team, model and item. */
+interface MonthCents {
+  isClosed: boolean;
+  cents: bigint;
+  byTeam: KeyedCents;
+  byModel: KeyedCents;
+  byItem: KeyedCents;
+}
+
+/**
+ * A month's charges per team, model and item without building its lines:
+ * its stored lines when it is closed in the zone, else three ledger queries
+ * over the whole month — by the cents rule a group's cents are the sum of
+ * its items' (the month's line cents), so these equal sums of the lines the
+ * month's own report shows (reports.int checks it).
+ */
+async function monthCents({ viewer, month, timeZone, teamId, now, run }: ReportScope & { run: SqlRunner }): Promise<MonthCents> {
+  const closures = await standingClosures(run, viewer);
+  const closure = closures.find((c) => c.month === month && c.timeZone === timeZone);
+  if (closure) {
+    const lines = await storedLines(run, { viewer, closureIds: [closure.id], granularity: "month", lineType: "charge", ...(teamId !== undefined ? { teamId } : {}) });
+    return { isClosed: true, cents: sumLineCents(lines), byTeam: centsByKey(lines, byTeam), byModel: centsByKey(lines, byModel), byItem: centsByKey(lines, byItem) };
+  }
+  const period = monthRange({ month, timeZone });
+  if (period.start.getTime() > now.getTime()) return { isClosed: false, cents: 0n, byTeam: new Map(), byModel: new Map(), byItem: new Map() };
+  const q = { viewer, filters: teamId !== undefined ? { teamIds: [teamId] } : {}, from: period.start, to: period.end, unit: "day" as const, timeZone, now, isWholeRange: true };
+  const [teams, models, items] = await Promise.all([
+    queryLedger({ ...q, groupBy: "team" }, run),
+    queryLedger({ ...q, groupBy: "model" }, run),
+    queryLedger({ ...q, groupBy: "item" }, run),
+  ]);
+  const slugs = new Map(
+    (await run.query<{ id: number; slug: string }>(Prisma.sql`select id, slug from teams where id = any(${teams.map((t) => Number(t.groupKey))}::int[])`)).map((t) => [String(t.id), t.slug]),
+  );
+  const keyed = (rows: typeof teams, keyOf: (groupKey: string) => string): KeyedCents => {
+    const map: KeyedCents = new Map();
+    for (const r of rows) {
+      const key = keyOf(r.groupKey);
+      const entry = map.get(key);
+      const cents = r.computeCostCents + r.extraCostCents;
+      if (entry) entry.cents += cents;
+      else map.set(key, { label: r.groupLabel, cents });
+    }
+    return map;
+  };
+  return {
+    isClosed: false,
+    cents: teams.reduce((s, r) => s + r.computeCostCents + r.extraCostCents, 0n),
+    byTeam: keyed(teams, (k) => slugs.get(k) ?? k),
+    byModel: keyed(models, (k) => k),
+    byItem: keyed(items, (k) => k),
+  };
+}
+
 /** Per key, this month − previous month, biggest moves (either direction) first. */
-function contributors(current: readonly ReportLine[], previous: readonly ReportLine[], keyOf: (l: ReportLine) => [string, string], n: number): Contributor[] {
+function contributors(current: readonly ReportLine[], previous: KeyedCents, keyOf: (l: ReportLine) => [string, string], n: number): Contributor[] {
   const map = new Map<string, Contributor>();
-  const add = (l: ReportLine, side: "currentCents" | "previousCents") => {
+  for (const l of current) {
     const [key, label] = keyOf(l);
     const c = map.get(key) ?? { key, label, currentCents: 0n, previousCents: 0n, changeCents: 0n };
-    c[side] += lineCents(l);
-    c.changeCents = c.currentCents - c.previousCents;
+    c.currentCents += lineCents(l);
     map.set(key, c);
-  };
-  current.forEach((l) => add(l, "currentCents"));
-  previous.forEach((l) => add(l, "previousCents"));
+  }
+  for (const [key, { label, cents }] of previous) {
+    const c = map.get(key) ?? { key, label, currentCents: 0n, previousCents: 0n, changeCents: 0n };
+    c.previousCents += cents;
+    map.set(key, c);
+  }
+  for (const c of map.values()) c.changeCents = c.currentCents - c.previousCents;
   const abs = (v: bigint) => (v < 0n ? -v : v);
   return [...map.values()]
     .filter((c) => c.changeCents !== 0n)
@@ -536,8 +607,8 @@ async function buildMonthReport(scope: ReportScope, { withUsage }: Required<Line
   const [current, daily, previous, teams] = await Promise.all([
     reportLines({ ...scope, granularity: "month", run, withUsage }),
     dailyCents({ ...scope, run }),
-    // Only its cents are used (the change from the previous month): no traffic.
-    reportLines({ ...scope, month: previousMonth, granularity: "month", run, withUsage: false }),
+    // Only its cents are used (the change from the previous month): no lines.
+    monthCents({ ...scope, month: previousMonth, run }),
     db().team.findMany({
       where: { AND: [teamWhere(viewer), teamId !== undefined ? { id: teamId } : {}] },
       select: { id: true, slug: true, name: true, monthlyBudgetUsd: true },
@@ -549,7 +620,7 @@ async function buildMonthReport(scope: ReportScope, { withUsage }: Required<Line
   const correctionsCents = sumLineCents(current.corrections);
   const trainingCents = sumLineCents(charges.filter((l) => l.kind === "training"));
   const inferenceCents = sumLineCents(charges.filter((l) => l.kind === "inference"));
-  const previousCents = sumLineCents(previous.charges);
+  const previousCents = previous.cents;
   const isInProgress = now.getTime() < current.period.end.getTime();
   const isFuture = now.getTime() < current.period.start.getTime();
   const teamCents = breakdown(charges, byTeam);
@@ -598,10 +669,10 @@ async function buildMonthReport(scope: ReportScope, { withUsage }: Required<Line
       previousCents,
       changeCents: chargesCents - previousCents,
       relative: relativeChange({ current: chargesCents, previous: previousCents }),
-      previousClosed: previous.closure !== null,
-      byTeam: contributors(charges, previous.charges, byTeam, 5),
-      byModel: contributors(charges, previous.charges, byModel, 5),
-      byItem: contributors(charges, previous.charges, byItem, 5),
+      previousClosed: previous.isClosed,
+      byTeam: contributors(charges, previous.byTeam, byTeam, 5),
+      byModel: contributors(charges, previous.byModel, byModel, 5),
+      byItem: contributors(charges, previous.byItem, byItem, 5),
     },
     budgets: teams.map((t) => {
       const spent = teamCents.find((b) => b.key === t.slug)?.cents ?? 0n;

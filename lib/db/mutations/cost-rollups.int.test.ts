@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeViewer, type Viewer } from "@/lib/access/viewer";
 import { bucketStart, type BucketUnit } from "@/lib/domain/calendar";
-import { costRollupApplies, ledgerSql, queryLedger } from "../queries/cost-ledger";
+import { costRollupApplies, ledgerSql, ledgerStatement, queryLedger } from "../queries/cost-ledger";
 import type { LedgerGroup } from "../queries/filters-sql";
 import { pgRunner, type SqlRunner } from "../sql";
 import { rebuildCostRollups, rollCosts, servingWatermark } from "./cost-rollups";
@@ -207,6 +207,19 @@ async function compare(zone: string, unit: BucketUnit, groupBy: LedgerGroup, fro
   expect(await run.query(ledgerSql({ ...q, isRollupZone: true, topPerKind: 2 })), `${zone} ${unit} ${groupBy} top 2 rolled`).toEqual(top);
 }
 
+/**
+ * A whole range ending mid-day (a comparison period up to now): ledgerStatement sums its whole days from the
+ * rollup and the rest live; the answer is the all-live one's.
+ */
+async function compareRaggedEnd(zone: string, groupBy: LedgerGroup, fromDay: number, toDay: number) {
+  const q = { viewer, filters: {}, from: midnight(zone, fromDay), to: new Date(midnight(zone, toDay).getTime() + 7 * 3_600_000 + 123_456), unit: "day" as const, timeZone: zone, groupBy, now: NOW, isWholeRange: true };
+  const live = await run.query(ledgerSql({ ...q, orgViewer: viewer, isRollupZone: false }));
+  const statement = await ledgerStatement(q, run);
+  const liveText = ledgerSql({ ...q, orgViewer: viewer, isRollupZone: false }).text;
+  if (await costRollupApplies({ ...q, to: midnight(zone, toDay) }, run)) expect(statement.text, "split at the last midnight").not.toBe(liveText);
+  expect(await run.query(statement), `${zone} ${groupBy} ${fromDay}–${toDay} + 7 h, whole`).toEqual(live);
+}
+
 describe("cost rollups", () => {
   it("answer exactly what the live ledger computes after any writes and rolls", { timeout: 600_000 }, async () => {
     await fc.assert(
@@ -224,6 +237,7 @@ describe("cost rollups", () => {
         await compare(zone, "month", GROUPS[(ops.length + 1) % GROUPS.length]!, 0, 82, false);
         await compare(zone, "day", "item", fromDay, toDay, true);
         await compare(zone, "day", "none", 0, 82, true);
+        await compareRaggedEnd(zone, GROUPS[ops.length % GROUPS.length]!, fromDay, toDay);
       }),
       { numRuns: 12, seed: 20261201 },
     );
@@ -300,5 +314,9 @@ describe("cost rollups", () => {
     const live = await run.query(ledgerSql({ ...aligned, orgViewer: viewer, isRollupZone: false }));
     expect(rows.map((r) => r.computeCostCents.toString())).toEqual(live.map((r) => (r as { computeCostCents: string }).computeCostCents));
     expect(rows.reduce((s, r) => s + r.computeCostCents, 0n)).toBeGreaterThan(0n);
+    // A whole range ending mid-day while the deployment serves (days 12–37): whole days rolled, the last hours live.
+    for (const groupBy of GROUPS) await compareRaggedEnd(zone, groupBy, 3, 20);
+    const [tail] = await queryLedger({ ...base, groupBy: "none", from: midnight(zone, 20), to: new Date(midnight(zone, 20).getTime() + 7 * 3_600_000 + 123_456), isWholeRange: true }, run);
+    expect(tail!.computeCostCents).toBeGreaterThan(0n);
   });
 });

@@ -262,7 +262,30 @@ export function sumCents(rows: readonly LedgerRow[], kind?: LedgerRow["kind"]): 
 
 /** The statement queryLedger runs (rows as RawLedgerRow: amounts as text), for callers that aggregate it further in SQL. */
 export async function ledgerStatement(q: LedgerQuery, run: SqlRunner): Promise<Prisma.Sql> {
-  return ledgerSql({ ...q, orgViewer: q.viewer, isRollupZone: await costRollupApplies(q, run) });
+  const isRollupZone = await costRollupApplies(q, run);
+  if (!isRollupZone && q.isWholeRange && !q.topPerKind && q.unit !== "hour") {
+    // A whole range from a local midnight to a moment that is not one (a comparison period up to now):
+    // its whole days from the rollup, the rest of its last day live, summed per group. Exact: an item's cents
+    // over [from, to) are round¢(cum(to)) − round¢(cum(from)), which telescope at the cut, as its micro-dollars,
+    // GPU-ms and active time add up.
+    const cut = bucketStart({ instant: q.to, unit: "day", timeZone: q.timeZone });
+    if (cut.getTime() > q.from.getTime() && (await costRollupApplies({ ...q, to: cut }, run))) return wholeRangeAcrossCutSql(q, cut);
+  }
+  return ledgerSql({ ...q, orgViewer: q.viewer, isRollupZone });
+}
+
+/** A whole-range ledger as the sum of [from, cut) from the rollup and [cut, to) live, one row per group like ledgerSql's. */
+function wholeRangeAcrossCutSql(q: LedgerQuery, cut: Date): Prisma.Sql {
+  const rolled = ledgerSql({ ...q, orgViewer: q.viewer, to: cut, isRollupZone: true });
+  const live = ledgerSql({ ...q, orgViewer: q.viewer, from: cut, isRollupZone: false });
+  return Prisma.sql`
+    select ${q.from}::timestamptz as "bucketStart", ${q.to}::timestamptz as "bucketEnd", "groupKey", min("groupLabel") as "groupLabel", kind,
+      sum("computeCostMicros"::numeric)::text as "computeCostMicros", sum("extraCostMicros"::numeric)::text as "extraCostMicros",
+      sum("computeCostCents"::numeric)::text as "computeCostCents", sum("extraCostCents"::numeric)::text as "extraCostCents",
+      sum("gpuMs"::numeric)::bigint::text as "gpuMs", sum("activeMs"::numeric)::bigint::text as "activeMs", sum("unpricedGpuMs"::numeric)::bigint::text as "unpricedGpuMs"
+    from ((${rolled}) union all (${live})) parts
+    group by "groupKey", kind
+    order by "groupKey", kind`;
 }
 
 export async function queryLedger(q: LedgerQuery, run: SqlRunner = prismaRunner(db())): Promise<LedgerRow[]> {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { authorize, orgWhere, type Denied } from "@/lib/access/policy";
 import { cachedDocument } from "@/lib/cache/read-cache";
 import type { Viewer } from "@/lib/access/viewer";
-import { cachedMonthReport } from "@/lib/cache/read-models";
+import { cachedMonthLines, cachedMonthReport } from "@/lib/cache/read-models";
 import { exportFileName, focusCsv, lineItemsCsv, reportJson, reportSource, streamedSource, type ExportScope } from "@/lib/db/queries/report-export";
 import { teamBySlug } from "@/lib/db/queries/teams";
 import { reportingZone, ZONE_CHOICES } from "@/lib/domain/reporting-zone";
@@ -68,9 +68,10 @@ export async function exportResponse(request: Request, viewer: Viewer, { params 
   // Through the read cache: a repeated download with no write in between (and in the same minute) is the same bytes, not recomputed.
   // Month lines are the report page's lines (cachedMonthReport: its cents outlive usage ingest); day lines stream from a cursor.
   const body = await cachedDocument(`export:${kind}:${withBom ? "bom" : "plain"}`, scope, (s) => {
+    const report = { viewer: s.viewer, month: s.month, timeZone: s.timeZone, now: s.now, ...(s.team ? { teamId: s.team.id } : {}) };
     const source =
       s.granularity === "month"
-        ? reportSource(s, () => cachedMonthReport({ viewer: s.viewer, month: s.month, timeZone: s.timeZone, now: s.now, ...(s.team ? { teamId: s.team.id } : {}) }))
+        ? reportSource(s, { lines: () => cachedMonthLines(report), previousCents: async () => (await cachedMonthReport(report)).change.previousCents })
         : streamedSource(s);
     return kind === "lines" ? lineItemsCsv(s, { bom: withBom }, source) : kind === "focus" ? focusCsv(s, { bom: withBom }, source) : reportJson(s, source);
   });

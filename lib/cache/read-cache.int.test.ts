@@ -11,7 +11,7 @@ import { lineItemsCsv } from "@/lib/db/queries/report-export";
 import { closeStreamPool } from "@/lib/db/stream";
 import { accessKey, cachedDocument, clearReadCache, invalidateOrgData, readCacheStats, USAGE_WRITE } from "./read-cache";
 import { monthReport, type MonthReport } from "@/lib/db/queries/reports";
-import { cachedDashboardData, cachedFilterOptions, cachedMonthReport, cachedTeamCoverage } from "./read-models";
+import { cachedDashboardData, cachedFilterOptions, cachedMonthLines, cachedMonthReport, cachedTeamCoverage } from "./read-models";
 
 // The read cache (lib/cache/read-cache.ts) against a real database: a write
 // through the mutation path is seen by the very next read, and people with
@@ -284,7 +284,8 @@ describe("read cache", () => {
       expect(before).toEqual(await direct());
       expect(line(before)).toMatchObject({ recordedMs: 0n, requests: null });
       expect(await cachedMonthReport(scope)).toBe(before);
-      expect(readCacheStats()).toMatchObject({ hits: 2, misses: 2 });
+      // Three entries: the report's cents, its lines (inside them, shared with month exports) and their traffic.
+      expect(readCacheStats()).toMatchObject({ hits: 2, misses: 3 });
       await client.query(
         `insert into usage_rollup_quarter ("deploymentId", "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
          values ($1, '2026-10-15T00:00:00Z', 1, 900000, 0, 0, 0, 10, 0, 100, 0, 10, 0, '{}', '{}')`,
@@ -292,7 +293,7 @@ describe("read cache", () => {
       );
       const after = await cachedMonthReport(scope);
       // The cents part was a hit; the traffic was read again.
-      expect(readCacheStats()).toMatchObject({ hits: 3, misses: 3 });
+      expect(readCacheStats()).toMatchObject({ hits: 3, misses: 4 });
       expect(line(after)).toMatchObject({ recordedMs: 900_000n, requests: 10n, inputTokens: 100n });
       expect(after.totals).toEqual(before.totals);
       expect(after.usage.requests).toBe(10n);
@@ -300,7 +301,11 @@ describe("read cache", () => {
       // A records write recomputes both.
       invalidateOrgData(ids.org);
       expect(await cachedMonthReport(scope)).toEqual(after);
-      expect(readCacheStats()).toMatchObject({ hits: 3, misses: 5 });
+      expect(readCacheStats()).toMatchObject({ hits: 3, misses: 7 });
+      // A month export's lines: the report's own, with their traffic, from the same entries.
+      const lines = await cachedMonthLines(scope);
+      expect(readCacheStats()).toMatchObject({ hits: 5, misses: 7 });
+      expect(lines.charges).toEqual(after.lines);
     } finally {
       await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [deployment!.id]);
       await client.query(`delete from inference_deployments where id = $1`, [deployment!.id]);

@@ -6,7 +6,18 @@ import { filterOptions } from "@/lib/db/queries/catalog";
 import { assembleDashboard, dashboardLedger, dashboardUsage, deploymentsWithMetrics, monthlyCostByTeam, trainingCharts, trainingRunsPage, type DashboardArgs } from "@/lib/db/queries/dashboards";
 import { costByMonth, deploymentDetail } from "@/lib/db/queries/details";
 import { deploymentUsageTable } from "@/lib/db/queries/inference-records";
-import { joinMonthReportUsage, monthReport, monthReportCosts, monthReportUsage, reportMonths, type MonthReport, type ReportScope } from "@/lib/db/queries/reports";
+import {
+  joinMonthReportUsage,
+  monthLinesCosts,
+  monthReport,
+  monthReportCosts,
+  monthReportUsage,
+  reportMonths,
+  withLinesUsage,
+  type MonthReport,
+  type ReportLines,
+  type ReportScope,
+} from "@/lib/db/queries/reports";
 import { suggestionPanelData } from "@/lib/db/queries/suggestion-states";
 import { teamCoverage } from "@/lib/db/queries/teams";
 import { cachedReadModel, floorToMinute } from "./read-cache";
@@ -45,7 +56,16 @@ export const cachedDeploymentUsageTable = cachedReadModel("deploymentUsageTable"
 /** Audit entries are written only inside write transactions, which invalidate. */
 export const cachedAuditHistory = cachedReadModel("auditHistory", auditHistory, ["records", "audit"]);
 const monthReportModel = cachedReadModel("monthReport", monthReport);
-const monthReportCostsModel = cachedReadModel("monthReportCosts", monthReportCosts, RECORDS);
+const monthLinesModel = cachedReadModel("monthLines", monthLinesCosts, RECORDS);
+// Its lines through their own entry, which month exports share.
+const monthReportCostsModel = cachedReadModel(
+  "monthReportCosts",
+  async (scope: ReportScope) => {
+    const lines = await monthLinesModel(scope);
+    return lines === null ? null : monthReportCosts(scope, lines);
+  },
+  RECORDS,
+);
 const monthReportUsageModel = cachedReadModel("monthReportUsage", monthReportUsage);
 const joinedReports = new WeakMap<object, WeakMap<object, MonthReport>>();
 const NO_USAGE = {};
@@ -72,3 +92,22 @@ export const cachedBudgetForecasts = cachedReadModel("budgetForecasts", budgetFo
 export const cachedFilterOptions = cachedReadModel("filterOptions", filterOptions, RECORDS);
 const coverage = cachedReadModel("teamCoverage", ({ viewer }: { viewer: Viewer }) => teamCoverage(viewer), RECORDS);
 export const cachedTeamCoverage = (viewer: Viewer) => coverage({ viewer });
+const joinedLines = new WeakMap<object, WeakMap<object, ReportLines>>();
+/**
+ * A month's lines with their traffic — what a month-granularity export
+ * writes: the report page's own lines, cached apart from their traffic the
+ * same way. A month that bills corrections comes from the whole report.
+ */
+export const cachedMonthLines = async (scope: ReportScope): Promise<ReportLines> => {
+  const [lines, usage] = await Promise.all([monthLinesModel(scope), monthReportUsageModel(scope)]);
+  if (lines === null) {
+    const report = await cachedMonthReport(scope);
+    return { period: report.period, closure: report.closure, closedElsewhere: report.closedElsewhere, charges: report.lines, corrections: report.corrections };
+  }
+  let byUsage = joinedLines.get(lines);
+  if (!byUsage) joinedLines.set(lines, (byUsage = new WeakMap()));
+  const usageKey = usage ?? NO_USAGE;
+  let joined = byUsage.get(usageKey);
+  if (!joined) byUsage.set(usageKey, (joined = withLinesUsage(lines, usage)));
+  return joined;
+};

@@ -25,8 +25,8 @@ import {
   storedLinesSql,
   sumLineCents,
   type Closure,
-  type MonthReport,
   type RawStoredLine,
+  type ReportLines,
 } from "./reports";
 import { teamCoverage } from "./teams";
 
@@ -141,17 +141,21 @@ export function streamedSource(scope: ExportScope): ExportSource {
   return { batches: (onStart) => exportLineBatches(scope, onStart), previousCents: () => previousMonthTotal(scope) };
 }
 
-/** A month-granularity export from `report` (monthReport of the same viewer, month, zone, team and minute). */
-export function reportSource(scope: ExportScope, report: () => Promise<MonthReport>): ExportSource {
+/**
+ * A month-granularity export from the month's report lines already read
+ * (`reportLines` of the same viewer, month, zone, team and minute, with their
+ * traffic) and, for the JSON, the report's previous-month cents.
+ */
+export function reportSource(scope: ExportScope, read: { lines: () => Promise<ReportLines>; previousCents: () => Promise<bigint> }): ExportSource {
   if (scope.granularity !== "month") throw new Error("a report's lines are month lines");
   return {
     async *batches(onStart) {
-      const [read, [org]] = await Promise.all([report(), prismaRunner(db()).query<{ slug: string; name: string }>(orgSql(scope.viewer))]);
-      onStart?.({ context: exportContext(scope, org!), closure: read.closure });
-      if (read.lines.length > 0) yield read.lines;
-      if (read.corrections.length > 0) yield read.corrections;
+      const [lines, [org]] = await Promise.all([read.lines(), prismaRunner(db()).query<{ slug: string; name: string }>(orgSql(scope.viewer))]);
+      onStart?.({ context: exportContext(scope, org!), closure: lines.closure });
+      if (lines.charges.length > 0) yield lines.charges;
+      if (lines.corrections.length > 0) yield lines.corrections;
     },
-    previousCents: async () => (await report()).change.previousCents,
+    previousCents: read.previousCents,
   };
 }
 

@@ -14,7 +14,7 @@ import { queryLedger, sumCents } from "./cost-ledger";
 import { dashboardData } from "./dashboards";
 import { closeStreamPool } from "../stream";
 import { exportLines, focusCsv, lineItemsCsv, reportJson, reportSource, type ExportScope } from "./report-export";
-import { byItem, byModel, byTeam, joinMonthReportUsage, monthReport, monthReportCosts, monthReportUsage, reportLines, sumLineCents, type ReportScope } from "./reports";
+import { byItem, byModel, byTeam, joinMonthReportUsage, monthLinesCosts, monthReport, withLinesUsage, monthReportCosts, monthReportUsage, reportLines, sumLineCents, type ReportScope } from "./reports";
 
 // Monthly reports against a real PostgreSQL, on records that cross month
 // boundaries and the October DST change (Europe/London org, a New York team):
@@ -107,7 +107,15 @@ async function exported(scope: ExportScope) {
   expect([...linesBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   if (scope.granularity === "month") {
     // From the month's report (what the export route uses at month granularity): the same bytes as from the cursor.
-    const source = () => reportSource(scope, () => monthReport({ viewer: scope.viewer, month: scope.month, timeZone: scope.timeZone, now: scope.now, ...(scope.team ? { teamId: scope.team.id } : {}) }));
+    const reportScope = { viewer: scope.viewer, month: scope.month, timeZone: scope.timeZone, now: scope.now, ...(scope.team ? { teamId: scope.team.id } : {}) };
+    // The lines without traffic joined with it, as the read cache keeps them (the whole report's when it bills corrections).
+    const lines = async () => {
+      const costs = await monthLinesCosts(reportScope);
+      if (costs) return withLinesUsage(costs, await monthReportUsage(reportScope));
+      const whole = await monthReport(reportScope);
+      return { period: whole.period, closure: whole.closure, closedElsewhere: whole.closedElsewhere, charges: whole.lines, corrections: whole.corrections };
+    };
+    const source = () => reportSource(scope, { lines, previousCents: async () => (await monthReport(reportScope)).change.previousCents });
     const [fromReport, focusFromReport, jsonFromReport] = await Promise.all([
       new Response(lineItemsCsv(scope, { bom: true }, source())).bytes(),
       new Response(focusCsv(scope, { bom: false }, source())).text(),

@@ -577,10 +577,32 @@ export async function monthReport(scope: ReportScope) {
  * deltas (and their audit entries), so that report is read whole
  * (`monthReport`).
  */
-export async function monthReportCosts(scope: ReportScope): Promise<MonthReport | null> {
-  const closures = await standingClosures(prismaRunner(db()), scope.viewer);
+export async function monthReportCosts(scope: ReportScope, lines?: ReportLines): Promise<MonthReport | null> {
+  if (!lines) {
+    const closures = await standingClosures(prismaRunner(db()), scope.viewer);
+    if (correctedClosures(closures, scope.month, scope.timeZone).length > 0) return null;
+  }
+  return buildMonthReport(scope, { withUsage: false, ...(lines ? { current: lines } : {}) });
+}
+
+/**
+ * A month's lines (one per item) without their deployments' traffic — what
+ * an export at month granularity writes, and what `monthReportCosts` sums —
+ * for the read cache to keep across usage ingest; `withLinesUsage` adds the
+ * traffic. null when the month bills corrections (their lines carry usage
+ * deltas): read those whole.
+ */
+export async function monthLinesCosts(scope: ReportScope): Promise<ReportLines | null> {
+  const run = prismaRunner(db());
+  const closures = await standingClosures(run, scope.viewer);
   if (correctedClosures(closures, scope.month, scope.timeZone).length > 0) return null;
-  return buildMonthReport(scope, { withUsage: false });
+  return reportLines({ ...scope, granularity: "month", run, withUsage: false });
+}
+
+/** `monthLinesCosts` with its lines' traffic (`monthReportUsage`). */
+export function withLinesUsage(lines: ReportLines, usage: LineUsageMap | null): ReportLines {
+  if (lines.closure || usage === null) return lines;
+  return { ...lines, charges: lines.charges.map((line) => withLineUsage(line, usage)) };
 }
 
 /** The traffic of a report's live deployment lines (null for a month closed in the report's zone: its stored lines carry theirs). */
@@ -600,12 +622,12 @@ export function joinMonthReportUsage(costs: MonthReport, usage: LineUsageMap | n
   return { ...costs, lines, usage: usageFigures(lines) };
 }
 
-async function buildMonthReport(scope: ReportScope, { withUsage }: Required<LinesOptions>) {
+async function buildMonthReport(scope: ReportScope, { withUsage, current: read }: Required<LinesOptions> & { current?: ReportLines }) {
   const { viewer, month, timeZone, teamId, now } = scope;
   const run = prismaRunner(db());
   const previousMonth = addMonths(month, -1);
   const [current, daily, previous, teams] = await Promise.all([
-    reportLines({ ...scope, granularity: "month", run, withUsage }),
+    read ?? reportLines({ ...scope, granularity: "month", run, withUsage }),
     dailyCents({ ...scope, run }),
     // Only its cents are used (the change from the previous month): no lines.
     monthCents({ ...scope, month: previousMonth, run }),

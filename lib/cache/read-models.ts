@@ -60,10 +60,7 @@ const monthLinesModel = cachedReadModel("monthLines", monthLinesCosts, RECORDS);
 // Its lines through their own entry, which month exports share.
 const monthReportCostsModel = cachedReadModel(
   "monthReportCosts",
-  async (scope: ReportScope) => {
-    const lines = await monthLinesModel(scope);
-    return lines === null ? null : monthReportCosts(scope, lines);
-  },
+  (scope: ReportScope) => monthReportCosts(scope, monthLinesModel(scope)),
   RECORDS,
 );
 const monthReportUsageModel = cachedReadModel("monthReportUsage", monthReportUsage);

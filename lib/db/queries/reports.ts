@@ -577,12 +577,22 @@ export async function monthReport(scope: ReportScope) {
  * deltas (and their audit entries), so that report is read whole
  * (`monthReport`).
  */
-export async function monthReportCosts(scope: ReportScope, lines?: ReportLines): Promise<MonthReport | null> {
+export async function monthReportCosts(scope: ReportScope, lines?: Promise<ReportLines | null>): Promise<MonthReport | null> {
   if (!lines) {
     const closures = await standingClosures(prismaRunner(db()), scope.viewer);
     if (correctedClosures(closures, scope.month, scope.timeZone).length > 0) return null;
+    return buildMonthReport(scope, { withUsage: false });
   }
-  return buildMonthReport(scope, { withUsage: false, ...(lines ? { current: lines } : {}) });
+  // Its lines (`monthLinesCosts`, read by the caller) and the rest of the report at once: whether the month
+  // bills corrections (null) is known only with the lines, and then what was read meanwhile is dropped.
+  let isSplit = true;
+  const current = lines.then((read) => {
+    if (read) return read;
+    isSplit = false;
+    return { period: monthRange({ month: scope.month, timeZone: scope.timeZone }), closure: null, closedElsewhere: null, charges: [], corrections: [] };
+  });
+  const report = await buildMonthReport(scope, { withUsage: false, current });
+  return isSplit ? report : null;
 }
 
 /**
@@ -622,7 +632,7 @@ export function joinMonthReportUsage(costs: MonthReport, usage: LineUsageMap | n
   return { ...costs, lines, usage: usageFigures(lines) };
 }
 
-async function buildMonthReport(scope: ReportScope, { withUsage, current: read }: Required<LinesOptions> & { current?: ReportLines }) {
+async function buildMonthReport(scope: ReportScope, { withUsage, current: read }: Required<LinesOptions> & { current?: Promise<ReportLines> }) {
   const { viewer, month, timeZone, teamId, now } = scope;
   const run = prismaRunner(db());
   const previousMonth = addMonths(month, -1);

@@ -19,6 +19,7 @@ import {
   type ReportScope,
 } from "@/lib/db/queries/reports";
 import { suggestionPanelData } from "@/lib/db/queries/suggestion-states";
+import { loadSuggestionFacts } from "@/lib/db/queries/suggestions";
 import { teamCoverage } from "@/lib/db/queries/teams";
 import { cachedReadModel, floorToMinute } from "./read-cache";
 
@@ -83,8 +84,18 @@ export const cachedMonthReport = async (scope: ReportScope): Promise<MonthReport
   return report;
 };
 export const cachedReportMonths = cachedReadModel("reportMonths", reportMonths);
-export const cachedSuggestionPanelData = cachedReadModel("suggestionPanelData", suggestionPanelData);
-export const cachedBudgetAlertsPanel = cachedReadModel("budgetAlertsPanel", budgetAlertsPanel);
+// The runs' facts read no usage: cached apart, so usage ingest recomputes only the deployments' side of the panel.
+const suggestionRunFacts = cachedReadModel("suggestionRunFacts", (args: Parameters<typeof loadSuggestionFacts>[0]) => loadSuggestionFacts({ ...args, part: "runs" }), RECORDS);
+const suggestionDeploymentFacts = cachedReadModel("suggestionDeploymentFacts", (args: Parameters<typeof loadSuggestionFacts>[0]) =>
+  loadSuggestionFacts({ ...args, part: "deployments" }),
+);
+const loadFactsApart: typeof loadSuggestionFacts = async (args) => {
+  const [runs, deployments] = await Promise.all([suggestionRunFacts(args), suggestionDeploymentFacts(args)]);
+  return { runs: runs.runs, deployments: deployments.deployments };
+};
+export const cachedSuggestionPanelData = cachedReadModel("suggestionPanelData", (args: Parameters<typeof suggestionPanelData>[0]) => suggestionPanelData(args, loadFactsApart));
+// Forecasts from the ledger (records) ranked: no usage.
+export const cachedBudgetAlertsPanel = cachedReadModel("budgetAlertsPanel", budgetAlertsPanel, RECORDS);
 export const cachedBudgetForecasts = cachedReadModel("budgetForecasts", budgetForecasts, RECORDS);
 export const cachedFilterOptions = cachedReadModel("filterOptions", filterOptions, RECORDS);
 const coverage = cachedReadModel("teamCoverage", ({ viewer }: { viewer: Viewer }) => teamCoverage(viewer), RECORDS);

@@ -189,9 +189,13 @@ export interface SuggestionPanelData {
 const MAX_APPLIED = 10;
 
 /** Everything a suggestions panel shows for a scope, in `timeZone` (the view's). */
-export async function suggestionPanelData({ viewer, scope, now, timeZone = viewer.orgTimeZone }: { viewer: Viewer; scope: SuggestionScope; now: Date; timeZone?: string }): Promise<SuggestionPanelData> {
+export async function suggestionPanelData(
+  { viewer, scope, now, timeZone = viewer.orgTimeZone }: { viewer: Viewer; scope: SuggestionScope; now: Date; timeZone?: string },
+  /** How the period's facts are read (the read cache reads runs and deployments apart: lib/cache/read-models.ts). */
+  loadFacts: typeof loadSuggestionFacts = loadSuggestionFacts,
+): Promise<SuggestionPanelData> {
   const period = suggestionPeriod({ now, timeZone });
-  const [facts, states] = await Promise.all([loadSuggestionFacts({ viewer, scope, period, now, timeZone }), loadSuggestionStates({ viewer, scope })]);
+  const [facts, states] = await Promise.all([loadFacts({ viewer, scope, period, now, timeZone }), loadSuggestionStates({ viewer, scope })]);
   const merged = mergeSuggestionStates({ suggestions: suggestionsFor(facts), states, now });
   const applied = await Promise.all(merged.applied.slice(0, MAX_APPLIED).map(async (state) => ({ state, outcome: await appliedOutcome({ viewer, state, now, timeZone }) })));
   return { period, timeZone, canWrite: canWriteScope(viewer, scope, facts, states), writableTeamIds: teamIdsFor(viewer, "team:write"), open: merged.open, dismissed: merged.dismissed, snoozed: merged.snoozed, applied };

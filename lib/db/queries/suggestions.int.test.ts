@@ -102,7 +102,18 @@ afterAll(async () => {
 });
 
 const period = suggestionPeriod({ now, timeZone: "Europe/London" });
-const facts = (scope: SuggestionScope, viewer: Viewer = f.viewer) => loadSuggestionFacts({ viewer, scope, period, now });
+/** The period's facts — checked against the runs' and the deployments' read apart, as the read cache reads them. */
+const facts = async (scope: SuggestionScope, viewer: Viewer = f.viewer) => {
+  const whole = await loadSuggestionFacts({ viewer, scope, period, now });
+  const [runs, deployments] = await Promise.all([
+    loadSuggestionFacts({ viewer, scope, period, now, part: "runs" }),
+    loadSuggestionFacts({ viewer, scope, period, now, part: "deployments" }),
+  ]);
+  expect(runs.deployments).toEqual([]);
+  expect(deployments.runs).toEqual([]);
+  expect({ runs: runs.runs, deployments: deployments.deployments }).toEqual(whole);
+  return whole;
+};
 const runOf = (runs: RunFacts[], id: number) => runs.find((r) => r.id === id)!;
 const deploymentOf = (deployments: DeploymentFacts[], id: number) => deployments.find((d) => d.id === id)!;
 const ledgerCents = async (filters: { runIds?: number[]; deploymentIds?: number[] }) => {

@@ -162,17 +162,24 @@ export async function loadSuggestionFacts({
   period,
   now,
   timeZone = viewer.orgTimeZone,
+  part,
 }: {
   viewer: Viewer;
   scope: SuggestionScope;
   period: TimeRange;
   now: Date;
   timeZone?: string;
+  /**
+   * Only the runs' facts (records and prices: the ledger, never usage) or
+   * only the deployments' (their records, prices and usage), for the read
+   * cache to keep the runs' across usage ingest. Both when left out.
+   */
+  part?: "runs" | "deployments";
 }): Promise<{ runs: RunFacts[]; deployments: DeploymentFacts[] }> {
   const clipped: TimeRange = { start: period.start, end: new Date(Math.min(period.end.getTime(), now.getTime())) };
   if (clipped.end.getTime() <= clipped.start.getTime()) return { runs: [], deployments: [] };
-  const wantRuns = scope.kind !== "deployment";
-  const wantDeployments = scope.kind !== "run";
+  const wantRuns = scope.kind !== "deployment" && part !== "deployments";
+  const wantDeployments = scope.kind !== "run" && part !== "runs";
   const filters = scopeFilters(scope);
   // The deployment page's buckets up to 95 days (hours, then days); days beyond, where the page switches to
   // weeks: days nest in any whole-day period, while an ISO week could start before it.
@@ -180,7 +187,8 @@ export async function loadSuggestionFacts({
   const usageQuery = { viewer, filters, from: period.start, to: period.end, unit, timeZone, groupBy: "item" as const };
   const [catalog, ledger, runs, deployments, usageSeries, usageTotal, gaps] = await Promise.all([
     listGpuCatalog({ viewer }),
-    queryLedger({ viewer, filters, from: clipped.start, to: clipped.end, unit, timeZone, groupBy: "item", now, isWholeRange: true }),
+    // The runs' cents (deployments' come from deploymentFigures).
+    wantRuns ? queryLedger({ viewer, filters: { ...filters, kind: "training" }, from: clipped.start, to: clipped.end, unit, timeZone, groupBy: "item", now, isWholeRange: true }) : Promise.resolve([]),
     wantRuns
       ? db().trainingRun.findMany({
           where: {

@@ -228,6 +228,15 @@ describe("read cache", () => {
       await client.query(`update training_runs set notes = 'versions' where id = $1`, [ids.run]);
       const v3 = await versions();
       expect([v3[1]! - v2[1]!, v3[2]! - v2[2]!, v3[3]! - v2[3]!]).toEqual([1n, 0n, 0n]);
+      // The cost rollups' bookkeeping (the roller moving a watermark) changes no figure: no version moves.
+      await client.query(`update inference_deployments set "costRolledTo" = '2026-10-02' where id = $1`, [deployment!.id]);
+      const { rows: [rolled] } = await client.query(`select "costRolledTo", "costRolledCents", "costRolledMicros" from training_runs where id = $1`, [ids.run]);
+      await client.query(`update training_runs set "costRolledTo" = "endedAt", "costRolledCents" = 1, "costRolledMicros" = 10000 where id = $1`, [ids.run]);
+      expect(await versions()).toEqual(v3);
+      await client.query(`update training_runs set "costRolledTo" = $2, "costRolledCents" = $3, "costRolledMicros" = $4 where id = $1`, [ids.run, rolled.costRolledTo, rolled.costRolledCents, rolled.costRolledMicros]);
+      // With anything else in the same update, it does.
+      await client.query(`update inference_deployments set "costRolledTo" = null, "gpuCount" = 2 where id = $1`, [deployment!.id]);
+      expect((await versions())[1]).toBe(v3[1]! + 1n);
     } finally {
       await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [deployment!.id]);
       await client.query(`delete from inference_deployments where id = $1`, [deployment!.id]);

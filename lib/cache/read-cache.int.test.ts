@@ -83,6 +83,30 @@ function runValues(name: string) {
   });
 }
 
+/** A deployment of team A in plain SQL (no invalidation call): serving from 2026-10-01, until `activeTo` when given. */
+async function insertDeployment(name: string, activeTo: string | null = null): Promise<number> {
+  const { rows: [row] } = await client.query<{ id: number }>(
+    `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "activeTo", "updatedAt")
+     values ($1, $2, 'llama-alpha', 'VLLM', 'NONE', 'CONTINUOUS', $3, 'aws', 'ON_DEMAND', 1, '2026-10-01', $4, now()) returning id`,
+    [ids.a, name, ids.gpu, activeTo],
+  );
+  return row!.id;
+}
+
+/** One 15-minute usage rollup row (10 requests, 110 tokens) in plain SQL: what any usage write changes. */
+async function insertQuarter(deploymentId: number, bucketStart: Date | string): Promise<void> {
+  await client.query(
+    `insert into usage_rollup_quarter ("deploymentId", "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
+     values ($1, $2, 1, 900000, 0, 0, 0, 10, 0, 100, 0, 10, 0, '{}', '{}')`,
+    [deploymentId, bucketStart],
+  );
+}
+
+async function deleteDeployment(id: number): Promise<void> {
+  await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [id]);
+  await client.query(`delete from inference_deployments where id = $1`, [id]);
+}
+
 describe("read cache", () => {
   it("serves a repeated read from the cache, with the figures of a direct read", async () => {
     const first = await cached(admin);
@@ -203,20 +227,12 @@ describe("read cache", () => {
 
   it("each kind of data has its own version, bumped once at commit by the writes of that kind only", async () => {
     const versions = async () => Object.fromEntries((await client.query<{ id: number; version: string }>(`select id, version::text as version from data_version order by id`)).rows.map((r) => [r.id, BigInt(r.version)]));
-    const { rows: [deployment] } = await client.query<{ id: number }>(
-      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
-       values ($1, 'versions-dep', 'llama-alpha', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 1, '2026-10-01', now()) returning id`,
-      [ids.a, ids.gpu],
-    );
+    const deploymentId = await insertDeployment("versions-dep");
     try {
       const v0 = await versions();
       await client.query("begin");
       for (let q = 0; q < 3; q++) {
-        await client.query(
-          `insert into usage_rollup_quarter ("deploymentId", "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
-           values ($1, $2, 1, 900000, 0, 0, 0, 10, 0, 100, 0, 10, 0, '{}', '{}')`,
-          [deployment!.id, new Date(Date.UTC(2026, 9, 15, 0, 15 * q))],
-        );
+        await insertQuarter(deploymentId, new Date(Date.UTC(2026, 9, 15, 0, 15 * q)));
       }
       await client.query("commit");
       const v1 = await versions();
@@ -229,36 +245,27 @@ describe("read cache", () => {
       const v3 = await versions();
       expect([v3[1]! - v2[1]!, v3[2]! - v2[2]!, v3[3]! - v2[3]!]).toEqual([1n, 0n, 0n]);
       // The cost rollups' bookkeeping (the roller moving a watermark) changes no figure: no version moves.
-      await client.query(`update inference_deployments set "costRolledTo" = '2026-10-02' where id = $1`, [deployment!.id]);
+      await client.query(`update inference_deployments set "costRolledTo" = '2026-10-02' where id = $1`, [deploymentId]);
       const { rows: [rolled] } = await client.query(`select "costRolledTo", "costRolledCents", "costRolledMicros" from training_runs where id = $1`, [ids.run]);
       await client.query(`update training_runs set "costRolledTo" = "endedAt", "costRolledCents" = 1, "costRolledMicros" = 10000 where id = $1`, [ids.run]);
       expect(await versions()).toEqual(v3);
       await client.query(`update training_runs set "costRolledTo" = $2, "costRolledCents" = $3, "costRolledMicros" = $4 where id = $1`, [ids.run, rolled.costRolledTo, rolled.costRolledCents, rolled.costRolledMicros]);
       // With anything else in the same update, it does.
-      await client.query(`update inference_deployments set "costRolledTo" = null, "gpuCount" = 2 where id = $1`, [deployment!.id]);
+      await client.query(`update inference_deployments set "costRolledTo" = null, "gpuCount" = 2 where id = $1`, [deploymentId]);
       expect((await versions())[1]).toBe(v3[1]! + 1n);
     } finally {
-      await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [deployment!.id]);
-      await client.query(`delete from inference_deployments where id = $1`, [deployment!.id]);
+      await deleteDeployment(deploymentId);
     }
   });
 
   it("a usage write (another process's or this one's) recomputes a dashboard's traffic and keeps its costs; both stay equal to a direct read", async () => {
-    const { rows: [deployment] } = await client.query<{ id: number }>(
-      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "activeTo", "updatedAt")
-       values ($1, 'usage-dep', 'llama-alpha', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 1, '2026-10-01', '2026-10-20', now()) returning id`,
-      [ids.a, ids.gpu],
-    );
+    const deploymentId = await insertDeployment("usage-dep", "2026-10-20");
     try {
       clearReadCache();
       const before = await cached(admin);
       expect(before.kpis.hasUsageRecords).toBe(false);
       // Plain SQL (no invalidation call): only the usage version moves.
-      await client.query(
-        `insert into usage_rollup_quarter ("deploymentId", "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
-         values ($1, '2026-10-15T00:00:00Z', 1, 900000, 0, 0, 0, 10, 0, 100, 0, 10, 0, '{}', '{}')`,
-        [deployment!.id],
-      );
+      await insertQuarter(deploymentId, "2026-10-15T00:00:00Z");
       const after = await cached(admin);
       expect(readCacheStats()).toMatchObject({ hits: 1, misses: 3 });
       expect(after).not.toBe(before);
@@ -273,20 +280,15 @@ describe("read cache", () => {
       await cached(admin);
       expect(readCacheStats()).toMatchObject({ hits: 2, misses: 6 });
     } finally {
-      await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [deployment!.id]);
-      await client.query(`delete from inference_deployments where id = $1`, [deployment!.id]);
+      await deleteDeployment(deploymentId);
     }
   });
 
   it("a usage write recomputes a month report's traffic and keeps its cents; the report stays equal to a direct read", async () => {
-    const { rows: [deployment] } = await client.query<{ id: number }>(
-      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "activeTo", "updatedAt")
-       values ($1, 'report-dep', 'llama-alpha', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 1, '2026-10-01', '2026-10-20', now()) returning id`,
-      [ids.a, ids.gpu],
-    );
+    const deploymentId = await insertDeployment("report-dep", "2026-10-20");
     const scope = { viewer: admin, month: "2026-10", timeZone, now };
     const direct = () => monthReport({ ...scope, now: new Date("2026-11-20T12:00:00Z") });
-    const line = (report: MonthReport) => report.lines.find((l) => l.kind === "inference" && l.itemId === deployment!.id)!;
+    const line = (report: MonthReport) => report.lines.find((l) => l.kind === "inference" && l.itemId === deploymentId)!;
     try {
       clearReadCache();
       const before = await cachedMonthReport(scope);
@@ -295,11 +297,7 @@ describe("read cache", () => {
       expect(await cachedMonthReport(scope)).toBe(before);
       // Three entries: the report's cents, its lines (inside them, shared with month exports) and their traffic.
       expect(readCacheStats()).toMatchObject({ hits: 2, misses: 3 });
-      await client.query(
-        `insert into usage_rollup_quarter ("deploymentId", "bucketStart", "windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests", "latencyKeys", "latencyCounts")
-         values ($1, '2026-10-15T00:00:00Z', 1, 900000, 0, 0, 0, 10, 0, 100, 0, 10, 0, '{}', '{}')`,
-        [deployment!.id],
-      );
+      await insertQuarter(deploymentId, "2026-10-15T00:00:00Z");
       const after = await cachedMonthReport(scope);
       // The cents part was a hit; the traffic was read again.
       expect(readCacheStats()).toMatchObject({ hits: 3, misses: 4 });
@@ -316,8 +314,7 @@ describe("read cache", () => {
       expect(readCacheStats()).toMatchObject({ hits: 5, misses: 7 });
       expect(lines.charges).toEqual(after.lines);
     } finally {
-      await client.query(`delete from usage_rollup_quarter where "deploymentId" = $1`, [deployment!.id]);
-      await client.query(`delete from inference_deployments where id = $1`, [deployment!.id]);
+      await deleteDeployment(deploymentId);
     }
   });
 

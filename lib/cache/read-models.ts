@@ -6,6 +6,7 @@ import { filterOptions } from "@/lib/db/queries/catalog";
 import { assembleDashboard, dashboardLedger, dashboardUsage, deploymentsWithMetrics, monthlyCostByTeam, trainingCharts, trainingRunsPage, type DashboardArgs } from "@/lib/db/queries/dashboards";
 import { costByMonth, deploymentDetail } from "@/lib/db/queries/details";
 import { deploymentUsageTable } from "@/lib/db/queries/inference-records";
+import type { LineUsageMap } from "@/lib/db/queries/report-lines";
 import {
   joinMonthReportUsage,
   monthLinesCosts,
@@ -34,18 +35,32 @@ import { cachedReadModel, floorToMinute } from "./read-cache";
 
 const RECORDS = ["records"] as const;
 
+/**
+ * A join of a read model's two cached parts (its records part and its
+ * traffic), memoized by the parts' entries: the same parts give the same
+ * object, so a page that asks twice renders one. A null part (no traffic to
+ * join) is a key of its own.
+ */
+function joinOnce<A extends object, B extends object | null, R>(): (a: A, b: B, join: () => R) => R {
+  const byFirst = new WeakMap<A, WeakMap<object, R>>();
+  const NONE = {};
+  return (a, b, join) => {
+    let bySecond = byFirst.get(a);
+    if (!bySecond) byFirst.set(a, (bySecond = new WeakMap()));
+    const key = b ?? NONE;
+    let joined = bySecond.get(key);
+    if (joined === undefined) bySecond.set(key, (joined = join()));
+    return joined;
+  };
+}
+
 const dashboardLedgerModel = cachedReadModel("dashboardLedger", dashboardLedger, RECORDS);
 const dashboardUsageModel = cachedReadModel("dashboardUsage", dashboardUsage);
-/** Assembled dashboards by their two parts' entries: the same parts give the same object. */
-const assembled = new WeakMap<object, WeakMap<object, ReturnType<typeof assembleDashboard>>>();
+const assembled = joinOnce<object, object, ReturnType<typeof assembleDashboard>>();
 /** The dashboards: their costs (records only) and their traffic cached apart, so a usage write recomputes only the traffic. */
 export const cachedDashboardData = async (args: DashboardArgs) => {
   const [ledger, usage] = await Promise.all([dashboardLedgerModel(args), dashboardUsageModel(args)]);
-  let byUsage = assembled.get(ledger);
-  if (!byUsage) assembled.set(ledger, (byUsage = new WeakMap()));
-  let data = byUsage.get(usage);
-  if (!data) byUsage.set(usage, (data = assembleDashboard({ ...args, now: floorToMinute(args.now) }, ledger, usage)));
-  return data;
+  return assembled(ledger, usage, () => assembleDashboard({ ...args, now: floorToMinute(args.now) }, ledger, usage));
 };
 export const cachedTrainingCharts = cachedReadModel("trainingCharts", trainingCharts, RECORDS);
 export const cachedTrainingRunsPage = cachedReadModel("trainingRunsPage", trainingRunsPage, RECORDS);
@@ -65,8 +80,7 @@ const monthReportCostsModel = cachedReadModel(
   RECORDS,
 );
 const monthReportUsageModel = cachedReadModel("monthReportUsage", monthReportUsage);
-const joinedReports = new WeakMap<object, WeakMap<object, MonthReport>>();
-const NO_USAGE = {};
+const joinedReport = joinOnce<MonthReport, LineUsageMap | null, MonthReport>();
 /**
  * A month's report: its cents (records and prices) and its deployments'
  * traffic cached apart, like the dashboards, so usage ingest recomputes only
@@ -75,13 +89,7 @@ const NO_USAGE = {};
  */
 export const cachedMonthReport = async (scope: ReportScope): Promise<MonthReport> => {
   const [costs, usage] = await Promise.all([monthReportCostsModel(scope), monthReportUsageModel(scope)]);
-  if (costs === null) return monthReportModel(scope);
-  let byUsage = joinedReports.get(costs);
-  if (!byUsage) joinedReports.set(costs, (byUsage = new WeakMap()));
-  const usageKey = usage ?? NO_USAGE;
-  let report = byUsage.get(usageKey);
-  if (!report) byUsage.set(usageKey, (report = joinMonthReportUsage(costs, usage)));
-  return report;
+  return costs === null ? monthReportModel(scope) : joinedReport(costs, usage, () => joinMonthReportUsage(costs, usage));
 };
 export const cachedReportMonths = cachedReadModel("reportMonths", reportMonths);
 // The runs' facts read no usage: cached apart, so usage ingest recomputes only the deployments' side of the panel.
@@ -100,7 +108,7 @@ export const cachedBudgetForecasts = cachedReadModel("budgetForecasts", budgetFo
 export const cachedFilterOptions = cachedReadModel("filterOptions", filterOptions, RECORDS);
 const coverage = cachedReadModel("teamCoverage", ({ viewer }: { viewer: Viewer }) => teamCoverage(viewer), RECORDS);
 export const cachedTeamCoverage = (viewer: Viewer) => coverage({ viewer });
-const joinedLines = new WeakMap<object, WeakMap<object, ReportLines>>();
+const joinedLines = joinOnce<ReportLines, LineUsageMap | null, ReportLines>();
 /**
  * A month's lines with their traffic — what a month-granularity export
  * writes: the report page's own lines, cached apart from their traffic the
@@ -112,10 +120,5 @@ export const cachedMonthLines = async (scope: ReportScope): Promise<ReportLines>
     const report = await cachedMonthReport(scope);
     return { period: report.period, closure: report.closure, closedElsewhere: report.closedElsewhere, charges: report.lines, corrections: report.corrections };
   }
-  let byUsage = joinedLines.get(lines);
-  if (!byUsage) joinedLines.set(lines, (byUsage = new WeakMap()));
-  const usageKey = usage ?? NO_USAGE;
-  let joined = byUsage.get(usageKey);
-  if (!joined) byUsage.set(usageKey, (joined = withLinesUsage(lines, usage)));
-  return joined;
+  return joinedLines(lines, usage, () => withLinesUsage(lines, usage));
 };

@@ -318,5 +318,8 @@ describe("cost rollups", () => {
     for (const groupBy of GROUPS) await compareRaggedEnd(zone, groupBy, 3, 20);
     const [tail] = await queryLedger({ ...base, groupBy: "none", from: midnight(zone, 20), to: new Date(midnight(zone, 20).getTime() + 7 * 3_600_000 + 123_456), isWholeRange: true }, run);
     expect(tail!.computeCostCents).toBeGreaterThan(0n);
+    // Filters no item passes: no rows, cut or not.
+    const nothing = { ...base, groupBy: "item" as const, filters: { runIds: [1], kind: "inference" as const }, isWholeRange: true };
+    expect(await queryLedger({ ...nothing, from: midnight(zone, 3), to: new Date(midnight(zone, 20).getTime() + 3_600_000) }, run)).toEqual([]);
   });
 });

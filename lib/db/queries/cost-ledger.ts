@@ -165,7 +165,12 @@ function groupLabelSql(groupBy: Exclude<LedgerGroup, "team" | "gpuType">, g: { k
 
 export function ledgerSql(q: LedgerSqlOptions): Prisma.Sql {
   const live = liveLedgerSql({ ...q, scope: (alias) => scopeSql(q.orgViewer, q.filters, alias) });
-  if (live === null) return Prisma.sql`select null::timestamptz as "bucketStart" where false`;
+  // Filters no item can pass (run ids with kind inference, …): no rows, in ledgerSql's columns (a caller may union it).
+  if (live === null) {
+    return Prisma.sql`select null::timestamptz as "bucketStart", null::timestamptz as "bucketEnd", null::text as "groupKey", null::text as "groupLabel", null::text as kind,
+      null::text as "computeCostMicros", null::text as "extraCostMicros", null::text as "computeCostCents", null::text as "extraCostCents",
+      null::text as "gpuMs", null::text as "activeMs", null::text as "unpricedGpuMs" where false`;
+  }
   const rolled = q.isRollupZone ? rolledLedgerSql(q) : null;
   const columns = Prisma.sql`"bucketStart", "bucketEnd", "groupKey", "groupLabel", kind, "computeCostMicros", "extraCostMicros", "computeCostCents", "extraCostCents", "gpuMs", "activeMs", "unpricedGpuMs"`;
   // Top N: a live part never takes cents away (prices and extras are ≥ 0, so cum(t) never falls), so a

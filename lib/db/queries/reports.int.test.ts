@@ -160,7 +160,9 @@ function changeFromLines(current: readonly ReportLine[], previous: readonly Repo
   const abs = (v: bigint) => (v < 0n ? -v : v);
   return [...map.values()]
     .filter((c) => c.changeCents !== 0n)
-    .sort((a, b) => (abs(b.changeCents) > abs(a.changeCents) ? 1 : abs(b.changeCents) < abs(a.changeCents) ? -1 : a.label.localeCompare(b.label)))
+    .sort((a, b) =>
+      abs(b.changeCents) > abs(a.changeCents) ? 1 : abs(b.changeCents) < abs(a.changeCents) ? -1 : a.label.localeCompare(b.label) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    )
     .slice(0, 5);
 }
 

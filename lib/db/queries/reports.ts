@@ -476,7 +476,10 @@ function contributors(current: readonly ReportLine[], previous: KeyedCents, keyO
   const abs = (v: bigint) => (v < 0n ? -v : v);
   return [...map.values()]
     .filter((c) => c.changeCents !== 0n)
-    .sort((a, b) => (abs(b.changeCents) > abs(a.changeCents) ? 1 : abs(b.changeCents) < abs(a.changeCents) ? -1 : a.label.localeCompare(b.label)))
+    // Full ties (same change, same label: runs of one name) by key, so the list doesn't depend on the order read.
+    .sort((a, b) =>
+      abs(b.changeCents) > abs(a.changeCents) ? 1 : abs(b.changeCents) < abs(a.changeCents) ? -1 : a.label.localeCompare(b.label) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    )
     .slice(0, n);
 }
 
@@ -578,13 +581,11 @@ export async function monthReport(scope: ReportScope) {
  * (`monthReport`).
  */
 export async function monthReportCosts(scope: ReportScope, lines?: Promise<ReportLines | null>): Promise<MonthReport | null> {
-  if (!lines) {
-    const closures = await standingClosures(prismaRunner(db()), scope.viewer);
-    if (correctedClosures(closures, scope.month, scope.timeZone).length > 0) return null;
-    return buildMonthReport(scope, { withUsage: false });
-  }
-  // Its lines (`monthLinesCosts`, read by the caller) and the rest of the report at once: whether the month
-  // bills corrections (null) is known only with the lines, and then what was read meanwhile is dropped.
+  const closures = await standingClosures(prismaRunner(db()), scope.viewer);
+  if (correctedClosures(closures, scope.month, scope.timeZone).length > 0) return null;
+  if (!lines) return buildMonthReport(scope, { withUsage: false });
+  // Its lines (`monthLinesCosts`, read by the caller) and the rest of the report at once. The lines are null
+  // if a month was closed since the check above (it bills corrections now): then what was read is dropped.
   let isSplit = true;
   const current = lines.then((read) => {
     if (read) return read;

@@ -1,14 +1,16 @@
 import pg from "pg";
 import { rollAllCosts } from "./mutations/cost-rollups";
-import { compactTeamRollups, sealUsageMonths } from "./mutations/usage-rollups";
+import { compactTeamRollups, sealUsageDays, sealUsageMonths } from "./mutations/usage-rollups";
 import { pgRunner, type SqlRunner } from "./sql";
 
 /**
  * The background cost roller, started once per server process
  * (instrumentation.ts): shortly after start and then every few minutes it
  * rolls up what writes left pending (a catalog change, a migration) and moves
- * serving deployments' watermarks forward, and seals the usage months that
- * ended a day ago (usage-rollups.ts sealUsageMonths), and compacts closed team
+ * serving deployments' watermarks forward, seals the local days that ended
+ * an hour ago (usage-rollups.ts sealUsageDays: their day rows, built from the
+ * 15-minute rows) and the usage months that ended a day ago
+ * (sealUsageMonths), and compacts closed team
  * buckets that live writes appended to (compactTeamRollups: every row on the
  * first tick, the last 40 days' on later ones), in small transactions on its own
  * one-connection pool. Several processes may run it: items are claimed with
@@ -49,6 +51,12 @@ export function startCostRoller(databaseUrl: string, log: (line: string) => void
       const done = await rollAllCosts(transaction, { chunk: 1_000, isAdvancing: true });
       if (done.runs + done.deployments > 0) {
         log(`Cost rollups: rolled ${done.runs} runs and ${done.deployments} deployments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      }
+      // A month at a time per zone (a first seal of a long history takes several transactions).
+      while (!isStopped) {
+        const days = await transaction((run) => sealUsageDays(run, new Date()));
+        if (days.length === 0) break;
+        for (const day of days) log(`Usage rollups: sealed ${day.timeZone}'s days before ${day.sealedTo.toISOString()} (${day.rows} day rows)`);
       }
       for (const month of await transaction((run) => sealUsageMonths(run, new Date()))) {
         log(`Usage rollups: sealed ${month.timeZone}'s months before ${month.sealedTo.toISOString()} (${month.rows} month rows)`);

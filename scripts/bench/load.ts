@@ -110,6 +110,16 @@ async function rollDatasetCosts(url: string, now: Date, log: (line: string) => v
     // Likewise the usage months sealed (by the migration or a server) after the dataset's now: unsealed, then sealed as of it,
     // so writes at the dataset's now meet the month rows a live server would have.
     await client.query(`delete from usage_rollup_month; update rollup_time_zones set "monthsSealedTo" = null`);
+    // And the days: those sealed past the dataset's now (by a migration, a rebuild or a server at the real time) unsealed,
+    // so today's writes at the dataset's now take the live path a server would give them (sealUsageMonths then seals the
+    // days that ended by now, a no-op when they are).
+    await client.query(
+      `update rollup_time_zones set "daysSealedTo" = least(coalesce("daysSealedTo", 'infinity'), date_trunc('day', $1::timestamptz at time zone "timeZone") at time zone "timeZone")`,
+      [now],
+    );
+    for (const table of ["usage_rollup_day", "usage_rollup_team_day"]) {
+      await client.query(`delete from ${table} r using rollup_time_zones z where r."timeZone" = z."timeZone" and r."bucketStart" >= z."daysSealedTo"`);
+    }
     await sealUsageMonths(pgRunner(client), now);
     await client.query("commit");
     const done = await rollAllCosts(
@@ -139,7 +149,7 @@ async function rollDatasetCosts(url: string, now: Date, log: (line: string) => v
       compacted += rows;
     }
     if (compacted > 0) log(`  team rollups: ${compacted.toLocaleString("en-US")} closed buckets compacted`);
-    await client.query("vacuum (analyze) cost_rollup_day, usage_rollup_month, usage_rollup_team_hour, usage_rollup_team_day, rollup_time_zones, training_runs, inference_deployments");
+    await client.query("vacuum (analyze) cost_rollup_day, usage_rollup_month, usage_rollup_day, usage_rollup_team_hour, usage_rollup_team_day, rollup_time_zones, training_runs, inference_deployments");
     const seconds = (performance.now() - started) / 1000;
     const { rows } = await client.query<{ n: string }>("select count(*)::text as n from cost_rollup_day");
     return { ...done, seconds, rows: Number(rows[0]!.n) };

@@ -1,3 +1,4 @@
+import type { UsageSource } from "@/lib/db/queries/usage-ledger";
 import { ORG, TEAMS, GPU_TYPES, PRICE_CHANGE, type DatasetParams } from "./dataset";
 import type { CostRoll, LoadMeta } from "./load";
 import type { LatencyStats, PlanSummary } from "./measure";
@@ -65,7 +66,17 @@ function rowsRead(plan: PlanSummary | null): string {
     .join(", ");
 }
 
-const SOURCE_NAMES = { teamDay: "team-day rollup", month: "month rollup", monthAndDay: "month + day rollups", day: "day rollup", teamHour: "team-hour rollup", quarter: "quarter rollup" } as const;
+const SOURCE_NAMES = {
+  teamDay: "team-day rollup",
+  month: "month rollup",
+  monthAndDay: "month + day rollups",
+  day: "day rollup",
+  teamHour: "team-hour rollup",
+  quarter: "quarter rollup",
+  teamDayLive: "team-day rollup + today's 15-minute rows",
+  monthAndDayLive: "month + day rollups + today's 15-minute rows",
+  dayLive: "day rollup + today's 15-minute rows",
+} as const satisfies Record<UsageSource, string>;
 
 function partRow(c: CaseMeasurement, p: PartMeasurement): string {
   const isCost = p.kind === "cost";

@@ -13,6 +13,7 @@ import {
   rebuildUsageRollups,
   refreshTeamUsage,
   refreshUsageRollups,
+  sealUsageDays,
   sealUsageMonths,
   usageWindowInput,
   type DeploymentWindow,
@@ -50,7 +51,19 @@ beforeAll(async () => {
   await ensureRollupTimeZones(pgRunner(client));
   // Months up to February sealed: the writes below (from 2026-02-27) reach into sealed February and unsealed March.
   await sealUsageMonths(pgRunner(client), new Date("2026-03-15T00:00:00Z"));
+  await unsealDaysFrom4March();
 });
+
+/**
+ * Days sealed up to 4 March (local) only, as if today were 4 March: the writes below reach sealed days of a sealed
+ * month, sealed days of an unsealed one, and unsealed days (which have no day rows: usage-rollups.ts sealUsageDays).
+ */
+async function unsealDaysFrom4March(): Promise<void> {
+  await client.query(`update rollup_time_zones set "daysSealedTo" = date_trunc('day', '2026-03-04T12:00:00Z'::timestamptz at time zone "timeZone") at time zone "timeZone"`);
+  for (const table of ["usage_rollup_day", "usage_rollup_team_day"]) {
+    await client.query(`delete from ${table} r using rollup_time_zones z where r."timeZone" = z."timeZone" and r."bucketStart" >= z."daysSealedTo"`);
+  }
+}
 
 afterAll(async () => {
   await client.end();
@@ -280,12 +293,17 @@ describe("usage rollups", () => {
       const { rows: [rolled] } = await client.query(`select coalesce(sum(requests), 0)::text as r, coalesce(sum("outputTokens"), 0)::text as o from ${table}`);
       expect(rolled).toEqual(raw);
     }
-    const { rows: perZone } = await client.query(
-      `select "timeZone", sum(requests)::text as r from usage_rollup_day group by 1 order by 1`,
-    );
+    // Per zone: the sealed days' rows, and the 15-minute rows of the days after them (which have no day rows).
+    const perZoneOf = (table: string) =>
+      client.query(`
+        select z."timeZone", (coalesce((select sum(requests) from ${table} d where d."timeZone" = z."timeZone"), 0)
+          + coalesce((select sum(requests) from usage_rollup_quarter q where q."bucketStart" >= z."daysSealedTo"), 0))::text as r,
+          (select count(*)::int from ${table} d where d."timeZone" = z."timeZone" and d."bucketStart" >= z."daysSealedTo") as "unsealedRows"
+        from rollup_time_zones z order by 1`);
+    const { rows: perZone } = await perZoneOf("usage_rollup_day");
     expect(perZone.map((z) => z.timeZone)).toEqual(["America/Los_Angeles", "America/New_York", "Asia/Kathmandu"]);
-    for (const zone of perZone) expect(zone.r).toBe(raw.r === "0" ? null : raw.r);
-    const { rows: perTeamZone } = await client.query(`select "timeZone", sum(requests)::text as r from usage_rollup_team_day group by 1 order by 1`);
+    for (const zone of perZone) expect(zone).toEqual({ timeZone: zone.timeZone, r: raw.r, unsealedRows: 0 });
+    const { rows: perTeamZone } = await perZoneOf("usage_rollup_team_day");
     expect(perTeamZone).toEqual(perZone);
     const run = pgRunner(client);
     const zones = await run.query<{ n: number }>(Prisma.sql`select count(*)::int as n from rollup_time_zones`);
@@ -384,6 +402,34 @@ describe("usage rollups", () => {
     expect(result.mismatches).toEqual([]);
   });
 
+  it("sealing days builds their rows from the 15-minute rows as the write path keeps them, and later writes to them keep them", async () => {
+    await client.query(TRUNCATE);
+    const [first, later] = fc.sample(fc.array(opArb, { minLength: 20, maxLength: 20 }), { numRuns: 2, seed: 21 });
+    for (const op of first!) await apply(op);
+    const span = { deploymentIds, start: new Date(BASE - 86_400_000), end: new Date(BASE + 13 * 86_400_000) };
+    const unsealedRows = async () =>
+      (await client.query(`select count(*)::int as n from usage_rollup_quarter q, rollup_time_zones z where q."bucketStart" >= z."daysSealedTo"`)).rows[0].n;
+    expect(await unsealedRows()).toBeGreaterThan(0);
+    await client.query("begin");
+    const sealed = await sealUsageDays(pgRunner(client), new Date("2026-03-20T00:00:00Z"));
+    await client.query("commit");
+    expect(sealed.map((z) => z.timeZone).sort()).toEqual(["America/Los_Angeles", "America/New_York", "Asia/Kathmandu"]);
+    expect(await unsealedRows()).toBe(0);
+    expect(await sealUsageDays(pgRunner(client), new Date("2026-03-20T00:30:00Z"))).toEqual([]);
+    expect(await checkUsageRollups(pgRunner(client), span)).toEqual({ rows: expect.any(Number), mismatches: [] });
+    const incremental = await snapshot();
+    await client.query("begin");
+    await rebuildUsageRollups(pgRunner(client));
+    expect(await snapshot()).toBe(incremental);
+    await client.query("rollback");
+    for (const op of later!) await apply(op);
+    expect(await checkUsageRollups(pgRunner(client), span)).toEqual({ rows: expect.any(Number), mismatches: [] });
+    const afterWrites = await snapshot();
+    await rebuildUsageRollups(pgRunner(client));
+    expect(await snapshot()).toBe(afterWrites);
+    await unsealDaysFrom4March();
+  });
+
   it("the migration that added month rows, and each later seal, build them from the day rows exactly as the write path keeps them", async () => {
     // Windows across three local months in every zone (Kathmandu's months start at 18:15 UTC).
     await client.query(TRUNCATE);
@@ -451,6 +497,7 @@ describe("usage rollups", () => {
     // Back to the file's seal (February) for the other tests.
     for (const z of sealedBefore) await client.query(`update rollup_time_zones set "monthsSealedTo" = $1 where "timeZone" = $2`, [z.monthsSealedTo, z.timeZone]);
     await client.query(`delete from usage_rollup_month where "bucketStart" >= '2026-02-28'`);
+    await unsealDaysFrom4March();
   });
 
   it("a seal waits for a write in flight to its month and includes it; writes wait for the seal", async () => {
@@ -492,6 +539,7 @@ describe("usage rollups", () => {
       await other.end();
       for (const z of seals) await client.query(`update rollup_time_zones set "monthsSealedTo" = $1 where "timeZone" = $2`, [z.monthsSealedTo, z.timeZone]);
       await client.query(`delete from usage_rollup_month where "bucketStart" >= '2026-02-28'`);
+      await unsealDaysFrom4March();
     }
   });
 });

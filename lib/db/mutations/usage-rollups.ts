@@ -439,39 +439,60 @@ export async function lockDeploymentUsage(run: SqlRunner, deploymentIds: Iterabl
  */
 async function lockDeployments(run: SqlRunner, deploymentIds: number[]): Promise<{ teamOf: Map<number, number>; zones: string[]; sealed: Sealed }> {
   await lockRollupOwners(run, "deployment", deploymentIds);
-  const owners = await run.query<{ id: number; teamId: number; zones: string[]; sealedTo: (number | null)[] }>(Prisma.sql`
-    select d.id, d."teamId", z.zones, z."sealedTo"
+  const owners = await run.query<{ id: number; teamId: number; zones: string[]; sealedTo: (number | null)[]; daysSealedTo: (number | null)[] }>(Prisma.sql`
+    select d.id, d."teamId", z.zones, z."sealedTo", z."daysSealedTo"
     from unnest(${deploymentIds}::int[]) as i(id) left join inference_deployments d on d.id = i.id
     cross join (
       select coalesce(array_agg(z."timeZone" order by z."timeZone"), '{}') as zones,
-        coalesce(array_agg((extract(epoch from z."monthsSealedTo") * 1000)::float8 order by z."timeZone"), '{}') as "sealedTo"
+        coalesce(array_agg((extract(epoch from z."monthsSealedTo") * 1000)::float8 order by z."timeZone"), '{}') as "sealedTo",
+        coalesce(array_agg((extract(epoch from z."daysSealedTo") * 1000)::float8 order by z."timeZone"), '{}') as "daysSealedTo"
       from rollup_time_zones z) z`);
   const zones = owners[0]?.zones ?? [];
-  const sealedTo = owners[0]?.sealedTo ?? [];
+  const instants = (list: (number | null)[] | undefined) =>
+    new Map(zones.map((zone, i) => [zone, list?.[i] === null || list?.[i] === undefined ? -Infinity : Number(list[i])]));
   return {
     zones,
-    sealed: new Map(zones.map((zone, i) => [zone, sealedTo[i] === null || sealedTo[i] === undefined ? -Infinity : Number(sealedTo[i])])),
+    sealed: { months: instants(owners[0]?.sealedTo), days: instants(owners[0]?.daysSealedTo) },
     teamOf: new Map(owners.filter((o) => o.id !== null).map((o) => [o.id, o.teamId])),
   };
 }
 
 /**
- * Per zone, the instant before which its months are sealed (-Infinity: none):
- * usage_rollup_month holds exactly the months that start before it.
+ * Per zone, the instants before which its months and its days are sealed
+ * (-Infinity: none): usage_rollup_month holds exactly the months that start
+ * before `months`, usage_rollup_day and usage_rollup_team_day exactly the
+ * days that start before `days` (never earlier than `months`).
  */
-type Sealed = ReadonlyMap<string, number>;
+interface Sealed {
+  months: ReadonlyMap<string, number>;
+  days: ReadonlyMap<string, number>;
+}
 
 async function rollupSeals(run: SqlRunner): Promise<Sealed> {
-  const rows = await run.query<{ timeZone: string; sealedTo: number | null }>(
-    Prisma.sql`select "timeZone", (extract(epoch from "monthsSealedTo") * 1000)::float8 as "sealedTo" from rollup_time_zones`,
-  );
-  return new Map(rows.map((r) => [r.timeZone, r.sealedTo === null ? -Infinity : Number(r.sealedTo)]));
+  const rows = await run.query<{ timeZone: string; monthsTo: number | null; daysTo: number | null }>(Prisma.sql`
+    select "timeZone", (extract(epoch from "monthsSealedTo") * 1000)::float8 as "monthsTo", (extract(epoch from "daysSealedTo") * 1000)::float8 as "daysTo"
+    from rollup_time_zones`);
+  const instant = (value: number | null) => (value === null ? -Infinity : Number(value));
+  return { months: new Map(rows.map((r) => [r.timeZone, instant(r.monthsTo)])), days: new Map(rows.map((r) => [r.timeZone, instant(r.daysTo)])) };
 }
 
 /** Month rows of sealed months only. */
 function sealedRows(rows: readonly RollupRow[], sealed: Sealed): RollupRow[] {
-  return rows.filter((r) => r.bucketStart.getTime() < (sealed.get(r.timeZone) ?? -Infinity));
+  return rows.filter((r) => r.bucketStart.getTime() < (sealed.months.get(r.timeZone) ?? -Infinity));
 }
+
+/** A local-day range cut at the zone's sealed days (day rows exist only before it); null when nothing is left. */
+function sealedDayRange(range: { start: Date; end: Date } | null, timeZone: string, sealed: Sealed): { start: Date; end: Date } | null {
+  const sealedTo = sealed.days.get(timeZone) ?? -Infinity;
+  if (!range || range.start.getTime() >= sealedTo) return null;
+  return range.end.getTime() <= sealedTo ? range : { start: range.start, end: new Date(sealedTo) };
+}
+
+/** The zones' rows get their sealed days when created: every local day before today's (the one holding `now()`). */
+const NEW_ZONES = Prisma.sql`
+    insert into rollup_time_zones ("timeZone", "daysSealedTo")
+    select z, date_trunc('day', now() at time zone z) at time zone z from (select "timeZone" as z from orgs union select "timeZone" from teams) zones
+    on conflict do nothing`;
 
 interface Span {
   start: number;
@@ -597,7 +618,7 @@ async function recomputeDerived(
     const whole = { start: new Date(list[0]!.start), end: new Date(list.at(-1)!.end) };
     let read: { start: Date; end: Date } | undefined;
     for (const timeZone of zones) {
-      const range = dayRange(whole, timeZone);
+      const range = sealedDayRange(dayRange(whole, timeZone), timeZone, sealed);
       if (!range) continue;
       ranges.push({ deploymentId, timeZone, ...range });
       read = widen(read, range);
@@ -622,7 +643,7 @@ async function recomputeDerived(
   }
   await insertRollupRows(run, "usage_rollup_day", rows);
   await recomputeMonths(run, ranges, sealed);
-  await recomputeTeams(run, teamSpans, zones);
+  await recomputeTeams(run, teamSpans, zones, sealed);
 }
 
 /** Rows of a zoned per-deployment table in (zone, deployment, [start, end)) ranges. */
@@ -638,7 +659,7 @@ async function readRangeRows(run: SqlRunner, table: "usage_rollup_day" | "usage_
 async function recomputeMonths(run: SqlRunner, spans: readonly { deploymentId: number; timeZone: string; start: Date; end: Date }[], sealed: Sealed): Promise<void> {
   const ranges = spans.flatMap((r) => {
     const months = monthRange(r, r.timeZone);
-    const sealedTo = sealed.get(r.timeZone) ?? -Infinity;
+    const sealedTo = sealed.months.get(r.timeZone) ?? -Infinity;
     if (!months || months.start.getTime() >= sealedTo) return [];
     return [{ timeZone: r.timeZone, ownerId: r.deploymentId, start: months.start, end: new Date(Math.min(months.end.getTime(), sealedTo)) }];
   });
@@ -648,6 +669,58 @@ async function recomputeMonths(run: SqlRunner, spans: readonly { deploymentId: n
 }
 
 const DAY_MS = 86_400_000;
+/** A local day is sealed once it ended this long ago: scrapes of its last minutes still land on the live path. */
+const DAY_SEAL_LAG_MS = HOUR_MS;
+/** Days sealed per zone per call (the roller calls until nothing is due): bounds one transaction's 15-minute reads. */
+const MAX_SEAL_DAYS = 31;
+
+/**
+ * Seals, in every rollup zone, the local days that ended DAY_SEAL_LAG_MS or
+ * more before `now` (at most MAX_SEAL_DAYS per zone per call): builds their
+ * day rows, per deployment and per team, from the 15-minute rows, and moves
+ * the zone's daysSealedTo past them, in the caller's transaction under the
+ * same exclusive lock as a month seal (writes in flight finish first; later
+ * writes see the new boundary and keep those rows). Until then a day's
+ * figures come from its 15-minute rows (usage-ledger.ts). Idempotent;
+ * returns what it sealed (empty once nothing is due).
+ */
+export async function sealUsageDays(run: SqlRunner, now: Date): Promise<{ timeZone: string; sealedTo: Date; rows: number }[]> {
+  const due = (timeZone: string) => bucketsBetween({ from: new Date(now.getTime() - DAY_SEAL_LAG_MS), to: new Date(now.getTime() - DAY_SEAL_LAG_MS + 1), unit: "day", timeZone })[0]!.start;
+  const pending = [...(await rollupSeals(run)).days].filter(([timeZone, sealedTo]) => sealedTo < due(timeZone).getTime());
+  if (pending.length === 0) return [];
+  await run.query(Prisma.sql`select pg_advisory_xact_lock(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null as locked`);
+  const deployments = await run.query<{ id: number; teamId: number }>(Prisma.sql`select id, "teamId" from inference_deployments order by id`);
+  const teamOf = new Map(deployments.map((d) => [d.id, d.teamId]));
+  const sealed: { timeZone: string; sealedTo: Date; rows: number }[] = [];
+  for (const [timeZone] of pending) {
+    const until = due(timeZone);
+    const [row] = await run.query<{ sealedTo: Date | null; first: Date | null }>(Prisma.sql`
+      select "daysSealedTo" as "sealedTo", (select min("bucketStart") from usage_rollup_quarter) as first
+      from rollup_time_zones where "timeZone" = ${timeZone} for update`);
+    if (!row || (row.sealedTo !== null && new Date(row.sealedTo).getTime() >= until.getTime())) continue;
+    // Nothing sealed yet: from the first local day with traffic (or straight to `until` when there is none).
+    const from = row.sealedTo !== null ? new Date(row.sealedTo) : row.first !== null ? dayRange({ start: new Date(row.first), end: new Date(new Date(row.first).getTime() + 1) }, timeZone)!.start : until;
+    const days = from.getTime() < until.getTime() ? bucketsBetween({ from, to: until, unit: "day", timeZone }).slice(0, MAX_SEAL_DAYS) : [];
+    const to = days.at(-1)?.end ?? until;
+    const rows: RollupRow[] = [];
+    if (days.length > 0) {
+      const quarters = await loadQuarters(run, deployments.map((d) => ({ deploymentId: d.id, start: from, end: to })));
+      const dayStart = dayStartFinder(timeZone);
+      const dayRows = aggregate(quarters, (q) => ({ timeZone, ownerId: q.deploymentId, bucketStart: new Date(dayStart(q.bucketStart)) }));
+      const teamRows = aggregate(dayRows, (d) => ({ timeZone, ownerId: teamOf.get(d.ownerId)!, bucketStart: d.bucketStart }));
+      // None should exist (only sealed days have rows); a leftover would be replaced, never added to.
+      for (const table of ["usage_rollup_day", "usage_rollup_team_day"] as const) {
+        await run.execute(Prisma.sql`delete from ${Prisma.raw(table)} where "timeZone" = ${timeZone} and "bucketStart" >= ${from} and "bucketStart" < ${to}`);
+      }
+      await insertRollupRows(run, "usage_rollup_day", dayRows);
+      await insertRollupRows(run, "usage_rollup_team_day", teamRows);
+      rows.push(...dayRows, ...teamRows);
+    }
+    await run.execute(Prisma.sql`update rollup_time_zones set "daysSealedTo" = ${to} where "timeZone" = ${timeZone}`);
+    sealed.push({ timeZone, sealedTo: to, rows: rows.length });
+  }
+  return sealed;
+}
 
 /**
  * Seals, in every rollup zone, each local month that ended a day or more
@@ -658,16 +731,24 @@ const DAY_MS = 86_400_000;
  * in the background roller; idempotent. Returns the months sealed.
  */
 export async function sealUsageMonths(run: SqlRunner, now: Date): Promise<{ timeZone: string; sealedTo: Date; rows: number }[]> {
+  // Month rows are built from day rows: the days first (a no-op when they are sealed).
+  while ((await sealUsageDays(run, now)).length > 0);
   const sealed: { timeZone: string; sealedTo: Date; rows: number }[] = [];
   const due = (timeZone: string) => bucketsBetween({ from: new Date(now.getTime() - DAY_MS), to: new Date(now.getTime() - DAY_MS + 1), unit: "month", timeZone })[0]!.start;
-  const pending = [...(await rollupSeals(run))].filter(([timeZone, sealedTo]) => sealedTo < due(timeZone).getTime());
+  const seals = await rollupSeals(run);
+  const pending = [...seals.months].filter(([timeZone, sealedTo]) => sealedTo < due(timeZone).getTime());
   if (pending.length === 0) return sealed;
   // Waits for writes in flight; writes wait for the seal.
   await run.query(Prisma.sql`select pg_advisory_xact_lock(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null as locked`);
   for (const [timeZone] of pending) {
-    const to = due(timeZone);
-    const [row] = await run.query<{ sealedTo: Date | null }>(Prisma.sql`select "monthsSealedTo" as "sealedTo" from rollup_time_zones where "timeZone" = ${timeZone} for update`);
-    if (!row || (row.sealedTo !== null && new Date(row.sealedTo).getTime() >= to.getTime())) continue;
+    const [row] = await run.query<{ sealedTo: Date | null; daysSealedTo: Date | null }>(
+      Prisma.sql`select "monthsSealedTo" as "sealedTo", "daysSealedTo" from rollup_time_zones where "timeZone" = ${timeZone} for update`,
+    );
+    if (!row || row.daysSealedTo === null) continue;
+    // Never past the sealed days (whose rows the months are summed from).
+    const limit = Math.min(due(timeZone).getTime(), new Date(row.daysSealedTo).getTime());
+    const to = bucketsBetween({ from: new Date(limit), to: new Date(limit + 1), unit: "month", timeZone })[0]!.start;
+    if (row.sealedTo !== null && new Date(row.sealedTo).getTime() >= to.getTime()) continue;
     const from = row.sealedTo === null ? Prisma.sql`'-infinity'::timestamptz` : Prisma.sql`${new Date(row.sealedTo)}::timestamptz`;
     await run.execute(Prisma.sql`delete from usage_rollup_month where "timeZone" = ${timeZone} and "bucketStart" >= ${from} and "bucketStart" < ${to}`);
     const inserted = await run.query<{ n: number }>(Prisma.sql`
@@ -747,7 +828,7 @@ export async function compactTeamRollups(run: SqlRunner, { now, since, limit = 2
 }
 
 /** Recomputes the team-hour and team-day rows of each team over its span (widened to whole hours and local days). */
-async function recomputeTeams(run: SqlRunner, teamSpans: Map<number, { start: Date; end: Date }>, zones: readonly string[]): Promise<void> {
+async function recomputeTeams(run: SqlRunner, teamSpans: Map<number, { start: Date; end: Date }>, zones: readonly string[], sealed: Sealed): Promise<void> {
   if (teamSpans.size === 0) return;
   const teamIds = [...teamSpans.keys()];
   const members = await run.query<{ id: number; teamId: number }>(
@@ -761,7 +842,7 @@ async function recomputeTeams(run: SqlRunner, teamSpans: Map<number, { start: Da
     hourRanges.set(teamId, hours);
     let whole = hours;
     for (const timeZone of zones) {
-      const days = dayRange(span, timeZone);
+      const days = sealedDayRange(dayRange(span, timeZone), timeZone, sealed);
       if (!days) continue;
       dayRanges.set(`${timeZone}|${teamId}`, days);
       whole = widen(whole, days);
@@ -955,12 +1036,20 @@ function coarserDeltas(
   sealed: Sealed,
 ): { day: Deltas; month: Deltas; teamHour: Deltas; teamDay: Deltas } {
   const levels = { day: new Deltas(), month: new Deltas(), teamHour: new Deltas(), teamDay: new Deltas() };
-  const finders = zones.map((timeZone) => ({ timeZone, dayStart: dayStartFinder(timeZone), monthStart: monthStartFinder(timeZone), sealedTo: sealed.get(timeZone) ?? -Infinity }));
+  const finders = zones.map((timeZone) => ({
+    timeZone,
+    dayStart: dayStartFinder(timeZone),
+    monthStart: monthStartFinder(timeZone),
+    sealedTo: sealed.months.get(timeZone) ?? -Infinity,
+    daysSealedTo: sealed.days.get(timeZone) ?? -Infinity,
+  }));
   changed.sort((a, b) => a.quarter.bucketStart.getTime() - b.quarter.bucketStart.getTime());
   for (const { quarter, sign } of changed) {
     const teamId = teamOf.get(quarter.deploymentId);
     if (teamId !== undefined) levels.teamHour.add({ timeZone: "", ownerId: teamId, bucketStart: new Date(hourOf(quarter.bucketStart)) }, quarter.measures, sign);
-    for (const { timeZone, dayStart, monthStart, sealedTo } of finders) {
+    for (const { timeZone, dayStart, monthStart, sealedTo, daysSealedTo } of finders) {
+      // Only sealed days have day rows: a live write to today adds to the 15-minute and team-hour rows alone.
+      if (quarter.bucketStart.getTime() >= daysSealedTo) continue;
       const bucketStart = new Date(dayStart(quarter.bucketStart));
       levels.day.add({ timeZone, ownerId: quarter.deploymentId, bucketStart }, quarter.measures, sign);
       // Only sealed months have month rows: a live write to the current month leaves them alone.
@@ -1017,15 +1106,17 @@ function widen(a: { start: Date; end: Date } | undefined, b: { start: Date; end:
  */
 export async function refreshTeamUsage(run: SqlRunner, { teamIds, start, end }: { teamIds: number[]; start: Date; end: Date }): Promise<void> {
   await lockRollupOwners(run, "team", teamIds);
-  await recomputeTeams(run, new Map(teamIds.map((id) => [id, { start, end }])), await rollupZones(run));
+  await recomputeTeams(run, new Map(teamIds.map((id) => [id, { start, end }])), await rollupZones(run), await rollupSeals(run));
 }
 
-/** Per-zone day rows of one deployment's 15-minute rows, accumulated into its team's day rows. */
-function addDayRows(quarters: readonly QuarterRow[], zones: readonly string[], team: Map<string, RollupRow[]>): RollupRow[] {
+/** Per-zone day rows (of sealed days) of one deployment's 15-minute rows, accumulated into its team's day rows. */
+function addDayRows(quarters: readonly QuarterRow[], zones: readonly string[], team: Map<string, RollupRow[]>, sealed: Sealed): RollupRow[] {
   const rows: RollupRow[] = [];
   for (const timeZone of zones) {
     const dayStart = dayStartFinder(timeZone);
-    for (const row of aggregate(quarters, (q) => ({ timeZone, ownerId: q.deploymentId, bucketStart: new Date(dayStart(q.bucketStart)) }))) {
+    const sealedTo = sealed.days.get(timeZone) ?? -Infinity;
+    const inSealedDays = quarters.filter((q) => q.bucketStart.getTime() < sealedTo);
+    for (const row of aggregate(inSealedDays, (q) => ({ timeZone, ownerId: q.deploymentId, bucketStart: new Date(dayStart(q.bucketStart)) }))) {
       rows.push(row);
       const id = `${timeZone}|${row.bucketStart.getTime()}`;
       const list = team.get(id);
@@ -1046,21 +1137,22 @@ function teamDayRows(teamId: number, team: Map<string, RollupRow[]>): RollupRow[
   }));
 }
 
-/** Makes sure day rollups (per deployment and per team) exist for the org's and every team's time zone. */
+/**
+ * Makes sure day rollups (per deployment and per team) exist for the org's
+ * and every team's time zone: a new zone's days before today are sealed,
+ * their rows built here.
+ */
 export async function ensureRollupTimeZones(run: SqlRunner): Promise<string[]> {
-  const added = await run.query<{ timeZone: string }>(Prisma.sql`
-    insert into rollup_time_zones ("timeZone")
-    select "timeZone" from orgs union select "timeZone" from teams
-    on conflict do nothing
-    returning "timeZone"`);
+  const added = await run.query<{ timeZone: string }>(Prisma.sql`${NEW_ZONES} returning "timeZone"`);
   const zones = added.map((z) => z.timeZone).sort();
   if (zones.length === 0) return zones;
+  const sealed = await rollupSeals(run);
   const deployments = await run.query<{ id: number; teamId: number }>(Prisma.sql`select id, "teamId" from inference_deployments order by "teamId", id`);
   let team = new Map<string, RollupRow[]>();
   for (const [index, { id, teamId }] of deployments.entries()) {
     const quarters = await loadQuarters(run, [{ deploymentId: id, start: new Date("1900-01-01T00:00:00Z"), end: new Date("9999-01-01T00:00:00Z") }]);
-    // A new zone has no sealed month yet (sealUsageMonths seals them): day rows only.
-    await insertRollupRows(run, "usage_rollup_day", addDayRows(quarters, zones, team));
+    // A new zone has no sealed month yet (sealUsageMonths seals them): day rows only, of its sealed days.
+    await insertRollupRows(run, "usage_rollup_day", addDayRows(quarters, zones, team, sealed));
     if (deployments[index + 1]?.teamId !== teamId) {
       await insertRollupRows(run, "usage_rollup_team_day", teamDayRows(teamId, team));
       team = new Map();
@@ -1080,10 +1172,7 @@ export async function rebuildUsageRollups(
   options: { onProgress?: (done: number, total: number) => void } = {},
 ): Promise<{ deployments: number; quarters: number }> {
   await run.execute(Prisma.sql`truncate usage_rollup_quarter, usage_rollup_team_hour, usage_rollup_day, usage_rollup_month, usage_rollup_team_day`);
-  await run.execute(Prisma.sql`
-    insert into rollup_time_zones ("timeZone")
-    select "timeZone" from orgs union select "timeZone" from teams
-    on conflict do nothing`);
+  await run.execute(NEW_ZONES);
   const zones = await rollupZones(run);
   const sealed = await rollupSeals(run);
   const deployments = await run.query<{ id: number; teamId: number }>(Prisma.sql`select id, "teamId" from inference_deployments order by "teamId", id`);
@@ -1098,7 +1187,7 @@ export async function rebuildUsageRollups(
       .map(([bucketStart, measures]) => ({ deploymentId: id, bucketStart: new Date(bucketStart), measures }));
     quarterCount += quarters.length;
     await insertRollupRows(run, "usage_rollup_quarter", quarters.map((q) => ({ timeZone: "", ownerId: id, bucketStart: q.bucketStart, measures: q.measures })));
-    const dayRows = addDayRows(quarters, zones, teamDays);
+    const dayRows = addDayRows(quarters, zones, teamDays, sealed);
     await insertRollupRows(run, "usage_rollup_day", dayRows);
     await insertRollupRows(run, "usage_rollup_month", sealedRows(monthRowsOf(dayRows), sealed));
     teamQuarters.push(...quarters);
@@ -1163,7 +1252,8 @@ export async function checkUsageRollups(
   };
   for (const [timeZone, range] of days) {
     const dayStart = dayStartFinder(timeZone);
-    const inDays = quarters.filter((q) => inside(q, range));
+    // Day rows exist for sealed days only (sealUsageDays); later days must have none.
+    const inDays = quarters.filter((q) => inside(q, range) && q.bucketStart.getTime() < (sealed.days.get(timeZone) ?? -Infinity));
     expected.usage_rollup_day.push(...aggregate(inDays, (q) => ({ timeZone, ownerId: q.deploymentId, bucketStart: new Date(dayStart(q.bucketStart)) })));
     expected.usage_rollup_team_day.push(
       ...aggregate(inDays, (q) => ({ timeZone, ownerId: teamOf.get(q.deploymentId)!, bucketStart: new Date(dayStart(q.bucketStart)) })),

@@ -5,7 +5,7 @@ import { bucketsBetween, type BucketUnit } from "@/lib/domain/calendar";
 import { mergeSketches, sketchFromSamples, sketchQuantileKey } from "@/lib/domain/latency-sketch";
 import { addMeasures, EMPTY_MEASURES, prorateWindow, type UsageMeasures, type UsageWindowInput } from "@/lib/domain/usage-rollup";
 import { expectCompactQuantilesCurrent } from "@/lib/testing/inference-records";
-import { applyUsageWindowChanges, compactTeamRollups, rebuildUsageRollups, sealUsageMonths } from "../mutations/usage-rollups";
+import { applyUsageWindowChanges, compactTeamRollups, rebuildUsageRollups, sealUsageDays, sealUsageMonths } from "../mutations/usage-rollups";
 import { pgRunner } from "../sql";
 import { queryUsage, type UsageQuery } from "./usage-ledger";
 
@@ -205,5 +205,55 @@ describe("compacted team buckets (stored quantile keys) = usage from raw windows
     const { rows: [row] } = await client.query(`select "isCompact" from usage_rollup_team_hour where "teamId" = $1 and "bucketStart" = '2026-03-09T23:00:00Z'`, [first!.teamId]);
     await client.query("rollback");
     expect(row.isCompact).toBe(false);
+  });
+});
+
+describe("usage with today's days unsealed (no day rows: read from the 15-minute rows) = usage from raw windows", () => {
+  const saved: { timeZone: string; monthsSealedTo: Date | null; daysSealedTo: Date | null }[] = [];
+  beforeAll(async () => {
+    saved.push(...(await client.query(`select "timeZone", "monthsSealedTo", "daysSealedTo" from rollup_time_zones`)).rows);
+    // As on 8 March (local) of each zone: January and February sealed, days up to 8 March sealed, later ones live.
+    await client.query("begin");
+    await client.query(`update rollup_time_zones set
+      "monthsSealedTo" = date_trunc('month', '2026-03-05T12:00:00Z'::timestamptz at time zone "timeZone") at time zone "timeZone",
+      "daysSealedTo" = date_trunc('day', '2026-03-08T12:00:00Z'::timestamptz at time zone "timeZone") at time zone "timeZone"`);
+    for (const table of ["usage_rollup_day", "usage_rollup_team_day", "usage_rollup_month"]) {
+      const boundary = table === "usage_rollup_month" ? `"monthsSealedTo"` : `"daysSealedTo"`;
+      await client.query(`delete from ${table} r using rollup_time_zones z where r."timeZone" = z."timeZone" and r."bucketStart" >= z.${boundary}`);
+    }
+    await client.query("commit");
+    const { rows: [live] } = await client.query(`select count(*)::int as n from usage_rollup_quarter q, rollup_time_zones z where q."bucketStart" >= z."daysSealedTo"`);
+    expect(live.n).toBeGreaterThan(0);
+  });
+
+  afterAll(async () => {
+    // Sealed again as before (the days' rows rebuilt from the 15-minute rows).
+    await client.query("begin");
+    while ((await sealUsageDays(pgRunner(client), new Date("2026-05-01T12:00:00Z"))).length > 0);
+    await sealUsageMonths(pgRunner(client), new Date("2026-05-01T12:00:00Z"));
+    for (const z of saved) await client.query(`update rollup_time_zones set "daysSealedTo" = $2 where "timeZone" = $1`, [z.timeZone, z.daysSealedTo]);
+    await client.query("commit");
+  });
+
+  const live: Record<string, string> = { teamDay: "teamDayLive", day: "dayLive", month: "dayLive", teamHour: "teamHour", quarter: "quarter" };
+  it.each(cases.map(([unit, timeZone, groupBy, source]) => [unit, timeZone, groupBy, live[source]!] as const))(
+    "%s buckets in %s by %s (from %s)",
+    async (unit, timeZone, groupBy, source) => {
+      await expectOracle(unit, timeZone, groupBy, source, "2026-03-10T00:00:00Z");
+    },
+  );
+
+  it("one bucket from January: sealed months from month rows, then day rows, then today's 15-minute rows", async () => {
+    const range = { start: new Date("2026-01-01T05:00:00Z"), end: new Date("2026-03-11T05:00:00Z") };
+    const result = await queryUsage({ viewer, filters: {}, from: range.start, to: range.end, unit: "day", timeZone: "America/New_York", groupBy: "item", isWholeRange: true }, pgRunner(client));
+    expect(result.source).toBe("monthAndDayLive");
+    const oracle = expected([range], (w) => `inference:${w.deploymentId}`);
+    expect(result.rows.length).toBe(oracle.size);
+    for (const row of result.rows) {
+      const want = oracle.get(`${range.start.toISOString()}|${row.groupKey}`)!;
+      expect([row.requests, row.windowMs, row.idleMs, row.approxRequests]).toEqual([want.requests, want.windowMs, want.idleMs, want.approxRequests]);
+      const sketch = mergeSketches(want.latency);
+      expect([row.p50Key, row.p95Key, row.p99Key]).toEqual([0.5, 0.95, 0.99].map((q) => sketchQuantileKey(sketch, q)));
+    }
   });
 });

@@ -19,6 +19,11 @@ import { has, scopeSql, type LedgerFilters, type LedgerGroup } from "./filters-s
  *   other day/week/month in a materialized zone, by model, GPU or deployment → usage_rollup_day
  *   hours in a whole-hour zone, team- or org-wide → usage_rollup_team_hour
  *   anything else → usage_rollup_quarter (15-minute rows)
+ * Day rows exist for the zone's sealed days only (rollup_time_zones
+ * daysSealedTo: every day before today, usage-rollups.ts sealUsageDays), so a
+ * range reaching past them reads its unsealed days (today) from the
+ * 15-minute rows: the "…Live" sources, which read the boundary in the same
+ * statement as the rows.
  * `from` and `to` should be bucket boundaries (calendar.bucketsBetween).
  */
 
@@ -38,7 +43,7 @@ export interface UsageQuery {
   isWholeRange?: boolean;
 }
 
-export type UsageSource = "teamDay" | "month" | "monthAndDay" | "day" | "teamHour" | "quarter";
+export type UsageSource = "teamDay" | "month" | "monthAndDay" | "day" | "teamHour" | "quarter" | "teamDayLive" | "monthAndDayLive" | "dayLive";
 
 export interface UsageRow {
   bucketStart: Date;
@@ -177,15 +182,18 @@ function quantileKeys(lo: number, hi: number): [number | null, number | null, nu
 export async function chooseUsageSource(q: UsageQuery, run: SqlRunner): Promise<UsageSource> {
   const isTeamWide = (q.groupBy === "team" || q.groupBy === "none") && !has(q.filters.models) && !has(q.filters.gpuTypeIds) && !has(q.filters.deploymentIds);
   if (q.unit !== "hour") {
-    const zones = await run.query<{ timeZone: string; sealedTo: Date | null }>(
-      Prisma.sql`select "timeZone", "monthsSealedTo" as "sealedTo" from rollup_time_zones where "timeZone" = ${q.timeZone}`,
+    const zones = await run.query<{ timeZone: string; sealedTo: Date | null; daysSealedTo: Date | null }>(
+      Prisma.sql`select "timeZone", "monthsSealedTo" as "sealedTo", "daysSealedTo" from rollup_time_zones where "timeZone" = ${q.timeZone}`,
     );
     if (zones.length === 0) return "quarter";
-    if (isTeamWide) return "teamDay";
-    // Month rows exist for sealed months only (usage-rollups.ts sealUsageMonths).
-    const sealedTo = zones[0]!.sealedTo;
+    // Day rows exist for sealed days only; sealing only moves forward, so a range inside them stays inside.
+    const { sealedTo, daysSealedTo } = zones[0]!;
+    const isLive = daysSealedTo === null || q.to.getTime() > new Date(daysSealedTo).getTime();
+    if (isTeamWide) return isLive ? "teamDayLive" : "teamDay";
+    // Month rows exist for sealed months only (usage-rollups.ts sealUsageMonths), never past the sealed days.
     if (q.unit === "month" && sealedTo !== null && q.to.getTime() <= new Date(sealedTo).getTime()) return "month";
-    return isConstantBucket(q) && sealedTo !== null && wholeMonths(q, new Date(sealedTo)) ? "monthAndDay" : "day";
+    if (isConstantBucket(q) && sealedTo !== null && wholeMonths(q, new Date(sealedTo))) return isLive ? "monthAndDayLive" : "monthAndDay";
+    return isLive ? "dayLive" : "day";
   }
   return isTeamWide && isHourAligned({ timeZone: q.timeZone, from: q.from, to: q.to }) ? "teamHour" : "quarter";
 }
@@ -219,14 +227,24 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
   const bucketEndOf = (start: Prisma.Sql) => (q.isWholeRange ? Prisma.sql`${q.to}::timestamptz` : bucketEndSql(spec, start));
   const range = Prisma.sql`r."bucketStart" >= ${q.from} and r."bucketStart" < ${q.to}`;
   const deploymentFilter = has(q.filters.deploymentIds) ? Prisma.sql`and d.id = any(${q.filters.deploymentIds}::int[])` : Prisma.empty;
-  const deploymentRows = (table: Prisma.Sql, where: Prisma.Sql) => Prisma.sql`
+  const deploymentRows = (table: Prisma.Sql, where: Prisma.Sql, isZoned = true) => Prisma.sql`
         select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, ${ROLLUP_MEASURES}
         from ${table} r
           join inference_deployments d on d.id = r."deploymentId"
           join teams t on t.id = d."teamId"
           join gpu_types g on g.id = d."gpuTypeId"
-        where ${where} and r."timeZone" = ${q.timeZone} and ${scopeSql(q.viewer, q.filters, "d")} ${deploymentFilter}`;
-  const months = source === "monthAndDay" ? wholeMonths(q, null) : null;
+        where ${where} ${isZoned ? Prisma.sql`and r."timeZone" = ${q.timeZone}` : Prisma.empty} and ${scopeSql(q.viewer, q.filters, "d")} ${deploymentFilter}`;
+  // Days past the zone's sealed days have no day rows: they come from the 15-minute rows (read in this statement, so the
+  // boundary agrees with the rows; a seal moves it and writes those days' rows in one transaction).
+  const isLive = source === "teamDayLive" || source === "monthAndDayLive" || source === "dayLive";
+  const daysSealed = Prisma.sql`(select coalesce(z."daysSealedTo", '-infinity'::timestamptz) from rollup_time_zones z where z."timeZone" = ${q.timeZone})`;
+  const sealedDays = isLive ? Prisma.sql`and r."bucketStart" < ${daysSealed}` : Prisma.empty;
+  const liveDays = isLive
+    ? Prisma.sql`
+        union all
+        ${deploymentRows(Prisma.sql`usage_rollup_quarter`, Prisma.sql`${range} and r."bucketStart" >= ${daysSealed}`, false)}`
+    : Prisma.empty;
+  const months = source === "monthAndDay" || source === "monthAndDayLive" ? wholeMonths(q, null) : null;
   const src = months
     ? // One bucket over a long range: its whole sealed months from month rows, the other days from day rows (a month row
       // is the sum of its month's day rows, kept in the same transactions), a third of the rows for 90 days. The sealed
@@ -239,14 +257,20 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
         )
         ${deploymentRows(Prisma.sql`usage_rollup_month`, Prisma.sql`r."bucketStart" >= (select lo from cover) and r."bucketStart" < (select hi from cover)`)}
         union all
-        ${deploymentRows(Prisma.sql`usage_rollup_day`, Prisma.sql`${range} and not (r."bucketStart" >= (select lo from cover) and r."bucketStart" < (select hi from cover))`)}`
-    : source === "teamHour" || source === "teamDay"
+        ${deploymentRows(Prisma.sql`usage_rollup_day`, Prisma.sql`${range} and not (r."bucketStart" >= (select lo from cover) and r."bucketStart" < (select hi from cover)) ${sealedDays}`)}
+        ${liveDays}`
+    : source === "teamHour" || source === "teamDay" || source === "teamDayLive"
       ? Prisma.sql`
-        select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, r.*
-        from ${source === "teamDay" ? Prisma.sql`usage_rollup_team_day` : Prisma.sql`usage_rollup_team_hour`} r join teams t on t.id = r."teamId"
-        where ${range} ${source === "teamDay" ? Prisma.sql`and r."timeZone" = ${q.timeZone}` : Prisma.empty}
-          and ${teamScopeSql(q.viewer, Prisma.sql`t.id`)} ${has(q.filters.teamIds) ? Prisma.sql`and t.id = any(${q.filters.teamIds}::int[])` : Prisma.empty}`
-      : Prisma.sql`
+        select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, ${isLive ? ROLLUP_MEASURES : Prisma.sql`r.*`}
+        from ${source === "teamHour" ? Prisma.sql`usage_rollup_team_hour` : Prisma.sql`usage_rollup_team_day`} r join teams t on t.id = r."teamId"
+        where ${range} ${source === "teamHour" ? Prisma.empty : Prisma.sql`and r."timeZone" = ${q.timeZone}`} ${sealedDays}
+          and ${teamScopeSql(q.viewer, Prisma.sql`t.id`)} ${has(q.filters.teamIds) ? Prisma.sql`and t.id = any(${q.filters.teamIds}::int[])` : Prisma.empty}
+        ${liveDays}`
+      : source === "dayLive"
+        ? Prisma.sql`
+        ${deploymentRows(Prisma.sql`usage_rollup_day`, Prisma.sql`${range} ${sealedDays}`)}
+        ${liveDays}`
+        : Prisma.sql`
         select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, r.*
         from ${source === "month" ? Prisma.sql`usage_rollup_month` : source === "day" ? Prisma.sql`usage_rollup_day` : Prisma.sql`usage_rollup_quarter`} r
           join inference_deployments d on d.id = r."deploymentId"

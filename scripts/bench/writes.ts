@@ -11,7 +11,7 @@ import { latencyStats, type LatencyStats } from "./measure";
  * windows, each batch in one transaction that inserts the raw rows and calls
  * applyUsageWindowChanges for them (the batch write path: forms and the CSV
  * import use it for new windows, and the ingest API will), committed.
- * Two shapes: one deployment backfilling, and a scrape tick spread over 100
+ * Two shapes: one deployment backfilling (from now on, and history), and a scrape tick spread over 100
  * deployments. After each shape the rollups of the deployments written (and
  * of their teams) are compared with a recomputation from raw
  * (checkUsageRollups); then everything written is deleted again (with a
@@ -184,15 +184,18 @@ function createDeployment(client: pg.Client, teamId: number, name: string, now: 
     .then((r) => r.rows[0]!.id);
 }
 
-/** One writer's batches of 1,000 consecutive windows of one deployment (83 hours each). */
-function backfillBatches(deploymentId: number, now: Date, rng: Rng): NewWindow[][] {
+/** One writer's batches of 1,000 consecutive windows of one deployment (83 hours each), from `from`. */
+function backfillBatches(deploymentId: number, from: Date, rng: Rng): NewWindow[][] {
   return Array.from({ length: WRITE_BATCHES }, (_, b) =>
     makeWindows(
-      Array.from({ length: WINDOWS_PER_BATCH }, (_, i) => ({ deploymentId, start: new Date(now.getTime() + (b * WINDOWS_PER_BATCH + i) * WINDOW_MS) })),
+      Array.from({ length: WINDOWS_PER_BATCH }, (_, i) => ({ deploymentId, start: new Date(from.getTime() + (b * WINDOWS_PER_BATCH + i) * WINDOW_MS) })),
       rng,
     ),
   );
 }
+
+/** Where the history backfill starts: far enough back that all of its 69 days are sealed days (with day rows to keep). */
+const HISTORY_DAYS = 90;
 
 /** One writer's scrape ticks: one window per deployment per tick, as many ticks per batch as make 1,000 windows. */
 function spreadBatches(targets: readonly number[], now: Date, rng: Rng): NewWindow[][] {
@@ -234,19 +237,24 @@ export async function measureWrites(
     return shape;
   };
   try {
-    // A: new deployments backfilling 1,000 consecutive windows (83 h) per batch: one, then two at once (one writer each).
-    for (const writers of [1, 2]) {
+    // A: new deployments backfilling 1,000 consecutive windows (83 h) per batch from now on (days not sealed yet: no day
+    // rows to keep, as for a live gateway): one, then two at once (one writer each); then one backfilling history (sealed
+    // days, whose day rows every batch keeps, in 5 zones).
+    for (const { writers, isHistory } of [{ writers: 1, isHistory: false }, { writers: 2, isHistory: false }, { writers: 1, isHistory: true }]) {
       const ids: number[] = [];
-      for (let w = 0; w < writers; w++) ids.push(await createDeployment(client, options.teamId, `bench-write-backfill-${writers}-${w}`, now));
+      const from = isHistory ? new Date(now.getTime() - HISTORY_DAYS * 86_400_000) : now;
+      for (let w = 0; w < writers; w++) ids.push(await createDeployment(client, options.teamId, `bench-write-backfill-${writers}-${w}${isHistory ? "-history" : ""}`, from));
       added.push(...ids);
-      const span = { start: now, end: new Date(now.getTime() + WRITE_BATCHES * WINDOWS_PER_BATCH * WINDOW_MS) };
+      const span = { start: from, end: new Date(from.getTime() + WRITE_BATCHES * WINDOWS_PER_BATCH * WINDOW_MS) };
       const cleanup = () => deleteAndRefresh(client, Prisma.sql`"deploymentId" = any(${ids}::int[])`, ids.map((deploymentId) => ({ deploymentId, ...span })));
       try {
-        const detail =
-          writers === 1
-            ? "one new deployment, 1,000 consecutive windows (83 hours) per batch"
-            : "two new deployments of one team at once, one writer each, 1,000 consecutive windows per batch";
-        shapes.push(await measureShape(writers === 1 ? "Backfill" : "Backfill, 2 writers", detail, ids.map((id) => backfillBatches(id, now, rng)), ids, span, cleanup));
+        const detail = isHistory
+          ? `one new deployment, 1,000 consecutive windows per batch from ${HISTORY_DAYS} days before now: every day sealed, so each batch also adds to its deployment-day and team-day rows in 5 zones`
+          : writers === 1
+            ? "one new deployment, 1,000 consecutive windows (83 hours) per batch, from now on (days not sealed yet)"
+            : "two new deployments of one team at once, one writer each, 1,000 consecutive windows per batch, from now on";
+        const label = isHistory ? "Backfill of history" : writers === 1 ? "Backfill" : "Backfill, 2 writers";
+        shapes.push(await measureShape(label, detail, ids.map((id) => backfillBatches(id, from, rng)), ids, span, cleanup));
       } finally {
         await cleanup();
         // Gone before the spread shapes pick the live deployments.

@@ -88,6 +88,12 @@ runMain(async () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     await ensureRollupTimeZones(pgRunner(client));
+    // The gateways post "today's" traffic: the clock of this run is BASE, whose days are not sealed yet (usage-rollups.ts
+    // sealUsageDays; the roller seals a day an hour after it ends), so batches take the live path, as they would at the real
+    // time. The server's roller, at the real time, would seal them under the run: it is off (BURNRATE_COST_ROLLER).
+    await client.query(`update rollup_time_zones set "daysSealedTo" = date_trunc('day', $1::timestamptz at time zone "timeZone") at time zone "timeZone"`, [
+      new Date(BASE),
+    ]);
     const { rows: deployments } = await client.query<{ id: number }>(
       `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
        select $1, 'gateway-' || g, 'Llama-3.1-70B', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 2, '2026-05-01T00:00:00Z', now() from generate_series(1, ${DEPLOYMENTS * CLIENTS}) g
@@ -99,7 +105,7 @@ runMain(async () => {
     const groups = Array.from({ length: CLIENTS }, (_, i) => deploymentIds.slice(i * DEPLOYMENTS, (i + 1) * DEPLOYMENTS));
     const key = generateApiKeyToken();
     await client.query(`insert into api_keys ("orgId", "teamId", name, prefix, "secretHash", scopes) values ($1, $2, 'bench', $3, $4, '{USAGE_WRITE}')`, [fx.orgId, fx.teamId, key.prefix, key.secretHash]);
-    const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
+    const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const, BURNRATE_COST_ROLLER: "off" };
     const { app, base } = await startProductionServer(env, args.profile ? ["--cpu-prof", `--cpu-prof-dir=${args.profile}`] : []);
     try {
       /** Batches sent per client (its windows follow one another in time). */
@@ -177,7 +183,7 @@ runMain(async () => {
         "## Usage windows through the API",
         "",
         `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by \`npm run bench:api\` on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, embedded PostgreSQL 18, production build (\`next start\`); the clients run on the same machine.`,
-        `Method: clients post batches of ${BATCH.toLocaleString("en-US")} windows — ${PER_DEPLOYMENT} consecutive ${WINDOW_SECONDS}-second windows on each of ${DEPLOYMENTS} deployments, each with a latency sketch — to \`POST /api/v1/usage-windows\` with a team API key and an Idempotency-Key per batch. Each client is a gateway posting for its own ${DEPLOYMENTS} deployments (all of the key's one team, so their team rollup rows are shared), sending its next batch when the previous answer is complete, for ${SECONDS} s after a ${WARM_UP_SECONDS} s warm-up. Every batch is checked (the entity schema per window, references, overlaps), written with its audit entries and rollups in one transaction. The baseline is one client (no concurrency) in the same run. Latency is one batch's request to its complete answer.`,
+        `Method: clients post batches of ${BATCH.toLocaleString("en-US")} windows — ${PER_DEPLOYMENT} consecutive ${WINDOW_SECONDS}-second windows on each of ${DEPLOYMENTS} deployments, each with a latency sketch — to \`POST /api/v1/usage-windows\` with a team API key and an Idempotency-Key per batch. Each client is a gateway posting for its own ${DEPLOYMENTS} deployments (all of the key's one team, so their team rollup rows are shared), sending its next batch when the previous answer is complete, for ${SECONDS} s after a ${WARM_UP_SECONDS} s warm-up. Every batch is checked (the entity schema per window, references, overlaps), written with its audit entries and rollups in one transaction. The windows fall on days not sealed yet (the run's clock is ${new Date(BASE).toISOString().slice(0, 10)}; its server's roller is off), as a gateway's traffic for today does: they add to the 15-minute and team-hour rollups, and the day rows are built when the day is sealed. The baseline is one client (no concurrency) in the same run. Latency is one batch's request to its complete answer.`,
         "",
         "| clients | seconds | batches | windows/s | batch p50 (ms) | batch p95 (ms) | errors | load (1 min) |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",

@@ -179,6 +179,13 @@ function quantileKeys(lo: number, hi: number): [number | null, number | null, nu
   }) as [number | null, number | null, number | null];
 }
 
+/**
+ * The zone's sealed-days boundary chooseUsageSource read for a query (a "…Live" source): a lower bound of the one the
+ * statement reads itself (seals only move it forward), given to the planner as a constant so it plans the 15-minute tail
+ * as the few rows it is, not as the whole range.
+ */
+const liveFrom = new WeakMap<UsageQuery, Date | null>();
+
 export async function chooseUsageSource(q: UsageQuery, run: SqlRunner): Promise<UsageSource> {
   const isTeamWide = (q.groupBy === "team" || q.groupBy === "none") && !has(q.filters.models) && !has(q.filters.gpuTypeIds) && !has(q.filters.deploymentIds);
   if (q.unit !== "hour") {
@@ -189,6 +196,7 @@ export async function chooseUsageSource(q: UsageQuery, run: SqlRunner): Promise<
     // Day rows exist for sealed days only; sealing only moves forward, so a range inside them stays inside.
     const { sealedTo, daysSealedTo } = zones[0]!;
     const isLive = daysSealedTo === null || q.to.getTime() > new Date(daysSealedTo).getTime();
+    if (isLive) liveFrom.set(q, daysSealedTo === null ? null : new Date(daysSealedTo));
     if (isTeamWide) return isLive ? "teamDayLive" : "teamDay";
     // Month rows exist for sealed months only (usage-rollups.ts sealUsageMonths), never past the sealed days.
     if (q.unit === "month" && sealedTo !== null && q.to.getTime() <= new Date(sealedTo).getTime()) return "month";
@@ -239,10 +247,15 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
   const isLive = source === "teamDayLive" || source === "monthAndDayLive" || source === "dayLive";
   const daysSealed = Prisma.sql`(select coalesce(z."daysSealedTo", '-infinity'::timestamptz) from rollup_time_zones z where z."timeZone" = ${q.timeZone})`;
   const sealedDays = isLive ? Prisma.sql`and r."bucketStart" < ${daysSealed}` : Prisma.empty;
+  const knownFrom = liveFrom.get(q);
   const liveDays = isLive
     ? Prisma.sql`
         union all
-        ${deploymentRows(Prisma.sql`usage_rollup_quarter`, Prisma.sql`${range} and r."bucketStart" >= ${daysSealed}`, false)}`
+        ${deploymentRows(
+          Prisma.sql`usage_rollup_quarter`,
+          Prisma.sql`${range} and r."bucketStart" >= ${daysSealed} ${knownFrom ? Prisma.sql`and r."bucketStart" >= ${knownFrom}::timestamptz` : Prisma.empty}`,
+          false,
+        )}`
     : Prisma.empty;
   const months = source === "monthAndDay" || source === "monthAndDayLive" ? wholeMonths(q, null) : null;
   const src = months

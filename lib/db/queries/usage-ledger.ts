@@ -248,15 +248,22 @@ export function usageSql(q: UsageQuery, source: UsageSource, mergeSketches: "sql
   const daysSealed = Prisma.sql`(select coalesce(z."daysSealedTo", '-infinity'::timestamptz) from rollup_time_zones z where z."timeZone" = ${q.timeZone})`;
   const sealedDays = isLive ? Prisma.sql`and r."bucketStart" < ${daysSealed}` : Prisma.empty;
   const knownFrom = liveFrom.get(q);
-  const liveDays = isLive
-    ? Prisma.sql`
+  const planFrom = knownFrom ? Prisma.sql`and r."bucketStart" >= ${knownFrom}::timestamptz` : Prisma.empty;
+  // Team- or org-wide in a zone on the hour, the unsealed days come from the team-hour rows (a row per team and hour instead
+  // of one per deployment and quarter): they start at a local midnight, on the hour there. In a zone off the hour
+  // (Asia/Kolkata's days start at :30 UTC) an hour row can straddle a midnight: 15-minute rows.
+  const liveDays = !isLive
+    ? Prisma.empty
+    : source === "teamDayLive" && isHourAligned({ timeZone: q.timeZone, from: q.from, to: q.to })
+      ? Prisma.sql`
         union all
-        ${deploymentRows(
-          Prisma.sql`usage_rollup_quarter`,
-          Prisma.sql`${range} and r."bucketStart" >= ${daysSealed} ${knownFrom ? Prisma.sql`and r."bucketStart" >= ${knownFrom}::timestamptz` : Prisma.empty}`,
-          false,
-        )}`
-    : Prisma.empty;
+        select ${bucket} as b, ${group.key} as gk, ${group.label} as gl, ${ROLLUP_MEASURES}
+        from usage_rollup_team_hour r join teams t on t.id = r."teamId"
+        where ${range} and r."bucketStart" >= ${daysSealed} ${planFrom}
+          and ${teamScopeSql(q.viewer, Prisma.sql`t.id`)} ${has(q.filters.teamIds) ? Prisma.sql`and t.id = any(${q.filters.teamIds}::int[])` : Prisma.empty}`
+      : Prisma.sql`
+        union all
+        ${deploymentRows(Prisma.sql`usage_rollup_quarter`, Prisma.sql`${range} and r."bucketStart" >= ${daysSealed} ${planFrom}`, false)}`;
   const months = source === "monthAndDay" || source === "monthAndDayLive" ? wholeMonths(q, null) : null;
   const src = months
     ? // One bucket over a long range: its whole sealed months from month rows, the other days from day rows (a month row

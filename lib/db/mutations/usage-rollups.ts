@@ -1102,9 +1102,13 @@ function widen(a: { start: Date; end: Date } | undefined, b: { start: Date; end:
  * Recomputes teams' hour and day rows over [start, end) from their
  * deployments' 15-minute rows: for when a deployment (and its usage) moves
  * from one team to another, which refreshUsageRollups — keyed by the
- * deployment's current team — cannot see. Pass both teams.
+ * deployment's current team — cannot see. Pass both teams. Holds the
+ * seal lock shared, as every usage writer does: a day seal that read the
+ * deployment's old team (this transaction not committed yet) commits first,
+ * and the seals read here then include its days, so they are recomputed too.
  */
 export async function refreshTeamUsage(run: SqlRunner, { teamIds, start, end }: { teamIds: number[]; start: Date; end: Date }): Promise<void> {
+  await run.query(Prisma.sql`select pg_advisory_xact_lock_shared(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null as locked`);
   await lockRollupOwners(run, "team", teamIds);
   await recomputeTeams(run, new Map(teamIds.map((id) => [id, { start, end }])), await rollupZones(run), await rollupSeals(run));
 }

@@ -12,7 +12,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { generateApiKeyToken } from "../lib/access/api-key-token";
-import { checkUsageRollups, ensureRollupTimeZones } from "../lib/db/mutations/usage-rollups";
+import { checkUsageRollups, ensureRollupTimeZones, unsealUsageDays } from "../lib/db/mutations/usage-rollups";
 import { pgRunner } from "../lib/db/sql";
 import { sketchFromSamples } from "../lib/domain/latency-sketch";
 import { createOrgFixture } from "../lib/testing/org-fixture";
@@ -91,13 +91,7 @@ runMain(async () => {
     // The gateways post "today's" traffic: the clock of this run is BASE, whose days are not sealed yet (usage-rollups.ts
     // sealUsageDays; the roller seals a day an hour after it ends), so batches take the live path, as they would at the real
     // time. The server's roller, at the real time, would seal them under the run: it is off (BURNRATE_COST_ROLLER).
-    await client.query(
-      `update rollup_time_zones set "daysSealedTo" = least(coalesce("daysSealedTo", 'infinity'), date_trunc('day', $1::timestamptz at time zone "timeZone") at time zone "timeZone")`,
-      [new Date(BASE)],
-    );
-    for (const table of ["usage_rollup_day", "usage_rollup_team_day"]) {
-      await client.query(`delete from ${table} r using rollup_time_zones z where r."timeZone" = z."timeZone" and r."bucketStart" >= z."daysSealedTo"`);
-    }
+    await unsealUsageDays(pgRunner(client), new Date(BASE));
     const { rows: deployments } = await client.query<{ id: number }>(
       `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
        select $1, 'gateway-' || g, 'Llama-3.1-70B', 'VLLM', 'NONE', 'CONTINUOUS', $2, 'aws', 'ON_DEMAND', 2, '2026-05-01T00:00:00Z', now() from generate_series(1, ${DEPLOYMENTS * CLIENTS}) g

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { rollAllCosts, servingWatermark } from "../../lib/db/mutations/cost-rollups";
-import { compactTeamRollups, sealUsageMonths } from "../../lib/db/mutations/usage-rollups";
+import { compactTeamRollups, sealUsageMonths, unsealUsageDays } from "../../lib/db/mutations/usage-rollups";
 import { rebuildUsageRollups } from "@/lib/db/mutations/usage-rollups";
 import { pgRunner, type SqlRunner } from "@/lib/db/sql";
 import { freePort, withDatabase } from "@/lib/testing/test-database";
@@ -113,13 +113,7 @@ async function rollDatasetCosts(url: string, now: Date, log: (line: string) => v
     // And the days: those sealed past the dataset's now (by a migration, a rebuild or a server at the real time) unsealed,
     // so today's writes at the dataset's now take the live path a server would give them (sealUsageMonths then seals the
     // days that ended by now, a no-op when they are).
-    await client.query(
-      `update rollup_time_zones set "daysSealedTo" = least(coalesce("daysSealedTo", 'infinity'), date_trunc('day', $1::timestamptz at time zone "timeZone") at time zone "timeZone")`,
-      [now],
-    );
-    for (const table of ["usage_rollup_day", "usage_rollup_team_day"]) {
-      await client.query(`delete from ${table} r using rollup_time_zones z where r."timeZone" = z."timeZone" and r."bucketStart" >= z."daysSealedTo"`);
-    }
+    await unsealUsageDays(pgRunner(client), now);
     await sealUsageMonths(pgRunner(client), now);
     await client.query("commit");
     const done = await rollAllCosts(

@@ -15,6 +15,7 @@ import {
   refreshUsageRollups,
   sealUsageDays,
   sealUsageMonths,
+  unsealUsageDays,
   usageWindowInput,
   type DeploymentWindow,
   type UsageChange,
@@ -59,10 +60,9 @@ beforeAll(async () => {
  * month, sealed days of an unsealed one, and unsealed days (which have no day rows: usage-rollups.ts sealUsageDays).
  */
 async function unsealDaysFrom4March(): Promise<void> {
-  await client.query(`update rollup_time_zones set "daysSealedTo" = date_trunc('day', '2026-03-04T12:00:00Z'::timestamptz at time zone "timeZone") at time zone "timeZone"`);
-  for (const table of ["usage_rollup_day", "usage_rollup_team_day"]) {
-    await client.query(`delete from ${table} r using rollup_time_zones z where r."timeZone" = z."timeZone" and r."bucketStart" >= z."daysSealedTo"`);
-  }
+  await unsealUsageDays(pgRunner(client), new Date("2026-03-04T12:00:00Z"));
+  const { rows } = await client.query(`select distinct extract(day from "daysSealedTo" at time zone "timeZone")::int as day from rollup_time_zones`);
+  expect(rows).toEqual([{ day: 4 }]);
 }
 
 afterAll(async () => {

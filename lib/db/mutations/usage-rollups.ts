@@ -404,18 +404,23 @@ async function rollupZones(run: SqlRunner): Promise<string[]> {
  */
 const ROLLUP_LOCK_CLASS = { deployment: 710_001, team: 710_002 } as const;
 /**
- * Sealing months (sealUsageMonths) changes which writes keep month rows: every
- * usage writer holds this lock shared, the sealer exclusively, so a seal never
- * interleaves with a write. Writers take it before any deployment lock (one
- * order for all: a writer queued behind a waiting sealer holds no deployment
- * lock another writer needs).
+ * Sealing days and months (sealUsageDays, sealUsageMonths) changes which
+ * writes keep day and month rows: every usage writer holds this lock shared,
+ * the sealer exclusively, so a seal never interleaves with a write. Writers
+ * take it before any deployment lock (one order for all: a writer queued
+ * behind a waiting sealer holds no deployment lock another writer needs).
  */
-const MONTH_SEAL_LOCK = [710_003, 0] as const;
+const SEAL_LOCK = [710_003, 0] as const;
+
+async function lockSeals(run: SqlRunner, mode: "shared" | "exclusive"): Promise<void> {
+  const lock = mode === "shared" ? Prisma.raw("pg_advisory_xact_lock_shared") : Prisma.raw("pg_advisory_xact_lock");
+  await run.query(Prisma.sql`select ${lock}(${SEAL_LOCK[0]}::int, ${SEAL_LOCK[1]}::int) is null as locked`);
+}
 
 async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_CLASS, ids: Iterable<number>): Promise<void> {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   if (sorted.length === 0) return;
-  if (kind === "deployment") await run.query(Prisma.sql`select pg_advisory_xact_lock_shared(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null as locked`);
+  if (kind === "deployment") await lockSeals(run, "shared");
   // A volatile target-list function runs after the sort (in output order), so the locks are taken in id order.
   await run.query(Prisma.sql`
     select count(*)::int as n from (select pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, id) from unnest(${sorted}::int[]) as id order by id) l`);
@@ -688,7 +693,7 @@ export async function sealUsageDays(run: SqlRunner, now: Date): Promise<{ timeZo
   const due = (timeZone: string) => bucketsBetween({ from: new Date(now.getTime() - DAY_SEAL_LAG_MS), to: new Date(now.getTime() - DAY_SEAL_LAG_MS + 1), unit: "day", timeZone })[0]!.start;
   const pending = [...(await rollupSeals(run)).days].filter(([timeZone, sealedTo]) => sealedTo < due(timeZone).getTime());
   if (pending.length === 0) return [];
-  await run.query(Prisma.sql`select pg_advisory_xact_lock(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null as locked`);
+  await lockSeals(run, "exclusive");
   const deployments = await run.query<{ id: number; teamId: number }>(Prisma.sql`select id, "teamId" from inference_deployments order by id`);
   const teamOf = new Map(deployments.map((d) => [d.id, d.teamId]));
   const sealed: { timeZone: string; sealedTo: Date; rows: number }[] = [];
@@ -739,7 +744,7 @@ export async function sealUsageMonths(run: SqlRunner, now: Date): Promise<{ time
   const pending = [...seals.months].filter(([timeZone, sealedTo]) => sealedTo < due(timeZone).getTime());
   if (pending.length === 0) return sealed;
   // Waits for writes in flight; writes wait for the seal.
-  await run.query(Prisma.sql`select pg_advisory_xact_lock(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null as locked`);
+  await lockSeals(run, "exclusive");
   for (const [timeZone] of pending) {
     const [row] = await run.query<{ sealedTo: Date | null; daysSealedTo: Date | null }>(
       Prisma.sql`select "monthsSealedTo" as "sealedTo", "daysSealedTo" from rollup_time_zones where "timeZone" = ${timeZone} for update`,
@@ -1108,7 +1113,7 @@ function widen(a: { start: Date; end: Date } | undefined, b: { start: Date; end:
  * and the seals read here then include its days, so they are recomputed too.
  */
 export async function refreshTeamUsage(run: SqlRunner, { teamIds, start, end }: { teamIds: number[]; start: Date; end: Date }): Promise<void> {
-  await run.query(Prisma.sql`select pg_advisory_xact_lock_shared(${MONTH_SEAL_LOCK[0]}::int, ${MONTH_SEAL_LOCK[1]}::int) is null as locked`);
+  await lockSeals(run, "shared");
   await lockRollupOwners(run, "team", teamIds);
   await recomputeTeams(run, new Map(teamIds.map((id) => [id, { start, end }])), await rollupZones(run), await rollupSeals(run));
 }
@@ -1208,6 +1213,23 @@ export async function rebuildUsageRollups(
     options.onProgress?.(index + 1, deployments.length);
   }
   return { deployments: deployments.length, quarters: quarterCount };
+}
+
+/**
+ * Moves every zone's sealed days back to the local day holding `at` (never
+ * forward, never before its sealed months) and drops the day rows past the
+ * new boundary, as if the roller had last run then: for the benchmarks and
+ * tests, which write "today" at a clock of their own. The figures don't
+ * change (readers take unsealed days from the 15-minute rows).
+ */
+export async function unsealUsageDays(run: SqlRunner, at: Date): Promise<void> {
+  await lockSeals(run, "exclusive");
+  await run.execute(Prisma.sql`
+    update rollup_time_zones set "daysSealedTo" = greatest(coalesce("monthsSealedTo", '-infinity'),
+      least(coalesce("daysSealedTo", 'infinity'), date_trunc('day', ${at}::timestamptz at time zone "timeZone") at time zone "timeZone"))`);
+  for (const table of ["usage_rollup_day", "usage_rollup_team_day"] as const) {
+    await run.execute(Prisma.sql`delete from ${Prisma.raw(table)} r using rollup_time_zones z where r."timeZone" = z."timeZone" and r."bucketStart" >= z."daysSealedTo"`);
+  }
 }
 
 /**

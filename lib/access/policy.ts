@@ -194,9 +194,14 @@ export function teamRecordWhere(viewer: Viewer, action: TeamAction = "team:read"
   return { team: teamWhere(viewer, action) };
 }
 
-/** Prisma where for usage windows: through their deployment's team. */
-export function usageWindowWhere(viewer: Viewer, action: TeamAction = "team:read"): Prisma.InferenceUsageWindowWhereInput {
-  return { deployment: teamRecordWhere(viewer, action) };
+/**
+ * Prisma where for the deployment whose usage windows the viewer would read
+ * or write: windows have no relation to filter through (no foreign key, see
+ * schema.prisma), so a caller finds the deployment with this first and then
+ * reads the window by its key.
+ */
+export function usageDeploymentWhere(viewer: Viewer, deploymentId: number, action: TeamAction = "team:read"): Prisma.InferenceDeploymentWhereInput {
+  return { id: deploymentId, ...teamRecordWhere(viewer, action) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { pgRunner, Prisma } from "../sql";
 import {
   applyUsageWindowChanges,
   checkUsageRollups,
+  DeploymentGoneError,
   ensureRollupTimeZones,
   rebuildUsageRollups,
   refreshTeamUsage,
@@ -498,6 +499,86 @@ describe("usage rollups", () => {
     for (const z of sealedBefore) await client.query(`update rollup_time_zones set "monthsSealedTo" = $1 where "timeZone" = $2`, [z.monthsSealedTo, z.timeZone]);
     await client.query(`delete from usage_rollup_month where "bucketStart" >= '2026-02-28'`);
     await unsealDaysFrom4March();
+  });
+
+  it("refuses windows of a deployment deleted meanwhile (23503, nothing written); a delete waits for a batch in flight, then takes its windows and 15-minute rows", async () => {
+    await client.query(TRUNCATE);
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await watcher.connect();
+    const newDeployment = async (name: string) =>
+      (
+        await client.query(
+          `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
+           select "teamId", $2, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", now() from inference_deployments where id = $1 returning id`,
+          [deploymentIds[0], name],
+        )
+      ).rows[0].id as number;
+    const start = new Date("2026-03-18T09:00:00Z");
+    const window = usageWindowInput({
+      windowStart: start, windowSeconds: 3600, requests: 50n, errors: 0n, inputTokens: 500n, cachedInputTokens: 0n, outputTokens: 100n,
+      latencyP50Ms: null, latencyP95Ms: null, latencyP99Ms: null, avgGpuUtilizationPct: null, latencyKeys: [300, 320], latencyCounts: [45, 5],
+    });
+    const write = async (deploymentId: number) => {
+      await client.query(
+        `insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens", "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts")
+         values ($1, $2, 3600, 50, 0, 500, 0, 100, '{300,320}', '{45,5}')`,
+        [deploymentId, start],
+      );
+      await applyUsageWindowChanges(pgRunner(client), { added: [{ deploymentId, window }] });
+    };
+    /** Until the backend `pid` waits for a lock (no timing: polls pg_locks). */
+    const waitsForLock = async (pid: number) => {
+      for (;;) {
+        const { rows } = await watcher.query(`select count(*)::int as n from pg_locks where not granted and pid = $1`, [pid]);
+        if (rows[0].n > 0) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const stored = async (deploymentId: number) =>
+      (
+        await client.query(
+          `select (select count(*) from inference_usage_windows where "deploymentId" = $1)::int as windows,
+             (select count(*) from usage_rollup_quarter where "deploymentId" = $1)::int as quarters`,
+          [deploymentId],
+        )
+      ).rows[0];
+    try {
+      // A delete in flight: the batch waits for it, then finds the deployment gone and writes nothing.
+      const gone = await newDeployment("gone");
+      await other.query("begin");
+      await other.query(`delete from inference_deployments where id = $1`, [gone]);
+      await client.query("begin");
+      const clientPid = (await client.query(`select pg_backend_pid() as pid`)).rows[0].pid;
+      const writing = write(gone).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      await waitsForLock(clientPid);
+      await other.query("commit");
+      const error = await writing;
+      await client.query("rollback");
+      expect(error).toBeInstanceOf(DeploymentGoneError);
+      expect((error as DeploymentGoneError).code).toBe("23503");
+      expect(await stored(gone)).toEqual({ windows: 0, quarters: 0 });
+
+      // A batch in flight: the delete waits for it, and its trigger then deletes what the batch wrote.
+      const kept = await newDeployment("kept");
+      await client.query("begin");
+      await write(kept);
+      const otherPid = (await other.query(`select pg_backend_pid() as pid`)).rows[0].pid;
+      const deleting = other.query(`delete from inference_deployments where id = $1`, [kept]);
+      await waitsForLock(otherPid);
+      await client.query("commit");
+      expect(await stored(kept)).toEqual({ windows: 1, quarters: 4 });
+      await deleting;
+      expect(await stored(kept)).toEqual({ windows: 0, quarters: 0 });
+    } finally {
+      await other.end();
+      await watcher.end();
+      await client.query(TRUNCATE);
+    }
   });
 
   it("a seal waits for a write in flight to its month and includes it; writes wait for the seal", async () => {

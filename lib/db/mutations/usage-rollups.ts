@@ -437,28 +437,48 @@ export async function lockDeploymentUsage(run: SqlRunner, deploymentIds: Iterabl
 }
 
 /**
+ * A write names a deployment that no longer exists (deleted after the caller
+ * checked it). It carries SQLSTATE 23503 (foreign_key_violation), which the
+ * raw table's foreign key raised before it was dropped for the per-batch
+ * check here, so callers' handling of that code holds.
+ */
+export class DeploymentGoneError extends Error {
+  readonly code = "23503";
+  constructor(readonly deploymentIds: readonly number[]) {
+    super(`usage windows name deployments that no longer exist: ${deploymentIds.join(", ")}`);
+    this.name = "DeploymentGoneError";
+  }
+}
+
+/**
  * Locks the deployments' rollups (lockRollupOwners), then — in a statement
  * of its own, so it sees what a transaction it waited for committed — reads
- * their teams and the rollup zones. A deleted deployment has no team (and its
+ * their teams and the rollup zones, and key-share locks their rows until
+ * commit: a deployment's delete (whose trigger deletes its windows) waits for
+ * this batch, or this batch finds it gone. That one lock per deployment is
+ * what keeps raw windows from naming a deleted deployment (the raw table has
+ * no foreign key: schema.prisma). A deleted deployment has no team (and its
  * rollup rows went with it).
  */
 async function lockDeployments(run: SqlRunner, deploymentIds: number[]): Promise<{ teamOf: Map<number, number>; zones: string[]; sealed: Sealed }> {
   await lockRollupOwners(run, "deployment", deploymentIds);
   const owners = await run.query<{ id: number; teamId: number; zones: string[]; sealedTo: (number | null)[]; daysSealedTo: (number | null)[] }>(Prisma.sql`
     select d.id, d."teamId", z.zones, z."sealedTo", z."daysSealedTo"
-    from unnest(${deploymentIds}::int[]) as i(id) left join inference_deployments d on d.id = i.id
+    from inference_deployments d
     cross join (
       select coalesce(array_agg(z."timeZone" order by z."timeZone"), '{}') as zones,
         coalesce(array_agg((extract(epoch from z."monthsSealedTo") * 1000)::float8 order by z."timeZone"), '{}') as "sealedTo",
         coalesce(array_agg((extract(epoch from z."daysSealedTo") * 1000)::float8 order by z."timeZone"), '{}') as "daysSealedTo"
-      from rollup_time_zones z) z`);
+      from rollup_time_zones z) z
+    where d.id = any(${deploymentIds}::int[])
+    for key share of d`);
   const zones = owners[0]?.zones ?? [];
   const instants = (list: (number | null)[] | undefined) =>
     new Map(zones.map((zone, i) => [zone, list?.[i] === null || list?.[i] === undefined ? -Infinity : Number(list[i])]));
   return {
     zones,
     sealed: { months: instants(owners[0]?.sealedTo), days: instants(owners[0]?.daysSealedTo) },
-    teamOf: new Map(owners.filter((o) => o.id !== null).map((o) => [o.id, o.teamId])),
+    teamOf: new Map(owners.map((o) => [o.id, o.teamId])),
   };
 }
 
@@ -990,11 +1010,13 @@ export async function applyUsageWindowChanges(
   if (spans.size === 0) return;
   const deploymentIds = [...spans.keys()].sort((a, b) => a - b);
   const { teamOf, zones, sealed } = await lockDeployments(run, deploymentIds);
+  const gone = [...new Set(added.map((w) => w.deploymentId).filter((id) => !teamOf.has(id)))];
+  if (gone.length > 0) throw new DeploymentGoneError(gone);
 
   const quarters = new Deltas();
   const addParts = (list: readonly DeploymentWindow[], sign: 1 | -1) => {
     for (const { deploymentId, window } of list) {
-      // A deleted deployment's rollup rows went with it.
+      // A deleted deployment's rollup rows went with it (only removed windows can name one here).
       if (!teamOf.has(deploymentId)) continue;
       for (const part of prorateWindow(window)) quarters.add({ timeZone: "", ownerId: deploymentId, bucketStart: part.bucketStart }, part.measures, sign);
     }

@@ -2,6 +2,7 @@ import { teamScopeSql } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { formatDateTime } from "@/lib/domain/labels";
 import { Prisma, type SqlRunner } from "../sql";
+import { lockDeploymentUsage } from "./usage-rollups";
 
 /**
  * Rules a usage window must meet against the other windows of its deployment,
@@ -30,9 +31,13 @@ export interface DeploymentPeriodRow {
  * its active period, or null when it doesn't exist (or is on a team the
  * viewer can't read: callers then authorize the write against `teamId`). Every write of a window, and every change of the deployment's
  * period or team, takes this lock first, so checks of windows against the
- * period and against each other can't race.
+ * period and against each other can't race. The deployment's usage lock
+ * (lockDeploymentUsage, which batch writers take before any row lock) comes
+ * first, so every path takes the two in one order: a form write or a delete
+ * never holds the row while waiting for a batch writer that waits for it.
  */
 export async function lockDeployment(run: SqlRunner, { viewer, deploymentId }: { viewer: Viewer; deploymentId: number }): Promise<DeploymentPeriodRow | null> {
+  await lockDeploymentUsage(run, [deploymentId]);
   const [row] = await run.query<DeploymentPeriodRow>(Prisma.sql`
     select d.id, d."teamId", d.name, d."activeFrom", d."activeTo", t."timeZone"
     from inference_deployments d join teams t on t.id = d."teamId"

@@ -1,4 +1,4 @@
-import { authorizeTeam, teamScopeSql, usageWindowWhere } from "@/lib/access/policy";
+import { authorizeTeam, teamScopeSql, usageDeploymentWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { fieldErrors } from "@/lib/validation/entities/field-errors";
 import { compareDecimals } from "@/lib/validation/entities/fields";
@@ -101,9 +101,11 @@ export async function createUsageWindow({
     if (idempotencyKey) {
       const earlier = await claimIdempotencyKey(run, { viewer, key: idempotencyKey, action: "usageWindow.create" });
       if (earlier) {
-        const [deploymentId, start] = earlier.split("@");
-        const window = await tx.inferenceUsageWindow.findFirst({ where: { deploymentId: Number(deploymentId), windowStart: new Date(start ?? ""), ...usageWindowWhere(viewer) } });
-        return { deploymentId: Number(deploymentId), windowStart: new Date(start ?? ""), windowSeconds: window?.windowSeconds ?? values.windowSeconds, isReplay: true };
+        const [id, start] = earlier.split("@");
+        const deploymentId = Number(id);
+        const isVisible = Number.isSafeInteger(deploymentId) && (await tx.inferenceDeployment.count({ where: usageDeploymentWhere(viewer, deploymentId) })) > 0;
+        const window = isVisible ? await tx.inferenceUsageWindow.findFirst({ where: { deploymentId, windowStart: new Date(start ?? "") } }) : null;
+        return { deploymentId, windowStart: new Date(start ?? ""), windowSeconds: window?.windowSeconds ?? values.windowSeconds, isReplay: true };
       }
     }
     const deployment = await lockOwnDeployment(run, viewer, values.deploymentId);

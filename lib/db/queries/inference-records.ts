@@ -1,5 +1,5 @@
 import "server-only";
-import { teamRecordWhere, usageWindowWhere } from "@/lib/access/policy";
+import { teamRecordWhere, usageDeploymentWhere } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { db } from "@/lib/db/client";
 import { AUDIT_HISTORY_SELECT, auditSubjectVisibleSql, type AuditHistoryEntry } from "@/lib/db/queries/audit-history";
@@ -83,9 +83,8 @@ const USAGE_FORM_KEYS = [
 
 /** One usage period as its edit form starts; null when it (or its deployment) isn't the viewer's. */
 export async function usageWindowFormValues({ viewer, deploymentId, windowStart, timeZone }: { viewer: Viewer; deploymentId: number; windowStart: Date; timeZone: string }) {
-  const window = await db().inferenceUsageWindow.findFirst({
-    where: { ...usageWindowWhere(viewer), deploymentId, windowStart },
-  });
+  if ((await db().inferenceDeployment.count({ where: usageDeploymentWhere(viewer, deploymentId) })) === 0) return null;
+  const window = await db().inferenceUsageWindow.findUnique({ where: { deploymentId_windowStart: { deploymentId, windowStart } } });
   if (!window) return null;
   const values: Record<string, string> = {};
   for (const key of USAGE_FORM_KEYS) values[key] = toFormValue(window[key], timeZone);

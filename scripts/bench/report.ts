@@ -3,7 +3,7 @@ import { ORG, TEAMS, GPU_TYPES, PRICE_CHANGE, type DatasetParams } from "./datas
 import type { CostRoll, LoadMeta } from "./load";
 import type { LatencyStats, PlanSummary } from "./measure";
 import type { CaseMeasurement, PartMeasurement } from "./queries";
-import { WRITE_BATCHES, WRITE_TARGET_WINDOWS_PER_S, type WriteResult } from "./writes";
+import { WARM_UP_BATCHES, WRITE_BATCHES, WRITE_TARGET_WINDOWS_PER_S, type WriteResult } from "./writes";
 
 /** Renders BENCHMARKS.md from one `npm run bench`. */
 
@@ -264,7 +264,7 @@ function writesSection(tier: TierReport): string[] {
   if (!w) return [];
   return [
     `On the ${tier.params.tier} tier. Each batch: BEGIN; INSERT 1,000 windows (one unnest statement); applyUsageWindowChanges with the 1,000 windows (the batch write path: their prorated parts added to every rollup level in SQL, nothing read back); COMMIT (synchronous_commit on). Each writer has its own connection and sends its batches one after another; with two writers both run at once on their own deployments, as two scrapers or gateways posting to one server would (they share teams, so they wait for each other on the teams' rows). The tables written to are vacuumed before each shape (earlier runs' deleted rows otherwise slow the inserts). ` +
-      `${WRITE_BATCHES} batches per writer; everything written was deleted afterwards (rollup counts restored: ${w.isRestored ? "yes" : "**no**"}). Target: ${n(WRITE_TARGET_WINDOWS_PER_S)} windows/s for every shape.`,
+      `${WRITE_BATCHES} timed batches per writer, after ${WARM_UP_BATCHES} untimed warm-up batches each (as the queries warm up); everything written was deleted afterwards (rollup counts restored: ${w.isRestored ? "yes" : "**no**"}). Target: ${n(WRITE_TARGET_WINDOWS_PER_S)} windows/s for every shape.`,
     "",
     `| Shape | Windows / s | Batch p50 | Batch p95 | Batch max | Where the time goes (all batches, summed over writers) |`,
     `|---|--:|--:|--:|--:|---|`,

@@ -1027,17 +1027,12 @@ export async function applyUsageWindowChanges(
     // Pure additions: every row gets its parts added, nothing is read back.
     const rows = addedRows(quarters);
     await insertRollupRows(run, "usage_rollup_quarter", rows, { mode: "add" });
-    const levels = coarserDeltas(
-      rows.map((row) => ({ quarter: { deploymentId: row.ownerId, bucketStart: row.bucketStart, measures: row.measures }, sign: 1 as const })),
-      teamOf,
-      zones,
-      sealed,
-    );
-    await insertRollupRows(run, "usage_rollup_day", addedRows(levels.day), { mode: "add" });
-    await insertRollupRows(run, "usage_rollup_month", addedRows(levels.month), { mode: "add" });
+    const levels = addedCoarserRows(rows, teamOf, zones, sealed);
+    await insertRollupRows(run, "usage_rollup_day", levels.day, { mode: "add" });
+    await insertRollupRows(run, "usage_rollup_month", levels.month, { mode: "add" });
     await lockRollupOwners(run, "team", teamOf.values());
-    await insertRollupRows(run, "usage_rollup_team_hour", addedRows(levels.teamHour), { mode: "add" });
-    await insertRollupRows(run, "usage_rollup_team_day", addedRows(levels.teamDay), { mode: "add" });
+    await insertRollupRows(run, "usage_rollup_team_hour", levels.teamHour, { mode: "add" });
+    await insertRollupRows(run, "usage_rollup_team_day", levels.teamDay, { mode: "add" });
     return;
   }
   const plan = await planDerived(run, "usage_rollup_quarter", quarters);
@@ -1085,6 +1080,35 @@ function coarserDeltas(
     }
   }
   return levels;
+}
+
+/**
+ * Pure additions: what the added 15-minute rows add to every coarser row —
+ * team hours from the 15-minute rows, and per zone the (sealed) days, then
+ * the sealed months and the team days from those day sums rather than from
+ * every 15-minute row again (sums of sums: the same, with a fifth of the
+ * merging for a backfill of history in five zones).
+ */
+function addedCoarserRows(
+  quarters: readonly RollupRow[],
+  teamOf: Map<number, number>,
+  zones: readonly string[],
+  sealed: Sealed,
+): { day: RollupRow[]; month: RollupRow[]; teamHour: RollupRow[]; teamDay: RollupRow[] } {
+  const owned = quarters.filter((q) => teamOf.has(q.ownerId));
+  const teamHour = aggregate(owned, (q) => ({ timeZone: "", ownerId: teamOf.get(q.ownerId)!, bucketStart: new Date(hourOf(q.bucketStart)) }));
+  const day: RollupRow[] = [];
+  for (const timeZone of zones) {
+    // Only sealed days have day rows: a live write to today adds to the 15-minute and team-hour rows alone.
+    const daysSealedTo = sealed.days.get(timeZone) ?? -Infinity;
+    const dayStart = dayStartFinder(timeZone);
+    const inSealedDays = owned.filter((q) => q.bucketStart.getTime() < daysSealedTo);
+    day.push(...aggregate(inSealedDays, (q) => ({ timeZone, ownerId: q.ownerId, bucketStart: new Date(dayStart(q.bucketStart)) })));
+  }
+  // Only sealed months have month rows: a live write to the current month leaves them alone.
+  const month = monthRowsOf(day.filter((d) => d.bucketStart.getTime() < (sealed.months.get(d.timeZone) ?? -Infinity)));
+  const teamDay = aggregate(day, (d) => ({ timeZone: d.timeZone, ownerId: teamOf.get(d.ownerId)!, bucketStart: d.bucketStart }));
+  return { day, month, teamHour, teamDay };
 }
 
 /** Pure additions: each key's parts summed, to be added to its row. */

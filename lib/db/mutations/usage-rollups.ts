@@ -420,10 +420,15 @@ async function lockSeals(run: SqlRunner, mode: "shared" | "exclusive"): Promise<
 async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_CLASS, ids: Iterable<number>): Promise<void> {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   if (sorted.length === 0) return;
-  if (kind === "deployment") await lockSeals(run, "shared");
-  // A volatile target-list function runs after the sort (in output order), so the locks are taken in id order.
+  // A volatile target-list function runs after the sort (in output order), so the locks are taken in id order —
+  // for deployments after the seal lock (shared), the null id sorted first: one statement for both.
+  const seal = kind === "deployment" ? Prisma.sql`select null::int as id union all ` : Prisma.empty;
   await run.query(Prisma.sql`
-    select count(*)::int as n from (select pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, id) from unnest(${sorted}::int[]) as id order by id) l`);
+    select count(*)::int as n from (
+      select case when l.id is null then pg_advisory_xact_lock_shared(${SEAL_LOCK[0]}::int, ${SEAL_LOCK[1]}::int)
+        else pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, l.id) end
+      from (${seal}select id from unnest(${sorted}::int[]) as id) l
+      order by l.id nulls first) x`);
 }
 
 /**

@@ -192,11 +192,16 @@ function keyMatch(table: RollupTable): Prisma.Sql {
  */
 const MAX_SKETCH_PAIRS = 320;
 /**
- * Month rows take an append from every write to their month: they normalize
- * less often (a normalized one holds ~200 pairs), still under the 8 kB
- * toast_tuple_target; they are read a few hundred at a time at most.
+ * Month rows take an append from every write to their month, and team rows
+ * from every write of any of the team's deployments, with sketches holding
+ * all of their keys (a normalized team row at the 10m tier holds ~250
+ * pairs, so at 320 nearly every append re-normalized it: ~7 ms of a history
+ * backfill's batch for its team days). They normalize less often, still
+ * under the 8 kB toast_tuple_target; they are read a few hundred at a time at
+ * most, and team rows mostly by their compact quantile keys.
  */
-const MONTH_MAX_SKETCH_PAIRS = 640;
+const WIDE_MAX_SKETCH_PAIRS = 640;
+const WIDE_ROWS: ReadonlySet<RollupTable> = new Set(["usage_rollup_month", "usage_rollup_team_hour", "usage_rollup_team_day"]);
 
 /**
  * Team rows carry their sketch's p50/p95/p99 keys while `isCompact`
@@ -245,7 +250,7 @@ async function insertRollupRows(run: SqlRunner, table: RollupTable, rows: readon
     const conflict = mode === "add"
       ? Prisma.sql`on conflict (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart") do update set
           ${Prisma.join(["windowCount", "windowMs", "idleMs", "utilMs", "utilPctMs", "requests", "errors", "inputTokens", "cachedInputTokens", "outputTokens", "approxRequests"].map(added))},
-          ("latencyKeys", "latencyCounts") = (select s.keys, s.counts from burnrate_sketch_add(r."latencyKeys", r."latencyCounts", excluded."latencyKeys", excluded."latencyCounts", ${table === "usage_rollup_month" ? MONTH_MAX_SKETCH_PAIRS : MAX_SKETCH_PAIRS}::int) s)
+          ("latencyKeys", "latencyCounts") = (select s.keys, s.counts from burnrate_sketch_add(r."latencyKeys", r."latencyCounts", excluded."latencyKeys", excluded."latencyCounts", ${WIDE_ROWS.has(table) ? WIDE_MAX_SKETCH_PAIRS : MAX_SKETCH_PAIRS}::int) s)
           ${HAS_QUANTILES[table] ? Prisma.sql`, "isCompact" = false` : Prisma.empty}`
       : mode === "upsert"
       ? Prisma.sql`on conflict (${zoneColumn}${OWNER_COLUMN[table]}, "bucketStart") do update set "windowCount" = excluded."windowCount",

@@ -568,11 +568,14 @@ describe("usage rollups", () => {
       await client.query("begin");
       await write(kept);
       const otherPid = (await other.query(`select pg_backend_pid() as pid`)).rows[0].pid;
+      await other.query("begin");
       const deleting = other.query(`delete from inference_deployments where id = $1`, [kept]);
       await waitsForLock(otherPid);
       await client.query("commit");
-      expect(await stored(kept)).toEqual({ windows: 1, quarters: 4 });
       await deleting;
+      // The delete ran after the batch committed, and its trigger saw the batch's rows: committed, they are gone.
+      expect(await stored(kept)).toEqual({ windows: 1, quarters: 4 });
+      await other.query("commit");
       expect(await stored(kept)).toEqual({ windows: 0, quarters: 0 });
     } finally {
       await other.end();

@@ -32,9 +32,10 @@ export interface DeploymentPeriodRow {
  * viewer can't read: callers then authorize the write against `teamId`). Every write of a window, and every change of the deployment's
  * period or team, takes this lock first, so checks of windows against the
  * period and against each other can't race. The deployment's usage lock
- * (lockDeploymentUsage, which batch writers take before any row lock) comes
- * first, so every path takes the two in one order: a form write or a delete
- * never holds the row while waiting for a batch writer that waits for it.
+ * (lockDeploymentUsage, which batch writers take before their row lock)
+ * comes first, so every path takes the two in one order, and a delete waits
+ * for a batch in flight before it copies and deletes the windows (not after,
+ * when the batch's share of its team's rollup rows would be left behind).
  */
 export async function lockDeployment(run: SqlRunner, { viewer, deploymentId }: { viewer: Viewer; deploymentId: number }): Promise<DeploymentPeriodRow | null> {
   await lockDeploymentUsage(run, [deploymentId]);

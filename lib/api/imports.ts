@@ -4,6 +4,7 @@ import type { Denied } from "@/lib/access/policy";
 import type { Viewer } from "@/lib/access/viewer";
 import { authorizeImport, type ImportCommit, type ImportDenied, type ImportFile, type ImportProgress } from "@/lib/db/mutations/imports";
 import { databaseErrorCode } from "@/lib/db/mutations/records";
+import { TransactionTimeoutError } from "@/lib/db/pg-transaction";
 import { checkFileSize, CsvTextDecoder } from "@/lib/import/file-checks";
 import { formatBytes, importKindFromSlug, MAX_IMPORT_BYTES } from "@/lib/import/kinds";
 import { timeZone } from "@/lib/validation/entities/fields";
@@ -120,7 +121,7 @@ function failureMessage(error: unknown): string {
   if (code === "23505") return `${NOTHING_IMPORTED}: another change saved a record with the same natural key while the file was importing. Import the file again.`;
   if (code === "23503") return `${NOTHING_IMPORTED}: a team, GPU type or deployment the file names was deleted while it was importing. Preview the file again.`;
   if (code === "40001" || code === "40P01") return `${NOTHING_IMPORTED}: the import collided with another change. Import the file again.`;
-  if ((error as { code?: unknown })?.code === "P2028") return `${NOTHING_IMPORTED}: the import took too long and was cancelled. Split the file into smaller ones.`;
+  if (error instanceof TransactionTimeoutError || code === "57014") return `${NOTHING_IMPORTED}: the import took too long and was cancelled. Split the file into smaller ones.`;
   return `${NOTHING_IMPORTED}: something went wrong on the server. Try again; if it keeps failing, tell your administrator.`;
 }
 

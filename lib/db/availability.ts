@@ -30,7 +30,8 @@ export function describeDatabaseError(error: unknown): string {
     if (typeof message === "string") {
       if (/timeout|timed out/i.test(message)) return "timed out";
       if (/ECONNREFUSED/.test(message)) return "connection refused";
-      if (/Connection terminated|terminating connection|server closed the connection/i.test(message)) return "connection lost";
+      // node-postgres, on a client whose connection failed or was closed under it.
+      if (/Connection terminated|terminating connection|server closed the connection|is not queryable/i.test(message)) return "connection lost";
     }
     queue.push(cause, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
   }

@@ -17,9 +17,22 @@ export function createPool(connectionString: string): pg.Pool {
   return pool;
 }
 
+/** Each client's pool, for the batch writers' transactions (lib/db/pg-transaction.ts), which run on node-postgres directly. */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 /** A Prisma client over node-postgres. Scripts use this; the app uses lib/db/client. */
 export function createPrismaClient(connectionString: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg(createPool(connectionString), { disposeExternalPool: true }) });
+  const pool = createPool(connectionString);
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/** The pool under a client made by createPrismaClient: the same connections, limit and outage handling. */
+export function poolOf(client: PrismaClient): pg.Pool {
+  const pool = pools.get(client);
+  if (!pool) throw new Error("poolOf: the client was not made by createPrismaClient");
+  return pool;
 }
 
 export type { PrismaClient };

@@ -25,10 +25,14 @@ export function prismaRunner(client: PrismaLike): SqlRunner {
   };
 }
 
+/** A Decimal parameter as its exact text (node-postgres would send JSON.stringify's quoted string); everything else as it is. */
+const parameter = (value: unknown): unknown =>
+  typeof value === "object" && value !== null && "toFixed" in value && "isFinite" in value && typeof value.toFixed === "function" ? value.toFixed() : value;
+
 export function pgRunner(client: pg.ClientBase | pg.Pool): SqlRunner {
   return {
-    query: async <T>(statement: Prisma.Sql) => (await client.query(statement.text, statement.values as unknown[])).rows as T[],
-    execute: async (statement) => (await client.query(statement.text, statement.values as unknown[])).rowCount ?? 0,
+    query: async <T>(statement: Prisma.Sql) => (await client.query(statement.text, statement.values.map(parameter))).rows as T[],
+    execute: async (statement) => (await client.query(statement.text, statement.values.map(parameter))).rowCount ?? 0,
   };
 }
 

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { MAX_LISTED_ERRORS } from "@/lib/import/kinds";
 import { runKey, windowKey, type ValidRows, type ValidRun, type ValidWindow } from "@/lib/import/rows";
 import { ALL_DOMAINS, invalidateOrgData, type DataDomain } from "@/lib/cache/read-cache";
-import type { PrismaClient } from "../create-client";
-import { arrayLiteral, nestedArrayLiteral, Prisma, prismaRunner, type SqlRunner } from "../sql";
-import { auditSnapshot, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot, type AuditSource } from "./audit";
+import { poolOf, type PrismaClient } from "../create-client";
+import { pgTransaction } from "../pg-transaction";
+import { arrayLiteral, nestedArrayLiteral, Prisma, type SqlRunner } from "../sql";
+import { auditSnapshot, auditValue, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot, type AuditSource } from "./audit";
 import { applyUsageWindowChanges, refreshUsageRollups, usageWindowInput, type DeploymentWindow, type UsageChange } from "./usage-rollups";
 
 /**
@@ -42,7 +43,8 @@ export class RollbackBatch<R> extends Error {
  * below, and either returns its result (committed) or throws
  * `RollbackBatch(result)` to write nothing and answer that instead; anything
  * else rolls back and propagates. Either way the org's cached figures are
- * recomputed from here on.
+ * recomputed from here on. It runs on a connection of the client's pool,
+ * through node-postgres directly (pg-transaction.ts says why and how it is bounded).
  */
 export async function batchTransaction<T, R = never>(
   client: PrismaClient,
@@ -61,7 +63,7 @@ export async function batchTransaction<T, R = never>(
   work: (run: SqlRunner) => Promise<T>,
 ): Promise<T | R> {
   try {
-    return await client.$transaction((tx) => work(prismaRunner(tx)), { timeout: timeoutMs, maxWait: maxWaitMs });
+    return await pgTransaction(poolOf(client), { timeoutMs, maxWaitMs }, work);
   } catch (error) {
     if (error instanceof RollbackBatch) return error.result as R;
     throw error;
@@ -344,19 +346,18 @@ const TRAFFIC_SOURCES: ReadonlySet<AuditSource> = new Set(["api", "prometheus"])
 const SUMMED_WINDOW_FIELDS = ["requests", "errors", "inputTokens", "cachedInputTokens", "outputTokens"] as const;
 
 /** One CREATE entry per deployment for a batch's new windows; its id names the deployment and the span (ISO 8601 interval). */
-function windowBatchAudit(inserts: readonly { item: BatchWindow; after: AuditSnapshot }[]): AuditEntryInput[] {
+function windowBatchAudit(inserts: readonly BatchWindow[]): AuditEntryInput[] {
   const groups = new Map<number, { windows: number; start: number; end: number; sums: bigint[] }>();
-  for (const { item, after } of inserts) {
-    const start = item.values.windowStart.getTime();
-    const end = start + item.values.windowSeconds * 1000;
-    const sums = SUMMED_WINDOW_FIELDS.map((field) => BigInt(String(after[field] ?? 0)));
-    const group = groups.get(item.values.deploymentId);
-    if (!group) groups.set(item.values.deploymentId, { windows: 1, start, end, sums });
+  for (const { values } of inserts) {
+    const start = values.windowStart.getTime();
+    const end = start + values.windowSeconds * 1000;
+    const group = groups.get(values.deploymentId);
+    if (!group) groups.set(values.deploymentId, { windows: 1, start, end, sums: SUMMED_WINDOW_FIELDS.map((field) => values[field]) });
     else {
       group.windows++;
       group.start = Math.min(group.start, start);
       group.end = Math.max(group.end, end);
-      group.sums = group.sums.map((sum, i) => sum + sums[i]!);
+      SUMMED_WINDOW_FIELDS.forEach((field, i) => (group.sums[i]! += values[field]));
     }
   }
   return [...groups].map(([deploymentId, { windows, start, end, sums }]) => {
@@ -379,10 +380,10 @@ function windowBatchAudit(inserts: readonly { item: BatchWindow; after: AuditSna
 }
 
 export async function insertWindows(run: SqlRunner, planned: Plan<BatchWindow>["inserts"], { perBatch = false }: { perBatch?: boolean } = {}): Promise<AuditEntryInput[]> {
-  const inserts = planned.map(({ item }) => ({ item, after: windowSnapshot(item.values) }));
-  // Each column as one array literal of the snapshot's exact values (unnest reads them in about half the time json_to_recordset takes).
-  const column = (key: string) => arrayLiteral(inserts.map(({ after }) => after[key] as string | number | null | undefined));
-  const sketch = (f: (values: BatchWindow["values"]) => readonly number[] | undefined) => nestedArrayLiteral(inserts.map(({ item }) => f(item.values) ?? []));
+  const items = planned.map(({ item }) => item);
+  // Each column as one array literal of the values as the audit log writes them (unnest reads them in about half the time json_to_recordset takes).
+  const column = (key: Exclude<keyof BatchWindow["values"], "latencyKeys" | "latencyCounts">) => arrayLiteral(items.map(({ values }) => auditValue(values[key]) as string | number | null));
+  const sketch = (f: (values: BatchWindow["values"]) => readonly number[] | undefined) => nestedArrayLiteral(items.map(({ values }) => f(values) ?? []));
   await run.execute(Prisma.sql`
     insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
       "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
@@ -391,7 +392,8 @@ export async function insertWindows(run: SqlRunner, planned: Plan<BatchWindow>["
       ${column("errors")}::bigint[], ${column("inputTokens")}::bigint[], ${column("cachedInputTokens")}::bigint[], ${column("outputTokens")}::bigint[],
       ${sketch((v) => v.latencyKeys)}::text[], ${sketch((v) => v.latencyCounts)}::text[], ${column("latencyP50Ms")}::numeric[], ${column("latencyP95Ms")}::numeric[],
       ${column("latencyP99Ms")}::numeric[], ${column("avgGpuUtilizationPct")}::numeric[]) as t(d, ws, s, r, e, it, ct, ot, lk, lc, p50, p95, p99, u)`);
-  return perBatch ? windowBatchAudit(inserts) : inserts.map(({ item, after }) => windowAudit(item.values, "CREATE", null, after));
+  // Traffic is audited per deployment; people's writes window by window, with the full snapshot.
+  return perBatch ? windowBatchAudit(items) : items.map((item) => windowAudit(item.values, "CREATE", null, windowSnapshot(item.values)));
 }
 
 export async function updateWindows(run: SqlRunner, updates: PlannedUpdate<BatchWindow>[]): Promise<AuditEntryInput[]> {
@@ -502,10 +504,14 @@ export interface OverlapRow {
  */
 export async function findOverlaps(run: SqlRunner, windows: readonly BatchWindowKey[]): Promise<OverlapRow[]> {
   if (windows.length === 0) return [];
-  const file = windows.map((w) => ({ r: w.row, deploymentId: w.deploymentId, windowStart: w.windowStart.toISOString(), windowSeconds: w.windowSeconds }));
+  // The file as four array literals (unnest reads them faster than json_to_recordset), and each deployment's stored
+  // windows through its primary key, one range per deployment: \`offset 0\` keeps the lateral subquery from being flattened
+  // into a join, which the planner ran as a scan of the whole table.
   return run.query<OverlapRow>(Prisma.sql`
     with f as (
-      select * from json_to_recordset(${JSON.stringify(file)}::json) as f(r int, "deploymentId" int, "windowStart" timestamptz, "windowSeconds" int)
+      select * from unnest(${arrayLiteral(windows.map((w) => w.row))}::int[], ${arrayLiteral(windows.map((w) => w.deploymentId))}::int[],
+        ${arrayLiteral(windows.map((w) => w.windowStart.toISOString()))}::timestamptz[], ${arrayLiteral(windows.map((w) => w.windowSeconds))}::int[])
+        as f(r, "deploymentId", "windowStart", "windowSeconds")
     ), span as (
       select "deploymentId", min("windowStart") as lo, max("windowStart" + make_interval(secs => "windowSeconds")) as hi
       from f group by "deploymentId"
@@ -513,7 +519,10 @@ export async function findOverlaps(run: SqlRunner, windows: readonly BatchWindow
       select f.r, f."deploymentId", f."windowStart", f."windowSeconds" from f
       union all
       select null, w."deploymentId", w."windowStart", w."windowSeconds"
-      from span join inference_usage_windows w on w."deploymentId" = span."deploymentId" and w."windowStart" >= span.lo and w."windowStart" < span.hi
+      from span cross join lateral (
+        select w."deploymentId", w."windowStart", w."windowSeconds" from inference_usage_windows w
+        where w."deploymentId" = span."deploymentId" and w."windowStart" >= span.lo and w."windowStart" < span.hi
+        offset 0) w
       where not exists (select 1 from f where f."deploymentId" = w."deploymentId" and f."windowStart" = w."windowStart")
       union all
       -- Stored windows never overlap one another, so of those starting before the file's span only the last can reach into it.

@@ -289,6 +289,36 @@ describe("POST /api/v1/usage-windows", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("refuses a batch whose deployment is deleted while it is written (422 naming its windows), and writes none of it", async () => {
+    const { rows } = await sql.query<{ id: number }>(
+      `insert into inference_deployments ("teamId", name, model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", "updatedAt")
+       select "teamId", 'doomed', model, "servingEngine", quantization, batching, "gpuTypeId", provider, "pricingModel", "gpuCount", "activeFrom", now() from inference_deployments where id = $1 returning id`,
+      [deploymentId],
+    );
+    const doomed = rows[0]!.id;
+    const deleter = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await deleter.connect();
+    try {
+      const before = await counts();
+      await deleter.query("begin");
+      await deleter.query(`delete from inference_deployments where id = $1`, [doomed]);
+      const sending = sendUsage({ windows: [window(0), window(0, { deploymentId: doomed })] });
+      // Until the batch waits for the delete's row lock (PostgreSQL is polled; nothing is timed).
+      for (;;) {
+        const waiting = await sql.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+        if (waiting.rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await deleter.query("commit");
+      const answer = await sending;
+      expect(answer.status).toBe(422);
+      expect(answer.json.error!.issues).toEqual([{ path: "windows[1].deploymentId", message: `Deployment ${doomed} was deleted while this batch was being written` }]);
+      expect(await counts()).toEqual(before);
+    } finally {
+      await deleter.end();
+    }
+  });
+
   it("answers malformed JSON, wrong types, a wrong content type and an oversized body with 4xx", async () => {
     expect((await sendUsage("{ not json")).status).toBe(400);
     expect((await sendUsage({ windows: "many" })).json.error!.issues![0]!.path).toBe("windows");

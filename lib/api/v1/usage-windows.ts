@@ -6,7 +6,7 @@ import { sketchCount, sketchFromSamples, SKETCH_MAX_MS, type LatencySketch } fro
 import { normalizeSketch } from "@/lib/domain/usage-rollup";
 import type { AuditSource } from "@/lib/db/mutations/audit";
 import { findOverlaps, noPendingRollups, planBatch, settleUsageRollups, writePlannedBatch, type BatchWindow } from "@/lib/db/mutations/record-batch";
-import { lockDeploymentUsage } from "@/lib/db/mutations/usage-rollups";
+import { DeploymentGoneError, lockDeploymentUsage } from "@/lib/db/mutations/usage-rollups";
 import { Prisma, type SqlRunner } from "@/lib/db/sql";
 import { formatDateTime } from "@/lib/domain/labels";
 import { usageWindowSchema, type DeploymentPeriod } from "@/lib/validation/entities/usage-window";
@@ -182,6 +182,19 @@ export async function writeUsageBatch(
       ),
     );
   }
-  await settleUsageRollups(run, pending);
+  try {
+    await settleUsageRollups(run, pending);
+  } catch (error) {
+    // Deleted after loadTargets saw it: refused like an unknown deployment (a 422 naming its windows), nothing written.
+    if (!(error instanceof DeploymentGoneError)) throw error;
+    const gone = new Set(error.deploymentIds);
+    rollBackWith(
+      v1Invalid(
+        rows
+          .filter((r) => gone.has(r.values.deploymentId))
+          .map((r) => ({ path: `${itemPath(r.row - 1)}.deploymentId`, message: `Deployment ${r.values.deploymentId} was deleted while this batch was being written` })),
+      ),
+    );
+  }
   return { status: 200, body: JSON.stringify({ windows: rows.length, inserted: counts.new, updated: counts.updated, unchanged: counts.unchanged }, bigintAsString) };
 }

@@ -170,32 +170,35 @@ export function UsageForm({
           className="sm:col-span-2"
         >
           <div className="flex gap-2">
-            <select
-              id={isCustomLength ? "windowLength" : "windowSeconds"}
-              aria-label={isCustomLength ? "Length choice" : undefined}
-              value={isCustomLength ? "custom" : (values.windowSeconds ?? "")}
-              aria-invalid={(!isCustomLength && Boolean(lengthErrors?.length)) || undefined}
-              aria-describedby={[`windowSeconds-hint`, lengthErrors?.length ? "windowSeconds-error" : null].filter(Boolean).join(" ")}
-              onChange={(e) => {
-                if (e.target.value === "custom") {
-                  setIsCustomLength(true);
-                } else {
-                  setIsCustomLength(false);
-                  set("windowSeconds", e.target.value);
-                }
-              }}
-              onBlur={() => blur("windowSeconds")}
-              className={inputClass(!isCustomLength && Boolean(lengthErrors?.length), isCustomLength ? "w-36" : "")}
-            >
-              {USAGE_LENGTH_PRESETS.map((p) => (
-                <option key={p.seconds} value={String(p.seconds)}>
-                  {p.label}
-                </option>
-              ))}
-              <option value="custom">Custom (seconds)</option>
-            </select>
+            {/* The choice keeps its own width beside the seconds box (a width class on the select lost to inputClass's w-full). */}
+            <div className={isCustomLength ? "w-44 shrink-0" : "w-full"}>
+              <select
+                id={isCustomLength ? "windowLength" : "windowSeconds"}
+                aria-label={isCustomLength ? "Length choice" : undefined}
+                value={isCustomLength ? "custom" : (values.windowSeconds ?? "")}
+                aria-invalid={(!isCustomLength && Boolean(lengthErrors?.length)) || undefined}
+                aria-describedby={[`windowSeconds-hint`, lengthErrors?.length ? "windowSeconds-error" : null].filter(Boolean).join(" ")}
+                onChange={(e) => {
+                  if (e.target.value === "custom") {
+                    setIsCustomLength(true);
+                  } else {
+                    setIsCustomLength(false);
+                    set("windowSeconds", e.target.value);
+                  }
+                }}
+                onBlur={() => blur("windowSeconds")}
+                className={inputClass(!isCustomLength && Boolean(lengthErrors?.length))}
+              >
+                {USAGE_LENGTH_PRESETS.map((p) => (
+                  <option key={p.seconds} value={String(p.seconds)}>
+                    {p.label}
+                  </option>
+                ))}
+                <option value="custom">Custom (seconds)</option>
+              </select>
+            </div>
             {isCustomLength ? (
-              <div className="relative flex-1">
+              <div className="relative min-w-0 flex-1">
                 <input
                   id="windowSeconds"
                   name="windowSeconds"

@@ -20,6 +20,7 @@ import { createTemplate, createTestDatabase, startTestServer } from "../lib/test
 import { percentile, startProductionServer, writeBenchSection } from "./lib/bench-common";
 import { runMain } from "./lib/errors";
 import { endChild } from "./lib/processes";
+import { postgresPids, processTree, treeCpuSeconds } from "./lib/proc-stats";
 
 const TARGET_WINDOWS_PER_SECOND = 20_000;
 const DEPLOYMENTS = 100;
@@ -72,6 +73,9 @@ function batchBody(deploymentIds: readonly number[], n: number): string {
 }
 
 interface Phase {
+  /** CPU milliseconds per acknowledged batch: the server's process tree, and PostgreSQL's backends of the run's database. */
+  appCpuMs: number;
+  pgCpuMs: number;
   clients: number;
   seconds: number;
   batches: number;
@@ -86,6 +90,7 @@ runMain(async () => {
   try {
     await createTemplate(server.adminUrl);
     const database = await createTestDatabase(server.adminUrl, "api");
+    const databaseName = new URL(database.url).pathname.slice(1);
     const fx = await createOrgFixture(database.url);
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
@@ -146,7 +151,7 @@ runMain(async () => {
       };
       const runPhase = async (clients: number): Promise<Phase> => {
         prebuild(clients);
-        const phase: Phase = { clients, seconds: SECONDS, batches: 0, windows: 0, errors: 0, ms: [], load: [] };
+        const phase: Phase = { clients, seconds: SECONDS, batches: 0, windows: 0, errors: 0, ms: [], load: [], appCpuMs: 0, pgCpuMs: 0 };
         let measuring = false;
         const stopAt = performance.now() + (WARM_UP_SECONDS + SECONDS) * 1000;
         const worker = async (group: number) => {
@@ -165,9 +170,16 @@ runMain(async () => {
         measuring = true;
         const from = performance.now();
         phase.load.push(os.loadavg()[0]!);
+        const serverPids = processTree(app.pid!);
+        const pgPids = postgresPids(databaseName);
+        const cpu0 = { app: treeCpuSeconds(serverPids), pg: treeCpuSeconds(pgPids) };
         await Promise.all(workers);
         phase.seconds = (Math.min(performance.now(), stopAt) - from) / 1000;
         phase.load.push(os.loadavg()[0]!);
+        // The measured interval's CPU, less what the batches that finished after it (timed out of the count) ran past it: a small overcount.
+        const batches = Math.max(1, phase.batches - phase.errors);
+        phase.appCpuMs = ((treeCpuSeconds(serverPids) - cpu0.app) * 1000) / batches;
+        phase.pgCpuMs = ((treeCpuSeconds(postgresPids(databaseName)) - cpu0.pg) * 1000) / batches;
         return phase;
       };
       const phases = [await runPhase(1), ...(CLIENTS > 1 ? [await runPhase(CLIENTS)] : [])];
@@ -185,7 +197,11 @@ runMain(async () => {
       const consistent = storedWindows === acknowledged * BATCH && check.mismatches.length === 0;
       const rows = phases.map((p) => {
         const rate = p.windows / p.seconds;
-        return { p, rate, line: `| ${p.clients} | ${p.seconds.toFixed(1)} | ${p.batches} | ${Math.round(rate).toLocaleString("en-US")} | ${percentile(p.ms, 0.5).toFixed(0)} | ${percentile(p.ms, 0.95).toFixed(0)} | ${p.errors} | ${p.load.map((l) => l.toFixed(1)).join("–")} |` };
+        return {
+          p,
+          rate,
+          line: `| ${p.clients} | ${p.seconds.toFixed(1)} | ${p.batches} | ${Math.round(rate).toLocaleString("en-US")} | ${percentile(p.ms, 0.5).toFixed(0)} | ${percentile(p.ms, 0.95).toFixed(0)} | ${p.errors} | ${p.appCpuMs.toFixed(0)} | ${p.pgCpuMs.toFixed(0)} | ${p.load.map((l) => l.toFixed(1)).join("–")} |`,
+        };
       });
       for (const r of rows) console.log(r.line);
       if (builtLate > 0) console.log(`${builtLate} batches outran the bodies built ahead and were built while timed`);
@@ -199,10 +215,10 @@ runMain(async () => {
         "## Usage windows through the API",
         "",
         `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by \`npm run bench:api\` on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, embedded PostgreSQL 18, production build (\`next start\`); the clients run on the same machine.`,
-        `Method: clients post batches of ${BATCH.toLocaleString("en-US")} windows — ${PER_DEPLOYMENT} consecutive ${WINDOW_SECONDS}-second windows on each of ${DEPLOYMENTS} deployments, each with a latency sketch — to \`POST /api/v1/usage-windows\` with a team API key and an Idempotency-Key per batch. Each client is a gateway posting for its own ${DEPLOYMENTS} deployments (all of the key's one team, so their team rollup rows are shared), sending its next batch when the previous answer is complete, for ${SECONDS} s after a ${WARM_UP_SECONDS} s warm-up. Bodies are encoded before each phase (a gateway on another machine does that work; here it would take the server's CPU)${builtLate > 0 ? `, except ${builtLate} batches that outran them` : ""}. Every batch is checked (the entity schema per window, references, overlaps), written with its audit entries and rollups in one transaction. The windows fall on days not sealed yet (the run's clock is ${new Date(BASE).toISOString().slice(0, 10)}; its server's roller is off), as a gateway's traffic for today does: they add to the 15-minute and team-hour rollups, and the day rows are built when the day is sealed. The baseline is one client (no concurrency) in the same run. Latency is one batch's request to its complete answer.`,
+        `Method: clients post batches of ${BATCH.toLocaleString("en-US")} windows — ${PER_DEPLOYMENT} consecutive ${WINDOW_SECONDS}-second windows on each of ${DEPLOYMENTS} deployments, each with a latency sketch — to \`POST /api/v1/usage-windows\` with a team API key and an Idempotency-Key per batch. Each client is a gateway posting for its own ${DEPLOYMENTS} deployments (all of the key's one team, so their team rollup rows are shared), sending its next batch when the previous answer is complete, for ${SECONDS} s after a ${WARM_UP_SECONDS} s warm-up. Bodies are encoded before each phase (a gateway on another machine does that work; here it would take the server's CPU)${builtLate > 0 ? `, except ${builtLate} batches that outran them` : ""}. Every batch is checked (the entity schema per window, references, overlaps), written with its audit entries and rollups in one transaction. The windows fall on days not sealed yet (the run's clock is ${new Date(BASE).toISOString().slice(0, 10)}; its server's roller is off), as a gateway's traffic for today does: they add to the 15-minute and team-hour rollups, and the day rows are built when the day is sealed. The baseline is one client (no concurrency) in the same run. Latency is one batch's request to its complete answer. CPU per batch is read from /proc over the timed interval: the server's process tree, and the PostgreSQL backends serving the run's database.`,
         "",
-        "| clients | seconds | batches | windows/s | batch p50 (ms) | batch p95 (ms) | errors | load (1 min) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| clients | seconds | batches | windows/s | batch p50 (ms) | batch p95 (ms) | errors | server CPU / batch (ms) | PostgreSQL CPU / batch (ms) | load (1 min) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ...rows.map((r) => r.line),
         "",
         `Afterwards: ${acknowledged.toLocaleString("en-US")} batches acknowledged, ${storedWindows.toLocaleString("en-US")} windows stored (each acknowledged window exactly once), and every rollup row of the ${deploymentIds.length} deployments (and their team) equal to a recomputation from raw (${check.rows.toLocaleString("en-US")} rows checked).`,

@@ -8,7 +8,7 @@
 //
 //   npm run bench:load -- [--users 20] [--seconds 60] [--warm-up 15] [--no-write] [--profile DIR]
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -19,6 +19,7 @@ import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain } from "./lib/errors";
 import { endChild, NEXT_BIN, runNode, waitForHealth } from "./lib/processes";
+import { postgresPids, processTree, treeCpuSeconds, treeRss } from "./lib/proc-stats";
 
 const root = path.resolve(import.meta.dirname, "..");
 const TARGET_RPS = 50;
@@ -94,68 +95,6 @@ function replaceSection(markdown: string, section: string): string {
     return markdown.slice(0, markdown.indexOf(start)) + block + markdown.slice(markdown.indexOf(end) + end.length);
   }
   return `${markdown.trimEnd()}\n\n${block}\n`;
-}
-
-/** A process and all its descendants (Next may fork workers). */
-function processTree(pid: number): number[] {
-  const pids = [pid];
-  for (let i = 0; i < pids.length; i++) {
-    const taskDir = `/proc/${pids[i]}/task`;
-    if (!existsSync(taskDir)) continue;
-    for (const task of readdirSync(taskDir)) {
-      try {
-        const children = readFileSync(`${taskDir}/${task}/children`, "utf8").trim();
-        if (children) pids.push(...children.split(/\s+/).map(Number));
-      } catch {
-        // exited meanwhile
-      }
-    }
-  }
-  return pids;
-}
-
-/** VmRSS in bytes summed over the tree. */
-function treeRss(pid: number): number {
-  let total = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const kb = readFileSync(`/proc/${p}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/)?.[1];
-      if (kb) total += Number(kb) * 1024;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return total;
-}
-
-/** User + system CPU seconds of the tree. */
-function treeCpuSeconds(pids: number[]): number {
-  const tick = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const p of pids) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) / tick;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return total;
-}
-
-/** PostgreSQL's backends serving `database` (other PostgreSQL servers may run on the machine). */
-function postgresPids(database: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").startsWith(`postgres: `) && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(` ${database} `)) pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
 }
 
 runMain(async () => {

@@ -114,7 +114,8 @@ export async function apiWriteTransaction(
       }
     }
     const result = await work(run);
-    await rollCosts(run, { limit: 200 });
+    // Costs follow records (runs, deployments); usage alone changes none, so a usage batch leaves them to the roller.
+    if (!domains || domains.includes("records")) await rollCosts(run, { limit: 200 });
     if (idempotency) {
       await run.execute(Prisma.sql`
         update api_idempotency set status = ${result.status}, body = ${result.body}

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SKETCH_GAMMA, SKETCH_MAX_MS, sketchCount, sketchKey, sketchQuantile } from "./latency-sketch";
+import { roundHalfEven } from "./largest-remainder";
 import { spreadOverKeys } from "./sketch-spread";
 
 describe("spreadOverKeys", () => {
@@ -41,6 +42,55 @@ describe("spreadOverKeys", () => {
         });
         expect(sketchQuantile(sketch, 1)).toBeLessThanOrEqual(toMs * 1.01);
       }),
+    );
+  });
+
+  it("spreads exactly as the all-bigint computation does (the float path only takes quotients far from a rounding edge)", () => {
+    // The reference: weights, sums and every running total in bigint, as spreadOverKeys computed them before.
+    const reference = ({ count, fromMs, toMs, cdf }: { count: bigint; fromMs: number; toMs: number; cdf: (ms: number) => number }) => {
+      const firstKey = sketchKey(fromMs);
+      const lastKey = sketchKey(toMs);
+      if (firstKey === lastKey) return { keys: [lastKey], counts: [Number(count)] };
+      const keys: number[] = [];
+      const weights: bigint[] = [];
+      for (let key = firstKey; key <= lastKey; key++) {
+        const lowerMs = key === firstKey ? fromMs : Math.max(fromMs, SKETCH_GAMMA ** (key - 1));
+        const upperMs = key === lastKey ? toMs : Math.min(toMs, SKETCH_GAMMA ** key);
+        const share = (key === lastKey ? 1 : cdf(upperMs)) - (key === firstKey ? 0 : cdf(lowerMs));
+        keys.push(key);
+        weights.push(BigInt(Math.round(Math.max(0, share) * 2 ** 48)));
+      }
+      const weightSum = weights.reduce((sum, w) => sum + w, 0n);
+      if (weightSum === 0n) return { keys: [lastKey], counts: [Number(count)] };
+      let running = 0n;
+      let placed = 0n;
+      const out = { keys: [] as number[], counts: [] as number[] };
+      keys.forEach((key, i) => {
+        running += weights[i]!;
+        const through = roundHalfEven({ numerator: count * running, denominator: weightSum });
+        if (through > placed) {
+          out.keys.push(key);
+          out.counts.push(Number(through - placed));
+        }
+        placed = through;
+      });
+      return out;
+    };
+    // Log-uniform, and a CDF in steps of 1/8 (ties and exact quarters, where the float path must hand over to bigint).
+    const cdfs = [(from: number, to: number) => logUniform(from, to), (from: number, to: number) => (ms: number) => Math.floor(logUniform(from, to)(ms) * 8) / 8];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.bigInt({ min: 1n, max: 1_000n }), fc.bigInt({ min: 1n, max: 1_000_000_000_000n })),
+        fc.double({ min: 0.01, max: 1_000, noNaN: true }),
+        fc.double({ min: 1.05, max: 10_000, noNaN: true }),
+        fc.integer({ min: 0, max: cdfs.length - 1 }),
+        (count, fromMs, ratio, which) => {
+          const toMs = fromMs * ratio;
+          const cdf = cdfs[which]!(fromMs, toMs);
+          expect(spreadOverKeys({ count, fromMs, toMs, cdf })).toEqual(reference({ count, fromMs, toMs, cdf }));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

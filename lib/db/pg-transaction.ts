@@ -45,8 +45,14 @@ export async function pgTransaction<T>(pool: pg.Pool, { timeoutMs, maxWaitMs }: 
     if (Date.now() > deadline) throw new TransactionTimeoutError(timeoutMs);
   };
   const run: SqlRunner = {
-    query: (statement) => (inTime(), inner.query(statement)),
-    execute: (statement) => (inTime(), inner.execute(statement)),
+    query: async (statement) => {
+      inTime();
+      return inner.query(statement);
+    },
+    execute: async (statement) => {
+      inTime();
+      return inner.execute(statement);
+    },
   };
   // A checked-out client has no listener of the pool's: if PostgreSQL goes away, its "error" event must land here (unheard,
   // it would throw in the process). The statement in flight fails too, and the connection is discarded on release.

@@ -505,7 +505,7 @@ export interface OverlapRow {
 export async function findOverlaps(run: SqlRunner, windows: readonly BatchWindowKey[]): Promise<OverlapRow[]> {
   if (windows.length === 0) return [];
   // The file as four array literals (unnest reads them faster than json_to_recordset), and each deployment's stored
-  // windows through its primary key, one range per deployment: \`offset 0\` keeps the lateral subquery from being flattened
+  // windows through its primary key, one range per deployment: `offset 0` keeps the lateral subquery from being flattened
   // into a join, which the planner ran as a scan of the whole table.
   return run.query<OverlapRow>(Prisma.sql`
     with f as (

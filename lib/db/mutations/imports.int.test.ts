@@ -289,6 +289,14 @@ describe("usage windows", () => {
     const afterUpdate = await rollupSnapshot();
     await rebuildUsageRollups(pgRunner(sql));
     expect(await rollupSnapshot()).toEqual(afterUpdate);
+
+    // Scattered changes (every 97th window, and two neighbours): each is refreshed around itself, and the rollups
+    // still equal a rebuild.
+    const scattered = windowLines("chat", from, 599, 200).filter((_, i) => i % 97 === 0 || i === 301 || i === 302);
+    expect(await commitImport({ client: prisma, viewer, file: windowsFile(scattered), now: NOW })).toMatchObject({ status: "committed", updated: scattered.length });
+    const afterScattered = await rollupSnapshot();
+    await rebuildUsageRollups(pgRunner(sql));
+    expect(await rollupSnapshot()).toEqual(afterScattered);
   });
 
   it("reads a latency histogram column into the window's sketch, refusing a malformed one by row and column", async () => {

@@ -411,18 +411,17 @@ export async function updateWindows(run: SqlRunner, updates: PlannedUpdate<Batch
   return updates.map(({ item, before, after }) => windowAudit(item.values, "UPDATE", before, after));
 }
 
-/** One rollup change per deployment whose stored windows the import replaced: from the earliest replaced start to the latest end (old or new). */
+/**
+ * One rollup change per replaced window: from its start to the later of its old and new ends. The rollups merge
+ * changes of a deployment that lie within an hour of each other (usage-rollups.ts `changedSpans`), so a file that
+ * changes every 100th window recomputes the 15-minute rows around those windows, not the whole span between the first
+ * and the last (a 1%-changed re-import of 100,000 windows recomputed all of them).
+ */
 export function rollupChanges(plan: Plan<BatchWindow>): UsageChange[] {
-  const spans = new Map<number, { start: number; end: number }>();
-  const widen = (deploymentId: number, start: number, end: number) => {
-    const span = spans.get(deploymentId);
-    spans.set(deploymentId, span ? { start: Math.min(span.start, start), end: Math.max(span.end, end) } : { start, end });
-  };
-  for (const { item, storedEnd } of plan.updates) {
+  return plan.updates.map(({ item, storedEnd }) => {
     const start = item.values.windowStart.getTime();
-    widen(item.values.deploymentId, start, Math.max(start + item.values.windowSeconds * 1000, storedEnd?.getTime() ?? 0));
-  }
-  return [...spans].map(([deploymentId, span]) => ({ deploymentId, start: new Date(span.start), end: new Date(span.end) }));
+    return { deploymentId: item.values.deploymentId, start: new Date(start), end: new Date(Math.max(start + item.values.windowSeconds * 1000, storedEnd?.getTime() ?? 0)) };
+  });
 }
 
 // ---------------------------------------------------------------------------

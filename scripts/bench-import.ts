@@ -252,7 +252,7 @@ runMain(async () => {
         "Where the first commit's time goes:",
         ...breakdown,
         `- Of the writing, the 100,000 audit entries alone take ${seconds(auditMs)} s (measured separately: as many CREATE entries of full training-run snapshots, written in one transaction and rolled back).`,
-        "- A re-import with changed usage windows refreshes the rollups over the span of the changes; here every 100th window changed, so the whole span of all four deployments is recomputed.",
+        "- A re-import with changed usage windows refreshes the rollups around each changed window (changes within an hour of each other are refreshed together); here every 100th window changed, so 1,000 short spans are recomputed, not the four deployments' whole span.",
         "",
         `Every commit is one transaction: it reads and checks the file again (the preview is never trusted), locks the matching stored records, and writes rows, audit entries, the import batch and (for usage) the rollups together. A re-import compares each row with the stored record and writes nothing for the unchanged ones.`,
         "",

@@ -19,7 +19,8 @@ import { pgRunner, type SqlRunner } from "./sql";
  */
 export class TransactionTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`the transaction ran longer than ${timeoutMs} ms and was rolled back`);
+    // "timed out": describeDatabaseError's phrase, so the API answers 503 with Retry-After (a busy database), not 500.
+    super(`the transaction timed out after ${timeoutMs} ms and was rolled back`);
     this.name = "TransactionTimeoutError";
   }
 }

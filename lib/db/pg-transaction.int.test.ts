@@ -34,6 +34,13 @@ describe("pgTransaction", () => {
     expect(await rows()).toBe(before + 1);
   });
 
+  it("sends a Decimal parameter as its exact text", async () => {
+    const [row] = await pgTransaction(pool, { timeoutMs: 10_000, maxWaitMs: 1_000 }, async (run) =>
+      run.query<{ v: string }>(Prisma.sql`select ${new Prisma.Decimal("12345678901234567890.125")}::numeric::text as v`),
+    );
+    expect(row).toEqual({ v: "12345678901234567890.125" });
+  });
+
   it("rolls everything back on an error, rethrows it, and leaves the connection usable", async () => {
     const before = await rows();
     const failing = pgTransaction(pool, { timeoutMs: 10_000, maxWaitMs: 1_000 }, async (run) => {

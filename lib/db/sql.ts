@@ -25,9 +25,13 @@ export function prismaRunner(client: PrismaLike): SqlRunner {
   };
 }
 
+/** A Prisma or decimal.js Decimal (duck-typed: each library has its own class). */
+export function isDecimalLike(value: object): value is { toFixed(): string } {
+  return "toFixed" in value && "isFinite" in value && typeof (value as { toFixed: unknown }).toFixed === "function";
+}
+
 /** A Decimal parameter as its exact text (node-postgres would send JSON.stringify's quoted string); everything else as it is. */
-const parameter = (value: unknown): unknown =>
-  typeof value === "object" && value !== null && "toFixed" in value && "isFinite" in value && typeof value.toFixed === "function" ? value.toFixed() : value;
+const parameter = (value: unknown): unknown => (typeof value === "object" && value !== null && isDecimalLike(value) ? value.toFixed() : value);
 
 export function pgRunner(client: pg.ClientBase | pg.Pool): SqlRunner {
   return {

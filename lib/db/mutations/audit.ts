@@ -1,7 +1,7 @@
 import Decimal from "decimal.js";
 import { ownOrgId } from "@/lib/access/own-org-id";
 import type { Viewer } from "@/lib/access/viewer";
-import { Prisma, type SqlRunner } from "../sql";
+import { isDecimalLike, Prisma, type SqlRunner } from "../sql";
 
 /**
  * The audit log: every create, update, delete and restore — from a form, an
@@ -21,10 +21,6 @@ export type AuditSnapshot = Record<string, AuditValue>;
 /** Columns that change on every write and say nothing about the record. */
 // costRolled*: the cost rollup's watermark and totals (lib/db/mutations/cost-rollups.ts), not part of the record.
 const BOOKKEEPING = new Set(["id", "createdAt", "updatedAt", "version", "latencyKeys", "latencyCounts", "costRolledTo", "costRolledCents", "costRolledMicros"]);
-
-function isDecimalLike(value: object): value is { toFixed(): string } {
-  return "toFixed" in value && "isFinite" in value && typeof (value as { toFixed: unknown }).toFixed === "function";
-}
 
 /** One column value as an exact JSON scalar. */
 export function auditValue(value: unknown): AuditValue {

@@ -93,7 +93,7 @@ export function rowValidator({ kind, header, references, timeZone, now, listedIs
   const resolver = referenceResolver(references);
   const instants = instantReader(timeZone);
   const specs = IMPORT_COLUMNS[kind];
-  // One schema for every row (usageWindowSchema explains why): a window is checked against its deployment's period, and
+  // One schema for every row (usageWindowRules in usage-window.ts explains why): a window is checked against its deployment's period, and
   // a window whose deployment is unknown field by field only, against no particular period.
   const rowSchema: AnySchema = kind === "trainingRuns" ? trainingRunSchema({ now }) : usageWindowSchema({ now, deployment: (id) => resolver.deploymentById(id) });
   const firstRowOfKey = new Map<string, number>();

@@ -9,16 +9,17 @@ import { findOverlaps, noPendingRollups, planBatch, settleUsageRollups, writePla
 import { DeploymentGoneError, lockDeploymentUsage } from "@/lib/db/mutations/usage-rollups";
 import { Prisma, type SqlRunner } from "@/lib/db/sql";
 import { formatDateTime } from "@/lib/domain/labels";
-import { usageWindowSchema, type DeploymentPeriod } from "@/lib/validation/entities/usage-window";
+import { usageWindowReader, type DeploymentPeriod } from "@/lib/validation/entities/usage-window";
 import type { ApiIssue } from "./error-body";
 import { rollBackWith, type ApiWriteResult } from "./idempotency";
-import { bigintAsString, v1Invalid, zodIssues } from "./responses";
+import { bigintAsString, v1Invalid } from "./responses";
 import type { LatencyInput, UsageBatchInput } from "./usage-windows-schema";
 
 /**
  * Usage windows through the API: the JSON shape (which the OpenAPI document
- * is generated from), its reading into the entity's values — the same
- * usageWindowSchema the form and the CSV import use — and the batch write
+ * is generated from), its reading into the entity's values — by the rules of
+ * usageWindowSchema, which the form and the CSV import use, read without zod
+ * (usageWindowReader: typed windows in batches of thousands) — and the batch write
  * (record-batch.ts, the one write path), all or nothing.
  */
 
@@ -87,8 +88,8 @@ export async function readUsageBatch(
   const issues: ApiIssue[] = [];
   const rows: BatchWindow[] = [];
   const seen = new Map<string, number>();
-  // One schema for the batch, each window checked against its deployment's period (usageWindowSchema explains why).
-  const schema = usageWindowSchema({ now, deployment: (id): DeploymentPeriod | undefined => targets.get(id) });
+  // One set of rules for the batch, each window checked against its deployment's period (usageWindowRules explains why).
+  const readWindow = usageWindowReader({ now, deployment: (id): DeploymentPeriod | undefined => targets.get(id) });
   input.windows.forEach((window, index) => {
     const at = `windows[${index}]`;
     const target = targets.get(window.deploymentId);
@@ -105,7 +106,7 @@ export async function readUsageBatch(
       issues.push({ path: `${at}.${latency.issue.path}`, message: latency.issue.message });
       return;
     }
-    const parsed = schema.safeParse({
+    const parsed = readWindow({
       deploymentId: window.deploymentId,
       windowStart: window.windowStart,
       windowSeconds: window.windowSeconds,
@@ -119,11 +120,11 @@ export async function readUsageBatch(
       latencyP99Ms: latency.summary?.p99,
       avgGpuUtilizationPct: window.avgGpuUtilizationPct,
     });
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error, ["windows", index]).map((issue) => ({ ...issue, path: issue.path.replace(/\.latencyP(50|95|99)Ms$/, ".latency.p$1Ms") })));
+    if (!parsed.ok) {
+      for (const { field, message } of parsed.issues) issues.push({ path: `${at}.${field.replace(/^latencyP(50|95|99)Ms$/, "latency.p$1Ms")}`, message });
       return;
     }
-    const values = parsed.data;
+    const values = parsed.value;
     if (latency.sketch && latency.sketch.keys.length > 0 && !isSketchBeyondRequestsAllowed) {
       const count = BigInt(sketchCount(latency.sketch));
       if (count > values.requests) {

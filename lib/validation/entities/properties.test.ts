@@ -7,7 +7,7 @@ import { gpuTypeSchema } from "./gpu-type";
 import { inferenceDeploymentSchema } from "./inference-deployment";
 import { teamSchema } from "./team";
 import { trainingRunSchema } from "./training-run";
-import { usageWindowSchema } from "./usage-window";
+import { type DeploymentPeriod, usageWindowReader, usageWindowSchema } from "./usage-window";
 
 const now = new Date("2026-06-01T12:00:00Z");
 const deployment = { id: 7, activeFrom: new Date("2026-01-01T00:00:00Z"), activeTo: null };
@@ -108,5 +108,44 @@ describe.each(entities)("%s schema on arbitrary input", (_name, schema, valid) =
         expect(result.error?.issues.map((i) => i.path)).toEqual([[]]);
       }),
     );
+  });
+});
+
+describe("usageWindowReader (the API's path) against usageWindowSchema (forms, CSV)", () => {
+  const periods = new Map<number, DeploymentPeriod>([
+    [7, deployment],
+    [8, { activeFrom: new Date("2026-01-01T00:00:00Z"), activeTo: new Date("2026-05-01T00:00:00Z") }],
+  ]);
+  const valid = entities.find(([name]) => name === "usageWindow")![2];
+  // Values the API's typed windows carry, near each rule's edges, as well as anything at all.
+  const typedValue = fc.oneof(
+    fc.constantFrom(7, 8, 9, 0, -1, 60, 3600, 2_678_400, 2_678_401, 10 ** 12, 10 ** 12 + 1, 2 ** 53, 1.5, "10", "20.5", "30.0001", "", null, undefined),
+    fc.constantFrom("2026-03-01T00:00:00Z", "2026-04-30T23:00:00Z", "2026-05-01T00:00:00Z", "2026-06-01T12:04:00Z", "2026-06-01T12:06:00Z", "2025-12-31T23:59:59Z", "2026-03-01T00:00"),
+    fc.integer({ min: -5, max: 5000 }),
+    anyValue,
+  );
+  const keys = Object.keys(usageWindowSchema({ now, deployment }).shape);
+
+  function agree(options: Parameters<typeof usageWindowSchema>[0], input: Record<string, unknown>): void {
+    const zod = usageWindowSchema(options).safeParse(input);
+    const read = usageWindowReader(options)(input);
+    if (zod.success) expect(read).toEqual({ ok: true, value: zod.data });
+    else expect(read).toEqual({ ok: false, issues: zod.error.issues.map((issue) => ({ field: issue.path[0], message: issue.message })) });
+  }
+
+  it("gives the same values, or the same issues in the same order, for a batch's lookup and for one pinned deployment", () => {
+    const mutations = fc.dictionary(fc.constantFrom(...keys), typedValue, { maxKeys: 4 });
+    fc.assert(
+      fc.property(mutations, fc.boolean(), (changes, pinned) => {
+        const input = { ...valid, ...changes };
+        agree(pinned ? { now, deployment } : { now, deployment: (id: number) => periods.get(id) }, input);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("agrees on every field of arbitrary input", () => {
+    const input = fc.record(Object.fromEntries(keys.map((key) => [key, anyValue])), { requiredKeys: [] });
+    fc.assert(fc.property(input, (value) => agree({ now, deployment: (id: number) => periods.get(id) }, value)), { numRuns: 500 });
   });
 });

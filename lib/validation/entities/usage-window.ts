@@ -3,16 +3,19 @@ import {
   CLOCK_SKEW_MS,
   bigInteger,
   compareDecimals,
+  type CrossFieldCheck,
   decimal,
-  fieldsParsed,
+  defaultRule,
+  entityReader,
+  entitySchema,
   formatInstant,
   instant,
   integer,
   MIN_INSTANT,
-  optional,
+  optionalRule,
   recordId,
-  required,
-  withDefault,
+  requiredRule,
+  type RuleValues,
 } from "./fields";
 import { gpuUtilizationPctField } from "./shared-fields";
 
@@ -50,16 +53,16 @@ export type DeploymentPeriods = (deploymentId: number) => DeploymentPeriod | und
 
 /**
  * One deployment's totals over [windowStart, windowStart + windowSeconds),
- * entered by hand or imported. Latency is given as summary percentiles (all
- * three or none). A factory: the window must lie inside the deployment's
- * active period and not in the future.
+ * entered by hand, imported or sent to the API. Latency is given as summary
+ * percentiles (all three or none). The window must lie inside the
+ * deployment's active period and not in the future.
  *
  * A batch (API, CSV import) passes its deployments' periods as a lookup, so
- * it builds one schema for all its windows: zod compiles each schema object
- * on its first parse, and a schema per deployment cost a 1,000-window batch
- * over 100 deployments ~80 ms of building and compiling.
+ * it builds one set of rules for all its windows: zod compiles each schema
+ * object on its first parse, and a schema per deployment cost a 1,000-window
+ * batch over 100 deployments ~80 ms of building and compiling.
  */
-export function usageWindowSchema({
+function usageWindowRules({
   now,
   deployment,
   timeZone,
@@ -71,98 +74,98 @@ export function usageWindowSchema({
 }) {
   const latest = now.getTime() + CLOCK_SKEW_MS;
   // A batch's lookup by the parsed id; an id that failed to parse gets no period, so the clock is still checked.
-  const periodOf = (id: unknown): DeploymentPeriod | undefined =>
-    typeof deployment !== "function" ? deployment : typeof id === "number" ? deployment(id) : undefined;
-  return z
-    .object(
-      {
-        deploymentId: required(recordId({ label: "Deployment" }), "Choose a deployment"),
-        windowStart: required(instant({ label: "Window start" })),
-        windowSeconds: required(integer({ label: "Window length", min: 1, max: MAX_WINDOW_SECONDS, unit: (n) => (n === 1n ? " second" : " seconds") })),
-        requests: required(bigInteger({ label: "Requests", min: 0n, max: MAX_REQUESTS })),
-        errors: withDefault(bigInteger({ label: "Errors", min: 0n, max: MAX_REQUESTS }), 0n),
-        inputTokens: required(tokens("Input tokens")),
-        cachedInputTokens: withDefault(tokens("Cached input tokens"), 0n),
-        outputTokens: required(tokens("Output tokens")),
-        latencyP50Ms: optional(latencyField("p50")),
-        latencyP95Ms: optional(latencyField("p95")),
-        latencyP99Ms: optional(latencyField("p99")),
-        avgGpuUtilizationPct: optional(gpuUtilizationPctField),
+  const periodOf = (id: number): DeploymentPeriod | undefined => (typeof deployment !== "function" ? deployment : deployment(id));
+  const rules = {
+    deploymentId: requiredRule(recordId({ label: "Deployment" }), "Choose a deployment"),
+    windowStart: requiredRule(instant({ label: "Window start" })),
+    windowSeconds: requiredRule(integer({ label: "Window length", min: 1, max: MAX_WINDOW_SECONDS, unit: (n) => (n === 1n ? " second" : " seconds") })),
+    requests: requiredRule(bigInteger({ label: "Requests", min: 0n, max: MAX_REQUESTS })),
+    errors: defaultRule(bigInteger({ label: "Errors", min: 0n, max: MAX_REQUESTS }), 0n),
+    inputTokens: requiredRule(tokens("Input tokens")),
+    cachedInputTokens: defaultRule(tokens("Cached input tokens"), 0n),
+    outputTokens: requiredRule(tokens("Output tokens")),
+    latencyP50Ms: optionalRule(latencyField("p50")),
+    latencyP95Ms: optionalRule(latencyField("p95")),
+    latencyP99Ms: optionalRule(latencyField("p99")),
+    avgGpuUtilizationPct: optionalRule(gpuUtilizationPctField),
+  };
+  const checks: CrossFieldCheck<RuleValues<typeof rules>>[] = [
+    {
+      fields: ["deploymentId"],
+      check({ deploymentId }, issue) {
+        if (typeof deployment !== "function" && deployment.id !== undefined && deploymentId !== deployment.id) issue("deploymentId", "This window belongs to a different deployment");
       },
-      { error: "Expected the usage window's fields" },
-    )
-    .superRefine(
-      ({ deploymentId }, ctx) => {
-        if (typeof deployment !== "function" && deployment.id !== undefined && deploymentId !== deployment.id) {
-          ctx.addIssue({ code: "custom", path: ["deploymentId"], message: "This window belongs to a different deployment" });
-        }
-      },
-      { when: fieldsParsed("deploymentId") },
-    )
-    .superRefine(
-      ({ deploymentId, windowStart, windowSeconds }, ctx) => {
+    },
+    {
+      fields: ["windowStart", "windowSeconds"],
+      check({ deploymentId, windowStart, windowSeconds }, issue) {
         const start = windowStart.getTime();
         const end = start + windowSeconds * 1000;
-        // An unresolved deployment: only the clock applies (the caller reports the reference).
-        const { activeFrom, activeTo } = periodOf(deploymentId) ?? { activeFrom: MIN_INSTANT, activeTo: null };
+        // An unresolved (or unparsed) deployment: only the clock applies (the caller reports the reference).
+        const { activeFrom, activeTo } = (typeof deploymentId === "number" ? periodOf(deploymentId) : undefined) ?? { activeFrom: MIN_INSTANT, activeTo: null };
         if (start > latest) {
-          ctx.addIssue({ code: "custom", path: ["windowStart"], message: "Window start can't be in the future" });
+          issue("windowStart", "Window start can't be in the future");
         } else if (start < activeFrom.getTime()) {
-          ctx.addIssue({ code: "custom", path: ["windowStart"], message: `Window starts before the deployment went live (${formatInstant(activeFrom, timeZone)})` });
+          issue("windowStart", `Window starts before the deployment went live (${formatInstant(activeFrom, timeZone)})`);
         } else if (activeTo && start >= activeTo.getTime()) {
-          ctx.addIssue({ code: "custom", path: ["windowStart"], message: `Window starts after the deployment stopped (${formatInstant(activeTo, timeZone)})` });
+          issue("windowStart", `Window starts after the deployment stopped (${formatInstant(activeTo, timeZone)})`);
         } else if (end > latest) {
-          ctx.addIssue({ code: "custom", path: ["windowSeconds"], message: "Window can't end in the future" });
+          issue("windowSeconds", "Window can't end in the future");
         } else if (activeTo && end > activeTo.getTime()) {
-          ctx.addIssue({ code: "custom", path: ["windowSeconds"], message: `Window ends after the deployment stopped (${formatInstant(activeTo, timeZone)})` });
+          issue("windowSeconds", `Window ends after the deployment stopped (${formatInstant(activeTo, timeZone)})`);
         }
       },
-      { when: fieldsParsed("windowStart", "windowSeconds") },
-    )
-    .superRefine(
-      ({ requests, errors }, ctx) => {
-        if (errors > requests) ctx.addIssue({ code: "custom", path: ["errors"], message: "Errors cannot exceed requests" });
+    },
+    {
+      fields: ["requests", "errors"],
+      check({ requests, errors }, issue) {
+        if (errors > requests) issue("errors", "Errors cannot exceed requests");
       },
-      { when: fieldsParsed("requests", "errors") },
-    )
-    .superRefine(
-      ({ inputTokens, cachedInputTokens }, ctx) => {
-        if (cachedInputTokens > inputTokens) {
-          ctx.addIssue({ code: "custom", path: ["cachedInputTokens"], message: "Cached input tokens cannot exceed input tokens" });
-        }
+    },
+    {
+      fields: ["inputTokens", "cachedInputTokens"],
+      check({ inputTokens, cachedInputTokens }, issue) {
+        if (cachedInputTokens > inputTokens) issue("cachedInputTokens", "Cached input tokens cannot exceed input tokens");
       },
-      { when: fieldsParsed("inputTokens", "cachedInputTokens") },
-    )
-    .superRefine(
-      (window, ctx) => {
+    },
+    {
+      fields: ["latencyP50Ms", "latencyP95Ms", "latencyP99Ms"],
+      check(window, issue) {
         const given = LATENCY_FIELDS.filter(([key]) => window[key] !== null);
         if (given.length === 0) return;
         if (given.length < LATENCY_FIELDS.length) {
           for (const [key, percentile] of LATENCY_FIELDS) {
-            if (window[key] === null) {
-              ctx.addIssue({ code: "custom", path: [key], message: `Enter ${percentile} latency too, or leave all three latency percentiles empty` });
-            }
+            if (window[key] === null) issue(key, `Enter ${percentile} latency too, or leave all three latency percentiles empty`);
           }
           return;
         }
         const { latencyP50Ms: p50, latencyP95Ms: p95, latencyP99Ms: p99 } = window;
-        if (p50 !== null && p95 !== null && compareDecimals(p50, p95) > 0) {
-          ctx.addIssue({ code: "custom", path: ["latencyP95Ms"], message: "p95 latency can't be lower than p50 latency" });
-        }
-        if (p95 !== null && p99 !== null && compareDecimals(p95, p99) > 0) {
-          ctx.addIssue({ code: "custom", path: ["latencyP99Ms"], message: "p99 latency can't be lower than p95 latency" });
-        }
+        if (p50 !== null && p95 !== null && compareDecimals(p50, p95) > 0) issue("latencyP95Ms", "p95 latency can't be lower than p50 latency");
+        if (p95 !== null && p99 !== null && compareDecimals(p95, p99) > 0) issue("latencyP99Ms", "p99 latency can't be lower than p95 latency");
       },
-      { when: fieldsParsed("latencyP50Ms", "latencyP95Ms", "latencyP99Ms") },
-    )
-    .superRefine(
-      ({ requests, latencyP50Ms }, ctx) => {
-        if (requests === 0n && latencyP50Ms !== null) {
-          ctx.addIssue({ code: "custom", path: ["latencyP50Ms"], message: "A window with no requests has no latency; leave the percentiles empty" });
-        }
+    },
+    {
+      fields: ["requests", "latencyP50Ms"],
+      check({ requests, latencyP50Ms }, issue) {
+        if (requests === 0n && latencyP50Ms !== null) issue("latencyP50Ms", "A window with no requests has no latency; leave the percentiles empty");
       },
-      { when: fieldsParsed("requests", "latencyP50Ms") },
-    );
+    },
+  ];
+  return { rules, checks };
+}
+
+type UsageWindowOptions = Parameters<typeof usageWindowRules>[0];
+
+/** The usage window as a zod schema: forms, CSV rows, the action's re-check. */
+export function usageWindowSchema(options: UsageWindowOptions) {
+  const { rules, checks } = usageWindowRules(options);
+  return entitySchema(rules, checks, "Expected the usage window's fields");
+}
+
+/** The same rules read without zod, for the API's batches of typed windows (entityReader). */
+export function usageWindowReader(options: UsageWindowOptions) {
+  const { rules, checks } = usageWindowRules(options);
+  return entityReader(rules, checks);
 }
 
 export type UsageWindowValues = z.output<ReturnType<typeof usageWindowSchema>>;

@@ -2,7 +2,9 @@ import { compileErrors, validate } from "@readme/openapi-parser";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { ApiOperation } from "./operation";
+import { SKETCH_MAX_MS, SKETCH_MIN_MS, sketchKey } from "@/lib/domain/latency-sketch";
 import { API_OPERATIONS } from "./operations";
+import { MAX_SKETCH_PAIRS, usageBatchSchema } from "./usage-windows-schema";
 import { buildOpenApiDocument, errorStatusesFor, pathTemplateParameters, type JsonSchema, type OpenApiDocument, type OpenApiOperationObject } from "./openapi";
 import { apiReference } from "./openapi-reference";
 
@@ -242,6 +244,27 @@ describe("buildOpenApiDocument", () => {
     const meta = document.paths["/api/v1/openapi.json"]!.get!;
     expect(meta.security).toEqual([]);
     expect(Object.keys(meta.responses)).toEqual(["200"]);
+  });
+
+  it("documents a sketch's keys and counts with the bounds the route checks in one pass", () => {
+    const document = buildOpenApiDocument(API_OPERATIONS, { isStrict: true });
+    const sketch = document.components.schemas.LatencySketch as { properties: Record<string, { items: JsonSchema; maxItems: number }> };
+    const keys = sketch.properties.keys!;
+    const counts = sketch.properties.counts!;
+    expect(keys.items).toEqual({ type: "integer", minimum: sketchKey(SKETCH_MIN_MS), maximum: sketchKey(SKETCH_MAX_MS) });
+    expect(counts.items).toEqual({ type: "integer", minimum: 1, maximum: 1e12 });
+    expect([keys.maxItems, counts.maxItems]).toEqual([MAX_SKETCH_PAIRS, MAX_SKETCH_PAIRS]);
+    const window = (keysGiven: unknown[], countsGiven: unknown[]) => ({
+      windows: [{ deploymentId: 1, windowStart: "2026-06-01T00:00:00Z", windowSeconds: 60, requests: 9, inputTokens: 1, outputTokens: 1, latency: { kind: "sketch", keys: keysGiven, counts: countsGiven } }],
+    });
+    expect(usageBatchSchema.safeParse(window([keys.items.minimum, keys.items.maximum], [1, 1e12])).success).toBe(true);
+    const result = usageBatchSchema.safeParse(window([0, 1.5, (keys.items.maximum as number) + 1], [0, 2, 1e12 + 1]));
+    expect(result.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
+      ["windows.0.latency.keys.1", `Expected a whole number from ${keys.items.minimum} to ${keys.items.maximum}`],
+      ["windows.0.latency.keys.2", `Expected a whole number from ${keys.items.minimum} to ${keys.items.maximum}`],
+      ["windows.0.latency.counts.0", "Expected a whole number from 1 to 1,000,000,000,000"],
+      ["windows.0.latency.counts.2", "Expected a whole number from 1 to 1,000,000,000,000"],
+    ]);
   });
 
   it("is deterministic", () => {

@@ -76,6 +76,8 @@ interface Phase {
   /** CPU milliseconds per acknowledged batch: the server's process tree, and PostgreSQL's backends of the run's database. */
   appCpuMs: number;
   pgCpuMs: number;
+  /** This process: the clients' own CPU (they share the machine). */
+  clientCpuMs: number;
   clients: number;
   seconds: number;
   batches: number;
@@ -151,7 +153,7 @@ runMain(async () => {
       };
       const runPhase = async (clients: number): Promise<Phase> => {
         prebuild(clients);
-        const phase: Phase = { clients, seconds: SECONDS, batches: 0, windows: 0, errors: 0, ms: [], load: [], appCpuMs: 0, pgCpuMs: 0 };
+        const phase: Phase = { clients, seconds: SECONDS, batches: 0, windows: 0, errors: 0, ms: [], load: [], appCpuMs: 0, pgCpuMs: 0, clientCpuMs: 0 };
         let measuring = false;
         const stopAt = performance.now() + (WARM_UP_SECONDS + SECONDS) * 1000;
         const worker = async (group: number) => {
@@ -172,7 +174,7 @@ runMain(async () => {
         phase.load.push(os.loadavg()[0]!);
         const serverPids = processTree(app.pid!);
         const pgPids = postgresPids(databaseName);
-        const cpu0 = { app: treeCpuSeconds(serverPids), pg: treeCpuSeconds(pgPids) };
+        const cpu0 = { app: treeCpuSeconds(serverPids), pg: treeCpuSeconds(pgPids), client: process.cpuUsage() };
         await Promise.all(workers);
         phase.seconds = (Math.min(performance.now(), stopAt) - from) / 1000;
         phase.load.push(os.loadavg()[0]!);
@@ -180,6 +182,8 @@ runMain(async () => {
         const batches = Math.max(1, phase.batches - phase.errors);
         phase.appCpuMs = ((treeCpuSeconds(serverPids) - cpu0.app) * 1000) / batches;
         phase.pgCpuMs = ((treeCpuSeconds(postgresPids(databaseName)) - cpu0.pg) * 1000) / batches;
+        const client = process.cpuUsage(cpu0.client);
+        phase.clientCpuMs = (client.user + client.system) / 1000 / batches;
         return phase;
       };
       const phases = [await runPhase(1), ...(CLIENTS > 1 ? [await runPhase(CLIENTS)] : [])];
@@ -200,7 +204,7 @@ runMain(async () => {
         return {
           p,
           rate,
-          line: `| ${p.clients} | ${p.seconds.toFixed(1)} | ${p.batches} | ${Math.round(rate).toLocaleString("en-US")} | ${percentile(p.ms, 0.5).toFixed(0)} | ${percentile(p.ms, 0.95).toFixed(0)} | ${p.errors} | ${p.appCpuMs.toFixed(0)} | ${p.pgCpuMs.toFixed(0)} | ${p.load.map((l) => l.toFixed(1)).join("–")} |`,
+          line: `| ${p.clients} | ${p.seconds.toFixed(1)} | ${p.batches} | ${Math.round(rate).toLocaleString("en-US")} | ${percentile(p.ms, 0.5).toFixed(0)} | ${percentile(p.ms, 0.95).toFixed(0)} | ${p.errors} | ${p.appCpuMs.toFixed(0)} | ${p.pgCpuMs.toFixed(0)} | ${p.clientCpuMs.toFixed(0)} | ${p.load.map((l) => l.toFixed(1)).join("–")} |`,
         };
       });
       for (const r of rows) console.log(r.line);
@@ -217,8 +221,8 @@ runMain(async () => {
         `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by \`npm run bench:api\` on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, embedded PostgreSQL 18, production build (\`next start\`); the clients run on the same machine.`,
         `Method: clients post batches of ${BATCH.toLocaleString("en-US")} windows — ${PER_DEPLOYMENT} consecutive ${WINDOW_SECONDS}-second windows on each of ${DEPLOYMENTS} deployments, each with a latency sketch — to \`POST /api/v1/usage-windows\` with a team API key and an Idempotency-Key per batch. Each client is a gateway posting for its own ${DEPLOYMENTS} deployments (all of the key's one team, so their team rollup rows are shared), sending its next batch when the previous answer is complete, for ${SECONDS} s after a ${WARM_UP_SECONDS} s warm-up. Bodies are encoded before each phase (a gateway on another machine does that work; here it would take the server's CPU)${builtLate > 0 ? `, except ${builtLate} batches that outran them` : ""}. Every batch is checked (the entity schema per window, references, overlaps), written with its audit entries and rollups in one transaction. The windows fall on days not sealed yet (the run's clock is ${new Date(BASE).toISOString().slice(0, 10)}; its server's roller is off), as a gateway's traffic for today does: they add to the 15-minute and team-hour rollups, and the day rows are built when the day is sealed. The baseline is one client (no concurrency) in the same run. Latency is one batch's request to its complete answer. CPU per batch is read from /proc over the timed interval: the server's process tree, and the PostgreSQL backends serving the run's database.`,
         "",
-        "| clients | seconds | batches | windows/s | batch p50 (ms) | batch p95 (ms) | errors | server CPU / batch (ms) | PostgreSQL CPU / batch (ms) | load (1 min) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| clients | seconds | batches | windows/s | batch p50 (ms) | batch p95 (ms) | errors | server CPU / batch (ms) | PostgreSQL CPU / batch (ms) | clients' CPU / batch (ms) | load (1 min) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ...rows.map((r) => r.line),
         "",
         `Afterwards: ${acknowledged.toLocaleString("en-US")} batches acknowledged, ${storedWindows.toLocaleString("en-US")} windows stored (each acknowledged window exactly once), and every rollup row of the ${deploymentIds.length} deployments (and their team) equal to a recomputation from raw (${check.rows.toLocaleString("en-US")} rows checked).`,

@@ -18,7 +18,7 @@ import { createTemplate, createTestDatabase, freePort, startTestServer } from ".
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode, waitForHealth } from "./lib/processes";
+import { endChild, NEXT_BIN, nextServerArgs, runNode, waitForHealth } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const ROWS = 100_000;
@@ -168,7 +168,7 @@ runMain(async () => {
       sessionCookie = await benchSessionCookie(database.url);
       const port = await freePort();
       // PORT makes http://127.0.0.1:<port> the public origin the import routes accept (lib/env.ts publicUrl).
-      const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env: { ...env, PORT: String(port) }, stdio: "ignore" });
+      const app = spawn(process.execPath, nextServerArgs({ port }), { env: { ...env, PORT: String(port) }, stdio: "ignore" });
       const base = `http://127.0.0.1:${port}`;
       try {
         await waitForHealth(base, 240);

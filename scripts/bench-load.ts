@@ -18,7 +18,7 @@ import { createTemplate, createTestDatabase, freePort, startTestServer } from ".
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode, waitForHealth } from "./lib/processes";
+import { endChild, NEXT_BIN, nextServerArgs, runNode, waitForHealth } from "./lib/processes";
 import { postgresPids, processTree, treeCpuSeconds, treeRss } from "./lib/proc-stats";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -148,7 +148,7 @@ runMain(async () => {
     /** One measured phase against a fresh `next start` with `extraEnv`; `writeEverySeconds` commits a data-version bump (what every write commits) that often. */
     const runPhase = async (name: string, extraEnv: Record<string, string>, writeEverySeconds: number | null): Promise<Phase> => {
       const port = await freePort();
-      const app = spawn(process.execPath, [...profile, NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env: { ...env, ...extraEnv }, stdio: "ignore" });
+      const app = spawn(process.execPath, nextServerArgs({ port, extraNodeArgs: profile }), { env: { ...env, ...extraEnv }, stdio: "ignore" });
       const base = `http://127.0.0.1:${port}`;
       const writer = new pg.Client({ connectionString: database.url });
       await writer.connect();

@@ -15,7 +15,7 @@ import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain, StartupError } from "./lib/errors";
 import { applyMigrations } from "./lib/schema-engine";
-import { endChild, NEXT_BIN, runNode, waitForHealth } from "./lib/processes";
+import { endChild, NEXT_BIN, nextServerArgs, runNode, waitForHealth } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const RUNS = 20;
@@ -192,7 +192,7 @@ runMain(async () => {
       markBuildCurrent(root);
     }
     const port = await freePort();
-    const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
+    const app = spawn(process.execPath, nextServerArgs({ port }), { env, stdio: "ignore" });
     const base = `http://127.0.0.1:${port}`;
     try {
       await waitForHealth(base);

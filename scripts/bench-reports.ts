@@ -26,7 +26,7 @@ import { createTemplate, createTestDatabase, freePort, startTestServer } from ".
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain, StartupError } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+import { endChild, NEXT_BIN, nextServerArgs, runNode } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const RUNS = 15;
@@ -110,7 +110,7 @@ let sessionCookie = "";
 async function startApp(env: NodeJS.ProcessEnv): Promise<App> {
   sessionCookie = await benchSessionCookie(env.DATABASE_URL!, { orgSlug: env.BENCH_ORG });
   const port = await freePort();
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
+  const child = spawn(process.execPath, nextServerArgs({ port }), { env, stdio: "ignore" });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode} before answering`);

@@ -14,7 +14,7 @@ import { MAX_IMPORT_BYTES } from "../lib/import/kinds";
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { benchSessionCookie } from "./lib/bench-session";
 import { runMain } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode, waitForHealth } from "./lib/processes";
+import { endChild, NEXT_BIN, nextServerArgs, runNode, waitForHealth } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const TARGET_MS = 300;
@@ -138,7 +138,7 @@ runMain(async () => {
       markBuildCurrent(root);
     }
     const port = await freePort();
-    const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
+    const app = spawn(process.execPath, nextServerArgs({ port }), { env, stdio: "ignore" });
     const base = `http://127.0.0.1:${port}`;
     const previewUrl = `${base}/api/imports/preview?kind=training-runs&timeZone=UTC&fileName=bench.csv`;
     const headers = { "content-type": "text/csv", origin: base, cookie };

@@ -8,7 +8,7 @@ import { seedDatabase } from "../lib/seed/write";
 import { assertLocal, createTemplate, createTestDatabase, freePort, startTestServer } from "../lib/testing/test-database";
 import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { runMain } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+import { endChild, NEXT_BIN, nextServerArgs, runNode } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const require = createRequire(import.meta.url);
@@ -55,7 +55,7 @@ runMain(async () => {
     const baseUrl = `http://127.0.0.1:${port}`;
     // SSO against the small OIDC provider e2e/sso.spec.ts runs on this port (the app discovers it lazily).
     const oidcPort = await freePort();
-    const app = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+    const app = spawn(process.execPath, nextServerArgs({ port }), {
       env: {
         ...env,
         PORT: String(port),
@@ -72,7 +72,7 @@ runMain(async () => {
     assertLocal(empty.url);
     const emptyPort = await freePort();
     const emptyBaseUrl = `http://127.0.0.1:${emptyPort}`;
-    const emptyApp = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(emptyPort), "--hostname", "127.0.0.1"], {
+    const emptyApp = spawn(process.execPath, nextServerArgs({ port: emptyPort }), {
       env: { ...env, DATABASE_URL: empty.url, PORT: String(emptyPort), BURNRATE_DEMO_SIGN_IN: "off" },
       stdio: ["ignore", "inherit", "inherit"],
     });

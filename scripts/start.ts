@@ -9,7 +9,7 @@ import { isBuildCurrent, markBuildCurrent } from "./lib/build-stamp";
 import { openDatabase, type Database } from "./lib/database";
 import { assertPortFree } from "./lib/embedded-postgres";
 import { runMain, StartupError } from "./lib/errors";
-import { endChild, NEXT_BIN, runNode } from "./lib/processes";
+import { endChild, NEXT_BIN, nextServerArgs, runNode } from "./lib/processes";
 import { applyMigrations } from "./lib/schema-engine";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -74,7 +74,7 @@ runMain(async () => {
     }
     console.log(`Burnrate on ${process.env.BURNRATE_PUBLIC_URL || `http://localhost:${port}`} (listening on ${host.includes(":") ? `[${host}]` : host}:${port})`);
     if (demoSignIn === "on") console.log("Demo data: sign in as any demo user with one click on the sign-in page.");
-    app = spawn(process.execPath, [NEXT_BIN, isDev ? "dev" : "start", "--port", String(port), "--hostname", host], {
+    app = spawn(process.execPath, nextServerArgs({ port, host, isDev }), {
       stdio: "inherit",
       env: isDev ? env : { ...env, NODE_ENV: "production" },
     });

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../../lib/testing/test-database";
 import { isBuildCurrent, markBuildCurrent } from "./build-stamp";
-import { NEXT_BIN, runNode } from "./processes";
+import { NEXT_BIN, nextServerArgs, runNode } from "./processes";
 
 /** What the bench scripts share: percentiles, their BENCHMARKS.md section, a production server. */
 
@@ -37,7 +37,7 @@ export async function startProductionServer(env: NodeJS.ProcessEnv, extraNodeArg
     markBuildCurrent(root);
   }
   const port = await freePort();
-  const app = spawn(process.execPath, [...extraNodeArgs, NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], { env, stdio: "ignore" });
+  const app = spawn(process.execPath, nextServerArgs({ port, extraNodeArgs }), { env, stdio: "ignore" });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
     try {

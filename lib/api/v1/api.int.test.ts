@@ -11,6 +11,7 @@ import { prismaRunner } from "@/lib/db/sql";
 import { sketchKey } from "@/lib/domain/latency-sketch";
 import { createOrgFixture, type OrgFixture } from "@/lib/testing/org-fixture";
 import { consumeApiRequest } from "./rate-limit";
+import { IDEMPOTENCY_RETENTION_HOURS } from "./idempotency";
 
 // API v1 through its route handlers, against a real PostgreSQL: key
 // authentication and scopes, the usage batch (all or nothing, resends
@@ -40,7 +41,7 @@ async function insertKey(teamId: number, scopes: string[], revoked = false): Pro
   return key.token;
 }
 
-function request(method: string, path: string, { token, body, headers = {} }: { token?: string; body?: string; headers?: Record<string, string> } = {}): Request {
+function request(method: string, path: string, { token, body, headers = {} }: { token?: string; body?: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {}): Request {
   return new Request(`http://localhost${path}`, {
     method,
     body,
@@ -321,6 +322,12 @@ describe("POST /api/v1/usage-windows", () => {
 
   it("answers malformed JSON, wrong types, a wrong content type and an oversized body with 4xx", async () => {
     expect((await sendUsage("{ not json")).status).toBe(400);
+    // Bytes that are not UTF-8 (Latin-1 "é" in a string), and a valid multi-byte "é" that is read as one.
+    const notUtf8 = await postUsage(request("POST", "/api/v1/usage-windows", { token: tokens.usage, body: Uint8Array.from([...Buffer.from('{"windows":"'), 0xe9, ...Buffer.from('"}')]) }), noParams);
+    expect(notUtf8.status).toBe(400);
+    expect((await notUtf8.json()).error.message).toBe("The request body is not UTF-8 text; send JSON.");
+    const utf8 = await sendUsage('{"windows":"é"}');
+    expect(utf8.json.error!.issues![0]!.path).toBe("windows");
     expect((await sendUsage({ windows: "many" })).json.error!.issues![0]!.path).toBe("windows");
     expect((await sendUsage({ windows: [] })).json.error!.issues![0]!.message).toBe("Send at least one window");
     const tooMany = await sendUsage({ windows: Array.from({ length: 10_001 }, (_, i) => window(i)) });
@@ -377,6 +384,18 @@ describe("POST /api/v1/usage-windows", () => {
 });
 
 describe("Idempotency-Key", () => {
+  it("clears keys older than the retention when a keyed request is answered, and keeps newer ones", async () => {
+    await sql.query(
+      `insert into api_idempotency ("orgId", principal, key, "requestHash", status, body, "createdAt")
+       select $1::int, 'test', 'old-' || g, 'h', 200, '{}', now() - make_interval(hours => $2::int + 1) from generate_series(1, 3) g
+       union all select $1::int, 'test', 'recent', 'h', 200, '{}', now() - make_interval(hours => $2::int - 1)`,
+      [fx.orgId, IDEMPOTENCY_RETENTION_HOURS],
+    );
+    expect((await sendUsage({ windows: [window(40)] }, { headers: { "idempotency-key": "clears-old" } })).status).toBe(200);
+    const { rows } = await sql.query<{ key: string }>(`select key from api_idempotency where principal = 'test' or key = 'clears-old' order by key`);
+    expect(rows.map((r) => r.key)).toEqual(["clears-old", "recent"]);
+  });
+
   it("replays the first answer for the same key and body, and refuses another body under it (409)", async () => {
     const body = { windows: [window(0), window(1)] };
     const first = await sendUsage(body, { headers: { "idempotency-key": "batch-1" } });
@@ -387,6 +406,8 @@ describe("Idempotency-Key", () => {
     expect(replay.status).toBe(200);
     expect(replay.text).toBe(first.text);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    // Small answers say their length (so the server does not compress them).
+    expect([first.headers.get("content-length"), replay.headers.get("content-length")]).toEqual([String(Buffer.byteLength(first.text)), String(Buffer.byteLength(first.text))]);
     expect((await sql.query(`select distinct requests::int as n from inference_usage_windows`)).rows).toEqual([{ n: 7 }]);
     const conflict = await sendUsage({ windows: [window(5)] }, { headers: { "idempotency-key": "batch-1" } });
     expect(conflict.status).toBe(409);

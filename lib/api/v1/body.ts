@@ -1,4 +1,5 @@
 import "server-only";
+import { isUtf8 } from "node:buffer";
 import { formatBytes } from "@/lib/import/kinds";
 import { readBodyCapped, type BodyRead } from "../read-body";
 import { v1Error } from "./responses";
@@ -22,12 +23,9 @@ export async function readCappedBody(request: Request, limit: number): Promise<B
 /** JSON text → value; a clear 400 naming where it broke. */
 export function parseJsonBody(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; response: Response } {
   if (bytes.byteLength === 0) return { ok: false, response: v1Error(400, "bad-request", "The request has no body; send a JSON object (Content-Type: application/json).") };
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return { ok: false, response: v1Error(400, "bad-request", "The request body is not UTF-8 text; send JSON.") };
-  }
+  // Checked, then decoded without a second check (TextDecoder's fatal mode took ~1.4 ms of a 300 kB batch; isUtf8 is vectorized).
+  if (!isUtf8(bytes)) return { ok: false, response: v1Error(400, "bad-request", "The request body is not UTF-8 text; send JSON.") };
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {

@@ -6,7 +6,7 @@ import { db } from "@/lib/db/client";
 import { rollCosts } from "@/lib/db/mutations/cost-rollups";
 import { batchTransaction, RollbackBatch } from "@/lib/db/mutations/record-batch";
 import { Prisma, prismaRunner, type SqlRunner } from "@/lib/db/sql";
-import { v1Error } from "./responses";
+import { v1Error, v1JsonText } from "./responses";
 
 /**
  * Idempotency-Key on API writes. The key is claimed inside the write's own
@@ -61,10 +61,7 @@ export function replayResponse(stored: StoredResponse, request: IdempotentReques
       field: "Idempotency-Key",
     });
   }
-  return new Response(stored.body, {
-    status: stored.status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "idempotent-replayed": "true" },
-  });
+  return v1JsonText(stored.body, stored.status, { "idempotent-replayed": "true" });
 }
 
 /** For a write's work: refuse the whole request (nothing it wrote is kept). */
@@ -117,15 +114,16 @@ export async function apiWriteTransaction(
     // Costs follow records (runs, deployments); usage alone changes none, so a usage batch leaves them to the roller.
     if (!domains || domains.includes("records")) await rollCosts(run, { limit: 200 });
     if (idempotency) {
+      // The response, and up to 100 expired keys cleared on the way: one statement (a round trip per batch counts at thousands of windows a second).
       await run.execute(Prisma.sql`
+        with expired as (
+          delete from api_idempotency where ctid in (
+            select ctid from api_idempotency where "createdAt" < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS}) limit 100))
         update api_idempotency set status = ${result.status}, body = ${result.body}
         where "orgId" = ${idempotency.orgId} and principal = ${idempotency.principal} and key = ${idempotency.key}`);
-      await run.execute(Prisma.sql`
-        delete from api_idempotency where ctid in (
-          select ctid from api_idempotency where "createdAt" < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS}) limit 100)`);
     }
     return result;
   });
   if (result instanceof Response) return result;
-  return new Response(result.body, { status: result.status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
+  return v1JsonText(result.body, result.status);
 }

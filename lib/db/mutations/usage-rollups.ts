@@ -422,8 +422,18 @@ async function lockSeals(run: SqlRunner, mode: "shared" | "exclusive"): Promise<
   await run.query(Prisma.sql`select ${lock}(${SEAL_LOCK[0]}::int, ${SEAL_LOCK[1]}::int) is null as locked`);
 }
 
+/**
+ * The owner locks each transaction holds (a runner is one transaction's), so
+ * taking them again — a batch writer locks its deployments up front, and the
+ * rollup write it then calls locks them too — costs no statement. Advisory
+ * transaction locks last until the transaction ends, as its runner does.
+ */
+const heldOwnerLocks = new WeakMap<SqlRunner, Set<string>>();
+
 async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_CLASS, ids: Iterable<number>): Promise<void> {
-  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  let held = heldOwnerLocks.get(run);
+  if (!held) heldOwnerLocks.set(run, (held = new Set()));
+  const sorted = [...new Set(ids)].filter((id) => !held.has(`${kind}:${id}`)).sort((a, b) => a - b);
   if (sorted.length === 0) return;
   // A volatile target-list function runs after the sort (in output order), so the locks are taken in id order —
   // for deployments after the seal lock (shared), the null id sorted first: one statement for both.
@@ -434,6 +444,7 @@ async function lockRollupOwners(run: SqlRunner, kind: keyof typeof ROLLUP_LOCK_C
         else pg_advisory_xact_lock(${ROLLUP_LOCK_CLASS[kind]}::int, l.id) end
       from (${seal}select id from unnest(${sorted}::int[]) as id) l
       order by l.id nulls first) x`);
+  for (const id of sorted) held.add(`${kind}:${id}`);
 }
 
 /**

@@ -50,6 +50,21 @@ export function arrayLiteral(values: readonly (string | number | bigint | null |
   return `{${values.map((v) => (v === null || v === undefined ? "NULL" : v)).join(",")}}`;
 }
 
+/**
+ * Instants as epoch milliseconds, a literal for a ::bigint[] parameter; read
+ * each back with `instantOfMs`. PostgreSQL reads 1,000 of them in about a
+ * quarter of the time it takes for ISO text, and building them skips
+ * toISOString (a 1,000-window batch sends three such columns).
+ */
+export function epochMsLiteral(dates: readonly Date[]): string {
+  return `{${dates.map((d) => d.getTime()).join(",")}}`;
+}
+
+/** A bigint column of epoch milliseconds as timestamptz, exactly: whole milliseconds times 1 ms stay far below 2^53 µs. */
+export function instantOfMs(column: string): Prisma.Sql {
+  return Prisma.raw(`(timestamptz 'epoch' + ${column} * interval '1 millisecond')`);
+}
+
 /** Integer arrays as elements of a text[] literal (cast each back with `::int[]` etc.): one row's sketch keys or counts each. */
 export function nestedArrayLiteral(arrays: readonly (readonly number[])[]): string {
   return `{${arrays.map((a) => `"{${a.join(",")}}"`).join(",")}}`;

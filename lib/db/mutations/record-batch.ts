@@ -4,7 +4,7 @@ import { runKey, windowKey, type ValidRows, type ValidRun, type ValidWindow } fr
 import { ALL_DOMAINS, invalidateOrgData, type DataDomain } from "@/lib/cache/read-cache";
 import { poolOf, type PrismaClient } from "../create-client";
 import { pgTransaction } from "../pg-transaction";
-import { arrayLiteral, nestedArrayLiteral, Prisma, type SqlRunner } from "../sql";
+import { arrayLiteral, epochMsLiteral, instantOfMs, nestedArrayLiteral, Prisma, type SqlRunner } from "../sql";
 import { auditSnapshot, auditValue, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot, type AuditSource } from "./audit";
 import { applyUsageWindowChanges, refreshUsageRollups, usageWindowInput, type DeploymentWindow, type UsageChange } from "./usage-rollups";
 
@@ -234,12 +234,15 @@ export async function planWindows(run: SqlRunner, rows: BatchWindow[], isLocking
   const plan = emptyPlan<BatchWindow>();
   for (let i = 0; i < rows.length; i += LOOKUP_ROWS) {
     const chunk = rows.slice(i, i + LOOKUP_ROWS);
-    const keys = chunk.map(({ values: v }) => ({ deploymentId: v.deploymentId, windowStart: v.windowStart.toISOString() }));
+    // Each key through the primary key: the lateral subquery (kept whole by `offset 0`) can't become a hash join over a scan
+    // of the table, which the planner chose while the table was growing faster than its statistics.
     const stored = await run.query<StoredWindow>(Prisma.sql`
-      select ${WINDOW_COLUMNS}
-      from json_to_recordset(${JSON.stringify(keys)}::json) as k("deploymentId" int, "windowStart" timestamptz)
-      join inference_usage_windows w on w."deploymentId" = k."deploymentId" and w."windowStart" = k."windowStart"
-      ${isLocking ? Prisma.sql`for update of w` : Prisma.empty}`);
+      select w.*
+      from unnest(${arrayLiteral(chunk.map(({ values: v }) => v.deploymentId))}::int[], ${epochMsLiteral(chunk.map(({ values: v }) => v.windowStart))}::bigint[]) as k("deploymentId", ms)
+      cross join lateral (
+        select ${WINDOW_COLUMNS} from inference_usage_windows w
+        where w."deploymentId" = k."deploymentId" and w."windowStart" = ${instantOfMs("k.ms")}
+        ${isLocking ? Prisma.sql`for update` : Prisma.empty} offset 0) w`);
     const byKey = new Map(stored.map((w) => [windowKey(w), w]));
     for (const [index, item] of chunk.entries()) {
       if (index % PLAN_YIELD_ROWS === PLAN_YIELD_ROWS - 1) await yieldToEventLoop();
@@ -382,13 +385,13 @@ function windowBatchAudit(inserts: readonly BatchWindow[]): AuditEntryInput[] {
 export async function insertWindows(run: SqlRunner, planned: Plan<BatchWindow>["inserts"], { perBatch = false }: { perBatch?: boolean } = {}): Promise<AuditEntryInput[]> {
   const items = planned.map(({ item }) => item);
   // Each column as one array literal of the values as the audit log writes them (unnest reads them in about half the time json_to_recordset takes).
-  const column = (key: Exclude<keyof BatchWindow["values"], "latencyKeys" | "latencyCounts">) => arrayLiteral(items.map(({ values }) => auditValue(values[key]) as string | number | null));
+  const column = (key: Exclude<keyof BatchWindow["values"], "latencyKeys" | "latencyCounts" | "windowStart">) => arrayLiteral(items.map(({ values }) => auditValue(values[key]) as string | number | null));
   const sketch = (f: (values: BatchWindow["values"]) => readonly number[] | undefined) => nestedArrayLiteral(items.map(({ values }) => f(values) ?? []));
   await run.execute(Prisma.sql`
     insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
       "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
-    select d, ws, s, r, e, it, ct, ot, lk::smallint[], lc::int[], p50, p95, p99, u
-    from unnest(${column("deploymentId")}::int[], ${column("windowStart")}::timestamptz[], ${column("windowSeconds")}::int[], ${column("requests")}::bigint[],
+    select d, ${instantOfMs("ws")}, s, r, e, it, ct, ot, lk::smallint[], lc::int[], p50, p95, p99, u
+    from unnest(${column("deploymentId")}::int[], ${epochMsLiteral(items.map(({ values }) => values.windowStart))}::bigint[], ${column("windowSeconds")}::int[], ${column("requests")}::bigint[],
       ${column("errors")}::bigint[], ${column("inputTokens")}::bigint[], ${column("cachedInputTokens")}::bigint[], ${column("outputTokens")}::bigint[],
       ${sketch((v) => v.latencyKeys)}::text[], ${sketch((v) => v.latencyCounts)}::text[], ${column("latencyP50Ms")}::numeric[], ${column("latencyP95Ms")}::numeric[],
       ${column("latencyP99Ms")}::numeric[], ${column("avgGpuUtilizationPct")}::numeric[]) as t(d, ws, s, r, e, it, ct, ot, lk, lc, p50, p95, p99, u)`);
@@ -508,9 +511,10 @@ export async function findOverlaps(run: SqlRunner, windows: readonly BatchWindow
   // into a join, which the planner ran as a scan of the whole table.
   return run.query<OverlapRow>(Prisma.sql`
     with f as (
-      select * from unnest(${arrayLiteral(windows.map((w) => w.row))}::int[], ${arrayLiteral(windows.map((w) => w.deploymentId))}::int[],
-        ${arrayLiteral(windows.map((w) => w.windowStart.toISOString()))}::timestamptz[], ${arrayLiteral(windows.map((w) => w.windowSeconds))}::int[])
-        as f(r, "deploymentId", "windowStart", "windowSeconds")
+      select r, "deploymentId", ${instantOfMs("ms")} as "windowStart", "windowSeconds"
+      from unnest(${arrayLiteral(windows.map((w) => w.row))}::int[], ${arrayLiteral(windows.map((w) => w.deploymentId))}::int[],
+        ${epochMsLiteral(windows.map((w) => w.windowStart))}::bigint[], ${arrayLiteral(windows.map((w) => w.windowSeconds))}::int[])
+        as f(r, "deploymentId", ms, "windowSeconds")
     ), span as (
       select "deploymentId", min("windowStart") as lo, max("windowStart" + make_interval(secs => "windowSeconds")) as hi
       from f group by "deploymentId"

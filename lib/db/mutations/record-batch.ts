@@ -511,7 +511,7 @@ export async function findOverlaps(run: SqlRunner, windows: readonly BatchWindow
   // into a join, which the planner ran as a scan of the whole table.
   return run.query<OverlapRow>(Prisma.sql`
     with f as (
-      select r, "deploymentId", ${instantOfMs("ms")} as "windowStart", "windowSeconds"
+      select r, "deploymentId", ${instantOfMs("ms")} as "windowStart", "windowSeconds", ms
       from unnest(${arrayLiteral(windows.map((w) => w.row))}::int[], ${arrayLiteral(windows.map((w) => w.deploymentId))}::int[],
         ${epochMsLiteral(windows.map((w) => w.windowStart))}::bigint[], ${arrayLiteral(windows.map((w) => w.windowSeconds))}::int[])
         as f(r, "deploymentId", ms, "windowSeconds")
@@ -519,9 +519,10 @@ export async function findOverlaps(run: SqlRunner, windows: readonly BatchWindow
       select "deploymentId", min("windowStart") as lo, max("windowStart" + make_interval(secs => "windowSeconds")) as hi
       from f group by "deploymentId"
     ), u as (
-      select f.r, f."deploymentId", f."windowStart", f."windowSeconds" from f
+      -- Starts also as epoch milliseconds: the running maximum below compares integers, not timestamps plus intervals.
+      select f.r, f."deploymentId", f."windowStart", f."windowSeconds", f.ms from f
       union all
-      select null, w."deploymentId", w."windowStart", w."windowSeconds"
+      select null, w."deploymentId", w."windowStart", w."windowSeconds", (extract(epoch from w."windowStart") * 1000)::bigint
       from span cross join lateral (
         select w."deploymentId", w."windowStart", w."windowSeconds" from inference_usage_windows w
         where w."deploymentId" = span."deploymentId" and w."windowStart" >= span.lo and w."windowStart" < span.hi
@@ -529,20 +530,27 @@ export async function findOverlaps(run: SqlRunner, windows: readonly BatchWindow
       where not exists (select 1 from f where f."deploymentId" = w."deploymentId" and f."windowStart" = w."windowStart")
       union all
       -- Stored windows never overlap one another, so of those starting before the file's span only the last can reach into it.
-      select null, p."deploymentId", p."windowStart", p."windowSeconds"
+      select null, p."deploymentId", p."windowStart", p."windowSeconds", (extract(epoch from p."windowStart") * 1000)::bigint
       from span cross join lateral (
         select w."deploymentId", w."windowStart", w."windowSeconds" from inference_usage_windows w
         where w."deploymentId" = span."deploymentId" and w."windowStart" < span.lo
         order by w."windowStart" desc limit 1) p
     ), o as (
-      select u.*, max(array[extract(epoch from u."windowStart" + make_interval(secs => u."windowSeconds")), extract(epoch from u."windowStart"),
-          u."windowSeconds", coalesce(u.r, 0)]) over (partition by u."deploymentId" order by u."windowStart" rows between unbounded preceding and 1 preceding) as earlier
+      -- How far the windows before each one reach: only a window they reach into overlaps (the rare case, described below).
+      select u.*, max(u.ms + u."windowSeconds" * 1000::bigint)
+          over (partition by u."deploymentId" order by u.ms rows between unbounded preceding and 1 preceding) as "reachedTo"
       from u
     )
-    select r, "windowStart", "windowSeconds", earlier[2]::text as "otherStart", earlier[3]::int as "otherSeconds", nullif(earlier[4]::int, 0) as "otherRow"
-    from o
-    where earlier[1] > extract(epoch from "windowStart") and (r is not null or earlier[4] > 0)
-    order by coalesce(r, earlier[4]::int)
+    select o.r, o."windowStart", o."windowSeconds", e."otherStart", e."otherSeconds", e."otherRow"
+    from o cross join lateral (
+      -- The earlier window reaching furthest (ties: the later start, the longer, the file's later row).
+      select extract(epoch from p."windowStart")::text as "otherStart", p."windowSeconds" as "otherSeconds", p.r as "otherRow"
+      from u p
+      where p."deploymentId" = o."deploymentId" and p."windowStart" < o."windowStart"
+      order by p."windowStart" + make_interval(secs => p."windowSeconds") desc, p."windowStart" desc, p."windowSeconds" desc, coalesce(p.r, 0) desc
+      limit 1) e
+    where o."reachedTo" > o.ms and (o.r is not null or e."otherRow" is not null)
+    order by coalesce(o.r, e."otherRow")
     limit ${MAX_LISTED_ERRORS}`);
 }
 

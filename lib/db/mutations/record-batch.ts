@@ -4,7 +4,7 @@ import { runKey, windowKey, type ValidRows, type ValidRun, type ValidWindow } fr
 import { ALL_DOMAINS, invalidateOrgData, type DataDomain } from "@/lib/cache/read-cache";
 import { poolOf, type PrismaClient } from "../create-client";
 import { pgTransaction } from "../pg-transaction";
-import { arrayLiteral, epochMsLiteral, instantOfMs, nestedArrayLiteral, Prisma, type SqlRunner } from "../sql";
+import { arrayLiteral, epochMsLiteral, instantOfMs, Prisma, type SqlRunner } from "../sql";
 import { auditSnapshot, auditValue, usageWindowEntityId, writeAuditEntries, type AuditContext, type AuditEntryInput, type AuditSnapshot, type AuditSource } from "./audit";
 import { applyUsageWindowChanges, refreshUsageRollups, usageWindowInput, type DeploymentWindow, type UsageChange } from "./usage-rollups";
 
@@ -386,15 +386,27 @@ export async function insertWindows(run: SqlRunner, planned: Plan<BatchWindow>["
   const items = planned.map(({ item }) => item);
   // Each column as one array literal of the values as the audit log writes them (unnest reads them in about half the time json_to_recordset takes).
   const column = (key: Exclude<keyof BatchWindow["values"], "latencyKeys" | "latencyCounts" | "windowStart">) => arrayLiteral(items.map(({ values }) => auditValue(values[key]) as string | number | null));
-  const sketch = (f: (values: BatchWindow["values"]) => readonly number[] | undefined) => nestedArrayLiteral(items.map(({ values }) => f(values) ?? []));
+  // The sketches as two flat arrays, each row's pairs a slice from its offset: PostgreSQL reads every key and count once
+  // (as a text[] of one array per row, each was read twice, the outer literal and then the row's cast).
+  const offsets: number[] = [];
+  const pairs: number[] = [];
+  let offset = 0;
+  for (const { values } of items) {
+    offsets.push(offset);
+    const n = values.latencyKeys?.length ?? 0;
+    if ((values.latencyCounts?.length ?? 0) !== n) throw new Error(`insertWindows: a sketch with ${n} keys and ${values.latencyCounts?.length ?? 0} counts`);
+    pairs.push(n);
+    offset += n;
+  }
+  const flat = (f: (values: BatchWindow["values"]) => readonly number[] | undefined) => `{${items.flatMap(({ values }) => f(values) ?? []).join(",")}}`;
   await run.execute(Prisma.sql`
     insert into inference_usage_windows ("deploymentId", "windowStart", "windowSeconds", requests, errors, "inputTokens",
       "cachedInputTokens", "outputTokens", "latencyKeys", "latencyCounts", "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "avgGpuUtilizationPct")
-    select d, ${instantOfMs("ws")}, s, r, e, it, ct, ot, lk::smallint[], lc::int[], p50, p95, p99, u
+    select d, ${instantOfMs("ws")}, s, r, e, it, ct, ot, (${flat((v) => v.latencyKeys)}::smallint[])[o + 1 : o + n], (${flat((v) => v.latencyCounts)}::int[])[o + 1 : o + n], p50, p95, p99, u
     from unnest(${column("deploymentId")}::int[], ${epochMsLiteral(items.map(({ values }) => values.windowStart))}::bigint[], ${column("windowSeconds")}::int[], ${column("requests")}::bigint[],
       ${column("errors")}::bigint[], ${column("inputTokens")}::bigint[], ${column("cachedInputTokens")}::bigint[], ${column("outputTokens")}::bigint[],
-      ${sketch((v) => v.latencyKeys)}::text[], ${sketch((v) => v.latencyCounts)}::text[], ${column("latencyP50Ms")}::numeric[], ${column("latencyP95Ms")}::numeric[],
-      ${column("latencyP99Ms")}::numeric[], ${column("avgGpuUtilizationPct")}::numeric[]) as t(d, ws, s, r, e, it, ct, ot, lk, lc, p50, p95, p99, u)`);
+      ${arrayLiteral(offsets)}::int[], ${arrayLiteral(pairs)}::int[], ${column("latencyP50Ms")}::numeric[], ${column("latencyP95Ms")}::numeric[],
+      ${column("latencyP99Ms")}::numeric[], ${column("avgGpuUtilizationPct")}::numeric[]) as t(d, ws, s, r, e, it, ct, ot, o, n, p50, p95, p99, u)`);
   // Traffic is audited per deployment; people's writes window by window, with the full snapshot.
   return perBatch ? windowBatchAudit(items) : items.map((item) => windowAudit(item.values, "CREATE", null, windowSnapshot(item.values)));
 }

@@ -442,7 +442,8 @@ export function decimal({ label, scale, min, minExclusive = false, max, maxExclu
 // ---------------------------------------------------------------------------
 // Instants, booleans, enums, time zones
 
-const isoInstant = z.iso.datetime({ offset: true });
+// z.iso.datetime({ offset: true })'s own pattern, tested directly: a zod parse per instant cost more than the test (an API batch reads thousands).
+const ISO_INSTANT = z.regexes.datetime({ offset: true });
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
 
 /**
@@ -474,7 +475,7 @@ export function instant({ label }: { label: string }): FieldParser<Date> {
         date = new Date(value.getTime());
       } else if (typeof value === "string") {
         const trimmed = value.trim();
-        if (!isoInstant.safeParse(trimmed).success) {
+        if (!ISO_INSTANT.test(trimmed)) {
           if (LOCAL_DATE_TIME.test(trimmed)) return fail(`${label} needs a time zone, e.g. 2026-03-01T09:00:00Z or 2026-03-01T09:00:00+01:00`);
           return fail(`${label} must be a date and time like 2026-03-01T09:00:00Z`);
         }

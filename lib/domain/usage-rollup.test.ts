@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mergeSketches, sketchCount, sketchKey, sketchQuantileKey } from "./latency-sketch";
-import { addMeasures, EMPTY_MEASURES, prorateWindow, rollupQuarters, sumMeasures, windowLatency, type UsageWindowInput } from "./usage-rollup";
+import { addMeasures, EMPTY_MEASURES, normalizeSketch, prorateWindow, rollupQuarters, sumMeasures, windowLatency, type UsageWindowInput } from "./usage-rollup";
 
 const base: UsageWindowInput = {
   windowStart: new Date("2026-03-01T10:00:00Z"),
@@ -154,6 +154,22 @@ describe("sumMeasures", () => {
         );
         expect(sumMeasures(parts)).toEqual(parts.reduce(addMeasures, EMPTY_MEASURES));
       }),
+    );
+  });
+});
+
+describe("normalizeSketch", () => {
+  it("gives keys ascending with one positive count each, whether or not the sketch already was (a normal one is returned as it is)", () => {
+    const pairs = fc.array(fc.tuple(fc.integer({ min: -400, max: 800 }), fc.integer({ min: 0, max: 1e6 })), { maxLength: 40 });
+    fc.assert(
+      fc.property(pairs, fc.boolean(), (list, sorted) => {
+        const ordered = sorted ? [...new Map(list.map(([k, c]) => [k, c + 1])).entries()].sort((a, b) => a[0] - b[0]) : list;
+        const sketch = { keys: ordered.map(([k]) => k), counts: ordered.map(([, c]) => c) };
+        const merged = mergeSketches(sketch);
+        const expected = { keys: merged.keys.filter((_, i) => merged.counts[i]! > 0), counts: merged.counts.filter((c) => c > 0) };
+        expect(normalizeSketch(sketch)).toEqual(expected);
+      }),
+      { numRuns: 500 },
     );
   });
 });

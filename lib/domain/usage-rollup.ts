@@ -287,7 +287,19 @@ function mergeLatency(plus: readonly LatencySketch[], minus: readonly LatencySke
  * sketch as it is normalize it first.
  */
 export function normalizeSketch(sketch: LatencySketch): LatencySketch {
+  // Already normal (what clients and the sketch builders send): the same pairs, without a copy.
+  if (isNormalSketch(sketch)) return { keys: sketch.keys, counts: sketch.counts };
   return mergeLatency([sketch], []) ?? mergeSketches(sketch);
+}
+
+/** Keys whole, in range and strictly ascending, one positive count each: what mergeLatency would return unchanged. */
+function isNormalSketch({ keys, counts }: LatencySketch): boolean {
+  if (keys.length !== counts.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const slot = keys[i]! + KEY_OFFSET;
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < keySlots.length && counts[i]! > 0 && (i === 0 || keys[i]! > keys[i - 1]!))) return false;
+  }
+  return true;
 }
 
 /** Whether two measures are the same (sketches compared key by key). */

@@ -426,7 +426,10 @@ async function lockSeals(run: SqlRunner, mode: "shared" | "exclusive"): Promise<
  * The owner locks each transaction holds (a runner is one transaction's), so
  * taking them again — a batch writer locks its deployments up front, and the
  * rollup write it then calls locks them too — costs no statement. Advisory
- * transaction locks last until the transaction ends, as its runner does.
+ * transaction locks last until the transaction ends, as its runner does; a
+ * savepoint rolled back releases those taken inside it, so usage writes must
+ * not run inside a savepoint the transaction goes on after (none does: the
+ * one savepoint, gpu-prices.ts, ends its transaction when rolled back to).
  */
 const heldOwnerLocks = new WeakMap<SqlRunner, Set<string>>();
 
